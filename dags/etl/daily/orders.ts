@@ -1,0 +1,42 @@
+// A small ETL pipeline that runs every five minutes with the local executor or on a cluster:
+// extract, then two transforms in parallel, then load once both succeeded.
+import { dag, pod } from "updraft";
+import { NODE_IMAGE, nodeScript } from "../lib/defaults.ts";
+
+export default dag({
+  id: "etl_orders",
+  description: "Extract orders, compute totals per region and per day, load the report.",
+  schedule: "*/5 * * * *",
+  startDate: "2026-11-01",
+  catchup: false,
+  owner: "data",
+  tags: ["etl", "example"],
+  retries: 1,
+  retryDelay: "10s",
+  tasks: [
+    pod({
+      id: "extract",
+      image: NODE_IMAGE,
+      command: nodeScript("console.log('extracted 42 orders for {{ ds }}')"),
+    }),
+    pod({
+      id: "totals_by_region",
+      image: NODE_IMAGE,
+      dependsOn: ["extract"],
+      command: nodeScript("console.log('totals by region computed')"),
+    }),
+    pod({
+      id: "totals_by_day",
+      image: NODE_IMAGE,
+      dependsOn: ["extract"],
+      command: nodeScript("console.log('totals by day computed')"),
+    }),
+    pod({
+      id: "load",
+      image: NODE_IMAGE,
+      dependsOn: ["totals_by_region", "totals_by_day"],
+      command: nodeScript("console.log('report loaded for run {{ run_id }}')"),
+      timeout: "2m",
+    }),
+  ],
+});

@@ -1,0 +1,70 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { assembleDagSet, type DagSet } from "./dag-set.ts";
+import { findSourceFiles } from "./discovery/find-source-files.ts";
+import { affectedModules } from "./discovery/module-graph.ts";
+import { type ImportScan, scanImports } from "./discovery/scan-imports.ts";
+import type { LoaderPool } from "./loader/loader-pool.ts";
+import type { ModuleLoadResult } from "./loader/loader-protocol.ts";
+
+/** How a load went, for logs, benchmarks and the sync record. */
+export interface LoadStats {
+  files: number;
+  modules: number;
+  evaluated: number;
+  durationMs: number;
+}
+
+/**
+ * Loads a DAGs folder through a LoaderPool. Given the previous set and the files that changed
+ * since (relative paths; the folder may be a different snapshot of the same repository), only the
+ * DAG modules those changes affect are evaluated again; the rest reuse their earlier results.
+ */
+export async function loadDagSet(
+  pool: LoaderPool,
+  root: string,
+  incremental?: { previous: DagSet; changedFiles: Iterable<string> },
+): Promise<{ set: DagSet; stats: LoadStats }> {
+  const started = performance.now();
+  const absoluteRoot = path.resolve(root);
+  const files = await findSourceFiles(absoluteRoot);
+  const changed = new Set(incremental?.changedFiles ?? []);
+  const previousScans = incremental?.previous.scans;
+  const scans = new Map<string, ImportScan>();
+  await Promise.all(
+    files.map(async (file) => {
+      const earlier = previousScans?.get(file);
+      scans.set(
+        file,
+        earlier && !changed.has(file)
+          ? earlier
+          : scanImports(file, await readFile(path.join(absoluteRoot, file), "utf8")),
+      );
+    }),
+  );
+  const previousModules = incremental?.previous.modules;
+  const dagModules = files.filter((file) => scans.get(file)?.importsUpdraft);
+  const affected = previousModules ? affectedModules(scans, changed) : new Set(dagModules);
+  const toEvaluate = dagModules.filter((file) => affected.has(file) || !previousModules?.has(file));
+  const evaluated = await pool.load(
+    absoluteRoot,
+    toEvaluate.map((file) => path.join(absoluteRoot, file)),
+  );
+  const fresh = new Map(evaluated.map((result) => [result.file, result]));
+  const modules = new Map<string, ModuleLoadResult>();
+  for (const file of dagModules) {
+    const result = fresh.get(file) ?? previousModules?.get(file);
+    if (result) modules.set(file, result);
+  }
+  const owners = new Map(incremental?.previous.dags.map((loaded) => [loaded.dag.id, loaded.file]) ?? []);
+  const set = assembleDagSet(absoluteRoot, modules, scans, owners);
+  return {
+    set,
+    stats: {
+      files: files.length,
+      modules: dagModules.length,
+      evaluated: toEvaluate.length,
+      durationMs: performance.now() - started,
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Module hooks for DAG loader processes (registered by register-loader-hooks.mjs, run on Node's
+// hooks thread). `updraft` always means the daemon's own SDK, so a DAG repository needs no
+// node_modules; files outside node_modules are ES modules whatever package.json says.
+let sdkUrl;
+
+export function initialize(data) {
+  sdkUrl = data.sdkUrl;
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  if (specifier === "updraft") return { url: sdkUrl, format: "module", shortCircuit: true };
+  const resolved = await nextResolve(specifier, context);
+  if (
+    resolved.url.startsWith("file:") &&
+    !resolved.url.includes("/node_modules/") &&
+    /\.(m?ts|m?js|tsx|jsx)$/.test(resolved.url)
+  ) {
+    return { ...resolved, format: "module" };
+  }
+  return resolved;
+}

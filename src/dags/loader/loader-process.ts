@@ -1,0 +1,128 @@
+/**
+ * Entry of a DAG loader process. The daemon forks one (under tsx, with the loader hooks) per load,
+ * sends it DAG module paths one at a time and gets plain validated data back. The process is
+ * thrown away after the load: ES modules cannot be unloaded, so a fresh process is the only way
+ * to re-evaluate changed files and their helpers without leaking memory in the daemon.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { CALL_SITE, type CallSite } from "../../sdk/call-site.ts";
+import { validateDag } from "../spec/validate-dag.ts";
+import { describeThrown, type LoadError, type SourceLocation } from "./load-error.ts";
+import type { LoaderMessage, LoadRequest, ModuleLoadResult } from "./loader-protocol.ts";
+
+function send(message: LoaderMessage): void {
+  process.send?.(message);
+}
+
+// A DAG module must not end the loader (and with it every other module's load).
+process.exit = ((code?: number) => {
+  throw new Error(`DAG modules must not call process.exit() (called with ${code ?? 0})`);
+}) as typeof process.exit;
+
+process.on("message", (message: LoadRequest) => {
+  if (message?.type !== "load") return;
+  void loadModule(message.root, message.file).then((result) =>
+    send({ type: "loaded", requestId: message.requestId, result }),
+  );
+});
+process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
+send({ type: "ready" });
+
+async function loadModule(root: string, file: string): Promise<ModuleLoadResult> {
+  const relative = (absolute: string) => path.relative(root, absolute).split(path.sep).join("/");
+  const moduleFile = relative(file);
+  const result: ModuleLoadResult = { file: moduleFile, dags: [], errors: [] };
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (thrown) {
+    const described = describeThrown(thrown, (p) => p.startsWith(root + path.sep));
+    const location = described.location ?? locateMissingImport(thrown, file);
+    result.errors.push(toError(moduleFile, described.kind, described.message, location, relative));
+    return result;
+  }
+  for (const value of exportedDags(namespace)) {
+    const dagSite = siteOf(value);
+    const validation = validateDag(value, (p) => (p.length === 0 ? dagSite : siteOf(taskAt(value, p[1]))));
+    if (validation.ok) {
+      result.dags.push({ dag: validation.dag, file: moduleFile, line: dagSite?.line ?? null });
+      continue;
+    }
+    const prefix = validation.dagId ? `DAG "${validation.dagId}": ` : "";
+    for (const problem of validation.problems) {
+      result.errors.push({
+        file: moduleFile,
+        line: problem.line ?? null,
+        column: problem.column ?? null,
+        kind: "validation",
+        message: prefix + problem.message,
+        ...(validation.dagId ? { dagId: validation.dagId } : {}),
+      });
+    }
+  }
+  return result;
+}
+
+/** Every distinct DAG among the default export, named exports, and arrays in them. */
+function exportedDags(namespace: Record<string, unknown>): unknown[] {
+  const found = new Set<unknown>();
+  const isDag = (value: unknown) =>
+    typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "dag";
+  for (const value of Object.values(namespace)) {
+    if (isDag(value)) found.add(value);
+    else if (Array.isArray(value)) for (const item of value) if (isDag(item)) found.add(item);
+  }
+  return [...found];
+}
+
+function siteOf(value: unknown): CallSite | undefined {
+  return typeof value === "object" && value !== null
+    ? (value as { [CALL_SITE]?: CallSite })[CALL_SITE]
+    : undefined;
+}
+
+function taskAt(dag: unknown, index: PropertyKey | undefined): unknown {
+  const tasks = (dag as { tasks?: unknown }).tasks;
+  return Array.isArray(tasks) && typeof index === "number" ? tasks[index] : undefined;
+}
+
+function toError(
+  moduleFile: string,
+  kind: LoadError["kind"],
+  message: string,
+  location: SourceLocation | undefined,
+  relative: (absolute: string) => string,
+): LoadError {
+  if (!location) return { file: moduleFile, line: null, column: null, kind, message };
+  const where = relative(location.file);
+  if (where === moduleFile)
+    return { file: moduleFile, line: location.line, column: location.column, kind, message };
+  // The problem is in a helper the module imports: name it, since that is the file to fix.
+  return {
+    file: moduleFile,
+    line: null,
+    column: null,
+    kind,
+    message: `${message} (at ${where}:${location.line}:${location.column})`,
+  };
+}
+
+/** For "Cannot find module" errors: the line of the importing file that names the missing module. */
+function locateMissingImport(thrown: unknown, file: string): SourceLocation | undefined {
+  const message = thrown instanceof Error ? thrown.message : "";
+  const match = /Cannot find (?:module|package) '([^']+)' imported from (\S+)/.exec(message);
+  if (!match?.[1] || !match[2]) return undefined;
+  const importer = match[2].startsWith("file://") ? decodeURIComponent(new URL(match[2]).pathname) : match[2];
+  const wanted = path.basename(match[1]).replace(/\.[^.]+$/, "");
+  try {
+    const lines = readFileSync(importer, "utf8").split("\n");
+    const index = lines.findIndex((line) => /\bimport\b|\bfrom\b/.test(line) && line.includes(wanted));
+    if (index >= 0)
+      return { file: importer, line: index + 1, column: (lines[index]?.indexOf(wanted) ?? 0) + 1 };
+  } catch {
+    // The importer is unreadable; the message alone must do.
+  }
+  return { file, line: 1, column: 1 };
+}

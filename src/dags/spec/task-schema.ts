@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { imageReferenceError } from "./image-reference.ts";
+import {
+  dns1123LabelError,
+  dns1123SubdomainError,
+  envVarNameError,
+  isQuantity,
+  labelValueError,
+  qualifiedNameError,
+} from "./kubernetes-names.ts";
+import { quantityValue } from "./quantity.ts";
+import { checkedRecord, checkedString, durationMs, identifier } from "./refinements.ts";
+
+export const TRIGGER_RULES = [
+  "all_success",
+  "all_done",
+  "all_failed",
+  "one_success",
+  "one_failed",
+  "none_failed",
+] as const;
+const RESERVED_LABEL = /^(app\.kubernetes\.io\/managed-by|updraft\.dev\/.*)$/;
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+const DEFAULT_MAX_RETRY_DELAY_MS = 3_600_000;
+
+const quantity = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value);
+  if (!isQuantity(text)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(value)} is not a Kubernetes quantity (e.g. "250m", "1", "512Mi", "1Gi")`,
+    });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const resourceList = z.record(
+  checkedString(
+    (key) => qualifiedNameError(key) && `is not a valid resource name: ${qualifiedNameError(key)}`,
+  ),
+  quantity,
+);
+
+const resources = z
+  .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
+  .superRefine(({ requests = {}, limits = {} }, ctx) => {
+    for (const [name, request] of Object.entries(requests)) {
+      const limit = limits[name];
+      if (limit === undefined) continue;
+      if ((quantityValue(request) ?? 0) > (quantityValue(limit) ?? Number.POSITIVE_INFINITY)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["requests", name],
+          message: `"${request}" must be less than or equal to the ${name} limit "${limit}"`,
+        });
+      }
+    }
+  });
+
+const volume = z.looseObject({ name: checkedString(dns1123LabelError) }).superRefine((value, ctx) => {
+  const sources = Object.keys(value).filter((key) => key !== "name");
+  if (sources.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: `volume "${value.name}" must have exactly one source (emptyDir, configMap, secret, persistentVolumeClaim, hostPath, ...); has ${sources.length === 0 ? "none" : sources.join(", ")}`,
+    });
+  }
+});
+
+const volumeMount = z.strictObject({
+  name: z.string(),
+  mountPath: z.string().startsWith("/", "mountPath must be an absolute path"),
+  subPath: z.string().optional(),
+  readOnly: z.boolean().optional(),
+  mountPropagation: z.string().optional(),
+});
+
+const toleration = z
+  .strictObject({
+    key: z.string().optional(),
+    operator: z.enum(["Exists", "Equal"]).optional(),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.operator === "Exists" && value.value) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: 'must be empty when operator is "Exists"' });
+    }
+    if (value.key) {
+      const problem = qualifiedNameError(value.key);
+      if (problem) ctx.addIssue({ code: "custom", path: ["key"], message: `"${value.key}" ${problem}` });
+    }
+  });
+
+const localObjectReference = z
+  .union([z.string(), z.strictObject({ name: z.string() })])
+  .transform((value) => (typeof value === "string" ? { name: value } : value))
+  .superRefine((value, ctx) => {
+    const problem = dns1123SubdomainError(value.name);
+    if (problem) ctx.addIssue({ code: "custom", path: ["name"], message: `"${value.name}" ${problem}` });
+  });
+
+const userLabels = checkedRecord(
+  (key) =>
+    RESERVED_LABEL.test(key) ? "is set by updraft itself and cannot be overridden" : qualifiedNameError(key),
+  labelValueError,
+);
+
+/** The task fields exactly as a `pod({...})` call may give them. */
+export const podTaskSchema = z
+  .strictObject({
+    kind: z.literal("pod"),
+    id: identifier,
+    image: checkedString(imageReferenceError),
+    command: z.array(z.string()).default([]),
+    args: z.array(z.string()).default([]),
+    env: checkedRecord(envVarNameError).default({}),
+    namespace: checkedString(dns1123LabelError).nullable().default(null),
+    imagePullSecrets: z.array(localObjectReference).default([]),
+    volumes: z.array(volume).default([]),
+    volumeMounts: z.array(volumeMount).default([]),
+    resources: resources.default({}),
+    annotations: checkedRecord(qualifiedNameError).default({}),
+    labels: userLabels.default({}),
+    nodeSelector: checkedRecord(qualifiedNameError, labelValueError).default({}),
+    tolerations: z.array(toleration).default([]),
+    affinity: z
+      .strictObject({
+        nodeAffinity: z.record(z.string(), z.unknown()).optional(),
+        podAffinity: z.record(z.string(), z.unknown()).optional(),
+        podAntiAffinity: z.record(z.string(), z.unknown()).optional(),
+      })
+      .nullable()
+      .default(null),
+    serviceAccountName: checkedString(dns1123SubdomainError).nullable().default(null),
+    dependsOn: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) => (typeof value === "string" ? [value] : value))
+      .default([]),
+    triggerRule: z.enum(TRIGGER_RULES).default("all_success"),
+    retries: z.number().int().min(0).max(100).optional(),
+    retryDelay: durationMs.optional(),
+    retryBackoff: z
+      .union([z.boolean(), z.strictObject({ max: durationMs.optional() })])
+      .transform((value) => {
+        if (value === false) return null;
+        return {
+          maxDelayMs: value === true ? DEFAULT_MAX_RETRY_DELAY_MS : (value.max ?? DEFAULT_MAX_RETRY_DELAY_MS),
+        };
+      })
+      .default(null),
+    timeout: durationMs.optional(),
+    startupTimeout: durationMs.default(120_000),
+    onFinish: z.enum(["delete", "delete-succeeded", "keep"]).default("delete"),
+  })
+  .superRefine((task, ctx) => {
+    const volumeNames = task.volumes.map((v) => v.name);
+    const seen = new Set<string>();
+    task.volumes.forEach((v, index) => {
+      if (seen.has(v.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["volumes", index, "name"],
+          message: `duplicate volume name "${v.name}"`,
+        });
+      }
+      seen.add(v.name);
+    });
+    const mountPaths = new Set<string>();
+    task.volumeMounts.forEach((mount, index) => {
+      if (!volumeNames.includes(mount.name)) {
+        const known = volumeNames.length ? volumeNames.join(", ") : "none declared";
+        ctx.addIssue({
+          code: "custom",
+          path: ["volumeMounts", index, "name"],
+          message: `"${mount.name}" is not one of the task's volumes (${known})`,
+        });
+      }
+      if (mountPaths.has(mount.mountPath)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["volumeMounts", index, "mountPath"],
+          message: `"${mount.mountPath}" is mounted twice`,
+        });
+      }
+      mountPaths.add(mount.mountPath);
+    });
+    const annotationBytes = Object.entries(task.annotations).reduce(
+      (n, [k, v]) => n + k.length + v.length,
+      0,
+    );
+    if (annotationBytes > MAX_ANNOTATIONS_BYTES) {
+      ctx.addIssue({ code: "custom", path: ["annotations"], message: "total size must be at most 256 KiB" });
+    }
+  });
+
+export type PodTaskInput = z.input<typeof podTaskSchema>;

@@ -1,0 +1,38 @@
+import { CronExpressionParser } from "cron-parser";
+
+/** The presets a `schedule` may name, with the cron expression each stands for. */
+export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
+  "@hourly": "0 * * * *",
+  "@daily": "0 0 * * *",
+  "@weekly": "0 0 * * 0",
+  "@monthly": "0 0 1 * *",
+  "@yearly": "0 0 1 1 *",
+};
+
+/** The cron expression a schedule stands for (presets expanded). */
+export function expandSchedule(schedule: string): string {
+  return SCHEDULE_PRESETS[schedule.trim()] ?? schedule.trim();
+}
+
+/**
+ * Returns why `schedule` is not a usable cron schedule, or undefined. cron-parser accepts
+ * expressions with too few fields (it pads them), so the field count is checked here first.
+ */
+export function cronScheduleError(schedule: string): string | undefined {
+  const trimmed = schedule.trim();
+  if (trimmed.startsWith("@")) {
+    return SCHEDULE_PRESETS[trimmed] === undefined
+      ? `unknown preset "${trimmed}" (use ${Object.keys(SCHEDULE_PRESETS).join(", ")}, or a cron expression)`
+      : undefined;
+  }
+  const fields = trimmed.split(/\s+/).filter((field) => field !== "");
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `has ${fields.length} field${fields.length === 1 ? "" : "s"}; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)`;
+  }
+  try {
+    CronExpressionParser.parse(trimmed, { tz: "UTC" });
+    return undefined;
+  } catch (error) {
+    return `is not a valid cron expression: ${(error as Error).message}`;
+  }
+}
