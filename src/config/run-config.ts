@@ -1,0 +1,119 @@
+import path from "node:path";
+import type { LoaderLimits } from "../dags/loader/loader-pool.ts";
+import { parseDuration } from "../dags/spec/duration.ts";
+import { type FlagDefinition, UsageError } from "./flags.ts";
+import { LOADER_FLAGS, loaderLimitsFrom } from "./loader-flags.ts";
+
+/** Every flag of `updraft run` (each also read from `UPDRAFT_<FLAG>`). The README's reference lists these. */
+export const RUN_FLAGS: readonly FlagDefinition[] = [
+  { name: "repo", type: "string", description: "Git remote to follow: https, ssh, file:// or a local path." },
+  { name: "branch", type: "string", description: "Branch to follow (default: the remote's default branch)." },
+  {
+    name: "dags-dir",
+    type: "string",
+    default: ".",
+    description: "Folder inside the repository where DAG discovery starts.",
+  },
+  {
+    name: "dags",
+    type: "string",
+    description: "Local-folder mode instead of --repo: no git; the folder is watched and reloaded on change.",
+  },
+  {
+    name: "interval",
+    type: "string",
+    default: "30s",
+    description: "Poll period (e.g. 30s, 5m), with a little jitter.",
+  },
+  {
+    name: "executor",
+    type: "string",
+    description: "Where tasks run: local or kubernetes (default: kubernetes inside a cluster, else local).",
+  },
+  { name: "namespace", type: "string", description: "Namespace for task pods when a task names none." },
+  { name: "host", type: "string", default: "127.0.0.1", description: "Address the HTTP server listens on." },
+  { name: "port", type: "string", default: "8080", description: "Port the HTTP server listens on." },
+  {
+    name: "state-dir",
+    type: "string",
+    default: "./.updraft",
+    description: "State, task logs, git mirror and snapshots.",
+  },
+  { name: "api-token", type: "string", description: "Bearer token required by write endpoints." },
+  { name: "webhook-secret", type: "string", description: "GitHub webhook secret (HMAC-SHA256)." },
+  ...LOADER_FLAGS,
+];
+
+/** `updraft run`'s settings, parsed once and frozen. */
+export interface RunConfig {
+  source:
+    | { kind: "git"; repo: string; branch: string | undefined; dagsDir: string }
+    | { kind: "folder"; dir: string };
+  intervalMs: number;
+  executor: "local" | "kubernetes";
+  namespace: string | undefined;
+  host: string;
+  port: number;
+  stateDir: string;
+  apiToken: string | undefined;
+  webhookSecret: string | undefined;
+  /** From UPDRAFT_GIT_TOKEN only: never a flag, so it stays out of process listings. */
+  gitToken: string | undefined;
+  loader: Partial<LoaderLimits>;
+}
+
+export function runConfigFrom(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<RunConfig> {
+  const text = (name: string) => {
+    const value = values[name];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const repo = text("repo");
+  const dags = text("dags");
+  if (repo && dags)
+    throw new UsageError(
+      "give either --repo (follow a git branch) or --dags (watch a local folder), not both",
+    );
+  if (!repo && !dags)
+    throw new UsageError(
+      "give --repo <url|path> to follow a git branch, or --dags <dir> to watch a local folder",
+    );
+  const interval = text("interval") ?? "30s";
+  const intervalMs = parseDuration(interval);
+  if (intervalMs === undefined || intervalMs < 1000)
+    throw new UsageError(`--interval: "${interval}" is not a duration of at least 1s (e.g. "30s", "5m")`);
+  const executor = text("executor") ?? (env.KUBERNETES_SERVICE_HOST ? "kubernetes" : "local");
+  if (executor !== "local" && executor !== "kubernetes")
+    throw new UsageError(`--executor: "${executor}" is not one of local, kubernetes`);
+  const portText = text("port") ?? "8080";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: "${portText}" is not a port number (0-65535)`);
+  const source: RunConfig["source"] = repo
+    ? {
+        kind: "git",
+        repo: looksLikeLocalPath(repo) ? path.resolve(repo) : repo,
+        branch: text("branch"),
+        dagsDir: text("dags-dir") ?? ".",
+      }
+    : { kind: "folder", dir: path.resolve(dags ?? ".") };
+  return Object.freeze({
+    source,
+    intervalMs,
+    executor,
+    namespace: text("namespace"),
+    host: text("host") ?? "127.0.0.1",
+    port,
+    stateDir: path.resolve(text("state-dir") ?? "./.updraft"),
+    apiToken: text("api-token"),
+    webhookSecret: text("webhook-secret"),
+    gitToken: env.UPDRAFT_GIT_TOKEN || undefined,
+    loader: loaderLimitsFrom(values),
+  });
+}
+
+function looksLikeLocalPath(repo: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) && !/^[^/]+@[^/]+:/.test(repo);
+}

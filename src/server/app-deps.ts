@@ -1,0 +1,23 @@
+import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
+import type { WriteAuth } from "./auth.ts";
+
+export interface HealthReport {
+  ok: boolean;
+  reason?: string;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+/** What the HTTP layer needs from the daemon; nothing more. */
+export interface AppDeps {
+  registry: DagRegistry;
+  source: DagSource;
+  syncHistory: () => readonly SyncRecord[];
+  health: () => HealthReport;
+  auth: WriteAuth;
+  /** `--webhook-secret`; the webhook is refused without one. */
+  webhookSecret: string | undefined;
+  /** The branch a push must be to for the webhook to sync (undefined: the remote's default). */
+  followedBranch: () => string | undefined;
+  version: string;
+}

@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import type { AppDeps } from "./app-deps.ts";
+import { HttpError } from "./http-error.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { syncRoutes } from "./routes/sync-routes.ts";
+import { webhookRoutes } from "./routes/webhook-routes.ts";
+
+/** The daemon's HTTP API. One error boundary: HttpError → its status; anything else → 500 without details. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route("/", healthRoutes(deps));
+  app.route("/", syncRoutes(deps));
+  app.route("/", webhookRoutes(deps));
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof HttpError)
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    return c.json({ error: { code: "internal", message: "internal error" } }, 500);
+  });
+  return app;
+}

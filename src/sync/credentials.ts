@@ -1,0 +1,34 @@
+/**
+ * Keeping git credentials out of URLs, config files, logs, state and API output. The token goes
+ * to git only through the environment of an askpass helper.
+ */
+
+export interface RemoteCredentials {
+  /** The remote URL with any user:password removed: safe to store and show. */
+  url: string;
+  username: string | undefined;
+  token: string | undefined;
+}
+
+/** Splits `https://user:token@host/repo.git` into a clean URL and its credentials. */
+export function splitCredentials(remote: string, envToken: string | undefined): RemoteCredentials {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(remote);
+  if (!match || !/^https?:\/\//i.test(remote)) {
+    return { url: remote, username: undefined, token: envToken || undefined };
+  }
+  const [user = "", password] = (match[2] ?? "").split(":");
+  return {
+    url: `${match[1]}${match[3]}`,
+    username: user ? decodeURIComponent(user) : undefined,
+    token: envToken || (password ? decodeURIComponent(password) : undefined),
+  };
+}
+
+/** Removes every known secret and any `user:password@` from text bound for logs, state or a response. */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let clean = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) clean = clean.split(secret).join("***");
+  }
+  return clean;
+}

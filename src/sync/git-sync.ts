@@ -1,0 +1,204 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { DagSet } from "../dags/dag-set.ts";
+import { loadDagSet } from "../dags/dag-set-loader.ts";
+import type { LoaderPool } from "../dags/loader/loader-pool.ts";
+import { redact } from "./credentials.ts";
+import type { CommitInfo, GitMirror } from "./git-mirror.ts";
+import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
+import { SyncTrigger } from "./sync-trigger.ts";
+
+export interface GitSyncOptions {
+  mirror: GitMirror;
+  pool: LoaderPool;
+  registry: DagRegistry;
+  /** Remote URL without credentials. */
+  repo: string;
+  /** Followed branch; the remote's default branch when undefined. */
+  branch: string | undefined;
+  /** Folder inside the repository where discovery starts (`.` for the root). */
+  dagsDir: string;
+  snapshotsDir: string;
+  intervalMs: number;
+  /** Secrets to scrub from every error message. */
+  secrets: ReadonlyArray<string | undefined>;
+  /** Commits that must keep their snapshot (runs in progress); the applied ones always do. */
+  retainedCommits?: () => Iterable<string>;
+  onSync?: (record: SyncRecord) => void;
+}
+
+/**
+ * Follows a branch: polls (and syncs on request), fetches a new head into the mirror, checks it
+ * out as an immutable per-commit snapshot, reloads only what changed, and switches the DAG set
+ * over once it has loaded. Failures leave the last good DAGs running and show the cause.
+ */
+export class GitSync implements DagSource {
+  readonly #options: GitSyncOptions;
+  readonly #trigger: SyncTrigger;
+  readonly #prefix: string;
+  #branch: string | undefined;
+  #lastSet: DagSet | undefined;
+  #lastSetCommit: string | undefined;
+  #applied: CommitInfo | null = null;
+  #attempted: CommitInfo | null = null;
+  #lastSyncAt: string | null = null;
+  #lastSuccessAt: string | null = null;
+  /** The last sync's failure (remote, fetch, checkout), if it failed. */
+  #syncError: string | null = null;
+  /** Import errors of the last loaded commit, summarised. */
+  #loadError: string | null = null;
+
+  constructor(options: GitSyncOptions) {
+    this.#options = options;
+    this.#branch = options.branch;
+    this.#prefix = path.posix
+      .normalize(options.dagsDir)
+      .replace(/^\.\/?$/, "")
+      .replace(/\/$/, "");
+    this.#trigger = new SyncTrigger(() => this.#syncOnce(), { intervalMs: options.intervalMs });
+  }
+
+  start(): Promise<void> {
+    return this.#trigger.start();
+  }
+
+  syncNow(): Promise<void> {
+    return this.#trigger.request();
+  }
+
+  stop(): Promise<void> {
+    return this.#trigger.stop();
+  }
+
+  /** The branch followed (known after the first sync when it is the remote's default). */
+  get branch(): string | undefined {
+    return this.#branch;
+  }
+
+  status(): SyncStatus {
+    return {
+      mode: "git",
+      repo: this.#options.repo,
+      branch: this.#branch ?? null,
+      dagsDir: this.#prefix || ".",
+      lastAppliedCommit: this.#applied,
+      lastAttemptedCommit: this.#attempted,
+      lastSyncAt: this.#lastSyncAt,
+      lastSuccessAt: this.#lastSuccessAt,
+      lastError: this.#syncError ?? this.#loadError,
+      nextSyncAt: this.#trigger.nextSyncAt?.toISOString() ?? null,
+    };
+  }
+
+  async #syncOnce(): Promise<boolean> {
+    const started = performance.now();
+    const at = new Date().toISOString();
+    const { mirror, registry } = this.#options;
+    const previousSha = this.#lastSetCommit ?? null;
+    let sha: string | null = null;
+    try {
+      const head = await mirror.remoteHead(this.#branch);
+      this.#branch = head.branch;
+      if (head.sha === this.#lastSetCommit) {
+        // Nothing new; a failure before (remote down) is over.
+        this.#lastSyncAt = at;
+        this.#syncError = null;
+        if (!this.#loadError) this.#lastSuccessAt = at;
+        return true;
+      }
+      sha = await mirror.fetch(head.branch);
+      const commit = await mirror.commitInfo(sha);
+      this.#attempted = commit;
+      const snapshot = path.join(this.#options.snapshotsDir, sha);
+      await mirror.addSnapshot(sha, snapshot);
+      const root = this.#prefix ? path.join(snapshot, this.#prefix) : snapshot;
+      const changed =
+        this.#lastSet && this.#lastSetCommit
+          ? await mirror.changedFiles(this.#lastSetCommit, sha)
+          : undefined;
+      const { set } = await loadDagSet(
+        this.#options.pool,
+        root,
+        this.#lastSet && changed
+          ? { previous: this.#lastSet, changedFiles: this.#withinDagsDir(changed) }
+          : undefined,
+      );
+      const changes = registry.apply(set, { commit: sha, snapshot, prefix: this.#prefix });
+      this.#lastSet = set;
+      this.#lastSetCommit = sha;
+      this.#lastSyncAt = at;
+      this.#syncError = null;
+      const errorCount = set.errors.length;
+      if (errorCount === 0) {
+        this.#applied = commit;
+        this.#lastSuccessAt = at;
+        this.#loadError = null;
+      } else {
+        const first = registry.importErrors()[0];
+        const where = first
+          ? ` (first: ${first.file}${first.line ? `:${first.line}` : ""}: ${first.message})`
+          : "";
+        this.#loadError = `${errorCount} import error${errorCount === 1 ? "" : "s"} in ${commit.sha.slice(0, 12)}${where}`;
+      }
+      const durationMs = Math.round(performance.now() - started);
+      this.#record({
+        at,
+        sha,
+        previousSha,
+        ok: errorCount === 0,
+        error: this.#loadError,
+        durationMs,
+        changes,
+      });
+      await this.#pruneSnapshots();
+      return true;
+    } catch (error) {
+      this.#lastSyncAt = at;
+      this.#syncError = redact(describe(error), this.#options.secrets);
+      this.#record({
+        at,
+        sha,
+        previousSha,
+        ok: false,
+        error: this.#syncError,
+        durationMs: Math.round(performance.now() - started),
+        changes: { added: [], updated: [], removed: [] },
+      });
+      return false;
+    }
+  }
+
+  #withinDagsDir(files: readonly string[]): string[] {
+    if (!this.#prefix) return [...files];
+    const inside = `${this.#prefix}/`;
+    return files.filter((file) => file.startsWith(inside)).map((file) => file.slice(inside.length));
+  }
+
+  #record(record: SyncRecord): void {
+    this.#options.onSync?.(record);
+  }
+
+  /** Removes snapshots no active DAG and no running run needs. */
+  async #pruneSnapshots(): Promise<void> {
+    const keep = new Set<string>();
+    if (this.#lastSetCommit) keep.add(this.#lastSetCommit);
+    for (const dag of this.#options.registry.all()) if (dag.commit) keep.add(dag.commit);
+    for (const sha of this.#options.retainedCommits?.() ?? []) keep.add(sha);
+    const entries = await readdir(this.#options.snapshotsDir).catch(() => [] as string[]);
+    for (const entry of entries) {
+      if (!keep.has(entry))
+        await this.#options.mirror.removeSnapshot(path.join(this.#options.snapshotsDir, entry));
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // simple-git puts git's stderr in the message; keep its meaningful lines.
+  const lines = error.message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.slice(0, 4).join(" | ");
+}
