@@ -6,10 +6,14 @@ import type { Hono } from "hono";
 import type { RunConfig } from "./config/run-config.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
+import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import type { Logger } from "./log.ts";
+import { FailureNotifier } from "./scheduler/failure-notifier.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { HealthReport } from "./server/app-deps.ts";
+import { RunStore } from "./store/run-store.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
 import { GitMirror } from "./sync/git-mirror.ts";
@@ -24,6 +28,8 @@ export interface Daemon {
   readonly app: Hono;
   readonly registry: DagRegistry;
   readonly source: DagSource;
+  readonly scheduler: Scheduler;
+  readonly store: RunStore;
   /** Where the HTTP server listens (after start). */
   url(): string;
   start(): Promise<void>;
@@ -34,6 +40,24 @@ export interface Daemon {
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
 export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
   const registry = new DagRegistry();
+  const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
+  let address: AddressInfo | undefined;
+  const url = () =>
+    address
+      ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
+      : "";
+  const schedulerBeat = new Heartbeat("the scheduler loop", 30_000);
+  const scheduler = new Scheduler({
+    store,
+    registry,
+    executor: new LocalExecutor(),
+    logsDir: path.join(config.stateDir, "logs"),
+    log,
+    heartbeat: schedulerBeat,
+    notifier: new FailureNotifier(log),
+    notifyUrl: config.notifyUrl,
+    publicUrl: url,
+  });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];
   const onSync = (record: SyncRecord) => {
@@ -69,6 +93,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
       snapshotsDir: path.join(config.stateDir, "snapshots"),
       intervalMs: config.intervalMs,
       secrets,
+      retainedCommits: () => scheduler.commitsInUse(),
       onSync,
     });
     source = gitSync;
@@ -81,17 +106,24 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     });
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
+  let schedulerStarted = false;
   const health = (): HealthReport => {
-    const stalled = loop.stalledFor();
-    return {
-      ok: !stalled,
-      ...(stalled ? { reason: stalled } : {}),
-      checks: { loop: { ok: !stalled, ...(stalled ? { detail: stalled } : {}) } },
+    const problems: Record<string, string | undefined> = {
+      loop: loop.stalledFor(),
+      scheduler: schedulerStarted ? schedulerBeat.stalledFor() : undefined,
+      store: store.writeError ? `the state store cannot write: ${store.writeError.message}` : undefined,
     };
+    const checks = Object.fromEntries(
+      Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
+    );
+    const reason = Object.values(problems).find(Boolean);
+    return { ok: !reason, ...(reason ? { reason } : {}), checks };
   };
   const app = createApp({
     registry,
     source,
+    scheduler,
+    store,
     syncHistory: () => history,
     health,
     auth: { apiToken: config.apiToken, listensOnLoopback: isLoopback(config.host) },
@@ -102,18 +134,18 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
-  let address: AddressInfo | undefined;
 
   return {
     app,
     registry,
     source,
-    url: () =>
-      address
-        ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
-        : "",
+    scheduler,
+    store,
+    url,
     async start() {
       await mkdir(config.stateDir, { recursive: true });
+      // A corrupt state file stops start-up here, before anything could overwrite it.
+      await store.load();
       beat = setInterval(() => loop.beat(), LOOP_BEAT_MS);
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -122,16 +154,16 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
         });
         server.once("error", reject);
       });
-      log.info(
-        { url: this.url(), source: source.status().repo, mode: source.status().mode },
-        "updraft listening",
-      );
+      log.info({ url: url(), source: source.status().repo, mode: source.status().mode }, "updraft listening");
+      await scheduler.start();
+      schedulerStarted = true;
       await source.start();
     },
     stop() {
       stopping ??= (async () => {
         clearInterval(beat);
         await source.stop();
+        await scheduler.stop();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();

@@ -20,7 +20,7 @@ export default dag({
       image,
       imagePullSecrets,
       namespace: "jobs",
-      command: ["node", "dags/services/service/nodejobs.js"],
+      command: ["node", "services/service/nodejobs.js"],
       args: ["{{ dag_run.conf }}"],
       env: { DB_USER: process.env.DB_USER ?? "" },
       annotations: { "sidecar.istio.io/inject": "false" },

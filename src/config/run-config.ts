@@ -41,6 +41,17 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   },
   { name: "api-token", type: "string", description: "Bearer token required by write endpoints." },
   { name: "webhook-secret", type: "string", description: "GitHub webhook secret (HMAC-SHA256)." },
+  {
+    name: "notify-url",
+    type: "string",
+    description: "URL that receives a JSON POST (Slack-compatible) whenever a task fails for good.",
+  },
+  {
+    name: "keep-runs",
+    type: "string",
+    default: "100",
+    description: "Finished runs kept per DAG in the state directory.",
+  },
   ...LOADER_FLAGS,
 ];
 
@@ -60,6 +71,8 @@ export interface RunConfig {
   /** From UPDRAFT_GIT_TOKEN only: never a flag, so it stays out of process listings. */
   gitToken: string | undefined;
   loader: Partial<LoaderLimits>;
+  notifyUrl: string | undefined;
+  keepRuns: number;
 }
 
 export function runConfigFrom(
@@ -91,6 +104,13 @@ export function runConfigFrom(
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: "${portText}" is not a port number (0-65535)`);
+  const keepRunsText = text("keep-runs") ?? "100";
+  const keepRuns = Number(keepRunsText);
+  if (!Number.isInteger(keepRuns) || keepRuns < 1)
+    throw new UsageError(`--keep-runs: "${keepRunsText}" is not a whole number ≥ 1`);
+  const notifyUrl = text("notify-url");
+  if (notifyUrl && !/^https?:\/\//.test(notifyUrl))
+    throw new UsageError(`--notify-url: "${notifyUrl}" is not an http(s) URL`);
   const source: RunConfig["source"] = repo
     ? {
         kind: "git",
@@ -111,6 +131,8 @@ export function runConfigFrom(
     webhookSecret: text("webhook-secret"),
     gitToken: env.UPDRAFT_GIT_TOKEN || undefined,
     loader: loaderLimitsFrom(values),
+    notifyUrl,
+    keepRuns,
   });
 }
 

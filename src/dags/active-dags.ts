@@ -11,7 +11,7 @@ export interface ActiveDag {
   line: number | null;
   /** Commit the definition was loaded from (null in local-folder mode). */
   commit: string | null;
-  /** Folder that holds that commit's files: tasks run from here. */
+  /** The DAGs folder inside that commit's snapshot: local tasks run from here. */
   snapshot: string;
   /** True when the file now fails to load and this is its last good definition. */
   stale: boolean;
@@ -59,7 +59,7 @@ export function applyDagSet(
       file: inRepo(loaded.file),
       line: loaded.line,
       commit: source.commit,
-      snapshot: source.snapshot,
+      snapshot: source.prefix ? path.join(source.snapshot, source.prefix) : source.snapshot,
       stale: false,
       importError: null,
     };

@@ -1,4 +1,6 @@
 import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
+import type { RunStore } from "../store/run-store.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth.ts";
 
@@ -12,6 +14,8 @@ export interface HealthReport {
 export interface AppDeps {
   registry: DagRegistry;
   source: DagSource;
+  scheduler: Scheduler;
+  store: RunStore;
   syncHistory: () => readonly SyncRecord[];
   health: () => HealthReport;
   auth: WriteAuth;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
 import { HttpError } from "./http-error.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 
@@ -10,6 +11,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route("/", healthRoutes(deps));
   app.route("/", syncRoutes(deps));
+  app.route("/", runRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
-import { dagDetail, dagSummary } from "../views/dag-view.ts";
+import { type DagViewContext, dagDetail, dagSummary } from "../views/dag-view.ts";
 import { listLimit } from "./query.ts";
 
 /** What was synced: status, DAGs, import errors, sync history; and "sync now". */
@@ -10,25 +10,29 @@ export function syncRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/api/status", (c) => {
     const dags = deps.registry.all();
+    const runs = deps.store.activeRuns();
     return c.json({
       sync: deps.source.status(),
       dags: {
         total: dags.length,
-        paused: dags.filter((dag) => dag.definition.pausedOnCreation).length,
+        paused: dags.filter((dag) => deps.scheduler.isPaused(dag.definition.id)).length,
         importErrors: deps.registry.importErrors().length,
       },
-      runs: { running: 0, queued: 0 },
+      runs: {
+        running: runs.filter((run) => run.state === "running").length,
+        queued: runs.filter((run) => run.state === "queued").length,
+      },
       version: deps.version,
     });
   });
   app.get("/api/dags", (c) => {
-    const now = new Date();
-    return c.json(deps.registry.all().map((dag) => dagSummary(dag, now)));
+    const context = viewContext(deps);
+    return c.json(deps.registry.all().map((dag) => dagSummary(dag, context)));
   });
   app.get("/api/dags/:dagId", (c) => {
     const dag = deps.registry.get(c.req.param("dagId"));
     if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${c.req.param("dagId")}"`);
-    return c.json(dagDetail(dag, new Date()));
+    return c.json(dagDetail(dag, viewContext(deps)));
   });
   app.get("/api/import-errors", (c) =>
     c.json(
@@ -52,4 +56,8 @@ export function syncRoutes(deps: AppDeps): Hono {
     return c.json({ accepted: true }, 202);
   });
   return app;
+}
+
+function viewContext(deps: AppDeps): DagViewContext {
+  return { store: deps.store, isPaused: (id) => deps.scheduler.isPaused(id), now: new Date() };
 }

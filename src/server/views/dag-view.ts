@@ -1,26 +1,45 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import { nextRunAfter } from "../../scheduler/next-run.ts";
+import type { RunStore } from "../../store/run-store.ts";
+import { runSummary } from "./run-view.ts";
+
+export interface DagViewContext {
+  store: RunStore;
+  isPaused: (dagId: string) => boolean;
+  now: Date;
+}
 
 /** One DAG as `GET /api/dags` lists it. */
-export function dagSummary(dag: ActiveDag, now: Date) {
+export function dagSummary(dag: ActiveDag, context: DagViewContext) {
   const { definition } = dag;
+  const state = context.store.dag(definition.id);
+  const paused = context.isPaused(definition.id);
+  const after = state?.lastScheduledAt
+    ? new Date(Math.max(new Date(state.lastScheduledAt).getTime(), context.now.getTime()))
+    : context.now;
+  const lastRun = context.store.runsOf(definition.id, 1)[0];
   return {
     id: definition.id,
     file: dag.file,
     line: dag.line,
     schedule: definition.schedule,
     timezone: definition.timezone,
-    paused: definition.pausedOnCreation,
-    nextRunAt: nextRunAfter(definition, now)?.toISOString() ?? null,
+    paused,
+    nextRunAt: paused ? null : (nextRunAfter(definition, after)?.toISOString() ?? null),
     commit: dag.commit,
     tasks: definition.tasks.map((task) => ({ id: task.id, image: task.image, dependsOn: task.dependsOn })),
-    lastRun: null,
+    lastRun: lastRun ? { id: lastRun.id, state: lastRun.state, logicalDate: lastRun.logicalDate } : null,
     stale: dag.stale,
     importError: dag.importError,
   };
 }
 
-/** One DAG with its whole definition (`GET /api/dags/:dagId`). */
-export function dagDetail(dag: ActiveDag, now: Date) {
-  return { ...dagSummary(dag, now), definition: dag.definition, runs: [] };
+/** One DAG with its whole definition and recent runs (`GET /api/dags/:dagId`). */
+export function dagDetail(dag: ActiveDag, context: DagViewContext) {
+  return {
+    ...dagSummary(dag, context),
+    definition: dag.definition,
+    skipped: context.store.dag(dag.definition.id)?.skipped ?? [],
+    runs: context.store.runsOf(dag.definition.id, 25).map(runSummary),
+  };
 }

@@ -1,0 +1,49 @@
+import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
+
+/** Identifies one try of one task in one run. */
+export interface TaskKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  try: number;
+}
+
+/** Everything an executor needs to start a try; templates are already rendered. */
+export interface TaskLaunch extends TaskKey {
+  task: TaskDefinition;
+  command: string[];
+  args: string[];
+  env: Record<string, string>;
+  /** The run's commit snapshot: the working directory of local tasks. */
+  snapshot: string;
+  /** The try's log file; executors append the task's output to it. */
+  logFile: string;
+  logicalDate: string;
+}
+
+/** A task's published result (see result-marker.ts). */
+export type TaskResult = { present: false } | { present: true; value: unknown };
+
+export type ExecutorEvent =
+  | { type: "running"; key: TaskKey; podName: string | null }
+  | { type: "finished"; key: TaskKey; exitCode: number; result: TaskResult }
+  | { type: "failed"; key: TaskKey; exitCode: number | null; reason: string };
+
+/**
+ * Where task tries run. `start` is idempotent per TaskKey: a try that was already started (say,
+ * before a crash) is adopted or reported, never started twice. The scheduler learns what happened
+ * only through events.
+ */
+export interface Executor {
+  readonly name: "local" | "kubernetes";
+  start(launch: TaskLaunch): Promise<void>;
+  /** Stops a try (timeout, replace, clear); it ends with a `failed` event carrying `reason`. */
+  cancel(key: TaskKey, reason: string): Promise<void>;
+  subscribe(listener: (event: ExecutorEvent) => void): () => void;
+  /** Stops watching; running work is left running where the executor can adopt it later. */
+  close(): Promise<void>;
+}
+
+export function keyString(key: TaskKey): string {
+  return `${key.runId}/${key.taskId}/${key.try}`;
+}

@@ -1,0 +1,75 @@
+import type { Logger } from "../log.ts";
+
+/** The JSON a failure notification posts: Slack-compatible `text` plus structured fields. */
+export interface FailureMessage {
+  text: string;
+  dag: string;
+  run: string;
+  task: string;
+  try: number;
+  reason: string;
+  logUrl: string;
+}
+
+const ATTEMPTS = 4;
+
+/**
+ * Posts failure messages in the background: delivery is retried with backoff and failures are
+ * logged, never thrown, so a dead webhook cannot hold up the scheduler.
+ */
+export class FailureNotifier {
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly options: { fetch?: typeof fetch; baseDelayMs?: number; timeoutMs?: number } = {},
+  ) {}
+
+  notify(urls: ReadonlyArray<string | null | undefined>, message: FailureMessage): void {
+    for (const url of new Set(urls.filter((u): u is string => Boolean(u)))) {
+      const delivery = this.#deliver(url, message).finally(() => this.#pending.delete(delivery));
+      this.#pending.add(delivery);
+    }
+  }
+
+  /** Waits for deliveries under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#pending]);
+  }
+
+  async #deliver(url: string, message: FailureMessage): Promise<void> {
+    const send = this.options.fetch ?? fetch;
+    const baseDelay = this.options.baseDelayMs ?? 1000;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        const response = await send(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(message),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        });
+        if (response.ok) return;
+        throw new Error(`HTTP ${response.status}`);
+      } catch (error) {
+        const host = safeHost(url);
+        if (attempt === ATTEMPTS) {
+          this.log.warn(
+            { dag: message.dag, run: message.run, task: message.task, host, error: (error as Error).message },
+            "failure notification not delivered",
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, baseDelay * 4 ** (attempt - 1)).unref());
+      }
+    }
+  }
+}
+
+/** Webhook URLs often carry a secret in their path: log only the host. */
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}

@@ -1,0 +1,98 @@
+/** Run and task-instance records: plain data, persisted as they are. */
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+
+export type RunState = "queued" | "running" | "success" | "failed";
+export type TaskState =
+  | "scheduled"
+  | "queued"
+  | "running"
+  | "success"
+  | "failed"
+  | "up_for_retry"
+  | "upstream_failed"
+  | "skipped";
+export type RunTrigger = "scheduled" | "manual" | "catchup";
+
+export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  "success",
+  "failed",
+  "upstream_failed",
+  "skipped",
+]);
+
+/** One attempt at running a task. */
+export interface TaskTry {
+  try: number;
+  state: TaskState;
+  startedAt: string | null;
+  endedAt: string | null;
+  exitCode: number | null;
+  reason: string | null;
+  podName: string | null;
+}
+
+export interface TaskInstance {
+  id: string;
+  state: TaskState;
+  /** The current (or last) try, from 1; 0 before the first. */
+  try: number;
+  /** 1 + retries. */
+  maxTries: number;
+  exitCode: number | null;
+  podName: string | null;
+  reason: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** The JSON result the task published, if it did. */
+  result: unknown;
+  hasResult: boolean;
+  /** When an `up_for_retry` task is due again. */
+  nextTryAt: string | null;
+  tries: TaskTry[];
+}
+
+export interface Run {
+  id: string;
+  dagId: string;
+  state: RunState;
+  trigger: RunTrigger;
+  logicalDate: string;
+  conf: Record<string, unknown>;
+  /** Commit whose snapshot the run's tasks use (null in local-folder mode). */
+  commit: string | null;
+  snapshot: string;
+  queuedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Things the user should know about this run, said once (e.g. the local executor ignores images). */
+  notes: string[];
+  tasks: TaskInstance[];
+  /**
+   * The DAG as it was when the run was created: a run finishes with the definition (and commit)
+   * it started on, whatever syncs happen meanwhile. Dropped when the run is archived.
+   */
+  definition?: DagDefinition;
+}
+
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL_TASK_STATES.has(state);
+}
+
+/** A fresh task instance for a run that has not started it yet. */
+export function newTaskInstance(id: string, retries: number): TaskInstance {
+  return {
+    id,
+    state: "scheduled",
+    try: 0,
+    maxTries: retries + 1,
+    exitCode: null,
+    podName: null,
+    reason: null,
+    startedAt: null,
+    endedAt: null,
+    result: null,
+    hasResult: false,
+    nextTryAt: null,
+    tries: [],
+  };
+}

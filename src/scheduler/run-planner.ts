@@ -1,0 +1,125 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { DagState } from "../store/run-store.ts";
+import { recentScheduleTimes } from "./next-run.ts";
+import { newTaskInstance, type Run, type RunTrigger } from "./run-model.ts";
+
+/** Catch-up creates at most this many runs per DAG at once; older missed intervals are skipped and recorded. */
+export const DEFAULT_CATCHUP_BOUND = 50;
+
+export interface ScheduledPlan {
+  /** Logical dates to create runs for, oldest first. */
+  create: Array<{ logicalDate: Date; trigger: RunTrigger }>;
+  skip: Array<{ logicalDate: Date; reason: string }>;
+  /** Active runs to cancel first (`replace` policy). */
+  replace: string[];
+  lastScheduledAt: Date | null;
+}
+
+/** A new DAG's scheduling state: without catch-up its first run is the next tick, not one in the past. */
+export function initialDagState(dag: DagDefinition, now: Date): DagState {
+  return {
+    paused: dag.pausedOnCreation,
+    lastScheduledAt: dag.catchup ? null : now.toISOString(),
+    skipped: [],
+  };
+}
+
+/**
+ * Which scheduled runs are due for one DAG at `now`: with catch-up, every missed interval since
+ * the last run (or startDate), oldest first, at most `bound` (the newest; the rest are recorded
+ * as skipped); without, only the latest due interval. The concurrency policy decides what happens
+ * while runs are still active: allow (queue), forbid (skip and record), replace (cancel them).
+ */
+export function planScheduledRuns(
+  dag: DagDefinition,
+  state: DagState,
+  activeRuns: readonly Run[],
+  now: Date,
+  bound = DEFAULT_CATCHUP_BOUND,
+): ScheduledPlan {
+  const after = state.lastScheduledAt ? new Date(state.lastScheduledAt) : null;
+  const plan: ScheduledPlan = { create: [], skip: [], replace: [], lastScheduledAt: after };
+  if (state.paused || dag.schedule === null) return plan;
+  const limit = dag.catchup ? bound + 1 : 2;
+  const due = recentScheduleTimes(dag, after, now, limit);
+  const newest = due[0];
+  if (!newest) return plan;
+  plan.lastScheduledAt = newest;
+  const kept = dag.catchup ? due.slice(0, bound) : [newest];
+  if (due.length > kept.length) {
+    const oldestKept = kept[kept.length - 1] ?? newest;
+    plan.skip.push({
+      logicalDate: oldestKept,
+      reason: dag.catchup
+        ? `more than ${bound} missed intervals: ran the newest ${bound}, skipped older ones (before ${oldestKept.toISOString()})`
+        : `catchup is off: ran only the latest due interval, skipped older missed ones`,
+    });
+  }
+  const ordered = [...kept].reverse();
+  const active = activeRuns.filter(
+    (run) => run.dagId === dag.id && (run.state === "queued" || run.state === "running"),
+  );
+  for (const logicalDate of ordered) {
+    const trigger: RunTrigger = logicalDate === newest ? "scheduled" : "catchup";
+    if (active.length > 0 && dag.concurrencyPolicy === "forbid") {
+      plan.skip.push({
+        logicalDate,
+        reason: `concurrencyPolicy forbid: run ${active[0]?.id} is still active`,
+      });
+      continue;
+    }
+    plan.create.push({ logicalDate, trigger });
+  }
+  if (dag.concurrencyPolicy === "replace" && plan.create.length > 0) {
+    plan.replace = active.map((run) => run.id);
+    // Replacing means only the newest run survives.
+    plan.create = plan.create.slice(-1);
+  }
+  return plan;
+}
+
+/** Scheduled run ids are deterministic, so creating the same interval twice is a no-op. */
+export function scheduledRunId(dagId: string, logicalDate: Date): string {
+  return `${dagId}__scheduled__${compactTime(logicalDate)}`;
+}
+
+export function manualRunId(dagId: string, at: Date, nonce: string): string {
+  return `${dagId}__manual__${compactTime(at)}_${nonce}`;
+}
+
+export function newRun(
+  dag: DagDefinition,
+  fields: {
+    id: string;
+    trigger: RunTrigger;
+    logicalDate: Date;
+    conf: Record<string, unknown>;
+    commit: string | null;
+    snapshot: string;
+    now: Date;
+  },
+): Run {
+  return {
+    id: fields.id,
+    dagId: dag.id,
+    state: "queued",
+    trigger: fields.trigger,
+    logicalDate: fields.logicalDate.toISOString(),
+    conf: fields.conf,
+    commit: fields.commit,
+    snapshot: fields.snapshot,
+    queuedAt: fields.now.toISOString(),
+    startedAt: null,
+    endedAt: null,
+    notes: [],
+    tasks: dag.tasks.map((task) => newTaskInstance(task.id, task.retries)),
+    definition: dag,
+  };
+}
+
+function compactTime(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}

@@ -1,0 +1,491 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
+import { keyString } from "../executor/executor.ts";
+import type { Heartbeat } from "../health/heartbeat.ts";
+import type { Logger } from "../log.ts";
+import type { RunStore } from "../store/run-store.ts";
+import type { FailureNotifier } from "./failure-notifier.ts";
+import { nextRunAfter } from "./next-run.ts";
+import { isTerminal, type Run, type TaskInstance } from "./run-model.ts";
+import {
+  DEFAULT_CATCHUP_BOUND,
+  initialDagState,
+  manualRunId,
+  newRun,
+  planScheduledRuns,
+  scheduledRunId,
+} from "./run-planner.ts";
+import { advanceRun, clearTask, finishTry } from "./run-progress.ts";
+import { renderTaskTemplates } from "./templating.ts";
+
+export interface SchedulerOptions {
+  store: RunStore;
+  registry: DagRegistry;
+  executor: Executor;
+  logsDir: string;
+  log: Logger;
+  heartbeat: Heartbeat;
+  notifier: FailureNotifier;
+  /** `--notify-url`: receives every final task failure, besides a DAG's own onFailure. */
+  notifyUrl?: string | undefined;
+  /** Base URL for links in notifications. */
+  publicUrl: () => string;
+  now?: () => Date;
+  catchupBound?: number;
+  /** The loop wakes at least this often, which is what the heartbeat measures. */
+  maxSleepMs?: number;
+}
+
+/** A scheduler request that cannot be done; `code` says why (the HTTP layer maps it). */
+export class SchedulerError extends Error {
+  constructor(
+    readonly code: "not_found" | "conflict" | "bad_request",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Creates runs when they are due, starts their tasks in dependency order, retries, times out and
+ * finishes them. Event-driven: it sleeps until the next due time or retry (at most maxSleepMs) and
+ * wakes at once on executor events, syncs and API calls. Every change is stored before it is acted
+ * on, and all work is serialised, so state never races with itself.
+ */
+export class Scheduler {
+  readonly #o: SchedulerOptions;
+  readonly #now: () => Date;
+  readonly #timeouts = new Map<string, NodeJS.Timeout>();
+  #serial: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #unsubscribe: Array<() => void> = [];
+  #lagSamples: number[] = [];
+
+  constructor(options: SchedulerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    this.#unsubscribe = [
+      this.#o.executor.subscribe((event) => void this.#enqueue(() => this.#onExecutorEvent(event))),
+      this.#o.registry.onChange(() => this.wake()),
+    ];
+    await this.#enqueue(() => this.#recover());
+    this.wake();
+  }
+
+  /** Stops the loop after the work under way; running tasks keep running (a restart adopts them). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const timer of this.#timeouts.values()) clearTimeout(timer);
+    this.#timeouts.clear();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    await this.#serial.catch(() => undefined);
+  }
+
+  /** Runs a tick soon (after what is queued). */
+  wake(): void {
+    if (!this.#stopped) void this.#enqueue(() => this.#tick());
+  }
+
+  /** Scheduling lag samples (due time → start call, ms) since the last call; for metrics and benchmarks. */
+  drainLagSamples(): number[] {
+    const samples = this.#lagSamples;
+    this.#lagSamples = [];
+    return samples;
+  }
+
+  async trigger(dagId: string, conf: Record<string, unknown>): Promise<Run> {
+    return this.#enqueue(async () => {
+      const dag = this.#o.registry.get(dagId);
+      if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
+      const now = this.#now();
+      const run = newRun(dag.definition, {
+        id: manualRunId(dagId, now, randomBytes(3).toString("hex")),
+        trigger: "manual",
+        logicalDate: now,
+        conf,
+        commit: dag.commit,
+        snapshot: dag.snapshot,
+        now,
+      });
+      await this.#o.store.update((state) => {
+        state.dags[dagId] ??= initialDagState(dag.definition, now);
+        state.runs[run.id] = run;
+      });
+      this.wake();
+      return run;
+    });
+  }
+
+  async setPaused(dagId: string, paused: boolean): Promise<void> {
+    await this.#enqueue(async () => {
+      const dag = this.#o.registry.get(dagId);
+      if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
+      await this.#o.store.update((state) => {
+        state.dags[dagId] = { ...(state.dags[dagId] ?? initialDagState(dag.definition, this.#now())), paused };
+      });
+      this.wake();
+    });
+  }
+
+  isPaused(dagId: string): boolean {
+    const state = this.#o.store.dag(dagId);
+    return state ? state.paused : (this.#o.registry.get(dagId)?.definition.pausedOnCreation ?? false);
+  }
+
+  /** Runs a task again, and everything downstream of it. */
+  async clear(runId: string, taskId: string): Promise<Run> {
+    return this.#enqueue(async () => {
+      const run = this.#o.store.getRun(runId);
+      if (!run) throw new SchedulerError("not_found", `no run with id "${runId}"`);
+      const instance = run.tasks.find((task) => task.id === taskId);
+      if (!instance) throw new SchedulerError("not_found", `run "${runId}" has no task "${taskId}"`);
+      if (!isTerminal(instance.state) && instance.state !== "up_for_retry") {
+        throw new SchedulerError(
+          "conflict",
+          `task "${taskId}" is ${instance.state}; only a finished task can be cleared`,
+        );
+      }
+      const definition = run.definition ?? this.#o.registry.get(run.dagId)?.definition;
+      if (!definition)
+        throw new SchedulerError(
+          "conflict",
+          `DAG "${run.dagId}" is no longer defined; its runs cannot be cleared`,
+        );
+      const active = this.#o.store.state.runs[runId] !== undefined;
+      const copy: Run = active ? run : { ...structuredClone(run), definition };
+      const cleared = (target: Run) => clearTask(target, definition.tasks, taskId);
+      if (active) await this.#o.store.update(() => void cleared(copy));
+      else {
+        cleared(copy);
+        await this.#o.store.reactivate(copy);
+      }
+      this.wake();
+      return copy;
+    });
+  }
+
+  /** Commits whose snapshots active runs still use. */
+  commitsInUse(): string[] {
+    return this.#o.store.activeRuns().flatMap((run) => (run.commit ? [run.commit] : []));
+  }
+
+  logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string {
+    return path.join(this.#o.logsDir, run.dagId, run.id, taskId, `try-${tryNumber}.log`);
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#serial.then(work, work);
+    this.#serial = next.catch((error: unknown) => {
+      if (!(error instanceof SchedulerError)) this.#o.log.error({ err: error }, "scheduler step failed");
+    });
+    return next;
+  }
+
+  /** After a restart: tries that were queued or running are started again, which adopts or reports them. */
+  async #recover(): Promise<void> {
+    for (const run of this.#o.store.activeRuns()) {
+      for (const instance of run.tasks) {
+        if (instance.state === "queued" || instance.state === "running") await this.#launch(run, instance);
+      }
+    }
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return;
+    const now = this.#now();
+    this.#o.heartbeat.beat();
+    const { store, registry } = this.#o;
+    const toCancel: Array<{ run: Run; reason: string }> = [];
+    await store.update((state) => {
+      for (const dag of registry.all()) {
+        const dagState = state.dags[dag.definition.id] ?? initialDagState(dag.definition, now);
+        state.dags[dag.definition.id] = dagState;
+        const plan = planScheduledRuns(
+          dag.definition,
+          dagState,
+          Object.values(state.runs),
+          now,
+          this.#o.catchupBound ?? DEFAULT_CATCHUP_BOUND,
+        );
+        dagState.lastScheduledAt = plan.lastScheduledAt?.toISOString() ?? dagState.lastScheduledAt;
+        for (const skip of plan.skip)
+          store.recordSkip(state, dag.definition.id, skip.logicalDate.toISOString(), skip.reason, now);
+        for (const { logicalDate, trigger } of plan.create) {
+          const id = scheduledRunId(dag.definition.id, logicalDate);
+          if (state.runs[id] || store.getRun(id)) continue;
+          state.runs[id] = newRun(dag.definition, {
+            id,
+            trigger,
+            logicalDate,
+            conf: {},
+            commit: dag.commit,
+            snapshot: dag.snapshot,
+            now,
+          });
+        }
+        for (const runId of plan.replace) {
+          const replaced = state.runs[runId];
+          if (replaced)
+            toCancel.push({ run: replaced, reason: `replaced by a newer run (concurrencyPolicy replace)` });
+        }
+      }
+    });
+    for (const { run, reason } of toCancel) await this.#cancelRun(run, reason);
+    await this.#advanceAll(now);
+    this.#sleepUntilNextWork(now);
+  }
+
+  /** Advances every active run, respecting maxActiveRuns, and starts the tasks that became ready. */
+  async #advanceAll(now: Date): Promise<void> {
+    const { store } = this.#o;
+    const launches: Array<{ run: Run; instance: TaskInstance }> = [];
+    const finished: Run[] = [];
+    await store.update((state) => {
+      const runs = Object.values(state.runs).sort((a, b) => (a.logicalDate < b.logicalDate ? -1 : 1));
+      const activeCount = new Map<string, number>();
+      for (const run of runs)
+        if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
+      for (const run of runs) {
+        const definition = this.#definitionOf(run);
+        if (!definition) continue;
+        if (run.state === "queued") {
+          const count = activeCount.get(run.dagId) ?? 0;
+          if (count >= definition.maxActiveRuns) continue;
+          activeCount.set(run.dagId, count + 1);
+          if (this.#o.executor.name === "local") {
+            run.notes.push("local executor: task images are not used; commands run on the daemon's machine");
+          }
+        }
+        const { toStart } = advanceRun(run, definition.tasks, now);
+        for (const taskId of toStart) {
+          const instance = run.tasks.find((task) => task.id === taskId);
+          if (instance) launches.push({ run, instance });
+        }
+        if (run.state === "success" || run.state === "failed") finished.push(run);
+      }
+    });
+    // Stored as queued first: a crash from here on restarts (and so adopts) these same tries.
+    for (const { run, instance } of launches) {
+      if (run.trigger !== "manual")
+        this.#lagSamples.push(now.getTime() - new Date(run.logicalDate).getTime());
+      await this.#launch(run, instance);
+    }
+    for (const run of finished) await store.archive(run);
+  }
+
+  async #launch(run: Run, instance: TaskInstance): Promise<void> {
+    const definition = this.#definitionOf(run);
+    const task = definition?.tasks.find((t) => t.id === instance.id);
+    if (!definition || !task) {
+      await this.#failTry(run, instance, "the task is no longer defined", true);
+      return;
+    }
+    const results: Record<string, unknown> = {};
+    for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
+    const rendered = renderTaskTemplates(task, {
+      conf: run.conf,
+      logicalDate: run.logicalDate,
+      runId: run.id,
+      dagId: run.dagId,
+      taskId: task.id,
+      tryNumber: instance.try,
+      results,
+    });
+    if (!rendered.ok) {
+      await this.#failTry(run, instance, `template error: ${rendered.error}`, true);
+      return;
+    }
+    try {
+      await this.#o.executor.start({
+        dagId: run.dagId,
+        runId: run.id,
+        taskId: task.id,
+        try: instance.try,
+        task,
+        ...rendered.value,
+        snapshot: run.snapshot,
+        logFile: this.logFile(run, task.id, instance.try),
+        logicalDate: run.logicalDate,
+      });
+    } catch (error) {
+      // The executor could not even ask for the start (its API is down): the try stays queued and
+      // the next tick, or restart, asks again.
+      this.#o.log.warn(
+        { dag: run.dagId, run: run.id, task: task.id, err: error },
+        "task start failed; will retry",
+      );
+    }
+  }
+
+  async #onExecutorEvent(event: ExecutorEvent): Promise<void> {
+    const run = this.#o.store.state.runs[event.key.runId];
+    const instance = run?.tasks.find((task) => task.id === event.key.taskId);
+    if (
+      !run ||
+      !instance ||
+      instance.try !== event.key.try ||
+      isTerminal(instance.state) ||
+      instance.state === "up_for_retry"
+    )
+      return;
+    const now = this.#now();
+    if (event.type === "running") {
+      await this.#o.store.update(() => {
+        instance.state = "running";
+        instance.startedAt = now.toISOString();
+        instance.podName = event.podName;
+        const current = instance.tries.at(-1);
+        if (current)
+          Object.assign(current, { state: "running", startedAt: instance.startedAt, podName: event.podName });
+      });
+      this.#armTimeout(run, instance);
+      return;
+    }
+    this.#disarmTimeout(event.key);
+    const definition = this.#definitionOf(run)?.tasks.find((t) => t.id === instance.id);
+    await this.#o.store.update(() => {
+      finishTry(
+        instance,
+        definition ?? { retryDelayMs: 0, retryBackoff: null },
+        event.type === "finished"
+          ? {
+              ok: true,
+              exitCode: event.exitCode,
+              reason: null,
+              hasResult: event.result.present,
+              result: event.result.present ? event.result.value : null,
+            }
+          : { ok: false, exitCode: event.exitCode, reason: event.reason },
+        now,
+      );
+    });
+    this.#log(run, instance, event);
+    if (instance.state === "failed") this.#notifyFailure(run, instance);
+    await this.#advanceAll(now);
+    this.#sleepUntilNextWork(now);
+  }
+
+  async #failTry(run: Run, instance: TaskInstance, reason: string, final: boolean): Promise<void> {
+    const now = this.#now();
+    await this.#o.store.update(() => {
+      if (final) instance.maxTries = instance.try;
+      finishTry(
+        instance,
+        { retryDelayMs: 0, retryBackoff: null },
+        { ok: false, exitCode: null, reason },
+        now,
+      );
+    });
+    if (instance.state === "failed") this.#notifyFailure(run, instance);
+    this.wake();
+  }
+
+  async #cancelRun(run: Run, reason: string): Promise<void> {
+    const now = this.#now();
+    const running: TaskKey[] = [];
+    await this.#o.store.update(() => {
+      for (const instance of run.tasks) {
+        if (instance.state === "queued" || instance.state === "running") {
+          running.push({ dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try });
+        }
+        if (!isTerminal(instance.state)) {
+          instance.maxTries = instance.try;
+          finishTry(
+            instance,
+            { retryDelayMs: 0, retryBackoff: null },
+            { ok: false, exitCode: null, reason },
+            now,
+          );
+        }
+      }
+    });
+    for (const key of running) await this.#o.executor.cancel(key, reason);
+  }
+
+  #armTimeout(run: Run, instance: TaskInstance): void {
+    const timeoutMs = this.#definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;
+    if (!timeoutMs) return;
+    const key: TaskKey = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
+    const elapsed = instance.startedAt ? this.#now().getTime() - new Date(instance.startedAt).getTime() : 0;
+    const timer = setTimeout(
+      () => void this.#o.executor.cancel(key, `timed out after ${formatMs(timeoutMs)}`),
+      Math.max(0, timeoutMs - elapsed),
+    );
+    timer.unref();
+    this.#timeouts.set(keyString(key), timer);
+  }
+
+  #disarmTimeout(key: TaskKey): void {
+    const id = keyString(key);
+    clearTimeout(this.#timeouts.get(id));
+    this.#timeouts.delete(id);
+  }
+
+  #definitionOf(run: Run): DagDefinition | undefined {
+    return run.definition ?? this.#o.registry.get(run.dagId)?.definition;
+  }
+
+  #notifyFailure(run: Run, instance: TaskInstance): void {
+    const dag = this.#definitionOf(run);
+    const logUrl = `${this.#o.publicUrl()}/api/runs/${encodeURIComponent(run.id)}/tasks/${encodeURIComponent(instance.id)}/logs?try=${instance.try}`;
+    const reason = instance.reason ?? "failed";
+    this.#o.notifier.notify([dag?.onFailure?.url, this.#o.notifyUrl], {
+      text: `updraft: task ${run.dagId}.${instance.id} failed in run ${run.id} (try ${instance.try}): ${reason}`,
+      dag: run.dagId,
+      run: run.id,
+      task: instance.id,
+      try: instance.try,
+      reason,
+      logUrl,
+    });
+  }
+
+  #log(run: Run, instance: TaskInstance, event: ExecutorEvent): void {
+    const fields = {
+      dag: run.dagId,
+      run: run.id,
+      task: instance.id,
+      try: event.key.try,
+      state: instance.state,
+      reason: instance.reason,
+    };
+    if (instance.state === "success") this.#o.log.info(fields, "task succeeded");
+    else
+      this.#o.log.warn(fields, instance.state === "up_for_retry" ? "task failed; will retry" : "task failed");
+  }
+
+  /** Sleeps until the next scheduled time or retry, but never longer than maxSleepMs. */
+  #sleepUntilNextWork(now: Date): void {
+    if (this.#stopped) return;
+    let next = now.getTime() + (this.#o.maxSleepMs ?? 5000);
+    for (const dag of this.#o.registry.all()) {
+      const state = this.#o.store.dag(dag.definition.id);
+      if (!state || state.paused) continue;
+      const due = nextRunAfter(dag.definition, state.lastScheduledAt ? new Date(state.lastScheduledAt) : now);
+      if (due) next = Math.min(next, due.getTime());
+    }
+    for (const run of this.#o.store.activeRuns()) {
+      for (const task of run.tasks)
+        if (task.state === "up_for_retry" && task.nextTryAt)
+          next = Math.min(next, new Date(task.nextTryAt).getTime());
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), Math.max(0, next - this.#now().getTime()));
+    this.#timer.unref();
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,116 @@
+import { readFile } from "node:fs/promises";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { SchedulerError } from "../../scheduler/scheduler.ts";
+import type { AppDeps } from "../app-deps.ts";
+import { requireToken } from "../auth.ts";
+import { HttpError } from "../http-error.ts";
+import { runSummary, runView } from "../views/run-view.ts";
+import { listLimit } from "./query.ts";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
+const tryQuery = z.coerce.number().int().min(1);
+
+/** Runs: trigger, pause, list, inspect, logs, clear. */
+export function runRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const writes = requireToken(deps.auth);
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HttpError(413, "payload_too_large", "request body exceeds 1 MB");
+    },
+  });
+  const dagOr404 = (dagId: string) => {
+    const dag = deps.registry.get(dagId);
+    if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
+    return dag;
+  };
+
+  app.post("/api/dags/:dagId/runs", writes, limitBody, async (c) => {
+    const dagId = c.req.param("dagId");
+    dagOr404(dagId);
+    const text = await c.req.text();
+    let json: unknown = {};
+    if (text.trim() !== "") {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, "bad_request", "body is not valid JSON");
+      }
+    }
+    const body = triggerBody.safeParse(json);
+    if (!body.success) {
+      throw new HttpError(
+        400,
+        "bad_request",
+        `body must be { "conf"?: object }: ${body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`,
+      );
+    }
+    if (deps.scheduler.isPaused(dagId))
+      throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
+    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, body.data.conf ?? {}));
+    return c.json({ runId: run.id }, 201);
+  });
+  for (const action of ["pause", "unpause"] as const) {
+    app.post(`/api/dags/:dagId/${action}`, writes, async (c) => {
+      const dagId = c.req.param("dagId");
+      dagOr404(dagId);
+      await schedulerCall(() => deps.scheduler.setPaused(dagId, action === "pause"));
+      return c.json({ dagId, paused: action === "pause" });
+    });
+  }
+  app.get("/api/dags/:dagId/runs", (c) => {
+    const dagId = c.req.param("dagId");
+    if (!deps.registry.get(dagId) && deps.store.runsOf(dagId, 1).length === 0)
+      throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
+    const runs = deps.store.runsOf(dagId, listLimit(c.req.query("limit")), c.req.query("before"));
+    return c.json(runs.map(runSummary));
+  });
+  app.get("/api/runs/:runId", (c) => c.json(runView(runOr404(deps, c.req.param("runId")))));
+  app.get("/api/runs/:runId/tasks/:taskId/logs", async (c) => {
+    const run = runOr404(deps, c.req.param("runId"));
+    const taskId = c.req.param("taskId");
+    const task = run.tasks.find((t) => t.id === taskId);
+    if (!task) throw new HttpError(404, "not_found", `run "${run.id}" has no task "${taskId}"`);
+    const rawTry = c.req.query("try");
+    const parsedTry = rawTry === undefined ? undefined : tryQuery.safeParse(rawTry);
+    if (parsedTry && !parsedTry.success)
+      throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got "${rawTry}"`);
+    const tryNumber = parsedTry?.data ?? task.try;
+    if (tryNumber < 1 || tryNumber > task.try)
+      throw new HttpError(
+        404,
+        "not_found",
+        `task "${taskId}" has no try ${tryNumber} (tries so far: ${task.try})`,
+      );
+    const text = await readFile(deps.scheduler.logFile(run, taskId, tryNumber), "utf8").catch(() => "");
+    return c.text(text, 200, { "cache-control": "no-store" });
+  });
+  app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
+    const run = await schedulerCall(() => deps.scheduler.clear(c.req.param("runId"), c.req.param("taskId")));
+    return c.json(runView(run));
+  });
+  return app;
+}
+
+function runOr404(deps: AppDeps, runId: string) {
+  const run = deps.store.getRun(runId);
+  if (!run) throw new HttpError(404, "not_found", `no run with id "${runId}"`);
+  return run;
+}
+
+/** Maps the scheduler's refusals to their HTTP status. */
+async function schedulerCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof SchedulerError) {
+      const status = error.code === "not_found" ? 404 : error.code === "conflict" ? 409 : 400;
+      throw new HttpError(status, error.code, error.message);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Run } from "../../scheduler/run-model.ts";
+
+/** A run as the API shows it (`GET /api/runs/:runId`); the stored definition copy stays internal. */
+export function runView(run: Run) {
+  return {
+    id: run.id,
+    dagId: run.dagId,
+    state: run.state,
+    trigger: run.trigger,
+    logicalDate: run.logicalDate,
+    conf: run.conf,
+    commit: run.commit,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    notes: run.notes,
+    tasks: run.tasks.map((task) => ({
+      id: task.id,
+      state: task.state,
+      try: task.try,
+      exitCode: task.exitCode,
+      podName: task.podName,
+      reason: task.reason,
+      startedAt: task.startedAt,
+      endedAt: task.endedAt,
+      result: task.hasResult ? task.result : null,
+      nextTryAt: task.nextTryAt,
+      tries: task.tries,
+    })),
+  };
+}
+
+/** A run in a list: state and timing, no task details. */
+export function runSummary(run: Run) {
+  return {
+    id: run.id,
+    dagId: run.dagId,
+    state: run.state,
+    trigger: run.trigger,
+    logicalDate: run.logicalDate,
+    commit: run.commit,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    tasks: run.tasks.map((task) => ({ id: task.id, state: task.state, try: task.try })),
+  };
+}

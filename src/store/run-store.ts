@@ -1,0 +1,197 @@
+import { mkdir, readdir } from "node:fs/promises";
+import path from "node:path";
+import type { Low } from "lowdb";
+import type { Run } from "../scheduler/run-model.ts";
+import { openStateFile } from "./state-file.ts";
+
+/** Per-DAG scheduling state that must survive restarts. */
+export interface DagState {
+  paused: boolean;
+  /** Logical date of the newest scheduled run created (catch-up and restarts continue from here). */
+  lastScheduledAt: string | null;
+  /** Scheduled runs not created, and why (forbid policy, catch-up bound); newest last, bounded. */
+  skipped: Array<{ logicalDate: string; reason: string; at: string }>;
+}
+
+/** The small, hot file: DAG flags and active runs only, so a write never grows with history. */
+export interface ActiveState {
+  version: 1;
+  dags: Record<string, DagState>;
+  runs: Record<string, Run>;
+}
+
+const SKIPPED_KEPT = 50;
+
+/**
+ * Run state in lowdb: `state.json` holds what is active; a finished run moves to
+ * `runs/<dagId>.json`, which keeps the newest `keepRuns` per DAG. Every change is written before
+ * the caller acts on it outside the process.
+ */
+export class RunStore {
+  #active: Low<ActiveState> | undefined;
+  readonly #stateDir: string;
+  readonly #historyDir: string;
+  readonly #keepRuns: number;
+  readonly #history = new Map<string, Low<{ runs: Run[] }>>();
+  readonly #historyIndex = new Map<string, string>();
+  #writing: Promise<void> = Promise.resolve();
+  #lastWriteError: Error | undefined;
+
+  constructor(stateDir: string, options: { keepRuns?: number } = {}) {
+    this.#stateDir = stateDir;
+    this.#historyDir = path.join(stateDir, "runs");
+    this.#keepRuns = options.keepRuns ?? 100;
+  }
+
+  /** A loaded store; throws CorruptStateError for an unreadable state file. */
+  static async open(stateDir: string, options: { keepRuns?: number } = {}): Promise<RunStore> {
+    const store = new RunStore(stateDir, options);
+    await store.load();
+    return store;
+  }
+
+  /** Reads the state files (the store is empty until then); throws CorruptStateError for an unreadable one. */
+  async load(): Promise<void> {
+    await mkdir(this.#historyDir, { recursive: true });
+    const active = await openStateFile<ActiveState>(path.join(this.#stateDir, "state.json"), {
+      version: 1,
+      dags: {},
+      runs: {},
+    });
+    for (const file of await readdir(this.#historyDir)) {
+      if (!file.endsWith(".json")) continue;
+      const db = await openStateFile<{ runs: Run[] }>(path.join(this.#historyDir, file), { runs: [] });
+      const dagId = file.slice(0, -".json".length);
+      this.#history.set(dagId, db);
+      for (const run of db.data.runs) this.#historyIndex.set(run.id, dagId);
+    }
+    this.#active = active;
+    // A crash between the two writes of archive() or reactivate() leaves a run in both files: a
+    // finished copy in state.json was being archived (history wins), an unfinished one was being
+    // brought back (state.json wins).
+    for (const [id, run] of Object.entries(active.data.runs)) {
+      const dagId = this.#historyIndex.get(id);
+      if (!dagId) continue;
+      if (run.state === "success" || run.state === "failed") delete active.data.runs[id];
+      else await this.#dropFromHistory(dagId, id);
+    }
+  }
+
+  get #db(): Low<ActiveState> {
+    if (!this.#active) throw new Error("RunStore used before load()");
+    return this.#active;
+  }
+
+  get state(): Readonly<ActiveState> {
+    return this.#db.data;
+  }
+
+  /** Why the last write failed, if it did (health reports it). */
+  get writeError(): Error | undefined {
+    return this.#lastWriteError;
+  }
+
+  dag(id: string): DagState | undefined {
+    return this.#db.data.dags[id];
+  }
+
+  activeRuns(): Run[] {
+    return Object.values(this.#db.data.runs);
+  }
+
+  /** Changes active state and waits until it is on disk. */
+  async update(change: (state: ActiveState) => void): Promise<void> {
+    change(this.#db.data);
+    await this.#persist(() => this.#db.write());
+  }
+
+  recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
+    const dag = state.dags[dagId];
+    if (!dag) return;
+    dag.skipped.push({ logicalDate, reason, at: now.toISOString() });
+    if (dag.skipped.length > SKIPPED_KEPT) dag.skipped.splice(0, dag.skipped.length - SKIPPED_KEPT);
+  }
+
+  /** Moves a finished run to its DAG's history file (trimmed to keepRuns), then out of active state. */
+  async archive(run: Run): Promise<void> {
+    const history = await this.#historyOf(run.dagId);
+    const { definition: _definition, ...finished } = run;
+    history.data.runs.push(structuredClone(finished));
+    this.#historyIndex.set(run.id, run.dagId);
+    const excess = history.data.runs.length - this.#keepRuns;
+    if (excess > 0)
+      for (const dropped of history.data.runs.splice(0, excess)) this.#historyIndex.delete(dropped.id);
+    await this.#persist(() => history.write());
+    await this.update((state) => {
+      delete state.runs[run.id];
+    });
+  }
+
+  /** Brings a finished run back into active state (a task of it was cleared). */
+  async reactivate(run: Run): Promise<void> {
+    await this.update((state) => {
+      state.runs[run.id] = run;
+    });
+    await this.#dropFromHistory(run.dagId, run.id);
+  }
+
+  async #dropFromHistory(dagId: string, runId: string): Promise<void> {
+    const history = this.#history.get(dagId);
+    if (!history) return;
+    history.data.runs = history.data.runs.filter((r) => r.id !== runId);
+    this.#historyIndex.delete(runId);
+    await this.#persist(() => history.write());
+  }
+
+  getRun(id: string): Run | undefined {
+    const active = this.#db.data.runs[id];
+    if (active) return active;
+    const dagId = this.#historyIndex.get(id);
+    return dagId ? this.#history.get(dagId)?.data.runs.find((run) => run.id === id) : undefined;
+  }
+
+  /** A DAG's runs, active and finished, newest logical date first. */
+  runsOf(dagId: string, limit: number, before?: string): Run[] {
+    const finished = this.#history.get(dagId)?.data.runs ?? [];
+    const active = Object.values(this.#db.data.runs).filter((run) => run.dagId === dagId);
+    return [...active, ...finished]
+      .filter((run) => before === undefined || run.logicalDate < before)
+      .sort((a, b) =>
+        a.logicalDate < b.logicalDate ? 1 : a.logicalDate > b.logicalDate ? -1 : a.id < b.id ? 1 : -1,
+      )
+      .slice(0, limit);
+  }
+
+  /** Runs of every DAG, newest first (for the status page). */
+  recentRuns(limit: number): Run[] {
+    const all = [...Object.values(this.#db.data.runs)];
+    for (const db of this.#history.values()) all.push(...db.data.runs.slice(-limit));
+    return all.sort((a, b) => (a.queuedAt < b.queuedAt ? 1 : -1)).slice(0, limit);
+  }
+
+  async #historyOf(dagId: string): Promise<Low<{ runs: Run[] }>> {
+    let db = this.#history.get(dagId);
+    if (!db) {
+      db = await openStateFile<{ runs: Run[] }>(
+        path.join(this.#historyDir, `${encodeURIComponent(dagId)}.json`),
+        { runs: [] },
+      );
+      this.#history.set(dagId, db);
+    }
+    return db;
+  }
+
+  /** Serialises writes (lowdb writes are atomic per file, not ordered across callers). */
+  #persist(write: () => Promise<void>): Promise<void> {
+    const next = this.#writing.then(write, write);
+    this.#writing = next.then(
+      () => {
+        this.#lastWriteError = undefined;
+      },
+      (error: Error) => {
+        this.#lastWriteError = error;
+      },
+    );
+    return next;
+  }
+}
