@@ -1,5 +1,6 @@
 /** The `updraft` command line: `check` (and, as they land, `run` and `trigger`). */
 import { runCheck } from "./cli/check-command.ts";
+import { runTrigger } from "./cli/trigger-command.ts";
 import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
@@ -11,10 +12,23 @@ const CHECK_FLAGS: readonly FlagDefinition[] = [
   ...LOADER_FLAGS,
 ];
 
+const TRIGGER_FLAGS: readonly FlagDefinition[] = [
+  { name: "conf", type: "string", description: "JSON object passed to the run as dag_run.conf." },
+  {
+    name: "server",
+    type: "string",
+    default: "http://127.0.0.1:8080",
+    description: "URL of the running daemon.",
+  },
+  { name: "token", type: "string", description: "API token (also UPDRAFT_API_TOKEN)." },
+];
+
 const USAGE = `Usage:
   updraft run --repo <url|path> [--branch main] [--dags-dir dags] [--interval 30s] [--port 8080] ...
   updraft run --dags <dir>
       The daemon: follow a git branch (or watch a local folder), load its DAGs, serve the status page.
+  updraft trigger <dagId> [--conf '{"k":1}'] [--server http://127.0.0.1:8080] [--token <t>]
+      Start a manual run on a running daemon; prints the run id.
   updraft check [dir] [--json] [--load-timeout 30s] [--load-memory 512]
       Load every DAG module under dir (default: .) as the daemon would; print DAGs and errors.
       Exit code 1 when there is any error.
@@ -39,6 +53,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         process.once("SIGINT", () => shutdown("SIGINT"));
         await daemon.start();
         return await new Promise<number>(() => {});
+      }
+      case "trigger": {
+        const { values, positionals } = readFlags(rest, env, TRIGGER_FLAGS);
+        const [dagId, ...extra] = positionals;
+        if (!dagId || extra.length > 0) throw new UsageError("trigger takes exactly one DAG id");
+        const token = typeof values.token === "string" ? values.token : env.UPDRAFT_API_TOKEN;
+        return await runTrigger(
+          {
+            dagId,
+            conf: typeof values.conf === "string" ? values.conf : undefined,
+            server: String(values.server),
+            token,
+          },
+          (text) => process.stdout.write(text),
+          (text) => process.stderr.write(text),
+        );
       }
       case "check": {
         const { values, positionals } = readFlags(rest, env, CHECK_FLAGS);
