@@ -1,5 +1,6 @@
 // A small ETL pipeline that runs every five minutes with the local executor or on a cluster:
-// extract, then two transforms in parallel, then load once both succeeded.
+// extract publishes a result, two transforms run in parallel, load reads the result once both
+// succeeded.
 import { dag, pod } from "updraft";
 import { NODE_IMAGE, nodeScript } from "../lib/defaults.ts";
 
@@ -17,13 +18,16 @@ export default dag({
     pod({
       id: "extract",
       image: NODE_IMAGE,
-      command: nodeScript("console.log('extracted 42 orders for {{ ds }}')"),
+      // A task publishes a JSON result by printing one `::updraft-result::<json>` line.
+      command: nodeScript(
+        "console.log('extracting orders for {{ ds }}'); console.log('::updraft-result::' + JSON.stringify({ orders: 42, day: '{{ ds }}' }))",
+      ),
     }),
     pod({
       id: "totals_by_region",
       image: NODE_IMAGE,
       dependsOn: ["extract"],
-      command: nodeScript("console.log('totals by region computed')"),
+      command: nodeScript("console.log('totals by region for {{ tasks.extract.result.orders }} orders')"),
     }),
     pod({
       id: "totals_by_day",
@@ -35,7 +39,7 @@ export default dag({
       id: "load",
       image: NODE_IMAGE,
       dependsOn: ["totals_by_region", "totals_by_day"],
-      command: nodeScript("console.log('report loaded for run {{ run_id }}')"),
+      command: nodeScript("console.log('report of {{ tasks.extract.result.orders }} orders loaded for run {{ run_id }}')"),
       timeout: "2m",
     }),
   ],
