@@ -1,4 +1,6 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
+import { UsageError } from "../config/flags.ts";
 import type { DagSet } from "../dags/dag-set.ts";
 import { loadDagSet } from "../dags/dag-set-loader.ts";
 import { type LoaderLimits, LoaderPool } from "../dags/loader/loader-pool.ts";
@@ -13,6 +15,11 @@ export interface CheckOptions {
 
 /** `updraft check`: loads a DAGs folder as the daemon would and reports; exit code 1 on any error. */
 export async function runCheck(options: CheckOptions, out: (text: string) => void): Promise<number> {
+  const isFolder = await stat(options.dir).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) throw new UsageError(`check: "${options.dir}" is not a folder`);
   const pool = new LoaderPool(options.limits);
   try {
     const { set } = await loadDagSet(pool, options.dir);

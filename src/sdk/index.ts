@@ -6,7 +6,7 @@
  * export default dag({ id: "hello", schedule: "@daily", tasks: [pod({ id: "say", image: "busybox", command: ["echo", "hi"] })] });
  * ```
  */
-import { CALL_SITE, captureCallSite } from "./call-site.ts";
+import { CALL_SITE, captureCallSites } from "./call-site.ts";
 import type { Dag, DagOptions, PodTask, PodTaskOptions } from "./types.ts";
 
 export type * from "./types.ts";
@@ -22,6 +22,6 @@ export function pod(options: PodTaskOptions): PodTask {
 }
 
 function withCallSite<T extends object>(value: T): T {
-  Object.defineProperty(value, CALL_SITE, { value: captureCallSite(), enumerable: false });
+  Object.defineProperty(value, CALL_SITE, { value: captureCallSites(), enumerable: false });
   return value;
 }

@@ -121,7 +121,10 @@ class LoaderProcess {
     const env = { ...process.env };
     for (const name of WITHHELD_ENV) delete env[name];
     const child = fork(ENTRY, [], {
-      execArgv: [`--max-old-space-size=${memoryMb}`, "--import", TSX, "--import", REGISTER_HOOKS],
+      // The updraft hooks go first so tsx's resolve runs on top of them: tsx then sees DAG files
+      // as ES modules (not CommonJS, as it would in a folder without package.json) and helpers
+      // keep ESM semantics, `updraft` imports and source-mapped stack frames.
+      execArgv: [`--max-old-space-size=${memoryMb}`, "--import", REGISTER_HOOKS, "--import", TSX],
       env,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });

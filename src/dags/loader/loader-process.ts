@@ -27,6 +27,15 @@ process.on("message", (message: LoadRequest) => {
     send({ type: "loaded", requestId: message.requestId, result }),
   );
 });
+// An error a module throws after its import settled (from a timer, or a promise nobody handles)
+// must not end the loader: the module loading at that moment would be blamed for it.
+const reportStray = (error: unknown) => {
+  process.stderr.write(
+    `error thrown after a DAG module loaded: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+};
+process.on("uncaughtException", reportStray);
+process.on("unhandledRejection", reportStray);
 process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
 send({ type: "ready" });
 
@@ -44,8 +53,10 @@ async function loadModule(root: string, file: string): Promise<ModuleLoadResult>
     return result;
   }
   for (const value of exportedDags(namespace)) {
-    const dagSite = siteOf(value);
-    const validation = validateDag(value, (p) => (p.length === 0 ? dagSite : siteOf(taskAt(value, p[1]))));
+    const dagSite = siteOf(value, file);
+    const validation = validateDag(value, (p) =>
+      p.length === 0 ? dagSite : siteOf(taskAt(value, p[1]), file),
+    );
     if (validation.ok) {
       result.dags.push({ dag: validation.dag, file: moduleFile, line: dagSite?.line ?? null });
       continue;
@@ -77,10 +88,13 @@ function exportedDags(namespace: Record<string, unknown>): unknown[] {
   return [...found];
 }
 
-function siteOf(value: unknown): CallSite | undefined {
-  return typeof value === "object" && value !== null
-    ? (value as { [CALL_SITE]?: CallSite })[CALL_SITE]
-    : undefined;
+/** Where in `file` (the DAG module) the `dag()` or `pod()` call that made `value` was reached. */
+function siteOf(value: unknown, file: string): CallSite | undefined {
+  const sites =
+    typeof value === "object" && value !== null
+      ? (value as { [CALL_SITE]?: CallSite[] })[CALL_SITE]
+      : undefined;
+  return sites?.find((site) => site.file === file);
 }
 
 function taskAt(dag: unknown, index: PropertyKey | undefined): unknown {

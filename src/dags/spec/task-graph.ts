@@ -49,6 +49,7 @@ export function taskGraphProblems(
 function findCycles(tasks: ReadonlyArray<{ id: string; dependsOn: readonly string[] }>): string[][] {
   const upstreams = new Map<string, readonly string[]>();
   for (const task of tasks) if (!upstreams.has(task.id)) upstreams.set(task.id, task.dependsOn);
+  const declared = new Map([...upstreams.keys()].map((id, index) => [id, index]));
   const state = new Map<string, "visiting" | "done">();
   const path: string[] = [];
   const cycles: string[][] = [];
@@ -59,7 +60,7 @@ function findCycles(tasks: ReadonlyArray<{ id: string; dependsOn: readonly strin
       if (next === id || !upstreams.has(next)) continue;
       if (state.get(next) === "visiting") {
         // Walk order follows dependsOn (downstream -> upstream); report in run order.
-        const loop = path.slice(path.indexOf(next)).reverse();
+        const loop = startAtFirstDeclared(path.slice(path.indexOf(next)).reverse(), declared);
         cycles.push([...loop, loop[0] ?? next]);
       } else if (!state.has(next)) {
         visit(next);
@@ -70,4 +71,14 @@ function findCycles(tasks: ReadonlyArray<{ id: string; dependsOn: readonly strin
   };
   for (const id of upstreams.keys()) if (!state.has(id)) visit(id);
   return cycles;
+}
+
+/** The same loop of task ids, rotated to begin at the task declared first. */
+function startAtFirstDeclared(loop: readonly string[], declared: ReadonlyMap<string, number>): string[] {
+  const rank = (id: string | undefined) => declared.get(id ?? "") ?? Number.POSITIVE_INFINITY;
+  let first = 0;
+  loop.forEach((id, index) => {
+    if (rank(id) < rank(loop[first])) first = index;
+  });
+  return [...loop.slice(first), ...loop.slice(0, first)];
 }
