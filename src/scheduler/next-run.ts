@@ -10,6 +10,12 @@ export interface ScheduleFields {
 }
 
 const REPEAT_WINDOWS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
+/**
+ * Only a DST change makes the wall-clock filter reject candidates, and none rejects for longer than
+ * this; a longer streak (a schedule that only names skipped times) ends the walk. A per-second
+ * schedule rejects 3,600 candidates in a repeated hour, so the bound is on time, not on a count.
+ */
+const MAX_REJECTED_SPAN_MS = 3 * 60 * 60_000;
 
 /**
  * The scheduled times strictly after `after` and at or before `until`, oldest first, at most
@@ -28,11 +34,13 @@ export function scheduleTimes(dag: ScheduleFields, after: Date, until: Date, lim
   });
   const runsAt = wallClockFilter(expression, dag.timezone);
   const times: Date[] = [];
-  // Bounded: a schedule can at most skip a few candidates per DST change before matching again.
-  for (let guard = 0; times.length < limit && guard < limit * 4 + 16 && expression.hasNext(); guard++) {
+  const rejected = rejectionStreak();
+  while (times.length < limit && expression.hasNext()) {
     const next = expression.next().toDate();
     if (next.getTime() > until.getTime() || (end && next.getTime() > end.getTime())) break;
-    if (runsAt(next)) times.push(next);
+    const runs = runsAt(next);
+    if (runs) times.push(next);
+    if (rejected(next, runs)) break;
   }
   return times;
 }
@@ -63,21 +71,42 @@ function wallClockFilter(expression: CronExpression, timeZone: string): (time: D
   };
 }
 
+/** Tracks consecutive rejected candidates; true once they span more than any DST change can. */
+function rejectionStreak(): (candidate: Date, accepted: boolean) => boolean {
+  let first: number | undefined;
+  return (candidate, accepted) => {
+    if (accepted) {
+      first = undefined;
+      return false;
+    }
+    first ??= candidate.getTime();
+    return Math.abs(candidate.getTime() - first) > MAX_REJECTED_SPAN_MS;
+  };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function localClock(
   timeZone: string,
 ): (date: Date) => { hour: number; minute: number; second: number; text: string } {
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+  let format = formatters.get(timeZone);
+  if (!format) {
+    // Building a formatter costs far more than using one; schedules share a handful of zones.
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, format);
+  }
+  const cached = format;
   return (date) => {
-    const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+    const parts = Object.fromEntries(cached.formatToParts(date).map((part) => [part.type, part.value]));
     const hour = Number(parts.hour);
     const minute = Number(parts.minute);
     const second = Number(parts.second);
@@ -105,18 +134,22 @@ export function recentScheduleTimes(
     after?.getTime() ?? Number.NEGATIVE_INFINITY,
     dag.startDate ? new Date(dag.startDate).getTime() - 1 : Number.NEGATIVE_INFINITY,
   );
-  const end = dag.endDate ? new Date(dag.endDate).getTime() : Number.POSITIVE_INFINITY;
+  // Walk back from endDate when it has passed, not from now: nothing in between can run.
+  const ceiling = Math.min(now.getTime(), dag.endDate ? new Date(dag.endDate).getTime() : now.getTime());
   const expression = CronExpressionParser.parse(expandSchedule(dag.schedule), {
     tz: dag.timezone,
-    currentDate: new Date(now.getTime() + 1),
+    currentDate: new Date(ceiling + 1),
   });
   const runsAt = wallClockFilter(expression, dag.timezone);
+  const rejected = rejectionStreak();
   const times: Date[] = [];
-  for (let guard = 0; times.length < limit && guard < limit * 4 + 16 && expression.hasPrev(); guard++) {
+  while (times.length < limit && expression.hasPrev()) {
     const previous = expression.prev().toDate();
     if (previous.getTime() <= floor) break;
-    if (previous.getTime() <= end && previous.getTime() <= now.getTime() && runsAt(previous))
-      times.push(previous);
+    if (previous.getTime() > ceiling) continue;
+    const runs = runsAt(previous);
+    if (runs) times.push(previous);
+    if (rejected(previous, runs)) break;
   }
   return times;
 }

@@ -1,4 +1,5 @@
 /** Run and task-instance records: plain data, persisted as they are. */
+import { createHash } from "node:crypto";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 
 export type RunState = "queued" | "running" | "success" | "failed";
@@ -69,9 +70,17 @@ export interface Run {
   tasks: TaskInstance[];
   /**
    * The DAG as it was when the run was created: a run finishes with the definition (and commit)
-   * it started on, whatever syncs happen meanwhile. Dropped when the run is archived.
+   * it started on, whatever syncs happen meanwhile. Only on runs being created; the store keeps
+   * one copy per distinct definition (see `definitionKey`).
    */
   definition?: DagDefinition;
+  /** Key of the run's definition in the store's definitions table. */
+  definitionKey?: string;
+}
+
+/** Identifies a DAG definition by content, so runs of the same definition share one stored copy. */
+export function definitionKeyOf(definition: DagDefinition): string {
+  return `${definition.id}@${createHash("sha1").update(JSON.stringify(definition)).digest("hex").slice(0, 16)}`;
 }
 
 export function isTerminal(state: TaskState): boolean {

@@ -36,20 +36,24 @@ export function planScheduledRuns(
   activeRuns: readonly Run[],
   now: Date,
   bound = DEFAULT_CATCHUP_BOUND,
+  /** The due times newest first, when the caller already knows them (saves the cron walk). */
+  knownDue?: readonly Date[],
 ): ScheduledPlan {
   const after = state.lastScheduledAt ? new Date(state.lastScheduledAt) : null;
   const plan: ScheduledPlan = { create: [], skip: [], replace: [], lastScheduledAt: after };
   if (state.paused || dag.schedule === null) return plan;
   const limit = dag.catchup ? bound + 1 : 2;
-  const due = recentScheduleTimes(dag, after, now, limit);
+  const due = knownDue ?? recentScheduleTimes(dag, after, now, limit);
   const newest = due[0];
   if (!newest) return plan;
   plan.lastScheduledAt = newest;
   const kept = dag.catchup ? due.slice(0, bound) : [newest];
-  if (due.length > kept.length) {
+  const newestSkipped = due[kept.length];
+  if (newestSkipped) {
     const oldestKept = kept[kept.length - 1] ?? newest;
+    // The skip names an interval that was not created (the newest of those), not one that was.
     plan.skip.push({
-      logicalDate: oldestKept,
+      logicalDate: newestSkipped,
       reason: dag.catchup
         ? `more than ${bound} missed intervals: ran the newest ${bound}, skipped older ones (before ${oldestKept.toISOString()})`
         : `catchup is off: ran only the latest due interval, skipped older missed ones`,

@@ -6,9 +6,9 @@ import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
 import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log.ts";
-import type { RunStore } from "../store/run-store.ts";
+import type { DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
-import { nextRunAfter } from "./next-run.ts";
+import { scheduleTimes } from "./next-run.ts";
 import { isTerminal, type Run, type TaskInstance } from "./run-model.ts";
 import {
   DEFAULT_CATCHUP_BOUND,
@@ -64,6 +64,9 @@ export class Scheduler {
   #stopped = true;
   #unsubscribe: Array<() => void> = [];
   #lagSamples: number[] = [];
+  readonly #due = new Map<string, { signature: string; times: number[] }>();
+  readonly #inbox: ExecutorEvent[] = [];
+  #inboxQueued = false;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -73,7 +76,7 @@ export class Scheduler {
   async start(): Promise<void> {
     this.#stopped = false;
     this.#unsubscribe = [
-      this.#o.executor.subscribe((event) => void this.#enqueue(() => this.#onExecutorEvent(event))),
+      this.#o.executor.subscribe((event) => this.#receive(event)),
       this.#o.registry.onChange(() => this.wake()),
     ];
     await this.#enqueue(() => this.#recover());
@@ -118,7 +121,7 @@ export class Scheduler {
       });
       await this.#o.store.update((state) => {
         state.dags[dagId] ??= initialDagState(dag.definition, now);
-        state.runs[run.id] = run;
+        this.#o.store.addRun(state, run);
       });
       this.wake();
       return run;
@@ -130,7 +133,10 @@ export class Scheduler {
       const dag = this.#o.registry.get(dagId);
       if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
       await this.#o.store.update((state) => {
-        state.dags[dagId] = { ...(state.dags[dagId] ?? initialDagState(dag.definition, this.#now())), paused };
+        state.dags[dagId] = {
+          ...(state.dags[dagId] ?? initialDagState(dag.definition, this.#now())),
+          paused,
+        };
       });
       this.wake();
     });
@@ -154,7 +160,7 @@ export class Scheduler {
           `task "${taskId}" is ${instance.state}; only a finished task can be cleared`,
         );
       }
-      const definition = run.definition ?? this.#o.registry.get(run.dagId)?.definition;
+      const definition = this.#definitionOf(run);
       if (!definition)
         throw new SchedulerError(
           "conflict",
@@ -207,41 +213,70 @@ export class Scheduler {
     const toCancel: Array<{ run: Run; reason: string }> = [];
     await store.update((state) => {
       for (const dag of registry.all()) {
-        const dagState = state.dags[dag.definition.id] ?? initialDagState(dag.definition, now);
-        state.dags[dag.definition.id] = dagState;
+        const id = dag.definition.id;
+        const dagState = state.dags[id] ?? initialDagState(dag.definition, now);
+        state.dags[id] = dagState;
+        const due = this.#dueTimes(dag.definition, dagState);
+        const first = due[0];
+        if (first === undefined || first > now.getTime()) continue;
+        // One interval due (the common case): the cached times say so without a cron walk.
+        const single = dagState.lastScheduledAt !== null && (due[1] === undefined || due[1] > now.getTime());
         const plan = planScheduledRuns(
           dag.definition,
           dagState,
           Object.values(state.runs),
           now,
           this.#o.catchupBound ?? DEFAULT_CATCHUP_BOUND,
+          single ? [new Date(first)] : undefined,
         );
         dagState.lastScheduledAt = plan.lastScheduledAt?.toISOString() ?? dagState.lastScheduledAt;
         for (const skip of plan.skip)
-          store.recordSkip(state, dag.definition.id, skip.logicalDate.toISOString(), skip.reason, now);
+          store.recordSkip(state, id, skip.logicalDate.toISOString(), skip.reason, now);
         for (const { logicalDate, trigger } of plan.create) {
-          const id = scheduledRunId(dag.definition.id, logicalDate);
-          if (state.runs[id] || store.getRun(id)) continue;
-          state.runs[id] = newRun(dag.definition, {
-            id,
-            trigger,
-            logicalDate,
-            conf: {},
-            commit: dag.commit,
-            snapshot: dag.snapshot,
-            now,
-          });
+          const runId = scheduledRunId(id, logicalDate);
+          if (state.runs[runId] || store.getRun(runId)) continue;
+          store.addRun(
+            state,
+            newRun(dag.definition, {
+              id: runId,
+              trigger,
+              logicalDate,
+              conf: {},
+              commit: dag.commit,
+              snapshot: dag.snapshot,
+              now,
+            }),
+          );
         }
         for (const runId of plan.replace) {
           const replaced = state.runs[runId];
           if (replaced)
-            toCancel.push({ run: replaced, reason: `replaced by a newer run (concurrencyPolicy replace)` });
+            toCancel.push({ run: replaced, reason: "replaced by a newer run (concurrencyPolicy replace)" });
         }
       }
     });
     for (const { run, reason } of toCancel) await this.#cancelRun(run, reason);
     await this.#advanceAll(now);
     this.#sleepUntilNextWork(now);
+  }
+
+  /**
+   * The next two scheduled times after a DAG's last scheduled run, cached until that (or the
+   * schedule) changes: computed while idle, so a tick at a busy second does no cron work.
+   */
+  #dueTimes(dag: DagDefinition, state: DagState): number[] {
+    if (state.paused || dag.schedule === null) return [];
+    const signature = [state.lastScheduledAt, dag.schedule, dag.timezone, dag.startDate, dag.endDate].join(
+      "|",
+    );
+    const cached = this.#due.get(dag.id);
+    if (cached?.signature === signature) return cached.times;
+    const after = state.lastScheduledAt ? new Date(state.lastScheduledAt) : new Date(0);
+    const times = scheduleTimes(dag, after, new Date(after.getTime() + 3650 * 86_400_000), 2).map((t) =>
+      t.getTime(),
+    );
+    this.#due.set(dag.id, { signature, times });
+    return times;
   }
 
   /** Advances every active run, respecting maxActiveRuns, and starts the tasks that became ready. */
@@ -326,51 +361,74 @@ export class Scheduler {
     }
   }
 
-  async #onExecutorEvent(event: ExecutorEvent): Promise<void> {
-    const run = this.#o.store.state.runs[event.key.runId];
-    const instance = run?.tasks.find((task) => task.id === event.key.taskId);
-    if (
-      !run ||
-      !instance ||
-      instance.try !== event.key.try ||
-      isTerminal(instance.state) ||
-      instance.state === "up_for_retry"
-    )
-      return;
+  /** Executor events are handled in batches: one state write and one advance for all that arrived. */
+  #receive(event: ExecutorEvent): void {
+    this.#inbox.push(event);
+    if (this.#inboxQueued) return;
+    this.#inboxQueued = true;
+    void this.#enqueue(() => this.#drainInbox());
+  }
+
+  async #drainInbox(): Promise<void> {
+    this.#inboxQueued = false;
+    const events = this.#inbox.splice(0);
     const now = this.#now();
-    if (event.type === "running") {
-      await this.#o.store.update(() => {
-        instance.state = "running";
-        instance.startedAt = now.toISOString();
-        instance.podName = event.podName;
-        const current = instance.tries.at(-1);
-        if (current)
-          Object.assign(current, { state: "running", startedAt: instance.startedAt, podName: event.podName });
-      });
-      this.#armTimeout(run, instance);
-      return;
-    }
-    this.#disarmTimeout(event.key);
-    const definition = this.#definitionOf(run)?.tasks.find((t) => t.id === instance.id);
-    await this.#o.store.update(() => {
-      finishTry(
-        instance,
-        definition ?? { retryDelayMs: 0, retryBackoff: null },
-        event.type === "finished"
-          ? {
-              ok: true,
-              exitCode: event.exitCode,
-              reason: null,
-              hasResult: event.result.present,
-              result: event.result.present ? event.result.value : null,
-            }
-          : { ok: false, exitCode: event.exitCode, reason: event.reason },
-        now,
-      );
+    const applied: Array<{ run: Run; instance: TaskInstance; event: ExecutorEvent }> = [];
+    await this.#o.store.update((state) => {
+      for (const event of events) {
+        const run = state.runs[event.key.runId];
+        const instance = run?.tasks.find((task) => task.id === event.key.taskId);
+        // Events for a try that is over (cleared, cancelled, replayed after a restart) change nothing.
+        if (
+          !run ||
+          !instance ||
+          instance.try !== event.key.try ||
+          isTerminal(instance.state) ||
+          instance.state === "up_for_retry"
+        )
+          continue;
+        if (event.type === "running") {
+          if (instance.state === "running") continue;
+          instance.state = "running";
+          instance.startedAt = now.toISOString();
+          instance.podName = event.podName;
+          const current = instance.tries.at(-1);
+          if (current)
+            Object.assign(current, {
+              state: "running",
+              startedAt: instance.startedAt,
+              podName: event.podName,
+            });
+        } else {
+          const definition = this.#definitionOf(run)?.tasks.find((t) => t.id === instance.id);
+          finishTry(
+            instance,
+            definition ?? { retryDelayMs: 0, retryBackoff: null },
+            event.type === "finished"
+              ? {
+                  ok: true,
+                  exitCode: event.exitCode,
+                  reason: null,
+                  hasResult: event.result.present,
+                  result: event.result.present ? event.result.value : null,
+                }
+              : { ok: false, exitCode: event.exitCode, reason: event.reason },
+            now,
+          );
+        }
+        applied.push({ run, instance, event });
+      }
     });
-    this.#log(run, instance, event);
-    if (instance.state === "failed") this.#notifyFailure(run, instance);
-    await this.#advanceAll(now);
+    for (const { run, instance, event } of applied) {
+      if (event.type === "running") {
+        this.#armTimeout(run, instance);
+        continue;
+      }
+      this.#disarmTimeout(event.key);
+      this.#log(run, instance, event);
+      if (instance.state === "failed") this.#notifyFailure(run, instance);
+    }
+    if (applied.some(({ event }) => event.type !== "running")) await this.#advanceAll(now);
     this.#sleepUntilNextWork(now);
   }
 
@@ -431,7 +489,7 @@ export class Scheduler {
   }
 
   #definitionOf(run: Run): DagDefinition | undefined {
-    return run.definition ?? this.#o.registry.get(run.dagId)?.definition;
+    return this.#o.store.definitionOf(run) ?? this.#o.registry.get(run.dagId)?.definition;
   }
 
   #notifyFailure(run: Run, instance: TaskInstance): void {
@@ -469,14 +527,14 @@ export class Scheduler {
     let next = now.getTime() + (this.#o.maxSleepMs ?? 5000);
     for (const dag of this.#o.registry.all()) {
       const state = this.#o.store.dag(dag.definition.id);
-      if (!state || state.paused) continue;
-      const due = nextRunAfter(dag.definition, state.lastScheduledAt ? new Date(state.lastScheduledAt) : now);
-      if (due) next = Math.min(next, due.getTime());
+      const due = state ? this.#dueTimes(dag.definition, state)[0] : undefined;
+      if (due !== undefined) next = Math.min(next, due);
     }
     for (const run of this.#o.store.activeRuns()) {
-      for (const task of run.tasks)
+      for (const task of run.tasks) {
         if (task.state === "up_for_retry" && task.nextTryAt)
           next = Math.min(next, new Date(task.nextTryAt).getTime());
+      }
     }
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.wake(), Math.max(0, next - this.#now().getTime()));

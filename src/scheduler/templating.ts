@@ -82,9 +82,13 @@ export const TEMPLATE_NAMES = [
   "tasks.ID.result.PATH",
 ];
 
+/** `tasks.ID.result[.PATH]`; task ids may contain dots, so the id runs up to the first `.result`. */
+const TASK_RESULT = /^tasks\.(.+?)\.result(?:\.(.*))?$/;
+
 function resolveName(expression: string, context: TemplateContext): Rendered<unknown> {
   const parts = expression.split(".");
   const [head, second] = parts;
+  const taskResult = TASK_RESULT.exec(expression);
   switch (true) {
     case expression === "ds":
       return { ok: true, value: context.logicalDate.slice(0, 10) };
@@ -100,15 +104,16 @@ function resolveName(expression: string, context: TemplateContext): Rendered<unk
       return { ok: true, value: String(context.tryNumber) };
     case head === "dag_run" && second === "conf":
       return walk(context.conf, parts.slice(2), "dag_run.conf");
-    case head === "tasks" && parts.length >= 3 && parts[2] === "result": {
-      const taskId = second ?? "";
+    case taskResult !== null: {
+      const taskId = taskResult[1] ?? "";
       if (!Object.hasOwn(context.results, taskId)) {
         return {
           ok: false,
           error: `{{ ${expression} }}: task "${taskId}" has no result in this run (it has not succeeded, or did not publish one)`,
         };
       }
-      return walk(context.results[taskId], parts.slice(3), `tasks.${taskId}.result`);
+      const path = taskResult[2] === undefined ? [] : taskResult[2].split(".");
+      return walk(context.results[taskId], path, `tasks.${taskId}.result`);
     }
     default:
       return {

@@ -33,7 +33,9 @@ export function evaluateTriggerRule(rule: TriggerRule, upstream: readonly TaskSt
       return failures === upstream.length ? "run" : "wait";
     case "one_success":
       if (successes > 0) return "run";
-      return done ? "upstream_failed" : "wait";
+      if (!done) return "wait";
+      // All skipped means nothing failed: skip (as Airflow does) rather than fail the run.
+      return skips === upstream.length ? "skipped" : "upstream_failed";
     case "one_failed":
       if (failures > 0) return "run";
       return done ? "skipped" : "wait";

@@ -1,7 +1,8 @@
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Low } from "lowdb";
-import type { Run } from "../scheduler/run-model.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
 import { openStateFile } from "./state-file.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
@@ -18,6 +19,8 @@ export interface ActiveState {
   version: 1;
   dags: Record<string, DagState>;
   runs: Record<string, Run>;
+  /** The definitions active runs use, once each (by `Run.definitionKey`). */
+  definitions: Record<string, DagDefinition>;
 }
 
 const SKIPPED_KEPT = 50;
@@ -57,7 +60,9 @@ export class RunStore {
       version: 1,
       dags: {},
       runs: {},
+      definitions: {},
     });
+    active.data.definitions ??= {};
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
       const db = await openStateFile<{ runs: Run[] }>(path.join(this.#historyDir, file), { runs: [] });
@@ -99,6 +104,21 @@ export class RunStore {
     return Object.values(this.#db.data.runs);
   }
 
+  /** Adds a run to active state (in an update), storing its definition once. */
+  addRun(state: ActiveState, run: Run): void {
+    const { definition, ...rest } = run;
+    if (definition) {
+      const key = definitionKeyOf(definition);
+      state.definitions[key] ??= definition;
+      rest.definitionKey = key;
+    }
+    state.runs[run.id] = rest;
+  }
+
+  definitionOf(run: Run): DagDefinition | undefined {
+    return run.definitionKey ? this.#db.data.definitions[run.definitionKey] : run.definition;
+  }
+
   /** Changes active state and waits until it is on disk. */
   async update(change: (state: ActiveState) => void): Promise<void> {
     change(this.#db.data);
@@ -115,7 +135,7 @@ export class RunStore {
   /** Moves a finished run to its DAG's history file (trimmed to keepRuns), then out of active state. */
   async archive(run: Run): Promise<void> {
     const history = await this.#historyOf(run.dagId);
-    const { definition: _definition, ...finished } = run;
+    const { definition: _definition, definitionKey: _key, ...finished } = run;
     history.data.runs.push(structuredClone(finished));
     this.#historyIndex.set(run.id, run.dagId);
     const excess = history.data.runs.length - this.#keepRuns;
@@ -124,14 +144,14 @@ export class RunStore {
     await this.#persist(() => history.write());
     await this.update((state) => {
       delete state.runs[run.id];
+      const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
+      for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
     });
   }
 
   /** Brings a finished run back into active state (a task of it was cleared). */
   async reactivate(run: Run): Promise<void> {
-    await this.update((state) => {
-      state.runs[run.id] = run;
-    });
+    await this.update((state) => this.addRun(state, run));
     await this.#dropFromHistory(run.dagId, run.id);
   }
 

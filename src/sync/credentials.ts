@@ -16,7 +16,10 @@ export function splitCredentials(remote: string, envToken: string | undefined): 
   if (!match || !/^https?:\/\//i.test(remote)) {
     return { url: remote, username: undefined, token: envToken || undefined };
   }
-  const [user = "", password] = (match[2] ?? "").split(":");
+  const userinfo = match[2] ?? "";
+  const colon = userinfo.indexOf(":");
+  const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+  const password = colon < 0 ? undefined : userinfo.slice(colon + 1);
   return {
     url: `${match[1]}${match[3]}`,
     username: user ? decodeURIComponent(user) : undefined,

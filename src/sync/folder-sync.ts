@@ -96,7 +96,12 @@ export class FolderSync implements DagSource {
       const changes = this.#options.registry.apply(set, { commit: null, snapshot: this.#root, prefix: "" });
       this.#lastSyncAt = at;
       const count = set.errors.length;
-      this.#lastError = count === 0 ? null : `${count} import error${count === 1 ? "" : "s"}`;
+      // Worded as in git mode: the count and the first error's place.
+      const first = this.#options.registry.importErrors()[0];
+      const where = first
+        ? ` (first: ${first.file}${first.line ? `:${first.line}` : ""}: ${first.message})`
+        : "";
+      this.#lastError = count === 0 ? null : `${count} import error${count === 1 ? "" : "s"}${where}`;
       if (count === 0) this.#lastSuccessAt = at;
       const durationMs = Math.round(performance.now() - started);
       this.#options.onSync?.({

@@ -121,7 +121,7 @@ export class GitSync implements DagSource {
         this.#options.pool,
         root,
         this.#lastSet && changed
-          ? { previous: this.#lastSet, changedFiles: this.#withinDagsDir(changed) }
+          ? { previous: this.#lastSet, changedFiles: this.#relativeToDagsDir(changed) }
           : undefined,
       );
       const changes = registry.apply(set, { commit: sha, snapshot, prefix: this.#prefix });
@@ -169,10 +169,14 @@ export class GitSync implements DagSource {
     }
   }
 
-  #withinDagsDir(files: readonly string[]): string[] {
+  /**
+   * Changed paths relative to the DAGs folder. Files outside it are kept as `../` paths: that is
+   * how a DAG module's import of a helper outside the folder is recorded, so its importers reload.
+   */
+  #relativeToDagsDir(files: readonly string[]): string[] {
     if (!this.#prefix) return [...files];
-    const inside = `${this.#prefix}/`;
-    return files.filter((file) => file.startsWith(inside)).map((file) => file.slice(inside.length));
+    const prefix = this.#prefix;
+    return files.map((file) => path.posix.relative(prefix, file));
   }
 
   #record(record: SyncRecord): void {
