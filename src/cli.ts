@@ -6,6 +6,7 @@ import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
 import { createDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
+import { CorruptStateError } from "./store/state-file.ts";
 
 const CHECK_FLAGS: readonly FlagDefinition[] = [
   { name: "json", type: "boolean", description: "Print the report as JSON." },
@@ -96,6 +97,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (error instanceof UsageError) {
       process.stderr.write(`updraft: ${error.message}\n\n${USAGE}`);
       return 2;
+    }
+    if (error instanceof CorruptStateError) {
+      process.stderr.write(`updraft: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

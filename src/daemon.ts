@@ -146,6 +146,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
       await mkdir(config.stateDir, { recursive: true });
       // A corrupt state file stops start-up here, before anything could overwrite it.
       await store.load();
+      pool.warm();
       beat = setInterval(() => loop.beat(), LOOP_BEAT_MS);
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {

@@ -79,6 +79,9 @@ export class LocalExecutor implements Executor {
       });
       return;
     }
+    // Claim the try before the process exists: a crash between spawn and the pid write must not
+    // let a restart start this try a second time.
+    writeFileSync(pidFile, "");
     let child: ChildProcess;
     try {
       child = spawn(program, programArgs, {
@@ -94,12 +97,15 @@ export class LocalExecutor implements Executor {
     this.#running.set(id, entry);
     child.once("error", (error) => {
       this.#running.delete(id);
-      this.#emit({
-        type: "failed",
-        key: launch,
-        exitCode: null,
-        reason: `could not start ${JSON.stringify(program)}: ${error.message}`,
-      });
+      void this.#report(
+        {
+          type: "failed",
+          key: launch,
+          exitCode: null,
+          reason: `could not start ${JSON.stringify(program)}: ${error.message}`,
+        },
+        launch,
+      );
     });
     if (child.pid === undefined) return;
     writeFileSync(pidFile, String(child.pid));
@@ -157,7 +163,9 @@ export class LocalExecutor implements Executor {
 
   /** Records the outcome next to the log before telling the scheduler, so a restart can replay it. */
   async #report(event: ExecutorEvent, launch: TaskLaunch): Promise<void> {
-    await writeFile(outcomeFile(launch), JSON.stringify(event)).catch(() => undefined);
+    const { dagId, runId, taskId } = event.key;
+    const stored = { ...event, key: { dagId, runId, taskId, try: event.key.try } };
+    await writeFile(outcomeFile(launch), JSON.stringify(stored)).catch(() => undefined);
     this.#emit(event);
   }
 

@@ -212,6 +212,9 @@ export class Scheduler {
     const { store, registry } = this.#o;
     const toCancel: Array<{ run: Run; reason: string }> = [];
     await store.update((state) => {
+      const activeByDag = new Map<string, Run[]>();
+      for (const run of Object.values(state.runs))
+        activeByDag.set(run.dagId, [...(activeByDag.get(run.dagId) ?? []), run]);
       for (const dag of registry.all()) {
         const id = dag.definition.id;
         const dagState = state.dags[id] ?? initialDagState(dag.definition, now);
@@ -224,7 +227,7 @@ export class Scheduler {
         const plan = planScheduledRuns(
           dag.definition,
           dagState,
-          Object.values(state.runs),
+          activeByDag.get(id) ?? [],
           now,
           this.#o.catchupBound ?? DEFAULT_CATCHUP_BOUND,
           single ? [new Date(first)] : undefined,

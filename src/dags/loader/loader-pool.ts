@@ -36,7 +36,6 @@ export class LoaderPool {
   constructor(limits: Partial<LoaderLimits> = {}, options: { prewarm?: boolean } = {}) {
     this.#limits = { ...DEFAULT_LOADER_LIMITS, ...limits };
     this.#prewarm = options.prewarm ?? false;
-    if (this.#prewarm) this.#spare = this.#spawn();
   }
 
   /** Loads `files` (absolute paths under `root`); every file gets a result, errors included. */
@@ -48,6 +47,11 @@ export class LoaderPool {
     await Promise.all(Array.from({ length: workers }, () => this.#work(root, queue, results)));
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
     return files.map((file) => results.get(file) ?? crashResult(root, file, "was not loaded"));
+  }
+
+  /** Starts the warm process now rather than at the first load (prewarm pools only). */
+  warm(): void {
+    if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
   }
 
   /** Stops the warm process; further loads are refused. */

@@ -30,13 +30,18 @@ process.on("message", (message: LoadRequest) => {
 // An error a module throws after its import settled (from a timer, or a promise nobody handles)
 // must not end the loader: the module loading at that moment would be blamed for it.
 const reportStray = (error: unknown) => {
+  // Without a parent nobody reads stderr; writing there would fail (EPIPE) back into this handler.
+  if (!process.connected) process.kill(process.pid, "SIGKILL");
   process.stderr.write(
     `error thrown after a DAG module loaded: ${error instanceof Error ? error.stack : String(error)}\n`,
   );
 };
 process.on("uncaughtException", reportStray);
 process.on("unhandledRejection", reportStray);
+// A loader outlives nothing: when the daemon goes (even by kill -9), so does its loader, including
+// one whose daemon died while it was still starting up.
 process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
+if (!process.connected) process.kill(process.pid, "SIGKILL");
 send({ type: "ready" });
 
 async function loadModule(root: string, file: string): Promise<ModuleLoadResult> {

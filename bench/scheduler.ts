@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:scheduler`: scheduler figures with a no-op executor, printed once.
+ * - lag: 1,000 DAGs all due at the same second → due time → executor start call, p50/p99/max
+ * - throughput: task transitions per second while a backlog of 1,000 runs drains
+ * - state write time per transition with 10, 1,000 and 10,000 finished runs in history
+ * - RSS
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { DagRegistry } from "../src/dags/dag-registry.ts";
+import type { DagSet } from "../src/dags/dag-set.ts";
+import { dagSchema } from "../src/dags/spec/dag-schema.ts";
+import type { Executor, ExecutorEvent, TaskKey, TaskLaunch } from "../src/executor/executor.ts";
+import { Heartbeat } from "../src/health/heartbeat.ts";
+import { createLogger } from "../src/log.ts";
+import { FailureNotifier } from "../src/scheduler/failure-notifier.ts";
+import type { Run } from "../src/scheduler/run-model.ts";
+import { newRun } from "../src/scheduler/run-planner.ts";
+import { Scheduler } from "../src/scheduler/scheduler.ts";
+import { RunStore } from "../src/store/run-store.ts";
+
+const DAGS = 1000;
+const silent = createLogger({ secrets: [], level: "silent" });
+
+/** Starts nothing: reports each try running, then finished, on the next turns of the event loop. */
+class NoopExecutor implements Executor {
+  readonly name = "kubernetes" as const;
+  readonly starts: Array<{ key: TaskKey; at: number }> = [];
+  readonly #listeners = new Set<(event: ExecutorEvent) => void>();
+  constructor(private readonly clock: () => number) {}
+  async start(launch: TaskLaunch): Promise<void> {
+    this.starts.push({ key: launch, at: this.clock() });
+    const key = { dagId: launch.dagId, runId: launch.runId, taskId: launch.taskId, try: launch.try };
+    setImmediate(() => {
+      this.#emit({ type: "running", key, podName: null });
+      setImmediate(() => this.#emit({ type: "finished", key, exitCode: 0, result: { present: false } }));
+    });
+  }
+  async cancel(): Promise<void> {}
+  subscribe(listener: (event: ExecutorEvent) => void) {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  async close(): Promise<void> {}
+  #emit(event: ExecutorEvent) {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+function dagSet(schedule: string | null, count: number, tasks: number): DagSet {
+  const dags = Array.from({ length: count }, (_, i) => ({
+    file: `dag_${i}.ts`,
+    line: 1,
+    dag: dagSchema.parse({
+      kind: "dag",
+      id: `dag_${i}`,
+      schedule,
+      catchup: false,
+      tasks: Array.from({ length: tasks }, (_, t) => ({
+        kind: "pod",
+        id: `t${t}`,
+        image: "busybox",
+        command: ["true"],
+        dependsOn: t === 0 ? [] : [`t${t - 1}`],
+      })),
+    }),
+  }));
+  return { root: "/bench", dags, errors: [], modules: new Map(), scans: new Map() };
+}
+
+async function setup(dir: string, clock: () => number, options: { keepRuns?: number } = {}) {
+  const store = await RunStore.open(dir, options);
+  const registry = new DagRegistry();
+  const executor = new NoopExecutor(clock);
+  const scheduler = new Scheduler({
+    store,
+    registry,
+    executor,
+    logsDir: path.join(dir, "logs"),
+    log: silent,
+    heartbeat: new Heartbeat("bench", 60_000),
+    notifier: new FailureNotifier(silent),
+    publicUrl: () => "http://127.0.0.1",
+    now: () => new Date(clock()),
+  });
+  return { store, registry, executor, scheduler };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("benchmark condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function lagBenchmark(dir: string): Promise<number[]> {
+  // The scheduler's clock runs 1.5 s before the next whole minute, so every DAG is due at once.
+  const realStart = Date.now();
+  const nextMinute = Math.ceil((realStart + 60_000) / 60_000) * 60_000;
+  const offset = nextMinute - 1500 - realStart;
+  const clock = () => Date.now() + offset;
+  const { store, registry, executor, scheduler } = await setup(dir, clock);
+  registry.apply(dagSet("* * * * *", DAGS, 1), { commit: null, snapshot: "/bench", prefix: "" });
+  await scheduler.start();
+  await waitUntil(() => executor.starts.length >= DAGS, 60_000);
+  await scheduler.stop();
+  void store;
+  return executor.starts.map((start) => start.at - nextMinute).sort((a, b) => a - b);
+}
+
+async function throughputBenchmark(dir: string): Promise<{ transitions: number; seconds: number }> {
+  const { store, registry, executor, scheduler } = await setup(dir, Date.now, { keepRuns: 2000 });
+  const set = dagSet(null, 10, 3);
+  registry.apply(set, { commit: null, snapshot: "/bench", prefix: "" });
+  const now = new Date();
+  await store.update((state) => {
+    for (let i = 0; i < 1000; i++) {
+      const definition = set.dags[i % 10]?.dag;
+      if (!definition) continue;
+      state.dags[definition.id] = { paused: false, lastScheduledAt: null, skipped: [] };
+      const run = newRun(
+        { ...definition, maxActiveRuns: 1000 },
+        {
+          id: `backlog_${i}`,
+          trigger: "manual",
+          logicalDate: new Date(now.getTime() + i),
+          conf: {},
+          commit: null,
+          snapshot: "/bench",
+          now,
+        },
+      );
+      state.runs[run.id] = run;
+    }
+  });
+  const started = performance.now();
+  await scheduler.start();
+  await waitUntil(() => store.activeRuns().length === 0, 300_000);
+  const seconds = (performance.now() - started) / 1000;
+  await scheduler.stop();
+  // queued, running, success per task instance.
+  return { transitions: executor.starts.length * 3, seconds };
+}
+
+async function writeCostBenchmark(dir: string, finishedRuns: number): Promise<number> {
+  const store = await RunStore.open(dir, { keepRuns: finishedRuns });
+  const definition = dagSet(null, 1, 3).dags[0]?.dag;
+  if (!definition) throw new Error("no fixture");
+  for (let i = 0; i < finishedRuns; i += 1) {
+    const run: Run = newRun(definition, {
+      id: `old_${i}`,
+      trigger: "manual",
+      logicalDate: new Date(i * 1000),
+      conf: {},
+      commit: null,
+      snapshot: "/bench",
+      now: new Date(),
+    });
+    run.state = "success";
+    await store.update((state) => {
+      state.runs[run.id] = run;
+    });
+    await store.archive(run);
+  }
+  const active = newRun(definition, {
+    id: "active",
+    trigger: "manual",
+    logicalDate: new Date(),
+    conf: {},
+    commit: null,
+    snapshot: "/bench",
+    now: new Date(),
+  });
+  await store.update((state) => {
+    state.runs.active = active;
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await store.update((state) => {
+      const task = state.runs.active?.tasks[0];
+      if (task) task.state = i % 2 === 0 ? "running" : "queued";
+    });
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return percentile(samples, 50);
+}
+
+const work = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-scheduler-"));
+try {
+  const rssBefore = process.memoryUsage().rss;
+  const lag = await lagBenchmark(path.join(work, "lag"));
+  console.log(
+    `lag (${DAGS} DAGs due at the same second, due -> executor start): p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${lag.at(-1)} ms   target p99 <= 100 ms: ${percentile(lag, 99) <= 100 ? "PASS" : "MISS"}`,
+  );
+  if (process.env.BENCH_ONLY === "lag") process.exit(0);
+  const throughput = await throughputBenchmark(path.join(work, "throughput"));
+  console.log(
+    `throughput (1,000-run backlog, 3 tasks each): ${Math.round(throughput.transitions / throughput.seconds)} task transitions/s (${throughput.transitions} in ${throughput.seconds.toFixed(2)} s)`,
+  );
+  const costs: Record<number, number> = {};
+  for (const history of [10, 1000, 10000]) {
+    costs[history] = await writeCostBenchmark(path.join(work, `write-${history}`), history);
+    console.log(
+      `state write per transition with ${history} finished runs in history: median ${costs[history]?.toFixed(3)} ms`,
+    );
+  }
+  const ratio = (costs[10000] ?? 0) / (costs[10] ?? 1);
+  console.log(
+    `write time ratio 10,000 vs 10 finished runs: ${ratio.toFixed(2)}x   target <= 2x: ${ratio <= 2 ? "PASS" : "MISS"}`,
+  );
+  console.log(
+    `RSS: ${(rssBefore / 2 ** 20).toFixed(0)} MB at start, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB at end`,
+  );
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

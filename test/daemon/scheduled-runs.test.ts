@@ -1,0 +1,66 @@
+// A DAG with a seconds cron runs on its own in a real `updraft run` process.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Cleanup } from "../support/cleanup.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { POLL, startDaemonProcess } from "./support/daemon-process.ts";
+
+const DAG = `import { dag, pod } from "updraft";
+export default dag({
+  id: "every_two_seconds",
+  schedule: "*/2 * * * * *",
+  catchup: false,
+  tasks: [pod({ id: "tick", image: "node:20-alpine", command: ["node", "-e", "console.log('tick for {{ ts }}')"] })],
+});
+`;
+
+interface RunSummary {
+  id: string;
+  state: string;
+  trigger: string;
+  logicalDate: string;
+}
+
+describe("a scheduled DAG", () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  it("runs every two seconds by itself (*/2 * * * * *, catchup false)", async () => {
+    const dir = await cleanup.tempDir("daemon-schedule");
+    const dagsDir = path.join(dir, "dags");
+    await mkdir(dagsDir);
+    await writeFile(path.join(dagsDir, "ticker.ts"), DAG);
+    const daemon = await startDaemonProcess(cleanup, { dagsDir, stateDir: path.join(dir, "state") });
+    await daemon.waitForDags(["every_two_seconds"]);
+
+    const listRuns = async (): Promise<RunSummary[]> =>
+      (await daemon.request("/api/dags/every_two_seconds/runs")).body as RunSummary[];
+    const done = await waitFor(
+      "two scheduled runs that succeeded",
+      async () => {
+        const succeeded = (await listRuns()).filter((run) => run.state === "success");
+        return succeeded.length >= 2 ? succeeded : undefined;
+      },
+      { ...POLL, details: listRuns },
+    );
+
+    const runs = await listRuns();
+    const seen = JSON.stringify(runs, null, 2);
+    expect(
+      runs.map((run) => run.trigger),
+      seen,
+    ).toEqual(runs.map(() => "scheduled"));
+    expect(new Set(runs.map((run) => run.id)).size, seen).toBe(runs.length);
+    // Logical dates are the cron's own times: whole, even seconds.
+    for (const run of runs) {
+      const logical = new Date(run.logicalDate);
+      expect(logical.getUTCMilliseconds(), run.logicalDate).toBe(0);
+      expect(logical.getUTCSeconds() % 2, run.logicalDate).toBe(0);
+    }
+    const [newest] = done;
+    if (!newest) return;
+    const log = await daemon.request(`/api/runs/${newest.id}/tasks/tick/logs`);
+    expect(log.text, seen).toContain(`tick for ${newest.logicalDate}`);
+  });
+});
