@@ -1,12 +1,7 @@
+import type { TriggerRule } from "../sdk/types.ts";
 import type { TaskState } from "./run-model.ts";
 
-export type TriggerRule =
-  | "all_success"
-  | "all_done"
-  | "all_failed"
-  | "one_success"
-  | "one_failed"
-  | "none_failed";
+export type { TriggerRule };
 
 /** What a scheduled task should do given its upstream tasks' states. */
 export type TriggerDecision = "run" | "wait" | "skipped" | "upstream_failed";
