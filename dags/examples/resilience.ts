@@ -4,7 +4,8 @@ import { NODE_IMAGE, nodeScript } from "../etl/lib/defaults.ts";
 
 export default dag({
   id: "resilience",
-  description: "A task that fails once and succeeds on its retry, one that times out, and a cleanup that always runs.",
+  description:
+    "A task that fails once and succeeds on its retry, one that times out, and a cleanup that always runs.",
   schedule: null,
   owner: "examples",
   tags: ["example"],
@@ -15,7 +16,9 @@ export default dag({
       retries: 1,
       retryDelay: "1s",
       // Fails on try 1, succeeds on try 2.
-      command: nodeScript("const t = Number('{{ try_number }}'); console.log('try', t); process.exit(t < 2 ? 3 : 0)"),
+      command: nodeScript(
+        "const t = Number('{{ try_number }}'); console.log('try', t); process.exit(t < 2 ? 3 : 0)",
+      ),
     }),
     pod({
       id: "slow",

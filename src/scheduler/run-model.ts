@@ -4,14 +4,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 
 export type RunState = "queued" | "running" | "success" | "failed";
 export type TaskState =
-  | "scheduled"
-  | "queued"
-  | "running"
-  | "success"
-  | "failed"
-  | "up_for_retry"
-  | "upstream_failed"
-  | "skipped";
+  "scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped";
 export type RunTrigger = "scheduled" | "manual" | "catchup";
 
 export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([

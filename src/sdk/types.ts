@@ -7,12 +7,7 @@
 export type Duration = number | string;
 
 export type TriggerRule =
-  | "all_success"
-  | "all_done"
-  | "all_failed"
-  | "one_success"
-  | "one_failed"
-  | "none_failed";
+  "all_success" | "all_done" | "all_failed" | "one_success" | "one_failed" | "none_failed";
 
 export type ConcurrencyPolicy = "allow" | "forbid" | "replace";
 

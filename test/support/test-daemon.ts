@@ -23,7 +23,7 @@ export type ImportErrorBody = LoadError & { commit: string | null };
 export interface ApiResponse {
   status: number;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, narrowed by the typed getters below.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, narrowed by the typed getters below.
   body: any;
 }
 

@@ -39,7 +39,9 @@ export default dag({
       id: "load",
       image: NODE_IMAGE,
       dependsOn: ["totals_by_region", "totals_by_day"],
-      command: nodeScript("console.log('report of {{ tasks.extract.result.orders }} orders loaded for run {{ run_id }}')"),
+      command: nodeScript(
+        "console.log('report of {{ tasks.extract.result.orders }} orders loaded for run {{ run_id }}')",
+      ),
       timeout: "2m",
     }),
   ],

@@ -1,12 +1,6 @@
 /** Why a DAG module (or one DAG in it) could not be loaded. */
 export type LoadErrorKind =
-  | "syntax"
-  | "exception"
-  | "timeout"
-  | "memory"
-  | "crash"
-  | "validation"
-  | "duplicate";
+  "syntax" | "exception" | "timeout" | "memory" | "crash" | "validation" | "duplicate";
 
 /** A load error as users see it: file relative to the DAGs folder, 1-based line and column. */
 export interface LoadError {

@@ -25,5 +25,4 @@ export interface LoadRequest {
 
 /** Loader process → parent. */
 export type LoaderMessage =
-  | { type: "ready" }
-  | { type: "loaded"; requestId: number; result: ModuleLoadResult };
+  { type: "ready" } | { type: "loaded"; requestId: number; result: ModuleLoadResult };

@@ -10,8 +10,7 @@ export interface ValidationProblem {
 }
 
 export type DagValidation =
-  | { ok: true; dag: DagDefinition }
-  | { ok: false; dagId: string | undefined; problems: ValidationProblem[] };
+  { ok: true; dag: DagDefinition } | { ok: false; dagId: string | undefined; problems: ValidationProblem[] };
 
 /**
  * Validates one exported DAG value. `callSiteOf` tells where the DAG (path `[]`) or one of its tasks

@@ -25,7 +25,7 @@ export const POLL: WaitOptions = { everyMs: 150, timeoutMs: 30_000 };
 export interface ApiResponse {
   status: number;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, read field by field in the tests.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, read field by field in the tests.
   body: any;
 }
 
