@@ -26,6 +26,7 @@ export class LocalExecutor implements Executor {
     { child: ChildProcess; cancelReason?: string; killTimer?: NodeJS.Timeout }
   >();
   readonly #killGraceMs: number;
+  readonly #starting = new Map<string, Promise<void>>();
 
   constructor(options: LocalExecutorOptions = {}) {
     this.#killGraceMs = options.killGraceMs ?? 10_000;
@@ -39,6 +40,16 @@ export class LocalExecutor implements Executor {
   async start(launch: TaskLaunch): Promise<void> {
     const id = keyString(launch);
     if (this.#running.has(id)) return;
+    // Concurrent calls for one try share the first: a second one would find the first's pid file
+    // and take the running task for a previous daemon's leftover (and kill it).
+    const pending = this.#starting.get(id);
+    if (pending) return pending;
+    const starting = this.#start(launch, id).finally(() => this.#starting.delete(id));
+    this.#starting.set(id, starting);
+    return starting;
+  }
+
+  async #start(launch: TaskLaunch, id: string): Promise<void> {
     await mkdir(path.dirname(launch.logFile), { recursive: true });
     const pidFile = `${launch.logFile}.pid`;
     const recorded = await readFile(outcomeFile(launch), "utf8").catch(() => undefined);
@@ -112,8 +123,8 @@ export class LocalExecutor implements Executor {
     this.#emit({ type: "running", key: launch, podName: null });
     child.once("exit", (code, signal) => {
       clearTimeout(entry.killTimer);
-      this.#running.delete(id);
-      void this.#finished(launch, code, signal, entry.cancelReason);
+      // Still "running" until the outcome is on disk: a start() meanwhile must not see a leftover.
+      void this.#finished(launch, code, signal, entry.cancelReason).finally(() => this.#running.delete(id));
     });
   }
 

@@ -53,8 +53,10 @@ export class FailureNotifier {
       } catch (error) {
         const host = safeHost(url);
         if (attempt === ATTEMPTS) {
+          // fetch's messages may quote the URL (credentials, invalid URLs): put the host in its place.
+          const detail = (error as Error).message.split(url).join(host);
           this.log.warn(
-            { dag: message.dag, run: message.run, task: message.task, host, error: (error as Error).message },
+            { dag: message.dag, run: message.run, task: message.task, host, error: detail },
             "failure notification not delivered",
           );
           return;

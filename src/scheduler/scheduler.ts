@@ -288,27 +288,39 @@ export class Scheduler {
     const launches: Array<{ run: Run; instance: TaskInstance }> = [];
     const finished: Run[] = [];
     await store.update((state) => {
-      const runs = Object.values(state.runs).sort((a, b) => (a.logicalDate < b.logicalDate ? -1 : 1));
-      const activeCount = new Map<string, number>();
-      for (const run of runs)
-        if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
-      for (const run of runs) {
-        const definition = this.#definitionOf(run);
-        if (!definition) continue;
-        if (run.state === "queued") {
-          const count = activeCount.get(run.dagId) ?? 0;
-          if (count >= definition.maxActiveRuns) continue;
-          activeCount.set(run.dagId, count + 1);
-          if (this.#o.executor.name === "local") {
-            run.notes.push("local executor: task images are not used; commands run on the daemon's machine");
-          }
-        }
+      const runs = Object.values(state.runs).sort(
+        (a, b) =>
+          compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
+      );
+      const advance = (run: Run, definition: DagDefinition) => {
         const { toStart } = advanceRun(run, definition.tasks, now);
         for (const taskId of toStart) {
           const instance = run.tasks.find((task) => task.id === taskId);
           if (instance) launches.push({ run, instance });
         }
         if (run.state === "success" || run.state === "failed") finished.push(run);
+      };
+      const waiting = (run: Run) =>
+        run.state === "queued" && run.tasks.every((task) => task.state === "scheduled");
+      // Runs under way first, so one that finishes now frees its maxActiveRuns slot for a queued one.
+      for (const run of runs) {
+        const definition = this.#definitionOf(run);
+        if (definition && !waiting(run)) advance(run, definition);
+      }
+      const activeCount = new Map<string, number>();
+      for (const run of runs) {
+        if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
+      }
+      for (const run of runs) {
+        const definition = this.#definitionOf(run);
+        if (!definition || !waiting(run)) continue;
+        const count = activeCount.get(run.dagId) ?? 0;
+        if (count >= definition.maxActiveRuns) continue;
+        activeCount.set(run.dagId, count + 1);
+        if (this.#o.executor.name === "local") {
+          run.notes.push("local executor: task images are not used; commands run on the daemon's machine");
+        }
+        advance(run, definition);
       }
     });
     // Stored as queued first: a crash from here on restarts (and so adopts) these same tries.
@@ -543,6 +555,10 @@ export class Scheduler {
     this.#timer = setTimeout(() => this.wake(), Math.max(0, next - this.#now().getTime()));
     this.#timer.unref();
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function formatMs(ms: number): string {
