@@ -6,6 +6,10 @@ import type { Hono } from "hono";
 import type { RunConfig } from "./config/run-config.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
+import type { Executor, TaskKey } from "./executor/executor.ts";
+import { createKubeApi } from "./executor/kubernetes/kube-api.ts";
+import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
+import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import type { Logger } from "./log.ts";
@@ -46,11 +50,18 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     address
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
       : "";
+  const executor = createExecutor(config, log, (key) => {
+    const run = store.state.runs[key.runId];
+    const task = run?.tasks.find((t) => t.id === key.taskId);
+    return (
+      task !== undefined && task.try === key.try && (task.state === "queued" || task.state === "running")
+    );
+  });
   const schedulerBeat = new Heartbeat("the scheduler loop", 30_000);
   const scheduler = new Scheduler({
     store,
     registry,
-    executor: new LocalExecutor(),
+    executor,
     logsDir: path.join(config.stateDir, "logs"),
     log,
     heartbeat: schedulerBeat,
@@ -165,12 +176,30 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
         clearInterval(beat);
         await source.stop();
         await scheduler.stop();
+        // Running tasks keep running: a restarted daemon adopts them.
+        await executor.close();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();
       return stopping;
     },
   };
+}
+
+/** The executor `--executor` names; only this function knows the concrete executors. */
+function createExecutor(
+  config: Readonly<RunConfig>,
+  log: Logger,
+  tryIsActive: (key: TaskKey) => boolean,
+): Executor {
+  if (config.executor === "local") return new LocalExecutor();
+  const access = loadKubeAccess(process.env, config.namespace);
+  return new KubernetesExecutor({
+    api: createKubeApi(access.config),
+    defaultNamespace: access.namespace,
+    tryIsActive,
+    log,
+  });
 }
 
 function isLoopback(host: string): boolean {

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { type Executor, type ExecutorEvent, keyString, type TaskKey, type TaskLaunch } from "./executor.ts";
+import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
 import { extractResult } from "./result-marker.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
@@ -52,10 +53,10 @@ export class LocalExecutor implements Executor {
   async #start(launch: TaskLaunch, id: string): Promise<void> {
     await mkdir(path.dirname(launch.logFile), { recursive: true });
     const pidFile = `${launch.logFile}.pid`;
-    const recorded = await readFile(outcomeFile(launch), "utf8").catch(() => undefined);
-    if (recorded !== undefined) {
+    const recorded = await recordedOutcome(launch);
+    if (recorded) {
       // Finished before a restart, but the scheduler may not have stored it: report it again.
-      this.#emit({ ...(JSON.parse(recorded) as ExecutorEvent), key: launch } as ExecutorEvent);
+      this.#emit(recorded);
       return;
     }
     const earlier = await readFile(pidFile, "utf8").catch(() => undefined);
@@ -174,9 +175,7 @@ export class LocalExecutor implements Executor {
 
   /** Records the outcome next to the log before telling the scheduler, so a restart can replay it. */
   async #report(event: ExecutorEvent, launch: TaskLaunch): Promise<void> {
-    const { dagId, runId, taskId } = event.key;
-    const stored = { ...event, key: { dagId, runId, taskId, try: event.key.try } };
-    await writeFile(outcomeFile(launch), JSON.stringify(stored)).catch(() => undefined);
+    await recordOutcome(launch, event);
     this.#emit(event);
   }
 
@@ -202,10 +201,6 @@ function contextEnv(launch: TaskLaunch): Record<string, string> {
     UPDRAFT_TRY_NUMBER: String(launch.try),
     UPDRAFT_LOGICAL_DATE: launch.logicalDate,
   };
-}
-
-function outcomeFile(launch: TaskLaunch): string {
-  return `${launch.logFile}.outcome.json`;
 }
 
 /** Kills a process group left by an earlier daemon, if the pid still belongs to this very try. */

@@ -1,0 +1,155 @@
+import type { Writable } from "node:stream";
+import {
+  ApiException,
+  CoreV1Api,
+  type CoreV1Event,
+  type KubeConfig,
+  Log,
+  type V1Pod,
+  Watch,
+} from "@kubernetes/client-node";
+
+/** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
+export interface KubeApi {
+  /** Creates the Pod, or returns the existing one of that name (a retry after a crash): never two. */
+  createPod(namespace: string, pod: V1Pod): Promise<{ created: boolean; pod: V1Pod }>;
+  listPods(namespace: string, labelSelector: string): Promise<{ items: V1Pod[]; resourceVersion: string }>;
+  deletePod(namespace: string, name: string, gracePeriodSeconds: number): Promise<void>;
+  listPodEvents(namespace: string, podName: string): Promise<CoreV1Event[]>;
+  watchPods(
+    namespace: string,
+    query: { labelSelector: string; resourceVersion: string },
+    onEvent: (type: string, object: V1Pod | StatusObject) => void,
+    onDone: (error: unknown) => void,
+  ): Promise<{ abort(): void }>;
+  /** Streams the container's log (with timestamps) into `sink` until it ends or is aborted. */
+  followLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    sinceTime: string | undefined,
+    sink: Writable,
+  ): Promise<{ abort(): void }>;
+  readLog(namespace: string, pod: string, container: string, sinceTime: string | undefined): Promise<string>;
+  /** Requests that failed with a transient error (counted for metrics). */
+  readonly transientErrors: number;
+}
+
+export interface StatusObject {
+  kind: "Status";
+  code?: number;
+  reason?: string;
+  message?: string;
+}
+
+export function isStatus(object: unknown): object is StatusObject {
+  return typeof object === "object" && object !== null && (object as { kind?: unknown }).kind === "Status";
+}
+
+/** The HTTP status of a client error, or undefined for network errors and timeouts. */
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/** 5xx, 429, timeouts and connection errors: the API blinked, ask again. */
+export function isTransient(error: unknown): boolean {
+  const code = statusOf(error);
+  return code === undefined || code === 429 || code >= 500;
+}
+
+/**
+ * Retries `call` on transient errors with exponential backoff (from `baseMs`, capped at 10 s): a
+ * task fails only for a reason about the task, never because the API blinked once.
+ */
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  options: { attempts?: number; baseMs?: number; onRetry?: (error: unknown) => void } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 6;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= attempts) throw error;
+      options.onRetry?.(error);
+      const delay = Math.min(10_000, (options.baseMs ?? 200) * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** KubeApi over the official client. */
+export function createKubeApi(config: KubeConfig, options: { retryBaseMs?: number } = {}): KubeApi {
+  const core = config.makeApiClient(CoreV1Api);
+  const watch = new Watch(config);
+  const log = new Log(config);
+  let transientErrors = 0;
+  const retry = <T>(call: () => Promise<T>) =>
+    withRetry(call, { baseMs: options.retryBaseMs ?? 200, onRetry: () => void transientErrors++ });
+  return {
+    get transientErrors() {
+      return transientErrors;
+    },
+    async createPod(namespace, pod) {
+      try {
+        return { created: true, pod: await retry(() => core.createNamespacedPod({ namespace, body: pod })) };
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+        const name = pod.metadata?.name ?? "";
+        return { created: false, pod: await retry(() => core.readNamespacedPod({ namespace, name })) };
+      }
+    },
+    async listPods(namespace, labelSelector) {
+      const list = await retry(() => core.listNamespacedPod({ namespace, labelSelector }));
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+    },
+    async deletePod(namespace, name, gracePeriodSeconds) {
+      try {
+        await retry(() => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }));
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
+    async listPodEvents(namespace, podName) {
+      const list = await retry(() =>
+        core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${podName}`,
+        }),
+      );
+      return list.items;
+    },
+    async watchPods(namespace, query, onEvent, onDone) {
+      const controller = await watch.watch(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+        {
+          labelSelector: query.labelSelector,
+          resourceVersion: query.resourceVersion,
+          allowWatchBookmarks: true,
+        },
+        (type, object) => onEvent(type, object as V1Pod | StatusObject),
+        onDone,
+      );
+      return { abort: () => controller.abort() };
+    },
+    async followLog(namespace, pod, container, sinceTime, sink) {
+      const controller = await log.log(namespace, pod, container, sink, {
+        follow: true,
+        timestamps: true,
+        ...(sinceTime ? { sinceTime } : {}),
+      });
+      return { abort: () => controller.abort() };
+    },
+    async readLog(namespace, name, container, sinceTime) {
+      return retry(() =>
+        core.readNamespacedPodLog({
+          namespace,
+          name,
+          container,
+          timestamps: true,
+          ...(sinceTime ? { sinceTime } : {}),
+        }),
+      );
+    },
+  };
+}

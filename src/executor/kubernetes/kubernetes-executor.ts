@@ -1,0 +1,358 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "../../log.ts";
+import { type Executor, type ExecutorEvent, type TaskKey, type TaskLaunch, keyString } from "../executor.ts";
+import { recordedOutcome, recordOutcome } from "../outcome-record.ts";
+import { extractResult } from "../result-marker.ts";
+import { isTransient, type KubeApi } from "./kube-api.ts";
+import { LogFollower } from "./log-follower.ts";
+import { buildPod, CONTAINER } from "./pod-spec.ts";
+import { type PodVerdict, podVerdict } from "./pod-verdict.ts";
+import { PodWatcher } from "./pod-watcher.ts";
+import { keyFromAnnotations, MANAGED_SELECTOR } from "./task-labels.ts";
+
+export interface KubernetesExecutorOptions {
+  api: KubeApi;
+  /** `--namespace`, else the kubeconfig context's, else `default`. */
+  defaultNamespace: string;
+  /** Whether state still expects this try; the sweep deletes managed Pods for which it does not. */
+  tryIsActive: (key: TaskKey) => boolean;
+  log?: Logger;
+  now?: () => number;
+  relistMs?: number;
+  sweepMs?: number;
+  configErrorGraceMs?: number;
+  /** Grace period when deleting a Pod to cancel its try. */
+  cancelGraceSeconds?: number;
+  /** Delay before asking again after the API refused to take a create (5xx, timeouts). */
+  createRetryMs?: number;
+}
+
+interface Tracked {
+  launch: TaskLaunch;
+  namespace: string;
+  podName: string;
+  startedMs: number;
+  reportedRunning: boolean;
+  done: boolean;
+  cancelReason?: string;
+  follower?: LogFollower;
+  recheck?: NodeJS.Timeout;
+  lastPod?: V1Pod;
+}
+
+const EVENT_REASONS = new Set([
+  "Failed",
+  "BackOff",
+  "FailedScheduling",
+  "FailedMount",
+  "FailedAttachVolume",
+  "Evicted",
+  "Killing",
+  "OOMKilling",
+]);
+
+/**
+ * Runs every try as one Pod (no worker pod in between), named deterministically so that a create
+ * after a crash meets `409 AlreadyExists` and adopts the Pod instead of starting a second one.
+ * Status comes from one shared watch per namespace; logs are followed into the try's log file.
+ */
+export class KubernetesExecutor implements Executor {
+  readonly name = "kubernetes" as const;
+  readonly #o: KubernetesExecutorOptions;
+  readonly #now: () => number;
+  readonly #listeners = new Set<(event: ExecutorEvent) => void>();
+  readonly #byKey = new Map<string, Tracked>();
+  readonly #byPod = new Map<string, Tracked>();
+  readonly #watchers = new Map<string, PodWatcher>();
+  readonly #sweep: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(options: KubernetesExecutorOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#sweep = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
+    this.#sweep.unref();
+  }
+
+  subscribe(listener: (event: ExecutorEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async start(launch: TaskLaunch): Promise<void> {
+    const id = keyString(launch);
+    if (this.#byKey.has(id) || this.#closed) return;
+    const namespace = launch.task.namespace ?? this.#o.defaultNamespace;
+    const pod = buildPod(launch, this.#o.defaultNamespace);
+    const podName = pod.metadata?.name ?? "";
+    const recorded = await recordedOutcome(launch);
+    if (recorded) {
+      // Finished (and maybe deleted) before a restart the scheduler did not hear of: report it
+      // again rather than create the Pod anew.
+      this.#emit(recorded);
+      return;
+    }
+    const tracked: Tracked = {
+      launch,
+      namespace,
+      podName,
+      startedMs: this.#now(),
+      reportedRunning: false,
+      done: false,
+    };
+    this.#byKey.set(id, tracked);
+    this.#byPod.set(podKey(namespace, podName), tracked);
+    await mkdir(path.dirname(launch.logFile), { recursive: true });
+    await this.#watch(namespace);
+    await this.#create(tracked, pod);
+  }
+
+  async cancel(key: TaskKey, reason: string): Promise<void> {
+    const tracked = this.#byKey.get(keyString(key));
+    if (!tracked || tracked.done) return;
+    tracked.cancelReason = reason;
+    try {
+      await this.#o.api.deletePod(tracked.namespace, tracked.podName, this.#o.cancelGraceSeconds ?? 30);
+    } catch (error) {
+      this.#o.log?.warn({ pod: tracked.podName, err: error }, "could not delete pod to cancel its try");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    for (const watcher of this.#watchers.values()) watcher.stop();
+    for (const tracked of this.#byKey.values()) {
+      clearTimeout(tracked.recheck);
+      tracked.follower?.stop();
+    }
+    this.#listeners.clear();
+  }
+
+  /** Deletes managed Pods whose try state no longer expects (finished or unknown runs). */
+  async sweep(): Promise<number> {
+    let deleted = 0;
+    for (const namespace of this.#watchers.keys()) {
+      try {
+        const { items } = await this.#o.api.listPods(namespace, MANAGED_SELECTOR);
+        for (const pod of items) {
+          const name = pod.metadata?.name ?? "";
+          const key = keyFromAnnotations(pod.metadata?.annotations);
+          if (this.#byPod.has(podKey(namespace, name))) continue;
+          if (key && this.#o.tryIsActive(key)) continue;
+          await this.#o.api.deletePod(namespace, name, 0);
+          deleted++;
+        }
+      } catch (error) {
+        this.#o.log?.warn({ namespace, err: error }, "orphan pod sweep failed; will try again");
+      }
+    }
+    return deleted;
+  }
+
+  async #watch(namespace: string): Promise<void> {
+    if (this.#watchers.has(namespace)) return;
+    const watcher = new PodWatcher(this.#o.api, {
+      namespace,
+      labelSelector: MANAGED_SELECTOR,
+      relistMs: this.#o.relistMs ?? 60_000,
+      onPod: (pod) => this.#onPod(namespace, pod),
+      onGone: (name) => void this.#onGone(namespace, name),
+      onError: (error) => this.#o.log?.warn({ namespace, err: error }, "pod watch failed; restarting"),
+    });
+    this.#watchers.set(namespace, watcher);
+    await watcher.start();
+  }
+
+  async #create(tracked: Tracked, pod: V1Pod): Promise<void> {
+    for (;;) {
+      if (tracked.done || this.#closed) return;
+      try {
+        const { pod: current } = await this.#o.api.createPod(tracked.namespace, pod);
+        this.#onPod(tracked.namespace, current);
+        return;
+      } catch (error) {
+        if (!isTransient(error)) {
+          await this.#finish(tracked, {
+            kind: "failed",
+            exitCode: null,
+            reason: `Kubernetes refused the pod: ${describe(error)}`,
+          });
+          return;
+        }
+        // The API is away longer than one blink: keep asking, the try stays queued meanwhile.
+        this.#o.log?.warn({ pod: tracked.podName, err: error }, "pod create failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, this.#o.createRetryMs ?? 5000));
+      }
+    }
+  }
+
+  #onPod(namespace: string, pod: V1Pod): void {
+    const tracked = this.#byPod.get(podKey(namespace, pod.metadata?.name ?? ""));
+    if (!tracked || tracked.done) return;
+    tracked.lastPod = pod;
+    const verdict = podVerdict(pod, {
+      startedMs: tracked.startedMs,
+      nowMs: this.#now(),
+      startupTimeoutMs: tracked.launch.task.startupTimeoutMs,
+      configErrorGraceMs: this.#o.configErrorGraceMs ?? 10_000,
+    });
+    if (verdict.kind === "waiting") {
+      this.#recheckLater(tracked);
+      return;
+    }
+    if (!tracked.reportedRunning) {
+      tracked.reportedRunning = true;
+      this.#emit({ type: "running", key: tracked.launch, podName: tracked.podName });
+    }
+    if (verdict.kind === "running") {
+      this.#follow(tracked);
+      return;
+    }
+    void this.#finish(tracked, verdict);
+  }
+
+  async #onGone(namespace: string, name: string): Promise<void> {
+    const tracked = this.#byPod.get(podKey(namespace, name));
+    if (!tracked || tracked.done) return;
+    const last = tracked.lastPod;
+    const before = last
+      ? podVerdict(last, {
+          startedMs: tracked.startedMs,
+          nowMs: this.#now(),
+          startupTimeoutMs: Number.POSITIVE_INFINITY,
+          configErrorGraceMs: Number.POSITIVE_INFINITY,
+        })
+      : undefined;
+    if (before && (before.kind === "succeeded" || before.kind === "failed")) {
+      await this.#finish(tracked, before);
+      return;
+    }
+    await this.#finish(tracked, {
+      kind: "failed",
+      exitCode: null,
+      reason: tracked.cancelReason ?? "the pod was deleted by someone else before it finished",
+    });
+  }
+
+  #recheckLater(tracked: Tracked): void {
+    clearTimeout(tracked.recheck);
+    const grace = this.#o.configErrorGraceMs ?? 10_000;
+    const elapsed = this.#now() - tracked.startedMs;
+    const next = [grace, tracked.launch.task.startupTimeoutMs].filter((deadline) => deadline > elapsed);
+    const wait = next.length > 0 ? Math.min(...next) - elapsed + 10 : 1000;
+    tracked.recheck = setTimeout(
+      () => tracked.lastPod && this.#onPod(tracked.namespace, tracked.lastPod),
+      wait,
+    );
+    tracked.recheck.unref();
+  }
+
+  #follow(tracked: Tracked): void {
+    if (tracked.follower) return;
+    tracked.follower = new LogFollower(this.#o.api, {
+      namespace: tracked.namespace,
+      pod: tracked.podName,
+      container: CONTAINER,
+      logFile: tracked.launch.logFile,
+    });
+    tracked.follower.start();
+  }
+
+  async #finish(tracked: Tracked, verdict: PodVerdict): Promise<void> {
+    if (tracked.done) return;
+    tracked.done = true;
+    clearTimeout(tracked.recheck);
+    const { launch } = tracked;
+    if (!tracked.follower && tracked.reportedRunning) this.#follow(tracked);
+    await tracked.follower?.finish();
+    let event: ExecutorEvent;
+    if (tracked.cancelReason) {
+      event = {
+        type: "failed",
+        key: launch,
+        exitCode: verdict.kind === "failed" ? verdict.exitCode : null,
+        reason: tracked.cancelReason,
+      };
+    } else if (verdict.kind === "succeeded") {
+      const extraction = await extractResult(launch.logFile).catch(() => ({
+        ok: true as const,
+        result: { present: false as const },
+      }));
+      event = extraction.ok
+        ? { type: "finished", key: launch, exitCode: 0, result: extraction.result }
+        : { type: "failed", key: launch, exitCode: 0, reason: extraction.reason };
+    } else {
+      event = {
+        type: "failed",
+        key: launch,
+        exitCode: verdict.kind === "failed" ? verdict.exitCode : null,
+        reason: verdict.kind === "failed" ? verdict.reason : "failed",
+      };
+    }
+    if (event.type === "failed") await this.#appendEvents(tracked);
+    await recordOutcome(launch, event);
+    this.#byKey.delete(keyString(launch));
+    this.#byPod.delete(podKey(tracked.namespace, tracked.podName));
+    this.#emit(event);
+    await this.#cleanUp(tracked, event.type === "finished");
+  }
+
+  /** Pod events explain most failures (pull errors, scheduling, mounts): they go to the task log. */
+  async #appendEvents(tracked: Tracked): Promise<void> {
+    try {
+      const events = await this.#o.api.listPodEvents(tracked.namespace, tracked.podName);
+      const relevant = events.filter((e) => e.type === "Warning" || EVENT_REASONS.has(e.reason ?? ""));
+      if (relevant.length === 0) return;
+      const lines = relevant.map(
+        (e) =>
+          `[updraft] pod event: ${e.type ?? ""} ${e.reason ?? ""}: ${e.message ?? ""}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ""}`,
+      );
+      await appendFile(tracked.launch.logFile, `${lines.join("\n")}\n`);
+    } catch {
+      // Events are a help, not a requirement.
+    }
+  }
+
+  async #cleanUp(tracked: Tracked, succeeded: boolean): Promise<void> {
+    const policy = tracked.launch.task.onFinish;
+    if (policy === "keep" || (policy === "delete-succeeded" && !succeeded)) return;
+    try {
+      await this.#o.api.deletePod(tracked.namespace, tracked.podName, 0);
+    } catch (error) {
+      // The sweep deletes it later.
+      this.#o.log?.warn({ pod: tracked.podName, err: error }, "could not delete finished pod");
+    }
+  }
+
+  #emit(event: ExecutorEvent): void {
+    const key = {
+      dagId: event.key.dagId,
+      runId: event.key.runId,
+      taskId: event.key.taskId,
+      try: event.key.try,
+    };
+    for (const listener of this.#listeners) listener({ ...event, key } as ExecutorEvent);
+  }
+}
+
+function podKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function describe(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  const parsed = typeof body === "string" ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : error instanceof Error ? error.message : String(error);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+import { appendFile, writeFile } from "node:fs/promises";
+import { Writable } from "node:stream";
+import type { KubeApi } from "./kube-api.ts";
+
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z (.*)$/;
+
+/** `2026-11-21T20:00:00.12Z` → `2026-11-21T20:00:00.120000000Z`, so timestamps compare as strings. */
+export function normalizeTimestamp(seconds: string, fraction: string | undefined): string {
+  return `${seconds}.${(fraction ?? "").padEnd(9, "0").slice(0, 9)}Z`;
+}
+
+/**
+ * Follows a container's log into the try's log file. Log streams drop (long runs, log rotation,
+ * API restarts); each reconnect asks from the last second seen and skips lines already written,
+ * by timestamp and by count within the same timestamp, so nothing is lost or doubled. `finish`
+ * fetches whatever the stream had not delivered once the container has ended.
+ */
+export class LogFollower {
+  #last: string | undefined;
+  #seenAtLast = 0;
+  #skipAtLast = 0;
+  #partial = "";
+  #writes: Promise<void> = Promise.resolve();
+  #stream: { abort(): void } | undefined;
+  #stopped = false;
+  #reconnect: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly target: { namespace: string; pod: string; container: string; logFile: string },
+    private readonly reconnectMs = 1000,
+  ) {
+    // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote.
+    try {
+      const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
+        last?: string;
+        seenAtLast?: number;
+      };
+      if (typeof cursor.last === "string") {
+        this.#last = cursor.last;
+        this.#seenAtLast = cursor.seenAtLast ?? 0;
+      }
+    } catch {
+      // No cursor: a fresh try.
+    }
+  }
+
+  get #cursorFile(): string {
+    return `${this.target.logFile}.cursor`;
+  }
+
+  start(): void {
+    void this.#connect();
+  }
+
+  /** Stops following and appends the lines the stream did not deliver. */
+  async finish(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#reconnect);
+    this.#stream?.abort();
+    this.#flushPartial();
+    try {
+      const { namespace, pod, container } = this.target;
+      const text = await this.api.readLog(namespace, pod, container, this.#sinceTime());
+      this.#resume();
+      for (const line of text.split("\n")) if (line !== "") this.#line(line);
+    } catch {
+      // The pod may be gone already; what was followed is what there is.
+    }
+    await this.#writes;
+  }
+
+  /** Stops without a final fetch (the try was adopted elsewhere or the daemon is stopping). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#reconnect);
+    this.#stream?.abort();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    this.#resume();
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.#chunk(chunk.toString("utf8"));
+        callback();
+      },
+      final: (callback) => {
+        this.#flushPartial();
+        callback();
+        this.#scheduleReconnect();
+      },
+    });
+    sink.on("error", () => this.#scheduleReconnect());
+    try {
+      const { namespace, pod, container } = this.target;
+      this.#stream = await this.api.followLog(namespace, pod, container, this.#sinceTime(), sink);
+    } catch {
+      // 400 while the container is still being created, or the API blinked: try again shortly.
+      this.#scheduleReconnect();
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#reconnect);
+    this.#reconnect = setTimeout(() => void this.#connect(), this.reconnectMs);
+    this.#reconnect.unref();
+  }
+
+  /** A new stream starts over from the last second seen: skip what was already written. */
+  #resume(): void {
+    this.#partial = "";
+    this.#skipAtLast = this.#seenAtLast;
+  }
+
+  #sinceTime(): string | undefined {
+    return this.#last ? `${this.#last.slice(0, 19)}Z` : undefined;
+  }
+
+  #chunk(text: string): void {
+    const lines = (this.#partial + text).split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) this.#line(line);
+  }
+
+  #flushPartial(): void {
+    if (this.#partial !== "") this.#line(this.#partial);
+    this.#partial = "";
+  }
+
+  #line(raw: string): void {
+    const match = TIMESTAMPED.exec(raw);
+    if (!match?.[1]) {
+      this.#append(`${raw}\n`);
+      return;
+    }
+    const stamp = normalizeTimestamp(match[1], match[2]);
+    if (this.#last !== undefined && stamp < this.#last) return;
+    if (stamp === this.#last) {
+      if (this.#skipAtLast > 0) {
+        this.#skipAtLast--;
+        return;
+      }
+      this.#seenAtLast++;
+    } else {
+      this.#last = stamp;
+      this.#seenAtLast = 1;
+      this.#skipAtLast = 0;
+    }
+    this.#append(`${match[3] ?? ""}\n`);
+  }
+
+  #append(text: string): void {
+    const cursor = JSON.stringify({ last: this.#last, seenAtLast: this.#seenAtLast });
+    // The cursor is written after its line, so a crash can lose a cursor update but never a line.
+    this.#writes = this.#writes
+      .then(() => appendFile(this.target.logFile, text))
+      .then(() => writeFile(this.#cursorFile, cursor))
+      .catch(() => undefined);
+  }
+}
