@@ -169,8 +169,23 @@ export class KubernetesExecutor implements Executor {
   async #create(tracked: Tracked, pod: V1Pod): Promise<void> {
     for (;;) {
       if (tracked.done || this.#closed) return;
+      if (tracked.cancelReason) {
+        await this.#finish(tracked, { kind: "failed", exitCode: null, reason: tracked.cancelReason });
+        return;
+      }
       try {
-        const { pod: current } = await this.#o.api.createPod(tracked.namespace, pod);
+        const { created, pod: current } = await this.#o.api.createPod(tracked.namespace, pod);
+        const owner = keyFromAnnotations(current.metadata?.annotations);
+        if (!created && (!owner || keyString(owner) !== keyString(tracked.launch))) {
+          await this.#finish(tracked, {
+            kind: "failed",
+            exitCode: null,
+            reason: `a pod named ${tracked.podName} already exists and belongs to ${owner ? keyString(owner) : "something else"}`,
+          });
+          return;
+        }
+        // A cancel that came while the create was on its way: the Pod must not run to the end.
+        if (tracked.cancelReason) void this.cancel(tracked.launch, tracked.cancelReason);
         this.#onPod(tracked.namespace, current);
         return;
       } catch (error) {
@@ -203,7 +218,9 @@ export class KubernetesExecutor implements Executor {
       this.#recheckLater(tracked);
       return;
     }
-    if (!tracked.reportedRunning) {
+    // A Pod that failed before its container ever started (bad image, unschedulable) never ran.
+    const started = verdict.kind !== "failed" || Boolean(containerStarted(pod));
+    if (!tracked.reportedRunning && started) {
       tracked.reportedRunning = true;
       this.#emit({ type: "running", key: tracked.launch, podName: tracked.podName });
     }
@@ -336,6 +353,12 @@ export class KubernetesExecutor implements Executor {
     };
     for (const listener of this.#listeners) listener({ ...event, key } as ExecutorEvent);
   }
+}
+
+function containerStarted(pod: V1Pod): string | undefined {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER);
+  const started = status?.state?.terminated?.startedAt ?? status?.state?.running?.startedAt;
+  return started ? String(started) : undefined;
 }
 
 function podKey(namespace: string, name: string): string {

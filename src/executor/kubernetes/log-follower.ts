@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
-import { Writable } from "node:stream";
+import { finished, type Readable, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { KubeApi } from "./kube-api.ts";
 
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z (.*)$/;
@@ -59,14 +60,15 @@ export class LogFollower {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
     this.#stream?.abort();
-    this.#flushPartial();
     try {
       const { namespace, pod, container } = this.target;
       const text = await this.api.readLog(namespace, pod, container, this.#sinceTime());
+      // The read starts over from the last second seen: it repeats any unfinished line in full.
       this.#resume();
       for (const line of text.split("\n")) if (line !== "") this.#line(line);
     } catch {
       // The pod may be gone already; what was followed is what there is.
+      this.#flushPartial();
     }
     await this.#writes;
   }
@@ -81,21 +83,35 @@ export class LogFollower {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     this.#resume();
+    // A multi-byte character may be split across chunks.
+    const decoder = new StringDecoder("utf8");
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
-        this.#chunk(chunk.toString("utf8"));
+        // After finish() or stop(), a stream that is still delivering has nothing to add.
+        if (!this.#stopped) this.#chunk(decoder.write(chunk));
         callback();
       },
       final: (callback) => {
-        this.#flushPartial();
+        // An unfinished line is not flushed: the next stream (or finish's read) repeats it in full.
         callback();
         this.#scheduleReconnect();
       },
     });
     sink.on("error", () => this.#scheduleReconnect());
+    // client-node pipes the response body into the sink, and `pipe` neither ends nor errors the
+    // sink when the body fails (a cut connection: "Premature close"): pass that on, or the
+    // follower would wait on a dead stream until the try ends.
+    sink.on("pipe", (source: Readable) => {
+      finished(source, (error) => {
+        if (error) sink.destroy(error);
+      });
+    });
     try {
       const { namespace, pod, container } = this.target;
-      this.#stream = await this.api.followLog(namespace, pod, container, this.#sinceTime(), sink);
+      const stream = await this.api.followLog(namespace, pod, container, this.#sinceTime(), sink);
+      // finish() or stop() may have come while the request was on its way.
+      if (this.#stopped) stream.abort();
+      this.#stream = stream;
     } catch {
       // 400 while the container is still being created, or the API blinked: try again shortly.
       this.#scheduleReconnect();

@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { isStatus, type KubeApi } from "./kube-api.ts";
+import { isStatus, type KubeApi, statusOf } from "./kube-api.ts";
 
 export interface PodWatcherOptions {
   namespace: string;
@@ -106,12 +106,14 @@ export class PodWatcher {
         this.options.onPod(pod);
       }
     };
+    const startedAt = Date.now();
     const onDone = (error: unknown) => {
       if (generation !== this.#generation || this.#stopped) return;
-      if (expired) {
+      if (expired || statusOf(error) === 410) {
         void this.#relist();
-      } else if (error) {
-        this.options.onError?.(error);
+      } else if (error || Date.now() - startedAt < 1000) {
+        // An error, or a server that closes every watch at once: back off rather than spin.
+        if (error) this.options.onError?.(error);
         this.#retryLater(() => this.#restartWatch());
       } else {
         // The server closed the watch (they do, every few minutes): carry on from where it was.
