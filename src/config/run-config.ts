@@ -100,12 +100,6 @@ export function runConfigFrom(
   const executor = text("executor") ?? (env.KUBERNETES_SERVICE_HOST ? "kubernetes" : "local");
   if (executor !== "local" && executor !== "kubernetes")
     throw new UsageError(`--executor: "${executor}" is not one of local, kubernetes`);
-  if (executor === "kubernetes") {
-    // Said plainly rather than falling back: a user who asked for pods must not get local processes.
-    throw new UsageError(
-      "--executor kubernetes is not implemented yet in this version; run with --executor local (tasks run as local processes)",
-    );
-  }
   const portText = text("port") ?? "8080";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -69,7 +69,9 @@ export function applyDagSet(
     else if (
       before.stale ||
       before.file !== dag.file ||
-      JSON.stringify(before.definition) !== JSON.stringify(dag.definition)
+      // Incremental loads hand unchanged modules' definitions back as the same objects.
+      (before.definition !== dag.definition &&
+        JSON.stringify(before.definition) !== JSON.stringify(dag.definition))
     ) {
       changes.updated.push(loaded.dag.id);
     }

@@ -64,6 +64,7 @@ export class GitMirror {
   readonly #options: GitMirrorOptions;
   readonly #bare: string;
   #git: SimpleGit | undefined;
+  #gitIn: ((baseDir: string) => SimpleGit) | undefined;
 
   constructor(options: GitMirrorOptions) {
     this.#options = options;
@@ -125,6 +126,26 @@ export class GitMirror {
     await git.raw(["worktree", "add", "--detach", "--force", dir, sha]);
   }
 
+  /**
+   * Turns a snapshot nothing uses any more into the snapshot of `sha` at `dir`: the worktree is
+   * moved and checked out there, so only changed files are written. Falls back to a fresh
+   * checkout if the old worktree is not usable.
+   */
+  async recycleSnapshot(from: string, sha: string, dir: string): Promise<void> {
+    const git = await this.#ready();
+    try {
+      await git.raw(["worktree", "move", from, dir]);
+      const worktree = this.#gitIn?.(dir);
+      if (!worktree) throw new Error("git is not ready");
+      await worktree.raw(["checkout", "--detach", "--force", sha]);
+      // Anything a task or tool left in the old snapshot must not leak into the new commit's.
+      await worktree.raw(["clean", "-ffdx", "--quiet"]);
+    } catch {
+      await this.removeSnapshot(from);
+      await this.addSnapshot(sha, dir);
+    }
+  }
+
   async removeSnapshot(dir: string): Promise<void> {
     const git = await this.#ready();
     await rm(dir, { recursive: true, force: true });
@@ -157,6 +178,7 @@ export class GitMirror {
       await rm(this.#bare, { recursive: true, force: true });
       await gitIn(dir).raw(["init", "--bare", "--quiet", this.#bare]);
     }
+    this.#gitIn = gitIn;
     const bare = gitIn(this.#bare);
     const remotes = await bare.getRemotes(true);
     const origin = remotes.find((remote) => remote.name === "origin");

@@ -111,7 +111,11 @@ export class GitSync implements DagSource {
       const commit = await mirror.commitInfo(sha);
       this.#attempted = commit;
       const snapshot = path.join(this.#options.snapshotsDir, sha);
-      await mirror.addSnapshot(sha, snapshot);
+      const spare = await this.#spareSnapshot(sha);
+      // Re-pointing a snapshot nothing uses any more rewrites only the changed files; a fresh
+      // checkout writes every file of the repository (seconds for a large one).
+      if (spare) await mirror.recycleSnapshot(path.join(this.#options.snapshotsDir, spare), sha, snapshot);
+      else await mirror.addSnapshot(sha, snapshot);
       const root = this.#prefix ? path.join(snapshot, this.#prefix) : snapshot;
       const changed =
         this.#lastSet && this.#lastSetCommit
@@ -183,16 +187,30 @@ export class GitSync implements DagSource {
     this.#options.onSync?.(record);
   }
 
-  /** Removes snapshots no active DAG and no running run needs. */
-  async #pruneSnapshots(): Promise<void> {
+  /** Commits whose snapshot must stay as it is: the applied set, DAGs kept stale, runs in progress. */
+  #snapshotsInUse(): Set<string> {
     const keep = new Set<string>();
     if (this.#lastSetCommit) keep.add(this.#lastSetCommit);
     for (const dag of this.#options.registry.all()) if (dag.commit) keep.add(dag.commit);
     for (const sha of this.#options.retainedCommits?.() ?? []) keep.add(sha);
+    return keep;
+  }
+
+  /** A snapshot nothing uses any more, which the next commit can take over; undefined if none. */
+  async #spareSnapshot(next: string): Promise<string | undefined> {
+    const inUse = this.#snapshotsInUse();
     const entries = await readdir(this.#options.snapshotsDir).catch(() => [] as string[]);
-    for (const entry of entries) {
-      if (!keep.has(entry))
-        await this.#options.mirror.removeSnapshot(path.join(this.#options.snapshotsDir, entry));
+    if (entries.includes(next)) return undefined;
+    return entries.find((entry) => !inUse.has(entry));
+  }
+
+  /** Removes snapshots no active DAG and no running run needs, keeping one as the next sync's spare. */
+  async #pruneSnapshots(): Promise<void> {
+    const inUse = this.#snapshotsInUse();
+    const entries = await readdir(this.#options.snapshotsDir).catch(() => [] as string[]);
+    const unused = entries.filter((entry) => !inUse.has(entry));
+    for (const entry of unused.slice(1)) {
+      await this.#options.mirror.removeSnapshot(path.join(this.#options.snapshotsDir, entry));
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Writable } from "node:stream";
+import { PassThrough, type Writable } from "node:stream";
 import {
   ApiException,
   CoreV1Api,
@@ -141,15 +141,23 @@ export function createKubeApi(config: KubeConfig, options: { retryBaseMs?: numbe
       return { abort: () => controller.abort() };
     },
     async readLog(namespace, name, container, sinceTime) {
-      return retry(() =>
-        core.readNamespacedPodLog({
-          namespace,
-          name,
-          container,
+      // readNamespacedPodLog cannot pass sinceTime in this client version; Log can.
+      return retry(async () => {
+        const chunks: Buffer[] = [];
+        const sink = new PassThrough();
+        sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+        const ended = new Promise<void>((resolve, reject) => {
+          sink.once("end", resolve);
+          sink.once("error", reject);
+        });
+        await log.log(namespace, name, container, sink, {
+          follow: false,
           timestamps: true,
           ...(sinceTime ? { sinceTime } : {}),
-        }),
-      );
+        });
+        await ended;
+        return Buffer.concat(chunks).toString("utf8");
+      });
     },
   };
 }
