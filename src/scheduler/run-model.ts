@@ -73,8 +73,16 @@ export interface Run {
 
 /** Identifies a DAG definition by content, so runs of the same definition share one stored copy. */
 export function definitionKeyOf(definition: DagDefinition): string {
-  return `${definition.id}@${createHash("sha1").update(JSON.stringify(definition)).digest("hex").slice(0, 16)}`;
+  let key = definitionKeys.get(definition);
+  if (key === undefined) {
+    key = `${definition.id}@${createHash("sha1").update(JSON.stringify(definition)).digest("hex").slice(0, 16)}`;
+    definitionKeys.set(definition, key);
+  }
+  return key;
 }
+
+// Definitions are immutable data shared by many runs: hash each object once.
+const definitionKeys = new WeakMap<DagDefinition, string>();
 
 export function isTerminal(state: TaskState): boolean {
   return TERMINAL_TASK_STATES.has(state);

@@ -6,7 +6,7 @@ import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
 import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log.ts";
-import type { DagState, RunStore } from "../store/run-store.ts";
+import type { ActiveState, DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
 import { scheduleTimes } from "./next-run.ts";
 import { isTerminal, type Run, type TaskInstance } from "./run-model.ts";
@@ -210,8 +210,8 @@ export class Scheduler {
     const now = this.#now();
     this.#o.heartbeat.beat();
     const { store, registry } = this.#o;
-    const toCancel: Array<{ run: Run; reason: string }> = [];
-    await store.update((state) => {
+    const toCancel: TaskKey[] = [];
+    const plan = (state: ActiveState) => {
       const activeByDag = new Map<string, Run[]>();
       for (const run of Object.values(state.runs))
         activeByDag.set(run.dagId, [...(activeByDag.get(run.dagId) ?? []), run]);
@@ -254,12 +254,15 @@ export class Scheduler {
         for (const runId of plan.replace) {
           const replaced = state.runs[runId];
           if (replaced)
-            toCancel.push({ run: replaced, reason: "replaced by a newer run (concurrencyPolicy replace)" });
+            toCancel.push(
+              ...this.#failRun(replaced, "replaced by a newer run (concurrencyPolicy replace)", now),
+            );
         }
       }
-    });
-    for (const { run, reason } of toCancel) await this.#cancelRun(run, reason);
-    await this.#advanceAll(now);
+    };
+    await this.#advanceAll(now, plan);
+    for (const key of toCancel)
+      await this.#o.executor.cancel(key, "replaced by a newer run (concurrencyPolicy replace)");
     this.#sleepUntilNextWork(now);
   }
 
@@ -283,11 +286,14 @@ export class Scheduler {
   }
 
   /** Advances every active run, respecting maxActiveRuns, and starts the tasks that became ready. */
-  async #advanceAll(now: Date): Promise<void> {
+  async #advanceAll(now: Date, before?: (state: ActiveState) => void): Promise<void> {
     const { store } = this.#o;
     const launches: Array<{ run: Run; instance: TaskInstance }> = [];
     const finished: Run[] = [];
+    // One state write for the planning step and the advance: at a busy second this is what the
+    // first task start waits for.
     await store.update((state) => {
+      before?.(state);
       const runs = Object.values(state.runs).sort(
         (a, b) =>
           compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
@@ -462,26 +468,24 @@ export class Scheduler {
     this.wake();
   }
 
-  async #cancelRun(run: Run, reason: string): Promise<void> {
-    const now = this.#now();
+  /** Fails every unfinished task of a run (inside a state change); returns the tries to cancel. */
+  #failRun(run: Run, reason: string, now: Date): TaskKey[] {
     const running: TaskKey[] = [];
-    await this.#o.store.update(() => {
-      for (const instance of run.tasks) {
-        if (instance.state === "queued" || instance.state === "running") {
-          running.push({ dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try });
-        }
-        if (!isTerminal(instance.state)) {
-          instance.maxTries = instance.try;
-          finishTry(
-            instance,
-            { retryDelayMs: 0, retryBackoff: null },
-            { ok: false, exitCode: null, reason },
-            now,
-          );
-        }
+    for (const instance of run.tasks) {
+      if (instance.state === "queued" || instance.state === "running") {
+        running.push({ dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try });
       }
-    });
-    for (const key of running) await this.#o.executor.cancel(key, reason);
+      if (!isTerminal(instance.state)) {
+        instance.maxTries = instance.try;
+        finishTry(
+          instance,
+          { retryDelayMs: 0, retryBackoff: null },
+          { ok: false, exitCode: null, reason },
+          now,
+        );
+      }
+    }
+    return running;
   }
 
   #armTimeout(run: Run, instance: TaskInstance): void {
