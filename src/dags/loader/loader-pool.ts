@@ -43,8 +43,21 @@ export class LoaderPool {
     if (this.#closed) throw new Error("LoaderPool is closed");
     const queue = [...files];
     const results = new Map<string, ModuleLoadResult>();
+    let allDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    const record = (file: string, result: ModuleLoadResult) => {
+      results.set(file, result);
+      if (results.size === files.length) allDone();
+    };
+    if (files.length === 0) allDone();
     const workers = Math.max(1, Math.min(this.#limits.concurrency, files.length));
-    await Promise.all(Array.from({ length: workers }, () => this.#work(root, queue, results)));
+    const working = Promise.all(Array.from({ length: workers }, () => this.#work(root, queue, record)));
+    working.catch(() => undefined);
+    // Done when every file has its result: a helper process still starting when the warm one has
+    // finished the queue is not waited for (it becomes the next spare).
+    await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
     return files.map((file) => results.get(file) ?? crashResult(root, file, "was not loaded"));
   }
@@ -62,22 +75,33 @@ export class LoaderPool {
     (await spare?.catch(() => undefined))?.kill();
   }
 
-  async #work(root: string, queue: string[], results: Map<string, ModuleLoadResult>): Promise<void> {
+  async #work(
+    root: string,
+    queue: string[],
+    record: (file: string, result: ModuleLoadResult) => void,
+  ): Promise<void> {
     let loader: LoaderProcess | undefined;
     try {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      while (queue.length > 0) {
         loader ??= await this.#take();
+        const file = queue.shift();
+        if (file === undefined) break;
         const outcome = await loader.load(root, file, this.#limits.timeoutMs);
         if (outcome.ok) {
-          results.set(file, outcome.result);
+          record(file, outcome.result);
           continue;
         }
-        results.set(file, {
+        record(file, {
           file: relativeTo(root, file),
           dags: [],
           errors: [outcome.error(relativeTo(root, file), this.#limits)],
         });
         loader.kill();
+        loader = undefined;
+      }
+      // Started but never used (the queue ran dry meanwhile): still fresh, so keep it as the spare.
+      if (loader && !loader.used && this.#prewarm && !this.#closed && !this.#spare) {
+        this.#spare = Promise.resolve(loader);
         loader = undefined;
       }
     } finally {
@@ -88,6 +112,8 @@ export class LoaderPool {
   async #take(): Promise<LoaderProcess> {
     const spare = this.#spare;
     this.#spare = undefined;
+    // Start the next spare now, so the next reload does not wait for Node and tsx to start.
+    if (this.#prewarm && !this.#closed) this.#spare = this.#spawn();
     if (spare) {
       const process = await spare.catch(() => undefined);
       if (process?.alive) return process;
@@ -149,6 +175,11 @@ class LoaderProcess {
 
   get alive(): boolean {
     return !this.#exited;
+  }
+
+  /** Whether any module was loaded in this process (then it cannot serve another load). */
+  get used(): boolean {
+    return this.#nextId > 1;
   }
 
   load(root: string, file: string, timeoutMs: number): Promise<LoadOutcome> {
