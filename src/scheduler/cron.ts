@@ -29,10 +29,19 @@ export function cronScheduleError(schedule: string): string | undefined {
   if (fields.length !== 5 && fields.length !== 6) {
     return `has ${fields.length} field${fields.length === 1 ? "" : "s"}; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)`;
   }
+  // A repository repeats a handful of expressions across many DAGs: parse each once.
+  const known = parsedExpressions.get(trimmed);
+  if (known !== undefined) return known ?? undefined;
+  let problem: string | null = null;
   try {
     CronExpressionParser.parse(trimmed, { tz: "UTC" });
-    return undefined;
   } catch (error) {
-    return `is not a valid cron expression: ${(error as Error).message}`;
+    problem = `is not a valid cron expression: ${(error as Error).message}`;
   }
+  if (parsedExpressions.size > 10_000) parsedExpressions.clear();
+  parsedExpressions.set(trimmed, problem);
+  return problem ?? undefined;
 }
+
+/** Expression → its problem (null when valid). */
+const parsedExpressions = new Map<string, string | null>();
