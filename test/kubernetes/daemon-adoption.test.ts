@@ -1,0 +1,237 @@
+// Issue 5 point 9: `kill -9` of a real `updraft run --executor kubernetes` while its task's Pod runs,
+// then a restart on the same state dir: the Pod is adopted (never created twice, never retried) and
+// followed to completion, its log is complete and has no duplicate lines, its result is recorded.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Cleanup } from "../support/cleanup.ts";
+import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { POLL, type RunView, spawnCli, type SpawnedCli, task } from "../daemon/support/daemon-process.ts";
+
+const DAG_ID = "adopted";
+const TASK_ID = "work";
+const FIRST_LINE = "adoption: first line";
+const SECOND_LINE = "adoption: second line";
+
+/** One task: prints a line, sleeps 4 s, prints another line and its result. */
+function adoptionDag(): string {
+  const script = [
+    `console.log(${JSON.stringify(FIRST_LINE)});`,
+    `setTimeout(() => {`,
+    `  console.log(${JSON.stringify(SECOND_LINE)});`,
+    `  console.log('::updraft-result::{"ok":true}');`,
+    `}, 4000);`,
+  ].join(" ");
+  return `import { dag, pod } from "updraft";
+export default dag({
+  id: ${JSON.stringify(DAG_ID)},
+  schedule: null,
+  tasks: [
+    pod({ id: ${JSON.stringify(TASK_ID)}, image: "node:20", command: ${JSON.stringify([process.execPath, "-e", script])} }),
+  ],
+});
+`;
+}
+
+interface KubeDaemon {
+  cli: SpawnedCli;
+  url: string;
+  request(urlPath: string, init?: RequestInit): Promise<{ status: number; text: string; body: unknown }>;
+  run(runId: string): Promise<RunView & { tasks: Array<RunView["tasks"][number] & { podName?: string }> }>;
+}
+
+/**
+ * `updraft run --executor kubernetes` against the fake API server. `startDaemonProcess` takes no
+ * extra arguments, so this spawns the CLI itself; KUBECONFIG reaches it through process.env, which
+ * `spawnCli` passes on (minus UPDRAFT_*).
+ */
+async function startKubeDaemon(
+  cleanup: Cleanup,
+  options: { dagsDir: string; stateDir: string; kubeconfig: string },
+): Promise<KubeDaemon> {
+  const previous = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = options.kubeconfig;
+  let cli: SpawnedCli;
+  try {
+    cli = spawnCli(cleanup, [
+      "run",
+      "--dags",
+      options.dagsDir,
+      "--state-dir",
+      options.stateDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--executor",
+      "kubernetes",
+      "--namespace",
+      "default",
+    ]);
+  } finally {
+    if (previous === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = previous;
+  }
+  const url = await waitFor(
+    "the daemon's 'updraft listening' log line",
+    () => {
+      const exit = cli.exitStatus();
+      if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}) before listening`);
+      for (const line of cli.output().split("\n")) {
+        if (!line.includes('"updraft listening"')) continue;
+        const parsed = JSON.parse(line) as { url?: string };
+        if (parsed.url) return parsed.url;
+      }
+      return undefined;
+    },
+    { ...POLL, details: () => cli.output() },
+  );
+  const request = async (urlPath: string, init?: RequestInit) => {
+    const response = await fetch(`${url}${urlPath}`, { ...init, signal: AbortSignal.timeout(10_000) });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, text, body };
+  };
+  const run = async (runId: string) => {
+    const response = await request(`/api/runs/${encodeURIComponent(runId)}`);
+    if (response.status !== 200)
+      throw new Error(`GET run ${runId} answered ${response.status}: ${response.text}`);
+    return response.body as Awaited<ReturnType<KubeDaemon["run"]>>;
+  };
+  return { cli, url, request, run };
+}
+
+describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", () => {
+  const cleanup = new Cleanup();
+  let kube: FakeKube | undefined;
+
+  afterEach(async () => {
+    try {
+      await cleanup.run();
+    } finally {
+      await kube?.close();
+      kube = undefined;
+    }
+  });
+
+  it("adopts the running Pod after a restart: one create, try 1, result and complete log", async () => {
+    kube = await startFakeKube({ namespaces: ["default"] });
+    const fake = kube;
+    const dir = await cleanup.tempDir("kube-adoption");
+    const dagsDir = path.join(dir, "dags");
+    const stateDir = path.join(dir, "state");
+    const kubeconfig = path.join(dir, "kubeconfig.yaml");
+    await mkdir(dagsDir, { recursive: true });
+    await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag());
+    await writeFile(
+      kubeconfig,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: fake",
+        "    cluster:",
+        `      server: ${fake.url}`,
+        "      insecure-skip-tls-verify: true",
+        "users:",
+        "  - name: fake",
+        "    user:",
+        "      token: fake-kube-token",
+        "contexts:",
+        "  - name: fake",
+        "    context:",
+        "      cluster: fake",
+        "      user: fake",
+        "      namespace: default",
+        "current-context: fake",
+        "",
+      ].join("\n"),
+    );
+
+    const first = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
+    await waitFor(
+      `DAG ${DAG_ID} loaded`,
+      async () => {
+        const response = await first.request("/api/dags");
+        const ids = (response.body as Array<{ id: string }>).map((d) => d.id);
+        return ids.includes(DAG_ID) ? true : undefined;
+      },
+      { ...POLL, details: () => first.cli.output() },
+    );
+    const triggered = await first.request(`/api/dags/${DAG_ID}/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conf: {} }),
+    });
+    expect(triggered.status, triggered.text).toBe(201);
+    const runId = (triggered.body as { runId: string }).runId;
+
+    const running = await waitFor(
+      "the task running in a Pod",
+      async () => {
+        const current = await first.run(runId);
+        const t = task(current, TASK_ID) as RunView["tasks"][number] & { podName?: string };
+        return t.state === "running" && t.podName ? t : undefined;
+      },
+      { ...POLL, details: async () => ({ run: await first.run(runId), output: first.cli.output() }) },
+    );
+    const podName = running.podName as string;
+    // The container has printed its first line: the daemon is killed mid-task, not before it.
+    await waitFor(
+      "the Pod's container running",
+      () => (fake.pod("default", podName)?.status?.phase === "Running" ? true : undefined),
+      { ...POLL, details: () => fake.pod("default", podName)?.status },
+    );
+
+    await first.cli.kill9();
+    expect(fake.pod("default", podName), "the Pod outlives the daemon").toBeDefined();
+    const createsBeforeRestart = fake.requests.filter((r) => r.verb === "create" && r.resource === "pods");
+
+    const second = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
+    const done = await waitFor(
+      `run ${runId} finished`,
+      async () => {
+        const current = await second.run(runId);
+        return ["success", "failed"].includes(current.state) ? current : undefined;
+      },
+      { ...POLL, details: async () => ({ run: await second.run(runId), output: second.cli.output() }) },
+    );
+    const diagnostics = JSON.stringify({ run: done, first: first.cli.output(), second: second.cli.output() });
+    expect(done.state, diagnostics).toBe("success");
+    const finished = task(done, TASK_ID) as RunView["tasks"][number] & { podName?: string };
+    expect(finished.state, diagnostics).toBe("success");
+    expect(finished.try, "adopted, not retried").toBe(1);
+    expect(finished.tries.map((t) => t.try)).toEqual([1]);
+    expect(finished.podName).toBe(podName);
+    expect(finished.result).toEqual({ ok: true });
+
+    // Exactly one Pod create took effect; the restart's create (if any) was answered 409 AlreadyExists.
+    const creates = fake.requests.filter((r) => r.verb === "create" && r.resource === "pods");
+    const successful = creates.filter((r) => r.code !== undefined && r.code >= 200 && r.code < 300);
+    expect(successful, JSON.stringify(creates.map((r) => ({ code: r.code, path: r.path })))).toHaveLength(1);
+    expect(createsBeforeRestart.filter((r) => r.code === 201 || r.code === 200)).toHaveLength(1);
+    // The restarted daemon re-issues the deterministic create, gets 409 AlreadyExists and adopts.
+    expect(creates.slice(createsBeforeRestart.length).map((r) => r.code)).toEqual([409]);
+    expect(fake.countRequests({ verb: "create", resource: "pods" })).toBe(creates.length);
+    // No other Pod was ever created for this task (the finished Pod itself may have been deleted).
+    expect(fake.pods("default").filter((p) => p.metadata?.name !== podName)).toEqual([]);
+
+    const logs = await second.request(`/api/runs/${runId}/tasks/${TASK_ID}/logs?try=1`);
+    expect(logs.status, logs.text).toBe(200);
+    const lines = logs.text.split("\n");
+    expect(
+      lines.filter((line) => line.includes(FIRST_LINE)),
+      logs.text,
+    ).toHaveLength(1);
+    expect(
+      lines.filter((line) => line.includes(SECOND_LINE)),
+      logs.text,
+    ).toHaveLength(1);
+  }, 90_000);
+});
