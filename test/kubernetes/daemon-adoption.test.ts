@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
 import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, type RunView, spawnCli, type SpawnedCli, task } from "../daemon/support/daemon-process.ts";
+import { POLL, type RunView, startDaemonProcess, task } from "../daemon/support/daemon-process.ts";
 
 const DAG_ID = "adopted";
 const TASK_ID = "work";
@@ -34,77 +34,20 @@ export default dag({
 `;
 }
 
-interface KubeDaemon {
-  cli: SpawnedCli;
-  url: string;
-  request(urlPath: string, init?: RequestInit): Promise<{ status: number; text: string; body: unknown }>;
-  run(runId: string): Promise<RunView & { tasks: Array<RunView["tasks"][number] & { podName?: string }> }>;
-}
+/** A run whose tasks show the Pod name (the kubernetes executor sets it). */
+type KubeRunView = RunView & { tasks: Array<RunView["tasks"][number] & { podName?: string }> };
 
-/**
- * `updraft run --executor kubernetes` against the fake API server. `startDaemonProcess` takes no
- * extra arguments, so this spawns the CLI itself; KUBECONFIG reaches it through process.env, which
- * `spawnCli` passes on (minus UPDRAFT_*).
- */
-async function startKubeDaemon(
+/** `updraft run --executor kubernetes` against the fake API server, through KUBECONFIG. */
+function startKubeDaemon(
   cleanup: Cleanup,
   options: { dagsDir: string; stateDir: string; kubeconfig: string },
-): Promise<KubeDaemon> {
-  const previous = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = options.kubeconfig;
-  let cli: SpawnedCli;
-  try {
-    cli = spawnCli(cleanup, [
-      "run",
-      "--dags",
-      options.dagsDir,
-      "--state-dir",
-      options.stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--executor",
-      "kubernetes",
-      "--namespace",
-      "default",
-    ]);
-  } finally {
-    if (previous === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previous;
-  }
-  const url = await waitFor(
-    "the daemon's 'updraft listening' log line",
-    () => {
-      const exit = cli.exitStatus();
-      if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}) before listening`);
-      for (const line of cli.output().split("\n")) {
-        if (!line.includes('"updraft listening"')) continue;
-        const parsed = JSON.parse(line) as { url?: string };
-        if (parsed.url) return parsed.url;
-      }
-      return undefined;
-    },
-    { ...POLL, details: () => cli.output() },
-  );
-  const request = async (urlPath: string, init?: RequestInit) => {
-    const response = await fetch(`${url}${urlPath}`, { ...init, signal: AbortSignal.timeout(10_000) });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, text, body };
-  };
-  const run = async (runId: string) => {
-    const response = await request(`/api/runs/${encodeURIComponent(runId)}`);
-    if (response.status !== 200)
-      throw new Error(`GET run ${runId} answered ${response.status}: ${response.text}`);
-    return response.body as Awaited<ReturnType<KubeDaemon["run"]>>;
-  };
-  return { cli, url, request, run };
+) {
+  return startDaemonProcess(cleanup, {
+    dagsDir: options.dagsDir,
+    stateDir: options.stateDir,
+    extraArgs: ["--executor", "kubernetes", "--namespace", "default"],
+    env: { KUBECONFIG: options.kubeconfig },
+  });
 }
 
 describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", () => {
@@ -162,7 +105,7 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
         const ids = (response.body as Array<{ id: string }>).map((d) => d.id);
         return ids.includes(DAG_ID) ? true : undefined;
       },
-      { ...POLL, details: () => first.cli.output() },
+      { ...POLL, details: () => first.output() },
     );
     const triggered = await first.request(`/api/dags/${DAG_ID}/runs`, {
       method: "POST",
@@ -175,11 +118,14 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const running = await waitFor(
       "the task running in a Pod",
       async () => {
-        const current = await first.run(runId);
+        const current = (await first.run(runId)) as KubeRunView;
         const t = task(current, TASK_ID) as RunView["tasks"][number] & { podName?: string };
         return t.state === "running" && t.podName ? t : undefined;
       },
-      { ...POLL, details: async () => ({ run: await first.run(runId), output: first.cli.output() }) },
+      {
+        ...POLL,
+        details: async () => ({ run: (await first.run(runId)) as KubeRunView, output: first.output() }),
+      },
     );
     const podName = running.podName as string;
     // The container has printed its first line: the daemon is killed mid-task, not before it.
@@ -189,7 +135,7 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
       { ...POLL, details: () => fake.pod("default", podName)?.status },
     );
 
-    await first.cli.kill9();
+    await first.kill9();
     expect(fake.pod("default", podName), "the Pod outlives the daemon").toBeDefined();
     const createsBeforeRestart = fake.requests.filter((r) => r.verb === "create" && r.resource === "pods");
 
@@ -197,12 +143,15 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const done = await waitFor(
       `run ${runId} finished`,
       async () => {
-        const current = await second.run(runId);
+        const current = (await second.run(runId)) as KubeRunView;
         return ["success", "failed"].includes(current.state) ? current : undefined;
       },
-      { ...POLL, details: async () => ({ run: await second.run(runId), output: second.cli.output() }) },
+      {
+        ...POLL,
+        details: async () => ({ run: (await second.run(runId)) as KubeRunView, output: second.output() }),
+      },
     );
-    const diagnostics = JSON.stringify({ run: done, first: first.cli.output(), second: second.cli.output() });
+    const diagnostics = JSON.stringify({ run: done, first: first.output(), second: second.output() });
     expect(done.state, diagnostics).toBe("success");
     const finished = task(done, TASK_ID) as RunView["tasks"][number] & { podName?: string };
     expect(finished.state, diagnostics).toBe("success");

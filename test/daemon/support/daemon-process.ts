@@ -101,11 +101,15 @@ function cliEnv(): Record<string, string | undefined> {
  * Starts `node bin/updraft.mjs <args>` without any UPDRAFT_* variables from the test's environment.
  * Cleanup SIGKILLs it and every process it left behind.
  */
-export function spawnCli(cleanup: Cleanup, args: readonly string[]): SpawnedCli {
+export function spawnCli(
+  cleanup: Cleanup,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): SpawnedCli {
   const marker = randomUUID();
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...cliEnv(), [MARKER_VARIABLE]: marker },
+    env: { ...cliEnv(), ...env, [MARKER_VARIABLE]: marker },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;
@@ -160,21 +164,33 @@ export async function runTriggerCli(
  */
 export async function startDaemonProcess(
   cleanup: Cleanup,
-  options: { dagsDir: string; stateDir: string },
+  options: {
+    dagsDir: string;
+    stateDir: string;
+    /** More `updraft run` flags (e.g. `--executor kubernetes`). */
+    extraArgs?: readonly string[];
+    /** More environment for the daemon (e.g. KUBECONFIG). */
+    env?: Readonly<Record<string, string>>;
+  },
 ): Promise<DaemonProcess> {
   // Registered first, so it runs last: task processes are found through their pid files.
   cleanup.defer(() => killLeftoverTasks(options.stateDir));
-  const cli = spawnCli(cleanup, [
-    "run",
-    "--dags",
-    options.dagsDir,
-    "--state-dir",
-    options.stateDir,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-  ]);
+  const cli = spawnCli(
+    cleanup,
+    [
+      "run",
+      "--dags",
+      options.dagsDir,
+      "--state-dir",
+      options.stateDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...(options.extraArgs ?? []),
+    ],
+    options.env,
+  );
 
   const url = await waitFor(
     "the daemon's 'updraft listening' log line",
