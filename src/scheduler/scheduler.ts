@@ -63,7 +63,6 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #unsubscribe: Array<() => void> = [];
-  #lagSamples: number[] = [];
   readonly #due = new Map<string, { signature: string; times: number[] }>();
   readonly #inbox: ExecutorEvent[] = [];
   #inboxQueued = false;
@@ -96,13 +95,6 @@ export class Scheduler {
   /** Runs a tick soon (after what is queued). */
   wake(): void {
     if (!this.#stopped) void this.#enqueue(() => this.#tick());
-  }
-
-  /** Scheduling lag samples (due time → start call, ms) since the last call; for metrics and benchmarks. */
-  drainLagSamples(): number[] {
-    const samples = this.#lagSamples;
-    this.#lagSamples = [];
-    return samples;
   }
 
   async trigger(dagId: string, conf: Record<string, unknown>): Promise<Run> {
@@ -330,11 +322,7 @@ export class Scheduler {
       }
     });
     // Stored as queued first: a crash from here on restarts (and so adopts) these same tries.
-    for (const { run, instance } of launches) {
-      if (run.trigger !== "manual")
-        this.#lagSamples.push(now.getTime() - new Date(run.logicalDate).getTime());
-      await this.#launch(run, instance);
-    }
+    for (const { run, instance } of launches) await this.#launch(run, instance);
     for (const run of finished) await store.archive(run);
   }
 

@@ -31,8 +31,6 @@ export interface KubeApi {
     sink: Writable,
   ): Promise<{ abort(): void }>;
   readLog(namespace: string, pod: string, container: string, sinceTime: string | undefined): Promise<string>;
-  /** Requests that failed with a transient error (counted for metrics). */
-  readonly transientErrors: number;
 }
 
 export interface StatusObject {
@@ -83,13 +81,8 @@ export function createKubeApi(config: KubeConfig, options: { retryBaseMs?: numbe
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   const log = new Log(config);
-  let transientErrors = 0;
-  const retry = <T>(call: () => Promise<T>) =>
-    withRetry(call, { baseMs: options.retryBaseMs ?? 200, onRetry: () => void transientErrors++ });
+  const retry = <T>(call: () => Promise<T>) => withRetry(call, { baseMs: options.retryBaseMs ?? 200 });
   return {
-    get transientErrors() {
-      return transientErrors;
-    },
     async createPod(namespace, pod) {
       try {
         return { created: true, pod: await retry(() => core.createNamespacedPod({ namespace, body: pod })) };
