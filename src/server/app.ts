@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
 import { HttpError } from "./http-error.ts";
+import { pageRoutes } from "./page/page-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
@@ -13,6 +14,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", syncRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", webhookRoutes(deps));
+  app.route("/", pageRoutes(deps));
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -7,11 +6,11 @@ import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { runSummary, runView } from "../views/run-view.ts";
+import { logOffsetOf, readLogBytes, taskTryOf } from "../views/task-log.ts";
 import { listLimit } from "./query.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
-const tryQuery = z.coerce.number().int().min(1);
 
 /** Runs: trigger, pause, list, inspect, logs, clear. */
 export function runRoutes(deps: AppDeps): Hono {
@@ -72,22 +71,15 @@ export function runRoutes(deps: AppDeps): Hono {
   app.get("/api/runs/:runId", (c) => c.json(runView(runOr404(deps, c.req.param("runId")))));
   app.get("/api/runs/:runId/tasks/:taskId/logs", async (c) => {
     const run = runOr404(deps, c.req.param("runId"));
-    const taskId = c.req.param("taskId");
-    const task = run.tasks.find((t) => t.id === taskId);
-    if (!task) throw new HttpError(404, "not_found", `run "${run.id}" has no task "${taskId}"`);
-    const rawTry = c.req.query("try");
-    const parsedTry = rawTry === undefined ? undefined : tryQuery.safeParse(rawTry);
-    if (parsedTry && !parsedTry.success)
-      throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got "${rawTry}"`);
-    const tryNumber = parsedTry?.data ?? task.try;
-    if (tryNumber < 1 || tryNumber > task.try)
-      throw new HttpError(
-        404,
-        "not_found",
-        `task "${taskId}" has no try ${tryNumber} (tries so far: ${task.try})`,
-      );
-    const text = await readFile(deps.scheduler.logFile(run, taskId, tryNumber), "utf8").catch(() => "");
-    return c.text(text, 200, { "cache-control": "no-store" });
+    const { tryNumber } = taskTryOf(run, c.req.param("taskId"), c.req.query("try"));
+    // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by.
+    const from = logOffsetOf(c.req.query("offset"));
+    const file = deps.scheduler.logFile(run, c.req.param("taskId"), tryNumber);
+    const { bytes } = await readLogBytes(file, { from });
+    return c.body(new Uint8Array(bytes), 200, {
+      "content-type": "text/plain; charset=UTF-8",
+      "cache-control": "no-store",
+    });
   });
   app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
     const run = await schedulerCall(() => deps.scheduler.clear(c.req.param("runId"), c.req.param("taskId")));

@@ -2,37 +2,22 @@ import { Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
-import { type DagViewContext, dagDetail, dagSummary } from "../views/dag-view.ts";
+import { dagDetail, dagSummary, dagViewContext } from "../views/dag-view.ts";
+import { statusView } from "../views/status-view.ts";
 import { listLimit } from "./query.ts";
 
 /** What was synced: status, DAGs, import errors, sync history; and "sync now". */
 export function syncRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get("/api/status", (c) => {
-    const dags = deps.registry.all();
-    const runs = deps.store.activeRuns();
-    return c.json({
-      sync: deps.source.status(),
-      dags: {
-        total: dags.length,
-        paused: dags.filter((dag) => deps.scheduler.isPaused(dag.definition.id)).length,
-        importErrors: deps.registry.importErrors().length,
-      },
-      runs: {
-        running: runs.filter((run) => run.state === "running").length,
-        queued: runs.filter((run) => run.state === "queued").length,
-      },
-      version: deps.version,
-    });
-  });
+  app.get("/api/status", (c) => c.json(statusView(deps)));
   app.get("/api/dags", (c) => {
-    const context = viewContext(deps);
+    const context = dagViewContext(deps);
     return c.json(deps.registry.all().map((dag) => dagSummary(dag, context)));
   });
   app.get("/api/dags/:dagId", (c) => {
     const dag = deps.registry.get(c.req.param("dagId"));
     if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${c.req.param("dagId")}"`);
-    return c.json(dagDetail(dag, viewContext(deps)));
+    return c.json(dagDetail(dag, dagViewContext(deps)));
   });
   app.get("/api/import-errors", (c) =>
     c.json(
@@ -56,8 +41,4 @@ export function syncRoutes(deps: AppDeps): Hono {
     return c.json({ accepted: true }, 202);
   });
   return app;
-}
-
-function viewContext(deps: AppDeps): DagViewContext {
-  return { store: deps.store, isPaused: (id) => deps.scheduler.isPaused(id), now: new Date() };
 }

@@ -1,12 +1,18 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import { nextRunAfter } from "../../scheduler/next-run.ts";
 import type { RunStore } from "../../store/run-store.ts";
+import type { AppDeps } from "../app-deps.ts";
 import { runSummary } from "./run-view.ts";
 
 export interface DagViewContext {
   store: RunStore;
   isPaused: (dagId: string) => boolean;
   now: Date;
+}
+
+/** The context DAG views are computed in, now. */
+export function dagViewContext(deps: AppDeps): DagViewContext {
+  return { store: deps.store, isPaused: (id) => deps.scheduler.isPaused(id), now: new Date() };
 }
 
 /** One DAG as `GET /api/dags` lists it. */

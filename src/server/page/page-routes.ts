@@ -1,0 +1,56 @@
+import { type Context, Hono } from "hono";
+import type { AppDeps } from "../app-deps.ts";
+import { HttpError } from "../http-error.ts";
+import { dagViewContext } from "../views/dag-view.ts";
+import { readLogBytes, taskTryOf } from "../views/task-log.ts";
+import { dagPage } from "./dag-page.ts";
+import type { Html } from "./html.ts";
+import { PAGE_HEADERS } from "./layout.ts";
+import { LOG_PAGE_BYTES, logPage } from "./log-page.ts";
+import { notFoundPage } from "./not-found-page.ts";
+import { runPage } from "./run-page.ts";
+import { statusPage } from "./status-page.ts";
+
+/** The server-rendered status pages: `/`, `/dags/:dagId`, `/runs/:runId` and a task try's log. */
+export function pageRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const frame = () => ({ now: new Date(), version: deps.version });
+  const send = (c: Context, page: Html, status: 200 | 400 | 404 = 200) => c.html(page, status, PAGE_HEADERS);
+  // Page errors are pages: the JSON error boundary is for the API.
+  const pageOr404 = async (c: Context, render: () => Html | Promise<Html>) => {
+    try {
+      return send(c, await render());
+    } catch (error) {
+      if (error instanceof HttpError && (error.status === 404 || error.status === 400))
+        return send(c, notFoundPage(error.message, frame()), error.status);
+      throw error;
+    }
+  };
+
+  app.get("/", (c) => send(c, statusPage(deps, new Date())));
+  app.get("/dags/:dagId", (c) =>
+    pageOr404(c, () => {
+      const dag = deps.registry.get(c.req.param("dagId"));
+      if (!dag) throw new HttpError(404, "not_found", `No DAG with id "${c.req.param("dagId")}" is loaded.`);
+      const now = new Date();
+      return dagPage(dag, { ...dagViewContext(deps), now }, { now, version: deps.version });
+    }),
+  );
+  app.get("/runs/:runId", (c) => pageOr404(c, () => runPage(runOr404(deps, c.req.param("runId")), frame())));
+  app.get("/runs/:runId/tasks/:taskId/logs", (c) =>
+    pageOr404(c, async () => {
+      const run = runOr404(deps, c.req.param("runId"));
+      const { task, tryNumber } = taskTryOf(run, c.req.param("taskId"), c.req.query("try"));
+      const file = deps.scheduler.logFile(run, task.id, tryNumber);
+      const { bytes, start, size } = await readLogBytes(file, { maxBytes: LOG_PAGE_BYTES, tail: true });
+      return logPage(run, task, tryNumber, { text: bytes.toString("utf8"), start, size }, frame());
+    }),
+  );
+  return app;
+}
+
+function runOr404(deps: AppDeps, runId: string) {
+  const run = deps.store.getRun(runId);
+  if (!run) throw new HttpError(404, "not_found", `No run with id "${runId}".`);
+  return run;
+}

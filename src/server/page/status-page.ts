@@ -1,0 +1,103 @@
+import type { ActiveDag, ImportError } from "../../dags/active-dags.ts";
+import type { AppDeps } from "../app-deps.ts";
+import { dagSummary, dagViewContext } from "../views/dag-view.ts";
+import { statusView } from "../views/status-view.ts";
+import { type Html, html, segment } from "./html.ts";
+import { actionForm, layout, needsScriptNote } from "./layout.ts";
+import { runTable } from "./run-rows.ts";
+import { scheduleText } from "./schedule-text.ts";
+import { stateBadge, stateLegend } from "./state-badge.ts";
+import { syncCard } from "./sync-card.ts";
+import { formatRelative, formatTime } from "./time-format.ts";
+
+/** Runs the status page lists: enough to see what happened lately, few enough to stay fast. */
+export const RECENT_RUNS = 25;
+const REFRESH_SECONDS = 10;
+
+/** `GET /`: the sync card, import errors, the DAG table and the recent runs' task grid. */
+export function statusPage(deps: AppDeps, now: Date): Html {
+  const context = { ...dagViewContext(deps), now };
+  const dags = deps.registry.all();
+  const body = html`<h1>Status</h1>
+    ${needsScriptNote()} ${syncSection(deps, now)} ${importErrors(deps.registry.importErrors())}
+    <h2>DAGs (${dags.length})</h2>
+    ${dagTable(dags, context, now)}
+    <h2>Recent runs</h2>
+    ${stateLegend()} ${runTable(deps.store.recentRuns(RECENT_RUNS), now, { showDag: true })}`;
+  return layout({ title: "Status", now, version: deps.version, refreshSeconds: REFRESH_SECONDS }, body);
+}
+
+function syncSection(deps: AppDeps, now: Date): Html {
+  return html`<h2>Sync</h2>
+    ${syncCard(statusView(deps), now)}
+    <div class="actions">
+      ${actionForm({ url: "/api/sync", label: "Sync now", done: "Sync requested.", then: "reload-later" })}
+    </div>`;
+}
+
+function importErrors(errors: readonly ImportError[]): Html {
+  if (errors.length === 0) return html``;
+  return html`<h2 class="error-text">Import errors (${errors.length})</h2>
+    <table class="import-errors">
+      <thead>
+        <tr>
+          <th>Where</th>
+          <th>Kind</th>
+          <th>Message</th>
+          <th>Commit</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${errors.map(
+          (error) =>
+            html`<tr>
+              <td class="mono">
+                ${error.file}${error.line === null ? "" : `:${error.line}`}${error.column === null ? "" : `:${error.column}`}
+              </td>
+              <td>${error.kind}</td>
+              <td class="error-text">${error.message}</td>
+              <td class="mono">${error.commit?.slice(0, 12) ?? "–"}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function dagTable(dags: readonly ActiveDag[], context: ReturnType<typeof dagViewContext>, now: Date): Html {
+  if (dags.length === 0) return html`<p class="muted">No DAGs loaded.</p>`;
+  return html`<table class="dags">
+    <thead>
+      <tr>
+        <th>DAG</th>
+        <th>File</th>
+        <th>Schedule</th>
+        <th>Next run</th>
+        <th>Paused</th>
+        <th>Last run</th>
+        <th>Commit</th>
+        <th>Stale</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${dags.map((dag) => {
+        const view = dagSummary(dag, context);
+        return html`<tr>
+          <td><a href="/dags/${segment(view.id)}">${view.id}</a></td>
+          <td class="mono">${view.file}${view.line === null ? "" : `:${view.line}`}</td>
+          <td>${scheduleText(view.schedule, view.timezone)}</td>
+          <td>
+            ${view.nextRunAt ? html`${formatTime(view.nextRunAt)}<br /><span class="muted">${formatRelative(view.nextRunAt, now)}</span>` : html`<span class="muted">${view.paused ? "paused" : "–"}</span>`}
+          </td>
+          <td>${view.paused ? html`<span class="tag paused">paused</span>` : "no"}</td>
+          <td>
+            ${view.lastRun ? html`<a href="/runs/${segment(view.lastRun.id)}">${stateBadge(view.lastRun.state)}</a><br /><span class="muted">${formatTime(view.lastRun.logicalDate)}</span>` : html`<span class="muted">never</span>`}
+          </td>
+          <td class="mono">${view.commit?.slice(0, 12) ?? "–"}</td>
+          <td>
+            ${view.stale ? html`<span class="tag stale">stale</span> <span class="error-text">${view.importError?.message ?? ""}</span>` : "no"}
+          </td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
