@@ -47,6 +47,7 @@ export function layout(frame: PageFrame, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${frame.title} · updraft</title>
 ${refresh ? html`<noscript><meta http-equiv="refresh" content="${refresh}" /></noscript>` : ""}
 <style>${trusted(PAGE_STYLE)}</style>
@@ -57,7 +58,7 @@ ${refresh ? html`<noscript><meta http-equiv="refresh" content="${refresh}" /></n
 <div id="message" class="message" role="alert" hidden></div>
 ${body}
 </main>
-<footer>updraft ${frame.version} · rendered ${formatTime(frame.now.toISOString())}${refresh ? ` · refreshes every ${refresh} s` : ""}</footer>
+<footer>updraft ${frame.version} · rendered ${formatTime(frame.now.toISOString())}${refresh && !frame.refreshWithoutScriptOnly ? ` · refreshes every ${refresh} s` : ""}</footer>
 <dialog id="token-dialog">
 <form method="dialog">
 <p data-token-reason>This action needs the API token.</p>

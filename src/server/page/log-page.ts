@@ -30,7 +30,7 @@ export function logPage(
   const body = html`<p><a href="${runPath}#task-${segment(task.id)}">← run ${run.id}</a></p>
     <h1>
       Log of <span class="mono">${task.id}</span>, try ${tryNumber}
-      ${stateBadge(attempt?.state ?? task.state)}
+      <span data-live-state>${stateBadge(attempt?.state ?? task.state)}</span>
     </h1>
     <p>
       ${task.tries.map((t) => (t.try === tryNumber ? html`<strong>try ${t.try}</strong> ` : html`<a href="${runPath}/tasks/${segment(task.id)}/logs?try=${t.try}">try ${t.try}</a> `))}·

@@ -140,6 +140,11 @@
             ? `Try ${tryNumber} ended: ${task.try !== tryNumber ? "superseded" : task.state.replace(/_/g, " ")}.`
             : "The task is gone.";
           status.className = "follow ended";
+          const badge = document.querySelector("[data-live-state] .state");
+          if (badge && task && task.try === tryNumber) {
+            badge.textContent = task.state.replace(/_/g, " ");
+            badge.className = `state st-${task.state}`;
+          }
           return;
         }
         status.textContent = `Following the log (${offset} bytes)…`;
