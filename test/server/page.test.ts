@@ -259,3 +259,21 @@ describe("GET /api/runs/:runId/tasks/:taskId/logs?offset=", () => {
     }
   });
 });
+
+describe("GET / under repeated requests", () => {
+  it("shows a change at once although renderings are reused for up to a second", async () => {
+    const own = await pageFixture(cleanup);
+    const etlRow = async () => {
+      const html = await (await own.app.request("/")).text();
+      return /<tr>\s*<td><a href="\/dags\/etl">[^]*?<\/tr>/.exec(html)?.[0] ?? "";
+    };
+    expect(await etlRow()).not.toContain("tag paused");
+    expect((await own.app.request("/api/dags/etl/pause", { method: "POST" })).status).toBe(200);
+    expect(await etlRow()).toContain("tag paused");
+    await own.store.update((state) => {
+      const run = state.runs[own.runs.queued.id];
+      if (run) run.state = "running";
+    });
+    expect(await etlRow()).toContain('href="/runs/etl__scheduled__queued"><span class="state st-running">');
+  });
+});

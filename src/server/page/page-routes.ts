@@ -10,6 +10,7 @@ import { LOG_PAGE_BYTES, logPage } from "./log-page.ts";
 import { notFoundPage } from "./not-found-page.ts";
 import { runPage } from "./run-page.ts";
 import { statusPage } from "./status-page.ts";
+import { StatusPageCache } from "./status-page-cache.ts";
 
 /** The server-rendered status pages: `/`, `/dags/:dagId`, `/runs/:runId` and a task try's log. */
 export function pageRoutes(deps: AppDeps): Hono {
@@ -27,7 +28,12 @@ export function pageRoutes(deps: AppDeps): Hono {
     }
   };
 
-  app.get("/", (c) => send(c, statusPage(deps, new Date())));
+  const statusPageCache = new StatusPageCache(deps);
+  app.get("/", (c) => {
+    const now = new Date();
+    const body = statusPageCache.get(now.getTime(), () => statusPage(deps, now));
+    return c.body(body, 200, { ...PAGE_HEADERS, "content-type": "text/html; charset=UTF-8" });
+  });
   app.get("/dags/:dagId", (c) =>
     pageOr404(c, () => {
       const dag = deps.registry.get(c.req.param("dagId"));
