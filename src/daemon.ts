@@ -12,11 +12,13 @@ import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
+import { createClusterElector, logLeadershipEvent } from "./leader/cluster-elector.ts";
+import type { LeadershipEvent } from "./leader/leader-elector.ts";
 import type { Logger } from "./log.ts";
 import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
-import type { HealthReport } from "./server/app-deps.ts";
+import type { HealthReport, LeaderView } from "./server/app-deps.ts";
 import { RunStore } from "./store/run-store.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
@@ -41,8 +43,13 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+export interface DaemonHooks {
+  /** Leader election ended this replica's leadership; scheduling has stopped (the CLI exits). */
+  onLeadershipLost?: (reason: string) => void;
+}
+
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
-export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
+export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: DaemonHooks = {}): Daemon {
   const registry = new DagRegistry();
   const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
   let address: AddressInfo | undefined;
@@ -118,6 +125,58 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
   let schedulerStarted = false;
+  // Leader election: only the replica holding the Lease schedules; standbys serve read-only. A
+  // standby syncs only a local folder: a git mirror and its snapshots live in the state dir, which
+  // replicas may share, and must have one writer.
+  const elector = config.leaderElection.enabled
+    ? createClusterElector(config.leaderElection, process.env, (event) => onLeaderEvent(event))
+    : undefined;
+  const syncsOnStandby = config.source.kind === "folder";
+  let sourceStarted = false;
+  let stopRequested = false;
+  let leading: Promise<void> | undefined;
+  const startSource = async () => {
+    if (sourceStarted || stopRequested) return;
+    sourceStarted = true;
+    await source.start();
+  };
+  const stillLeading = () => !stopRequested && (!elector || elector.isLeader);
+  /** What only the leader runs: state as the previous leader left it, then the scheduler (which adopts running tasks). */
+  const lead = () =>
+    (leading ??= (async () => {
+      if (elector) await store.load();
+      if (!stillLeading()) return;
+      await scheduler.start();
+      schedulerStarted = true;
+      if (!stillLeading()) return void (await scheduler.stop());
+      await startSource();
+    })());
+  function onLeaderEvent(event: LeadershipEvent): void {
+    if (!elector) return;
+    logLeadershipEvent(log, elector, event);
+    if (event.type === "started-leading") {
+      lead().catch((error: unknown) => {
+        log.error({ err: error }, "could not start scheduling after acquiring the lease");
+        hooks.onLeadershipLost?.(`could not start scheduling: ${(error as Error).message}`);
+      });
+    }
+    if (event.type === "stopped-leading") {
+      // Lost leadership: stop at once; the CLI then exits so the replica restarts as a fresh standby.
+      schedulerStarted = false;
+      void scheduler.stop();
+      hooks.onLeadershipLost?.(event.reason);
+    }
+  }
+  const leaderView = (): LeaderView => {
+    if (!elector) return { enabled: false, isLeader: true, identity: null, holder: null };
+    const status = elector.status();
+    return {
+      enabled: true,
+      isLeader: status.isLeader && schedulerStarted,
+      identity: status.identity,
+      holder: status.holder ?? null,
+    };
+  };
   const health = (): HealthReport => {
     const problems: Record<string, string | undefined> = {
       loop: loop.stalledFor(),
@@ -127,6 +186,9 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     const checks = Object.fromEntries(
       Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
     );
+    const view = leaderView();
+    if (!view.isLeader)
+      checks.scheduler = { ok: true, detail: `standby: ${view.holder ?? "no replica"} leads` };
     const reason = Object.values(problems).find(Boolean);
     return { ok: !reason, ...(reason ? { reason } : {}), checks };
   };
@@ -141,6 +203,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     webhookSecret: config.webhookSecret,
     followedBranch: () => gitSync?.branch,
     version: VERSION,
+    leadership: leaderView,
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
@@ -166,18 +229,33 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
         });
         server.once("error", reject);
       });
-      log.info({ url: url(), source: source.status().repo, mode: source.status().mode }, "updraft listening");
-      await scheduler.start();
-      schedulerStarted = true;
-      await source.start();
+      log.info(
+        {
+          url: url(),
+          source: source.status().repo,
+          mode: source.status().mode,
+          ...(elector ? { identity: elector.identity, lease: elector.lease } : {}),
+        },
+        "updraft listening",
+      );
+      if (!elector) return lead();
+      // The first try settles leadership before start() returns (a free or own lease is taken at once).
+      await elector.start();
+      await leading?.catch(() => undefined);
+      if (syncsOnStandby) await startSource();
     },
     stop() {
       stopping ??= (async () => {
+        stopRequested = true;
         clearInterval(beat);
-        await source.stop();
+        await leading?.catch(() => undefined);
+        // Scheduling stops first: the step under way finishes and is persisted, nothing new starts.
         await scheduler.stop();
-        // Running tasks keep running: a restarted daemon adopts them.
+        await source.stop();
+        // Running tasks keep running (watches close): a restarted daemon or the next leader adopts them.
         await executor.close();
+        // Released once nothing schedules here, so a standby takes over without waiting for expiry.
+        await elector?.stop();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();

@@ -23,6 +23,7 @@ export function syncRoutes(deps: AppDeps): Hono {
         queued: runs.filter((run) => run.state === "queued").length,
       },
       version: deps.version,
+      ...(deps.leadership ? { leader: deps.leadership() } : {}),
     });
   });
   app.get("/api/dags", (c) => {
