@@ -12,13 +12,13 @@ import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
-import { createClusterElector, logLeadershipEvent } from "./leader/cluster-elector.ts";
-import type { LeadershipEvent } from "./leader/leader-elector.ts";
+import { createClusterElector } from "./leader/cluster-elector.ts";
+import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log.ts";
 import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
-import type { HealthReport, LeaderView } from "./server/app-deps.ts";
+import type { HealthReport } from "./server/app-deps.ts";
 import { RunStore } from "./store/run-store.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
@@ -125,58 +125,32 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
   let schedulerStarted = false;
-  // Leader election: only the replica holding the Lease schedules; standbys serve read-only. A
-  // standby syncs only a local folder: a git mirror and its snapshots live in the state dir, which
-  // replicas may share, and must have one writer.
-  const elector = config.leaderElection.enabled
-    ? createClusterElector(config.leaderElection, process.env, (event) => onLeaderEvent(event))
-    : undefined;
-  const syncsOnStandby = config.source.kind === "folder";
   let sourceStarted = false;
-  let stopRequested = false;
-  let leading: Promise<void> | undefined;
   const startSource = async () => {
-    if (sourceStarted || stopRequested) return;
+    if (sourceStarted || stopping) return;
     sourceStarted = true;
     await source.start();
   };
-  const stillLeading = () => !stopRequested && (!elector || elector.isLeader);
-  /** What only the leader runs: state as the previous leader left it, then the scheduler (which adopts running tasks). */
-  const lead = () =>
-    (leading ??= (async () => {
-      if (elector) await store.load();
-      if (!stillLeading()) return;
+  // Only the replica holding the Lease schedules; standbys serve read-only. A standby syncs only a
+  // local folder: a git mirror and its snapshots live in the state dir, which replicas may share.
+  const role = new LeaderRole({
+    ...(config.leaderElection.enabled
+      ? { elect: (onEvent) => createClusterElector(config.leaderElection, process.env, onEvent) }
+      : {}),
+    log,
+    loadState: () => store.load(),
+    startLeading: async () => {
       await scheduler.start();
       schedulerStarted = true;
-      if (!stillLeading()) return void (await scheduler.stop());
       await startSource();
-    })());
-  function onLeaderEvent(event: LeadershipEvent): void {
-    if (!elector) return;
-    logLeadershipEvent(log, elector, event);
-    if (event.type === "started-leading") {
-      lead().catch((error: unknown) => {
-        log.error({ err: error }, "could not start scheduling after acquiring the lease");
-        hooks.onLeadershipLost?.(`could not start scheduling: ${(error as Error).message}`);
-      });
-    }
-    if (event.type === "stopped-leading") {
-      // Lost leadership: stop at once; the CLI then exits so the replica restarts as a fresh standby.
+    },
+    stopLeading: async () => {
       schedulerStarted = false;
-      void scheduler.stop();
-      hooks.onLeadershipLost?.(event.reason);
-    }
-  }
-  const leaderView = (): LeaderView => {
-    if (!elector) return { enabled: false, isLeader: true, identity: null, holder: null };
-    const status = elector.status();
-    return {
-      enabled: true,
-      isLeader: status.isLeader && schedulerStarted,
-      identity: status.identity,
-      holder: status.holder ?? null,
-    };
-  };
+      await scheduler.stop();
+    },
+    onLost: (reason) => hooks.onLeadershipLost?.(reason),
+    refreshMs: config.intervalMs,
+  });
   const health = (): HealthReport => {
     const problems: Record<string, string | undefined> = {
       loop: loop.stalledFor(),
@@ -186,9 +160,9 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     const checks = Object.fromEntries(
       Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
     );
-    const view = leaderView();
-    if (!view.isLeader)
-      checks.scheduler = { ok: true, detail: `standby: ${view.holder ?? "no replica"} leads` };
+    const leader = role.view();
+    if (!leader.isLeader)
+      checks.scheduler = { ok: true, detail: `standby: ${leader.holder ?? "no replica"} leads` };
     const reason = Object.values(problems).find(Boolean);
     return { ok: !reason, ...(reason ? { reason } : {}), checks };
   };
@@ -203,7 +177,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     webhookSecret: config.webhookSecret,
     followedBranch: () => gitSync?.branch,
     version: VERSION,
-    leadership: leaderView,
+    leadership: () => role.view(),
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
@@ -230,32 +204,23 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
         server.once("error", reject);
       });
       log.info(
-        {
-          url: url(),
-          source: source.status().repo,
-          mode: source.status().mode,
-          ...(elector ? { identity: elector.identity, lease: elector.lease } : {}),
-        },
+        { url: url(), source: source.status().repo, mode: source.status().mode, ...role.logFields() },
         "updraft listening",
       );
-      if (!elector) return lead();
-      // The first try settles leadership before start() returns (a free or own lease is taken at once).
-      await elector.start();
-      await leading?.catch(() => undefined);
-      if (syncsOnStandby) await startSource();
+      await role.start();
+      if (config.source.kind === "folder") await startSource();
     },
     stop() {
       stopping ??= (async () => {
-        stopRequested = true;
         clearInterval(beat);
-        await leading?.catch(() => undefined);
+        await role.halt();
         // Scheduling stops first: the step under way finishes and is persisted, nothing new starts.
         await scheduler.stop();
         await source.stop();
         // Running tasks keep running (watches close): a restarted daemon or the next leader adopts them.
         await executor.close();
         // Released once nothing schedules here, so a standby takes over without waiting for expiry.
-        await elector?.stop();
+        await role.release();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();

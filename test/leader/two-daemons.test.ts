@@ -45,26 +45,30 @@ describe("two daemons, one Lease", () => {
     }
   });
 
-  async function twoDaemons() {
+  /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
+  async function twoDaemons(options: { shared?: boolean } = {}) {
     kube = await startFakeKube({ namespaces: ["default"] });
     const dir = await cleanup.tempDir("leader-election");
     const dagsDir = path.join(dir, "dags");
     await mkdir(dagsDir, { recursive: true });
     await writeFile(path.join(dagsDir, "ticker.ts"), DAG);
     const kubeconfig = await writeKubeconfig(kube, dir);
+    const stateOf = (name: string) => path.join(dir, options.shared ? "shared" : name);
     const start = (name: string) =>
       startElectingDaemon(cleanup, {
         name,
         dagsDir,
-        stateDir: path.join(dir, name),
+        stateDir: stateOf(name),
         kubeconfig,
         timing: TIMING,
+        // A standby re-reads a shared state dir every --interval.
+        extraArgs: ["--interval", "1s"],
       });
     const a = await start("updraft-a");
     await waitForRole(a, true);
     const b = await start("updraft-b");
     await b.waitForDags([DAG_ID]);
-    return { fake: kube, a, b, stateOf: (name: string) => path.join(dir, name) };
+    return { fake: kube, a, b, stateOf };
   }
 
   const scheduledRuns = async (daemon: DaemonProcess): Promise<StoredRun[]> =>
@@ -178,5 +182,51 @@ describe("two daemons, one Lease", () => {
     const dates = [...byA, ...(await scheduledRuns(b))].map((r) => r.logicalDate);
     expect(new Set(dates).size, JSON.stringify(dates)).toBe(dates.length);
     expect(fake.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec).toMatchObject({ holderIdentity: "updraft-b" });
+  }, 120_000);
+
+  it("sharing one state dir: the standby's page shows the leader's runs; the new leader continues from them", async () => {
+    const { fake, a, b } = await twoDaemons({ shared: true });
+    const byA = await waitForRuns(a, 3);
+    // The standby re-reads the shared state: it lists the leader's runs (and still creates none).
+    await waitFor(
+      "the standby to list the leader's first runs",
+      async () => {
+        const ids = new Set((await scheduledRuns(b)).map((r) => r.id));
+        return byA.every((r) => ids.has(r.id)) ? true : undefined;
+      },
+      { ...POLL, details: () => b.output() },
+    );
+    expect((await leaderOf(b)).isLeader).toBe(false);
+
+    await a.kill9();
+    const lastOfA =
+      (await scheduledRuns(b))
+        .map((r) => r.logicalDate)
+        .sort()
+        .at(-1) ?? "";
+    await waitForRole(b, true);
+    const after = await waitFor(
+      "two runs scheduled by the new leader",
+      async () => {
+        const runs = await scheduledRuns(b);
+        return runs.filter((r) => r.logicalDate > lastOfA).length >= 2 ? runs : undefined;
+      },
+      { ...POLL, details: () => b.output() },
+    );
+    const seen = JSON.stringify(after.map((r) => [r.logicalDate, r.state]));
+    // The old leader's runs are still there, and no logical date was scheduled twice.
+    expect(
+      byA.every((r) => after.some((s) => s.id === r.id)),
+      seen,
+    ).toBe(true);
+    const dates = after.map((r) => r.logicalDate);
+    expect(new Set(dates).size, seen).toBe(dates.length);
+    // At most one Pod created per run; any other create was a 409 (a Pod of the old leader adopted).
+    const creates = podCreates(fake);
+    expect(creates.filter((r) => r.code === 201).length, seen).toBeLessThanOrEqual(after.length);
+    expect(
+      creates.filter((r) => r.code !== 201 && r.code !== 409),
+      JSON.stringify(creates),
+    ).toEqual([]);
   }, 120_000);
 });

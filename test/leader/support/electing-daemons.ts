@@ -32,7 +32,14 @@ export async function writeKubeconfig(kube: FakeKube, dir: string): Promise<stri
 /** A daemon with identity `name` (POD_NAME) in namespace `default` (POD_NAMESPACE). */
 export function startElectingDaemon(
   cleanup: Cleanup,
-  options: { name: string; dagsDir: string; stateDir: string; kubeconfig: string; timing: LeaseTimingFlags },
+  options: {
+    name: string;
+    dagsDir: string;
+    stateDir: string;
+    kubeconfig: string;
+    timing: LeaseTimingFlags;
+    extraArgs?: readonly string[];
+  },
 ): Promise<DaemonProcess> {
   return startDaemonProcess(cleanup, {
     dagsDir: options.dagsDir,
@@ -48,6 +55,7 @@ export function startElectingDaemon(
       options.timing.renewDeadline,
       "--retry-period",
       options.timing.retryPeriod,
+      ...(options.extraArgs ?? []),
     ],
     env: { KUBECONFIG: options.kubeconfig, POD_NAME: options.name, POD_NAMESPACE: LEASE_NAMESPACE },
   });
