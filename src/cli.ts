@@ -1,5 +1,6 @@
 /** The `updraft` command line: `check` (and, as they land, `run` and `trigger`). */
 import { runCheck } from "./cli/check-command.ts";
+import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
 import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
@@ -45,13 +46,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
         const config = runConfigFrom(values, env);
         const log = createLogger({ secrets: [config.gitToken, config.apiToken, config.webhookSecret] });
-        const daemon = createDaemon(config, log);
-        const shutdown = (signal: string) => {
-          log.info({ signal }, "shutting down");
-          void daemon.stop().then(() => process.exit(0));
-        };
-        process.once("SIGTERM", () => shutdown("SIGTERM"));
-        process.once("SIGINT", () => shutdown("SIGINT"));
+        const daemon = createDaemon(config, log, {
+          // Like client-go's OnStoppedLeading: exit, and Kubernetes restarts this replica as a standby.
+          onLeadershipLost: (reason) => shutdown(`leadership lost: ${reason}`, 1),
+        });
+        const shutdown = gracefulShutdown(daemon, log, {
+          timeoutMs: config.shutdownTimeoutMs,
+          exit: (code) => process.exit(code),
+        });
+        process.on("SIGTERM", () => shutdown("SIGTERM", 0));
+        process.on("SIGINT", () => shutdown("SIGINT", 0));
         await daemon.start();
         return await new Promise<number>(() => {});
       }

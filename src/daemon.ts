@@ -12,6 +12,8 @@ import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
+import { createClusterElector } from "./leader/cluster-elector.ts";
+import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log.ts";
 import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
@@ -41,8 +43,13 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+export interface DaemonHooks {
+  /** Leader election ended this replica's leadership; scheduling has stopped (the CLI exits). */
+  onLeadershipLost?: (reason: string) => void;
+}
+
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
-export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
+export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: DaemonHooks = {}): Daemon {
   const registry = new DagRegistry();
   const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
   let address: AddressInfo | undefined;
@@ -118,6 +125,32 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
   let schedulerStarted = false;
+  let sourceStarted = false;
+  const startSource = async () => {
+    if (sourceStarted || stopping) return;
+    sourceStarted = true;
+    await source.start();
+  };
+  // Only the replica holding the Lease schedules; standbys serve read-only. A standby syncs only a
+  // local folder: a git mirror and its snapshots live in the state dir, which replicas may share.
+  const role = new LeaderRole({
+    ...(config.leaderElection.enabled
+      ? { elect: (onEvent) => createClusterElector(config.leaderElection, process.env, onEvent) }
+      : {}),
+    log,
+    loadState: () => store.load(),
+    startLeading: async () => {
+      await scheduler.start();
+      schedulerStarted = true;
+      await startSource();
+    },
+    stopLeading: async () => {
+      schedulerStarted = false;
+      await scheduler.stop();
+    },
+    onLost: (reason) => hooks.onLeadershipLost?.(reason),
+    refreshMs: config.intervalMs,
+  });
   const health = (): HealthReport => {
     const problems: Record<string, string | undefined> = {
       loop: loop.stalledFor(),
@@ -127,6 +160,9 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     const checks = Object.fromEntries(
       Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
     );
+    const leader = role.view();
+    if (!leader.isLeader)
+      checks.scheduler = { ok: true, detail: `standby: ${leader.holder ?? "no replica"} leads` };
     const reason = Object.values(problems).find(Boolean);
     return { ok: !reason, ...(reason ? { reason } : {}), checks };
   };
@@ -141,6 +177,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     webhookSecret: config.webhookSecret,
     followedBranch: () => gitSync?.branch,
     version: VERSION,
+    leadership: () => role.view(),
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
@@ -166,18 +203,24 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
         });
         server.once("error", reject);
       });
-      log.info({ url: url(), source: source.status().repo, mode: source.status().mode }, "updraft listening");
-      await scheduler.start();
-      schedulerStarted = true;
-      await source.start();
+      log.info(
+        { url: url(), source: source.status().repo, mode: source.status().mode, ...role.logFields() },
+        "updraft listening",
+      );
+      await role.start();
+      if (config.source.kind === "folder") await startSource();
     },
     stop() {
       stopping ??= (async () => {
         clearInterval(beat);
-        await source.stop();
+        await role.halt();
+        // Scheduling stops first: the step under way finishes and is persisted, nothing new starts.
         await scheduler.stop();
-        // Running tasks keep running: a restarted daemon adopts them.
+        await source.stop();
+        // Running tasks keep running (watches close): a restarted daemon or the next leader adopts them.
         await executor.close();
+        // Released once nothing schedules here, so a standby takes over without waiting for expiry.
+        await role.release();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();

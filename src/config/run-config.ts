@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { LoaderLimits } from "../dags/loader/loader-pool.ts";
 import { parseDuration } from "../dags/spec/duration.ts";
+import { LEADER_FLAGS, type LeaderElectionConfig, leaderElectionFrom } from "./leader-flags.ts";
 import { type FlagDefinition, UsageError } from "./flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./loader-flags.ts";
 
@@ -52,6 +53,14 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     default: "100",
     description: "Finished runs kept per DAG in the state directory.",
   },
+  {
+    name: "shutdown-timeout",
+    type: "string",
+    default: "20s",
+    description:
+      "On SIGTERM/SIGINT, how long a graceful stop may take before the process exits anyway (keep it below the Pod's terminationGracePeriodSeconds).",
+  },
+  ...LEADER_FLAGS,
   ...LOADER_FLAGS,
 ];
 
@@ -73,6 +82,9 @@ export interface RunConfig {
   loader: Partial<LoaderLimits>;
   notifyUrl: string | undefined;
   keepRuns: number;
+  leaderElection: LeaderElectionConfig;
+  /** SIGTERM/SIGINT: how long a graceful stop may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export function runConfigFrom(
@@ -111,6 +123,12 @@ export function runConfigFrom(
   const notifyUrl = text("notify-url");
   if (notifyUrl && !/^https?:\/\//.test(notifyUrl))
     throw new UsageError(`--notify-url: "${notifyUrl}" is not an http(s) URL`);
+  const shutdownTimeout = text("shutdown-timeout") ?? "20s";
+  const shutdownTimeoutMs = parseDuration(shutdownTimeout);
+  if (shutdownTimeoutMs === undefined || shutdownTimeoutMs < 1000)
+    throw new UsageError(
+      `--shutdown-timeout: "${shutdownTimeout}" is not a duration of at least 1s (e.g. "20s")`,
+    );
   const source: RunConfig["source"] = repo
     ? {
         kind: "git",
@@ -133,6 +151,8 @@ export function runConfigFrom(
     loader: loaderLimitsFrom(values),
     notifyUrl,
     keepRuns,
+    shutdownTimeoutMs,
+    ...leaderElectionFrom(text, executor),
   });
 }
 

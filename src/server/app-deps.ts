@@ -10,6 +10,16 @@ export interface HealthReport {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
+/** `/api/status`'s `leader`: whether this replica schedules, under leader election. */
+export interface LeaderView {
+  enabled: boolean;
+  /** This replica schedules and accepts writes (always true without leader election). */
+  isLeader: boolean;
+  identity: string | null;
+  /** Who holds the lease, as last seen; null when nobody does. */
+  holder: string | null;
+}
+
 /** What the HTTP layer needs from the daemon; nothing more. */
 export interface AppDeps {
   registry: DagRegistry;
@@ -24,4 +34,6 @@ export interface AppDeps {
   /** The branch a push must be to for the webhook to sync (undefined: the remote's default). */
   followedBranch: () => string | undefined;
   version: string;
+  /** Leader election; a standby answers writes with 503. Absent: this replica always leads. */
+  leadership?: () => LeaderView;
 }

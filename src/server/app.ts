@@ -6,10 +6,12 @@ import { healthRoutes } from "./routes/health-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
+import { standbyGuard } from "./standby-guard.ts";
 
 /** The daemon's HTTP API. One error boundary: HttpError → its status; anything else → 500 without details. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  if (deps.leadership) app.use("*", standbyGuard(deps.leadership));
   app.route("/", healthRoutes(deps));
   app.route("/", syncRoutes(deps));
   app.route("/", runRoutes(deps));

@@ -53,7 +53,10 @@ export class RunStore {
     return store;
   }
 
-  /** Reads the state files (the store is empty until then); throws CorruptStateError for an unreadable one. */
+  /**
+   * Reads the state files (the store is empty until then); throws CorruptStateError for an unreadable
+   * one. Loading again replaces what was read (a new leader reads what the previous one wrote).
+   */
   async load(): Promise<void> {
     await mkdir(this.#historyDir, { recursive: true });
     const active = await openStateFile<ActiveState>(path.join(this.#stateDir, "state.json"), {
@@ -63,10 +66,16 @@ export class RunStore {
       definitions: {},
     });
     active.data.definitions ??= {};
+    const history = new Map<string, Low<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
       const db = await openStateFile<{ runs: Run[] }>(path.join(this.#historyDir, file), { runs: [] });
-      const dagId = file.slice(0, -".json".length);
+      history.set(file.slice(0, -".json".length), db);
+    }
+    // Swapped in at once, so readers never see a half-read store.
+    this.#history.clear();
+    this.#historyIndex.clear();
+    for (const [dagId, db] of history) {
       this.#history.set(dagId, db);
       for (const run of db.data.runs) this.#historyIndex.set(run.id, dagId);
     }

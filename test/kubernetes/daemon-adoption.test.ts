@@ -46,7 +46,9 @@ function startKubeDaemon(
     dagsDir: options.dagsDir,
     stateDir: options.stateDir,
     extraArgs: ["--executor", "kubernetes", "--namespace", "default"],
-    env: { KUBECONFIG: options.kubeconfig },
+    // Leader election is on with the kubernetes executor: a restarted container keeps its POD_NAME,
+    // so it takes its own lease back at once.
+    env: { KUBECONFIG: options.kubeconfig, POD_NAME: "updraft-0" },
   });
 }
 

@@ -16,5 +16,6 @@ export function statusView(deps: AppDeps) {
       queued: runs.filter((run) => run.state === "queued").length,
     },
     version: deps.version,
+    ...(deps.leadership ? { leader: deps.leadership() } : {}),
   };
 }

@@ -75,6 +75,9 @@ export interface DaemonProcess {
   waitForDags(dagIds: readonly string[]): Promise<void>;
   /** SIGKILL, then waits for the exit. */
   kill9(): Promise<void>;
+  /** Sends `signal` (SIGTERM, say); `exited` tells how it ended. */
+  signal(signal: NodeJS.Signals): void;
+  readonly exited: Promise<ExitStatus>;
 }
 
 export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
@@ -261,6 +264,8 @@ export async function startDaemonProcess(
       );
     },
     kill9: cli.kill9,
+    signal: (signal) => void cli.child.kill(signal),
+    exited: cli.exited,
   };
 }
 

@@ -1,0 +1,50 @@
+import type { LeaderElectionConfig } from "../config/leader-flags.ts";
+import { loadKubeAccess } from "../executor/kubernetes/kube-config.ts";
+import type { Logger } from "../log.ts";
+import { systemClock } from "./clock.ts";
+import { createKubeLeaseApi } from "./kube-lease-api.ts";
+import { LeaderElector, type LeadershipEvent } from "./leader-elector.ts";
+import { leaderIdentity, leaseNamespace } from "./lease-location.ts";
+
+/** A LeaderElector on the cluster the daemon talks to (in-cluster service account or kubeconfig). */
+export function createClusterElector(
+  settings: Readonly<LeaderElectionConfig>,
+  env: Readonly<Record<string, string | undefined>>,
+  onEvent: (event: LeadershipEvent) => void,
+): LeaderElector {
+  const access = loadKubeAccess(env, undefined);
+  const namespace = leaseNamespace(settings.leaseNamespace, env, () => access.namespace);
+  return new LeaderElector({
+    api: createKubeLeaseApi(access.config, namespace, settings.leaseName),
+    clock: systemClock,
+    identity: leaderIdentity(env),
+    timing: settings.timing,
+    onEvent,
+  });
+}
+
+/** Log lines for leadership changes; failed tries are warnings only while leading (standbys fail by design). */
+export function logLeadershipEvent(log: Logger, elector: LeaderElector, event: LeadershipEvent): void {
+  const fields = { identity: elector.identity, lease: elector.lease };
+  switch (event.type) {
+    case "started-leading":
+      return log.info(fields, "leader election: acquired the lease; this replica schedules");
+    case "stopped-leading":
+      return log.error(
+        { ...fields, reason: event.reason },
+        "leader election: lost the lease; stopped scheduling",
+      );
+    case "new-leader":
+      return log.info(
+        { ...fields, holder: event.holder },
+        event.holder ? "leader election: the lease is held" : "leader election: the lease was released",
+      );
+    case "attempt-failed":
+      if (elector.isLeader)
+        log.warn({ ...fields, err: event.error }, "leader election: renewing the lease failed");
+      else log.debug({ ...fields, err: event.error }, "leader election: acquiring the lease failed");
+      return;
+    case "release-failed":
+      return log.warn({ ...fields, err: event.error }, "leader election: releasing the lease failed");
+  }
+}
