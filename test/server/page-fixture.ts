@@ -12,6 +12,7 @@ import type { Run, RunState, TaskState } from "../../src/scheduler/run-model.ts"
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { createApp } from "../../src/server/app.ts";
+import type { LeaderView } from "../../src/server/app-deps.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import type { DagSource, SyncStatus } from "../../src/sync/sync-status.ts";
 import { dag, FakeExecutor, pod } from "../scheduler-loop/harness.ts";
@@ -86,7 +87,7 @@ const TASK_STATES: TaskState[] = [
  */
 export async function pageFixture(
   cleanup: Cleanup,
-  options: { apiToken?: string } = {},
+  options: { apiToken?: string; leadership?: () => LeaderView } = {},
 ): Promise<PageFixture> {
   const stateDir = await cleanup.tempDir("page");
   const log = createLogger({ secrets: [], level: "silent" });
@@ -173,6 +174,7 @@ export async function pageFixture(
     webhookSecret: undefined,
     followedBranch: () => "main",
     version: "0.0.0-test",
+    ...(options.leadership ? { leadership: options.leadership } : {}),
   });
   return { app, store, scheduler, runs, everyTaskState, logText: HOSTILE.log };
 }

@@ -42,6 +42,11 @@ export class StatusPageCache {
       .map(
         (run) => `${run.id}:${run.state}:${run.tasks.map((task) => `${task.state}${task.try}`).join(",")}`,
       );
-    return JSON.stringify([this.deps.source.status(), this.deps.store.state.dags, active]);
+    return JSON.stringify([
+      this.deps.source.status(),
+      this.deps.store.state.dags,
+      active,
+      this.deps.leadership?.(),
+    ]);
   }
 }

@@ -50,8 +50,22 @@ export function syncCard(status: StatusView, now: Date): Html {
       </dd>
       <dt>Runs</dt>
       <dd>${status.runs.running} running, ${status.runs.queued} queued</dd>
+      ${leaderRow(status.leader)}
     </dl>
   </section>`;
+}
+
+/** Under leader election: whether this replica schedules, and who does if it does not. */
+function leaderRow(leader: StatusView["leader"]): Html | string {
+  if (!leader?.enabled) return "";
+  if (leader.isLeader)
+    return html`<dt>Scheduler</dt>
+      <dd>leader (<code>${leader.identity}</code>)</dd>`;
+  return html`<dt class="error-text">Scheduler</dt>
+    <dd class="error-text">
+      standby: ${leader.holder ? html`<code>${leader.holder}</code> leads` : "no replica leads right now"};
+      this replica (<code>${leader.identity}</code>) is read-only
+    </dd>`;
 }
 
 function commit(info: CommitInfo | null, now: Date, mode: SyncStatus["mode"]): Html {
