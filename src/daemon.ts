@@ -13,6 +13,8 @@ import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics/metrics.ts";
+import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
@@ -44,13 +46,16 @@ export interface Daemon {
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
 export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
   const registry = new DagRegistry();
+  const metrics = createPrometheusMetrics({
+    dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
+  });
   const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
   let address: AddressInfo | undefined;
   const url = () =>
     address
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
       : "";
-  const executor = createExecutor(config, log, (key) => {
+  const executor = createExecutor(config, log, metrics, (key) => {
     const run = store.state.runs[key.runId];
     const task = run?.tasks.find((t) => t.id === key.taskId);
     return (
@@ -68,6 +73,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     notifier: new FailureNotifier(log),
     notifyUrl: config.notifyUrl,
     publicUrl: url,
+    metrics,
   });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];
@@ -106,6 +112,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
       secrets,
       retainedCommits: () => scheduler.commitsInUse(),
       onSync,
+      metrics,
     });
     source = gitSync;
   } else {
@@ -114,6 +121,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
       pool,
       registry,
       onSync,
+      metrics,
     });
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
@@ -141,6 +149,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
     webhookSecret: config.webhookSecret,
     followedBranch: () => gitSync?.branch,
     version: VERSION,
+    metrics,
+    log,
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
@@ -190,12 +200,13 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger): Daemon {
 function createExecutor(
   config: Readonly<RunConfig>,
   log: Logger,
+  metrics: Metrics,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
   if (config.executor === "local") return new LocalExecutor();
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
-    api: createKubeApi(access.config),
+    api: createKubeApi(access.config, { metrics }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,

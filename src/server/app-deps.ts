@@ -1,8 +1,10 @@
 import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { Logger } from "../log.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import type { RunStore } from "../store/run-store.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth.ts";
+import type { MetricsSource } from "./routes/metrics-routes.ts";
 
 export interface HealthReport {
   ok: boolean;
@@ -24,4 +26,8 @@ export interface AppDeps {
   /** The branch a push must be to for the webhook to sync (undefined: the remote's default). */
   followedBranch: () => string | undefined;
   version: string;
+  /** Served at `/metrics`; without it there is no such route. */
+  metrics?: MetricsSource;
+  /** Request log (one line per request); without it requests are not logged. */
+  log?: Logger;
 }
