@@ -102,8 +102,8 @@ export function runRoutes(deps: AppDeps): Hono {
     if (!task) throw new HttpError(404, "not_found", `run "${run.id}" has no task "${taskId}"`);
     const rawTry = c.req.query("try");
     const parsedTry = rawTry === undefined ? undefined : tryQuery.safeParse(rawTry);
-    if (parsedTry && !parsedTry.success)
-      throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got "${rawTry}"`);
+    if (rawTry !== undefined && !parsedTry?.success)
+      throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got ${quote(rawTry)}`);
     const tryNumber = parsedTry?.data ?? task.try;
     if (tryNumber < 1 || tryNumber > task.try)
       throw new HttpError(

@@ -61,7 +61,10 @@ export interface ApiDaemon {
 export type ApiBody = any;
 
 /** A started daemon in local-folder mode over the DAGs above, with an API token and webhook secret. */
-export async function startApiDaemon(cleanup: Cleanup, extraArgs: string[] = []): Promise<ApiDaemon> {
+export async function startApiDaemon(
+  cleanup: Cleanup,
+  options: { apiToken?: boolean; args?: string[] } = {},
+): Promise<ApiDaemon> {
   const dir = await cleanup.tempDir("api-dags");
   const gate = path.join(dir, "..", `${path.basename(dir)}.gate`);
   cleanup.defer(() => import("node:fs/promises").then((fs) => fs.rm(gate, { force: true })));
@@ -70,22 +73,21 @@ export async function startApiDaemon(cleanup: Cleanup, extraArgs: string[] = [])
   const daemon = await startTestDaemon(cleanup, [
     "--dags",
     dir,
-    "--api-token",
-    API_TOKEN,
+    ...(options.apiToken === false ? [] : ["--api-token", API_TOKEN]),
     "--webhook-secret",
     WEBHOOK_SECRET,
-    ...extraArgs,
+    ...(options.args ?? []),
   ]);
   await waitFor("the first DAG load", async () =>
     (await daemon.request("/readyz")).status === 200 ? true : undefined,
   );
-  const call: ApiDaemon["call"] = async (method, requestPath, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    const token = options.token === undefined ? API_TOKEN : options.token;
+  const call: ApiDaemon["call"] = async (method, requestPath, request = {}) => {
+    const headers: Record<string, string> = { ...request.headers };
+    const token = request.token === undefined ? API_TOKEN : request.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
-    if (options.body !== undefined) {
-      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    if (request.body !== undefined) {
+      body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
       headers["content-type"] ??= "application/json";
     }
     const response = await daemon.daemon.app.request(requestPath, { method, headers, body });
