@@ -273,6 +273,18 @@ describe("pagination", () => {
     expect((await api.call("GET", "/api/dags/no_such_dag/runs")).status).toBe(404);
   });
 
+  it("also takes ?before=<ISO time>: runs whose logical date is strictly before it", async () => {
+    const full = (await api.call("GET", "/api/dags/ok_dag/runs")).body;
+    const third = full[2];
+    const { status, body } = await api.call("GET", `/api/dags/ok_dag/runs?before=${third.logicalDate}`);
+    expect(status).toBe(200);
+    expect(body.map((run: { id: string }) => run.id)).toEqual(
+      full
+        .filter((run: { logicalDate: string }) => run.logicalDate < third.logicalDate)
+        .map((run: { id: string }) => run.id),
+    );
+  });
+
   it("GET /api/runs lists every DAG's runs newest first, paged the same way", async () => {
     const full = (await api.call("GET", "/api/runs?limit=1000")).body;
     expect(new Set(full.map((run: { dagId: string }) => run.dagId))).toEqual(
@@ -305,6 +317,7 @@ describe("pagination", () => {
     ["/api/syncs?limit=2.5", "limit"],
     ["/api/runs?before=not_a_run", "before"],
     ["/api/dags/ok_dag/runs?before=2026-01-01", "before"],
+    ["/api/dags/ok_dag/runs?before=2026-01-01T25:00:00Z", "before"],
     ["/api/syncs?before=yesterday", "before"],
   ])("GET %s answers 400 naming %s", async (path, parameter) => {
     const response = await api.call("GET", path);

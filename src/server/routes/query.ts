@@ -39,7 +39,7 @@ export function idParam(name: string, raw: string): string {
   return parsed.data;
 }
 
-const isoTime = z.iso.datetime({ offset: true });
+export const isoTime = z.iso.datetime({ offset: true });
 
 /** `?before=` as an ISO time (sync records); undefined when absent. */
 export function beforeTime(raw: string | undefined): string | undefined {

@@ -3,12 +3,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
+import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { runSummary, runView } from "../views/run-view.ts";
 import { linkNextPage, page } from "./pagination.ts";
-import { idParam, listLimit, quote } from "./query.ts";
+import { idParam, isoTime, listLimit, quote } from "./query.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
@@ -29,15 +30,17 @@ export function runRoutes(deps: AppDeps): Hono {
     if (!deps.registry.get(dagId)) throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
     return dagId;
   };
-  /** `?before=<run id>`: the page after that run. */
-  const runCursor = (raw: string | undefined) => {
+  /** `?before=<run id>` (the page after that run) or `?before=<ISO time>` (logical dates before it). */
+  const runCursor = (raw: string | undefined): RunCursor | undefined => {
     if (raw === undefined) return undefined;
+    // An empty id sorts after every real one: the cursor excludes runs at exactly that time.
+    if (isoTime.safeParse(raw).success) return { logicalDate: new Date(raw).toISOString(), id: "" };
     const run = deps.store.getRun(raw);
     if (!run)
       throw new HttpError(
         400,
         "bad_request",
-        `before must be the id of a listed run (the last one of the previous page), got ${quote(raw)}`,
+        `before must be a run id (the last one of the previous page) or an ISO time, got ${quote(raw)}`,
       );
     return run;
   };

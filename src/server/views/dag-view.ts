@@ -1,6 +1,6 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
-import { nextRunAfter } from "../../scheduler/next-run.ts";
 import type { RunStore } from "../../store/run-store.ts";
+import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
 
 export interface DagViewContext {
@@ -25,7 +25,7 @@ export function dagSummary(dag: ActiveDag, context: DagViewContext) {
     schedule: definition.schedule,
     timezone: definition.timezone,
     paused,
-    nextRunAt: paused ? null : (nextRunAfter(definition, after)?.toISOString() ?? null),
+    nextRunAt: paused ? null : (nextRunAt(definition, after)?.toISOString() ?? null),
     commit: dag.commit,
     tasks: definition.tasks.map((task) => ({ id: task.id, image: task.image, dependsOn: task.dependsOn })),
     lastRun: lastRun ? { id: lastRun.id, state: lastRun.state, logicalDate: lastRun.logicalDate } : null,
