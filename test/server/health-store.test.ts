@@ -18,7 +18,8 @@ it("answers 503 naming the state store while its writes fail, and 200 once they 
   // lowdb writes through a temp file beside state.json; a folder in its place fails every write
   // (even for root, unlike a permission change).
   const blocker = path.join(api.test.stateDir, ".state.json.tmp");
-  await mkdir(blocker);
+  // (A write under way has the temp file there for a moment: try again until the folder is made.)
+  await waitFor("the temp file's place to be free", () => mkdir(blocker).then(() => true));
   const triggered = await api.call("POST", "/api/dags/ok_dag/runs", { body: {} });
   expect(triggered.status).toBe(500);
   expect(triggered.body).toEqual({ error: { code: "internal", message: "internal error" } });

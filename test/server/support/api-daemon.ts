@@ -78,6 +78,14 @@ export async function startApiDaemon(
     WEBHOOK_SECRET,
     ...(options.args ?? []),
   ]);
+  // Runs before the daemon stops (cleanup runs in reverse): let every task finish, so none is left
+  // writing into the state folder that cleanup removes next.
+  cleanup.defer(async () => {
+    await writeFile(gate, "go");
+    await waitFor("every run to finish before stopping", () =>
+      daemon.daemon.store.activeRuns().length === 0 ? true : undefined,
+    );
+  });
   await waitFor("the first DAG load", async () =>
     (await daemon.request("/readyz")).status === 200 ? true : undefined,
   );
