@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { readFlags } from "../src/config/flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "../src/config/run-config.ts";
@@ -105,10 +106,16 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The daemon's own event-loop delay meanwhile: high tail latency with a low figure here is the machine, not the daemon. */
+  loopDelayP99: number;
+  cpuMsPerRequest: number;
 }
 
 async function autocannon(url: string, pathname: string): Promise<Omit<Figures, "status">> {
   const bin = path.resolve("node_modules/.bin/autocannon");
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const cpuBefore = process.cpuUsage();
   const { stdout } = await run(
     bin,
     ["-c", String(CONNECTIONS), "-d", String(SECONDS), "-j", url + pathname],
@@ -116,8 +123,10 @@ async function autocannon(url: string, pathname: string): Promise<Omit<Figures, 
       maxBuffer: 64 * 1024 * 1024,
     },
   );
+  delay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   const result = JSON.parse(stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
     errors: number;
@@ -129,6 +138,8 @@ async function autocannon(url: string, pathname: string): Promise<Omit<Figures, 
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    loopDelayP99: delay.percentile(99) / 1e6,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total),
   };
 }
 
@@ -193,6 +204,10 @@ async function main(): Promise<void> {
         line(
           `GET ${pathname.length > 40 ? `${pathname.slice(0, 37)}…` : pathname}`,
           `${Math.round(measured.requestsPerSecond).toLocaleString("en-US")} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms${verdict}`,
+        );
+        line(
+          "",
+          `daemon CPU ${(measured.cpuMsPerRequest * 1000).toFixed(0)} µs/request, its event-loop delay p99 ${measured.loopDelayP99.toFixed(1)} ms`,
         );
         checks.expect(
           measured.non2xx === 0 && measured.errors === 0,
