@@ -15,6 +15,8 @@ import { Heartbeat } from "./health/heartbeat.ts";
 import { createClusterElector } from "./leader/cluster-elector.ts";
 import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics/metrics.ts";
+import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
@@ -51,13 +53,16 @@ export interface DaemonHooks {
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
 export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: DaemonHooks = {}): Daemon {
   const registry = new DagRegistry();
+  const metrics = createPrometheusMetrics({
+    dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
+  });
   const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
   let address: AddressInfo | undefined;
   const url = () =>
     address
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
       : "";
-  const executor = createExecutor(config, log, (key) => {
+  const executor = createExecutor(config, log, metrics, (key) => {
     const run = store.state.runs[key.runId];
     const task = run?.tasks.find((t) => t.id === key.taskId);
     return (
@@ -75,6 +80,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     notifier: new FailureNotifier(log),
     notifyUrl: config.notifyUrl,
     publicUrl: url,
+    metrics,
   });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];
@@ -113,6 +119,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
       secrets,
       retainedCommits: () => scheduler.commitsInUse(),
       onSync,
+      metrics,
     });
     source = gitSync;
   } else {
@@ -121,6 +128,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
       pool,
       registry,
       onSync,
+      metrics,
     });
   }
   const loop = new Heartbeat("the daemon's event loop", 10_000);
@@ -178,6 +186,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     followedBranch: () => gitSync?.branch,
     version: VERSION,
     leadership: () => role.view(),
+    metrics,
+    log,
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;
@@ -233,12 +243,13 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
 function createExecutor(
   config: Readonly<RunConfig>,
   log: Logger,
+  metrics: Metrics,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
   if (config.executor === "local") return new LocalExecutor();
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
-    api: createKubeApi(access.config),
+    api: createKubeApi(access.config, { metrics }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,

@@ -6,6 +6,7 @@ import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
 import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log.ts";
+import { type Metrics, noMetrics } from "../metrics/metrics.ts";
 import type { ActiveState, DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
 import { scheduleTimes } from "./next-run.ts";
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   catchupBound?: number;
   /** The loop wakes at least this often, which is what the heartbeat measures. */
   maxSleepMs?: number;
+  /** Final states, try durations and scheduling lag; nothing is recorded without it. */
+  metrics?: Metrics;
 }
 
 /** A scheduler request that cannot be done; `code` says why (the HTTP layer maps it). */
@@ -58,6 +61,7 @@ export class SchedulerError extends Error {
 export class Scheduler {
   readonly #o: SchedulerOptions;
   readonly #now: () => Date;
+  readonly #metrics: Metrics;
   readonly #timeouts = new Map<string, NodeJS.Timeout>();
   #serial: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -70,6 +74,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
+    this.#metrics = options.metrics ?? noMetrics;
   }
 
   async start(): Promise<void> {
@@ -282,6 +287,7 @@ export class Scheduler {
     const { store } = this.#o;
     const launches: Array<{ run: Run; instance: TaskInstance }> = [];
     const finished: Run[] = [];
+    const started: Run[] = [];
     // One state write for the planning step and the advance: at a busy second this is what the
     // first task start waits for.
     await store.update((state) => {
@@ -319,11 +325,21 @@ export class Scheduler {
           run.notes.push("local executor: task images are not used; commands run on the daemon's machine");
         }
         advance(run, definition);
+        if (run.trigger === "scheduled" && run.state === "running") started.push(run);
       }
     });
     // Stored as queued first: a crash from here on restarts (and so adopts) these same tries.
     for (const { run, instance } of launches) await this.#launch(run, instance);
-    for (const run of finished) await store.archive(run);
+    const startedAt = this.#now().getTime();
+    for (const run of started)
+      this.#metrics.runStarted({ dagId: run.dagId, lagMs: startedAt - Date.parse(run.logicalDate) });
+    for (const run of finished) {
+      await store.archive(run);
+      this.#metrics.runFinished(run);
+      const fields = { dag: run.dagId, run: run.id, state: run.state };
+      if (run.state === "success") this.#o.log.info(fields, "run succeeded");
+      else this.#o.log.warn(fields, "run failed");
+    }
   }
 
   async #launch(run: Run, instance: TaskInstance): Promise<void> {
@@ -348,6 +364,7 @@ export class Scheduler {
       await this.#failTry(run, instance, `template error: ${rendered.error}`, true);
       return;
     }
+    this.#o.log.info({ dag: run.dagId, run: run.id, task: task.id, try: instance.try }, "task starting");
     try {
       await this.#o.executor.start({
         dagId: run.dagId,
@@ -435,6 +452,12 @@ export class Scheduler {
       }
       this.#disarmTimeout(event.key);
       this.#log(run, instance, event);
+      if (instance.startedAt)
+        this.#metrics.tryFinished({
+          dagId: run.dagId,
+          outcome: event.type === "finished" ? "success" : "failed",
+          durationMs: now.getTime() - Date.parse(instance.startedAt),
+        });
       if (instance.state === "failed") this.#notifyFailure(run, instance);
     }
     if (applied.some(({ event }) => event.type !== "running")) await this.#advanceAll(now);

@@ -1,8 +1,10 @@
 import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { Logger } from "../log.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import type { RunStore } from "../store/run-store.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth.ts";
+import type { MetricsSource } from "./routes/metrics-routes.ts";
 
 export interface HealthReport {
   ok: boolean;
@@ -36,4 +38,8 @@ export interface AppDeps {
   version: string;
   /** Leader election; a standby answers writes with 503. Absent: this replica always leads. */
   leadership?: () => LeaderView;
+  /** Served at `/metrics`; without it there is no such route. */
+  metrics?: MetricsSource;
+  /** Request log (one line per request); without it requests are not logged. */
+  log?: Logger;
 }

@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
 import { HttpError } from "./http-error.ts";
 import { pageRoutes } from "./page/page-routes.ts";
+import { requestLog } from "./request-log.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
@@ -11,8 +13,10 @@ import { standbyGuard } from "./standby-guard.ts";
 /** The daemon's HTTP API. One error boundary: HttpError → its status; anything else → 500 without details. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  if (deps.log) app.use(requestLog(deps.log));
   if (deps.leadership) app.use("*", standbyGuard(deps.leadership));
   app.route("/", healthRoutes(deps));
+  if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   app.route("/", syncRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", webhookRoutes(deps));
@@ -23,6 +27,7 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof HttpError)
       return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    deps.log?.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
     return c.json({ error: { code: "internal", message: "internal error" } }, 500);
   });
   return app;

@@ -25,6 +25,15 @@ export interface ActiveState {
 
 const SKIPPED_KEPT = 50;
 
+/** Where a page of runs starts: after this run in newest-first order. */
+export type RunCursor = Pick<Run, "logicalDate" | "id">;
+
+/** Newest logical date first, then by id (descending), so the order is total. */
+export function newestFirst(a: RunCursor, b: RunCursor): number {
+  if (a.logicalDate !== b.logicalDate) return a.logicalDate < b.logicalDate ? 1 : -1;
+  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+}
+
 /**
  * Run state in lowdb: `state.json` holds what is active; a finished run moves to
  * `runs/<dagId>.json`, which keeps the newest `keepRuns` per DAG. Every change is written before
@@ -37,6 +46,8 @@ export class RunStore {
   readonly #keepRuns: number;
   readonly #history = new Map<string, Low<{ runs: Run[] }>>();
   readonly #historyIndex = new Map<string, string>();
+  /** Each DAG's finished runs, newest first; dropped whenever that history changes. */
+  readonly #sortedHistory = new Map<string, Run[]>();
   #writing: Promise<void> = Promise.resolve();
   #lastWriteError: Error | undefined;
 
@@ -146,6 +157,7 @@ export class RunStore {
     const history = await this.#historyOf(run.dagId);
     const { definition: _definition, definitionKey: _key, ...finished } = run;
     history.data.runs.push(structuredClone(finished));
+    this.#sortedHistory.delete(run.dagId);
     this.#historyIndex.set(run.id, run.dagId);
     const excess = history.data.runs.length - this.#keepRuns;
     if (excess > 0)
@@ -168,6 +180,7 @@ export class RunStore {
     const history = this.#history.get(dagId);
     if (!history) return;
     history.data.runs = history.data.runs.filter((r) => r.id !== runId);
+    this.#sortedHistory.delete(dagId);
     this.#historyIndex.delete(runId);
     await this.#persist(() => history.write());
   }
@@ -179,16 +192,52 @@ export class RunStore {
     return dagId ? this.#history.get(dagId)?.data.runs.find((run) => run.id === id) : undefined;
   }
 
-  /** A DAG's runs, active and finished, newest logical date first. */
-  runsOf(dagId: string, limit: number, before?: string): Run[] {
-    const finished = this.#history.get(dagId)?.data.runs ?? [];
-    const active = Object.values(this.#db.data.runs).filter((run) => run.dagId === dagId);
-    return [...active, ...finished]
-      .filter((run) => before === undefined || run.logicalDate < before)
-      .sort((a, b) =>
-        a.logicalDate < b.logicalDate ? 1 : a.logicalDate > b.logicalDate ? -1 : a.id < b.id ? 1 : -1,
-      )
+  /**
+   * A DAG's runs, active and finished, newest logical date first (ties: by id); with `before`, only
+   * the runs after that one in this order (a cursor for the next page).
+   */
+  runsOf(dagId: string, limit: number, before?: RunCursor): Run[] {
+    const older = (run: Run) => before === undefined || newestFirst(run, before) > 0;
+    const active = Object.values(this.#db.data.runs)
+      .filter((run) => run.dagId === dagId && older(run))
+      .sort(newestFirst);
+    const page: Run[] = [];
+    const finished = this.#finishedNewestFirst(dagId);
+    let a = 0;
+    let f = finished.findIndex(older);
+    if (f < 0) f = finished.length;
+    // Merge the few active runs into the sorted history, stopping at `limit`.
+    while (page.length < limit && (a < active.length || f < finished.length)) {
+      const nextActive = active[a];
+      const nextFinished = finished[f];
+      if (nextActive && (!nextFinished || newestFirst(nextActive, nextFinished) <= 0)) {
+        page.push(nextActive);
+        a++;
+      } else if (nextFinished) {
+        page.push(nextFinished);
+        f++;
+      }
+    }
+    return page;
+  }
+
+  /** Runs of every DAG, in `runsOf` order. */
+  allRuns(limit: number, before?: RunCursor): Run[] {
+    const dagIds = new Set(this.#history.keys());
+    for (const run of Object.values(this.#db.data.runs)) dagIds.add(run.dagId);
+    return [...dagIds]
+      .flatMap((dagId) => this.runsOf(dagId, limit, before))
+      .sort(newestFirst)
       .slice(0, limit);
+  }
+
+  #finishedNewestFirst(dagId: string): Run[] {
+    let sorted = this.#sortedHistory.get(dagId);
+    if (!sorted) {
+      sorted = [...(this.#history.get(dagId)?.data.runs ?? [])].sort(newestFirst);
+      this.#sortedHistory.set(dagId, sorted);
+    }
+    return sorted;
   }
 
   /** Runs of every DAG, newest first (for the status page). */

@@ -4,6 +4,7 @@ import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { DagSet } from "../dags/dag-set.ts";
 import { loadDagSet } from "../dags/dag-set-loader.ts";
 import type { LoaderPool } from "../dags/loader/loader-pool.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
 import { SyncTrigger } from "./sync-trigger.ts";
 
@@ -14,6 +15,7 @@ export interface FolderSyncOptions {
   /** Quiet time after the last change before reloading. */
   debounceMs?: number;
   onSync?: (record: SyncRecord) => void;
+  metrics?: Pick<Metrics, "syncFinished">;
 }
 
 /**
@@ -36,7 +38,16 @@ export class FolderSync implements DagSource {
     this.#options = options;
     this.#root = path.resolve(options.dir);
     // The watcher, not a timer, drives reloads; the interval only bounds a missed event's cost.
-    this.#trigger = new SyncTrigger(() => this.#reload(), { intervalMs: 24 * 3_600_000 });
+    this.#trigger = new SyncTrigger(
+      async () => {
+        const started = performance.now();
+        const reloaded = await this.#reload();
+        const ok = reloaded && this.#lastError === null;
+        options.metrics?.syncFinished({ ok, durationMs: performance.now() - started, at: new Date() });
+        return reloaded;
+      },
+      { intervalMs: 24 * 3_600_000 },
+    );
   }
 
   async start(): Promise<void> {

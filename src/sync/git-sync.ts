@@ -4,6 +4,7 @@ import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { DagSet } from "../dags/dag-set.ts";
 import { loadDagSet } from "../dags/dag-set-loader.ts";
 import type { LoaderPool } from "../dags/loader/loader-pool.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { redact } from "./credentials.ts";
 import type { CommitInfo, GitMirror } from "./git-mirror.ts";
 import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
@@ -26,6 +27,8 @@ export interface GitSyncOptions {
   /** Commits that must keep their snapshot (runs in progress); the applied ones always do. */
   retainedCommits?: () => Iterable<string>;
   onSync?: (record: SyncRecord) => void;
+  /** Told about every attempt, including polls that found nothing new. */
+  metrics?: Pick<Metrics, "syncFinished">;
 }
 
 /**
@@ -56,7 +59,16 @@ export class GitSync implements DagSource {
       .normalize(options.dagsDir)
       .replace(/^\.\/?$/, "")
       .replace(/\/$/, "");
-    this.#trigger = new SyncTrigger(() => this.#syncOnce(), { intervalMs: options.intervalMs });
+    this.#trigger = new SyncTrigger(
+      async () => {
+        const started = performance.now();
+        const synced = await this.#syncOnce();
+        const ok = synced && this.#loadError === null;
+        options.metrics?.syncFinished({ ok, durationMs: performance.now() - started, at: new Date() });
+        return synced;
+      },
+      { intervalMs: options.intervalMs },
+    );
   }
 
   start(): Promise<void> {

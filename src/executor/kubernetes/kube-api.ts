@@ -8,6 +8,7 @@ import {
   type V1Pod,
   Watch,
 } from "@kubernetes/client-node";
+import type { Metrics } from "../../metrics/metrics.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
 export interface KubeApi {
@@ -77,34 +78,61 @@ export async function withRetry<T>(
 }
 
 /** KubeApi over the official client. */
-export function createKubeApi(config: KubeConfig, options: { retryBaseMs?: number } = {}): KubeApi {
+export function createKubeApi(
+  config: KubeConfig,
+  options: { retryBaseMs?: number; metrics?: Pick<Metrics, "executorApiError"> } = {},
+): KubeApi {
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   const log = new Log(config);
-  const retry = <T>(call: () => Promise<T>) => withRetry(call, { baseMs: options.retryBaseMs ?? 200 });
+  /** Counts a failed call, unless its status is an answer the caller expects (409 on create, say). */
+  const counted =
+    <T>(verb: string, call: () => Promise<T>, expected?: number) =>
+    async (): Promise<T> => {
+      try {
+        return await call();
+      } catch (error) {
+        const code = statusOf(error);
+        if (code === undefined || code !== expected)
+          options.metrics?.executorApiError({ verb, code: code === undefined ? "network" : String(code) });
+        throw error;
+      }
+    };
+  const retry = <T>(verb: string, call: () => Promise<T>, expected?: number) =>
+    withRetry(counted(verb, call, expected), { baseMs: options.retryBaseMs ?? 200 });
   return {
     async createPod(namespace, pod) {
       try {
-        return { created: true, pod: await retry(() => core.createNamespacedPod({ namespace, body: pod })) };
+        return {
+          created: true,
+          pod: await retry("create_pod", () => core.createNamespacedPod({ namespace, body: pod }), 409),
+        };
       } catch (error) {
         if (statusOf(error) !== 409) throw error;
         const name = pod.metadata?.name ?? "";
-        return { created: false, pod: await retry(() => core.readNamespacedPod({ namespace, name })) };
+        return {
+          created: false,
+          pod: await retry("read_pod", () => core.readNamespacedPod({ namespace, name })),
+        };
       }
     },
     async listPods(namespace, labelSelector) {
-      const list = await retry(() => core.listNamespacedPod({ namespace, labelSelector }));
+      const list = await retry("list_pods", () => core.listNamespacedPod({ namespace, labelSelector }));
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
     },
     async deletePod(namespace, name, gracePeriodSeconds) {
       try {
-        await retry(() => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }));
+        await retry(
+          "delete_pod",
+          () => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }),
+          404,
+        );
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
       }
     },
     async listPodEvents(namespace, podName) {
-      const list = await retry(() =>
+      const list = await retry("list_events", () =>
         core.listNamespacedEvent({
           namespace,
           fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${podName}`,
@@ -113,29 +141,33 @@ export function createKubeApi(config: KubeConfig, options: { retryBaseMs?: numbe
       return list.items;
     },
     async watchPods(namespace, query, onEvent, onDone) {
-      const controller = await watch.watch(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-        {
-          labelSelector: query.labelSelector,
-          resourceVersion: query.resourceVersion,
-          allowWatchBookmarks: true,
-        },
-        (type, object) => onEvent(type, object as V1Pod | StatusObject),
-        onDone,
-      );
+      const controller = await counted("watch_pods", () =>
+        watch.watch(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+          {
+            labelSelector: query.labelSelector,
+            resourceVersion: query.resourceVersion,
+            allowWatchBookmarks: true,
+          },
+          (type, object) => onEvent(type, object as V1Pod | StatusObject),
+          onDone,
+        ),
+      )();
       return { abort: () => controller.abort() };
     },
     async followLog(namespace, pod, container, sinceTime, sink) {
-      const controller = await log.log(namespace, pod, container, sink, {
-        follow: true,
-        timestamps: true,
-        ...(sinceTime ? { sinceTime } : {}),
-      });
+      const controller = await counted("follow_log", () =>
+        log.log(namespace, pod, container, sink, {
+          follow: true,
+          timestamps: true,
+          ...(sinceTime ? { sinceTime } : {}),
+        }),
+      )();
       return { abort: () => controller.abort() };
     },
     async readLog(namespace, name, container, sinceTime) {
       // readNamespacedPodLog cannot pass sinceTime in this client version; Log can.
-      return retry(async () => {
+      return retry("read_log", async () => {
         const chunks: Buffer[] = [];
         const sink = new PassThrough();
         sink.on("data", (chunk: Buffer) => chunks.push(chunk));

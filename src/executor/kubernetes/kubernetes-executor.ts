@@ -116,7 +116,7 @@ export class KubernetesExecutor implements Executor {
     try {
       await this.#o.api.deletePod(tracked.namespace, tracked.podName, this.#o.cancelGraceSeconds ?? 30);
     } catch (error) {
-      this.#o.log?.warn({ pod: tracked.podName, err: error }, "could not delete pod to cancel its try");
+      this.#o.log?.warn({ ...logFields(tracked), err: error }, "could not delete pod to cancel its try");
     }
   }
 
@@ -198,7 +198,7 @@ export class KubernetesExecutor implements Executor {
           return;
         }
         // The API is away longer than one blink: keep asking, the try stays queued meanwhile.
-        this.#o.log?.warn({ pod: tracked.podName, err: error }, "pod create failed; retrying");
+        this.#o.log?.warn({ ...logFields(tracked), err: error }, "pod create failed; retrying");
         await new Promise((resolve) => setTimeout(resolve, this.#o.createRetryMs ?? 5000));
       }
     }
@@ -340,7 +340,7 @@ export class KubernetesExecutor implements Executor {
       await this.#o.api.deletePod(tracked.namespace, tracked.podName, 0);
     } catch (error) {
       // The sweep deletes it later.
-      this.#o.log?.warn({ pod: tracked.podName, err: error }, "could not delete finished pod");
+      this.#o.log?.warn({ ...logFields(tracked), err: error }, "could not delete finished pod");
     }
   }
 
@@ -378,4 +378,10 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The dag/run/task/try/pod fields of a try's log lines. */
+function logFields(tracked: Tracked) {
+  const { dagId, runId, taskId, try: tryNumber } = tracked.launch;
+  return { dag: dagId, run: runId, task: taskId, try: tryNumber, pod: tracked.podName };
 }

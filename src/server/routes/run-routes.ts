@@ -2,12 +2,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
+import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { runSummary, runView } from "../views/run-view.ts";
 import { logOffsetOf, readLogBytes, taskTryOf } from "../views/task-log.ts";
-import { listLimit } from "./query.ts";
+import { linkNextPage, page } from "./pagination.ts";
+import { idParam, isoTime, listLimit, quote } from "./query.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
@@ -22,15 +24,28 @@ export function runRoutes(deps: AppDeps): Hono {
       throw new HttpError(413, "payload_too_large", "request body exceeds 1 MB");
     },
   });
-  const dagOr404 = (dagId: string) => {
-    const dag = deps.registry.get(dagId);
-    if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
-    return dag;
+  const dagOr404 = (raw: string) => {
+    const dagId = idParam("dagId", raw);
+    if (!deps.registry.get(dagId)) throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
+    return dagId;
+  };
+  /** `?before=<run id>` (the page after that run) or `?before=<ISO time>` (logical dates before it). */
+  const runCursor = (raw: string | undefined): RunCursor | undefined => {
+    if (raw === undefined) return undefined;
+    // An empty id sorts after every real one: the cursor excludes runs at exactly that time.
+    if (isoTime.safeParse(raw).success) return { logicalDate: new Date(raw).toISOString(), id: "" };
+    const run = deps.store.getRun(raw);
+    if (!run)
+      throw new HttpError(
+        400,
+        "bad_request",
+        `before must be a run id (the last one of the previous page) or an ISO time, got ${quote(raw)}`,
+      );
+    return run;
   };
 
   app.post("/api/dags/:dagId/runs", writes, limitBody, async (c) => {
-    const dagId = c.req.param("dagId");
-    dagOr404(dagId);
+    const dagId = dagOr404(c.req.param("dagId"));
     const text = await c.req.text();
     let json: unknown = {};
     if (text.trim() !== "") {
@@ -55,26 +70,39 @@ export function runRoutes(deps: AppDeps): Hono {
   });
   for (const action of ["pause", "unpause"] as const) {
     app.post(`/api/dags/:dagId/${action}`, writes, async (c) => {
-      const dagId = c.req.param("dagId");
-      dagOr404(dagId);
+      const dagId = dagOr404(c.req.param("dagId"));
       await schedulerCall(() => deps.scheduler.setPaused(dagId, action === "pause"));
       return c.json({ dagId, paused: action === "pause" });
     });
   }
+  // Lists: newest logical date first; `?limit` (1-1000, default 100), `?before=<run id>`.
   app.get("/api/dags/:dagId/runs", (c) => {
-    const dagId = c.req.param("dagId");
+    const dagId = idParam("dagId", c.req.param("dagId"));
+    // A removed DAG's runs stay listable while its history lasts.
     if (!deps.registry.get(dagId) && deps.store.runsOf(dagId, 1).length === 0)
       throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
-    const runs = deps.store.runsOf(dagId, listLimit(c.req.query("limit")), c.req.query("before"));
-    return c.json(runs.map(runSummary));
+    const limit = listLimit(c.req.query("limit"));
+    const runs = page(
+      deps.store.runsOf(dagId, limit + 1, runCursor(c.req.query("before"))),
+      limit,
+      (r) => r.id,
+    );
+    linkNextPage(c, limit, runs.nextBefore);
+    return c.json(runs.items.map(runSummary));
+  });
+  app.get("/api/runs", (c) => {
+    const limit = listLimit(c.req.query("limit"));
+    const runs = page(deps.store.allRuns(limit + 1, runCursor(c.req.query("before"))), limit, (r) => r.id);
+    linkNextPage(c, limit, runs.nextBefore);
+    return c.json(runs.items.map(runSummary));
   });
   app.get("/api/runs/:runId", (c) => c.json(runView(runOr404(deps, c.req.param("runId")))));
   app.get("/api/runs/:runId/tasks/:taskId/logs", async (c) => {
     const run = runOr404(deps, c.req.param("runId"));
-    const { tryNumber } = taskTryOf(run, c.req.param("taskId"), c.req.query("try"));
+    const { tryNumber } = taskTryOf(run, idParam("taskId", c.req.param("taskId")), c.req.query("try"));
     // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by.
     const from = logOffsetOf(c.req.query("offset"));
-    const file = deps.scheduler.logFile(run, c.req.param("taskId"), tryNumber);
+    const file = deps.scheduler.logFile(run, idParam("taskId", c.req.param("taskId")), tryNumber);
     const { bytes } = await readLogBytes(file, { from });
     return c.body(new Uint8Array(bytes), 200, {
       "content-type": "text/plain; charset=UTF-8",
@@ -82,13 +110,16 @@ export function runRoutes(deps: AppDeps): Hono {
     });
   });
   app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
-    const run = await schedulerCall(() => deps.scheduler.clear(c.req.param("runId"), c.req.param("taskId")));
+    const runId = idParam("runId", c.req.param("runId"));
+    const taskId = idParam("taskId", c.req.param("taskId"));
+    const run = await schedulerCall(() => deps.scheduler.clear(runId, taskId));
     return c.json(runView(run));
   });
   return app;
 }
 
-function runOr404(deps: AppDeps, runId: string) {
+function runOr404(deps: AppDeps, raw: string) {
+  const runId = idParam("runId", raw);
   const run = deps.store.getRun(runId);
   if (!run) throw new HttpError(404, "not_found", `no run with id "${runId}"`);
   return run;

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
+import type { SyncRecord } from "../../sync/sync-status.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { dagDetail, dagSummary, dagViewContext } from "../views/dag-view.ts";
 import { statusView } from "../views/status-view.ts";
-import { listLimit } from "./query.ts";
+import { linkNextPage, page } from "./pagination.ts";
+import { beforeTime, idParam, listLimit } from "./query.ts";
 
 /** What was synced: status, DAGs, import errors, sync history; and "sync now". */
 export function syncRoutes(deps: AppDeps): Hono {
@@ -15,8 +17,9 @@ export function syncRoutes(deps: AppDeps): Hono {
     return c.json(deps.registry.all().map((dag) => dagSummary(dag, context)));
   });
   app.get("/api/dags/:dagId", (c) => {
-    const dag = deps.registry.get(c.req.param("dagId"));
-    if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${c.req.param("dagId")}"`);
+    const dagId = idParam("dagId", c.req.param("dagId"));
+    const dag = deps.registry.get(dagId);
+    if (!dag) throw new HttpError(404, "not_found", `no DAG with id "${dagId}"`);
     return c.json(dagDetail(dag, dagViewContext(deps)));
   });
   app.get("/api/import-errors", (c) =>
@@ -32,9 +35,19 @@ export function syncRoutes(deps: AppDeps): Hono {
       })),
     ),
   );
+  // Newest first; `?limit` (1-1000, default 100), `?before=<ISO time>` (records older than it).
   app.get("/api/syncs", (c) => {
     const limit = listLimit(c.req.query("limit"));
-    return c.json([...deps.syncHistory()].reverse().slice(0, limit));
+    const before = beforeTime(c.req.query("before"));
+    const history = deps.syncHistory();
+    const newest: SyncRecord[] = [];
+    for (let i = history.length - 1; i >= 0 && newest.length <= limit; i--) {
+      const record = history[i];
+      if (record && (before === undefined || record.at < before)) newest.push(record);
+    }
+    const records = page(newest, limit, (record) => record.at);
+    linkNextPage(c, limit, records.nextBefore);
+    return c.json(records.items);
   });
   app.post("/api/sync", requireToken(deps.auth), (c) => {
     void deps.source.syncNow();

@@ -1,7 +1,7 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import type { RunStore } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { cachedNextRunAfter } from "./next-run-cache.ts";
+import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
 
 export interface DagViewContext {
@@ -31,7 +31,7 @@ export function dagSummary(dag: ActiveDag, context: DagViewContext) {
     schedule: definition.schedule,
     timezone: definition.timezone,
     paused,
-    nextRunAt: paused ? null : (cachedNextRunAfter(definition, after)?.toISOString() ?? null),
+    nextRunAt: paused ? null : (nextRunAt(definition, after)?.toISOString() ?? null),
     commit: dag.commit,
     tasks: definition.tasks.map((task) => ({ id: task.id, image: task.image, dependsOn: task.dependsOn })),
     lastRun: lastRun ? { id: lastRun.id, state: lastRun.state, logicalDate: lastRun.logicalDate } : null,

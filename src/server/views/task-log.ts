@@ -2,6 +2,7 @@ import { open } from "node:fs/promises";
 import { z } from "zod";
 import type { Run, TaskInstance } from "../../scheduler/run-model.ts";
 import { HttpError } from "../http-error.ts";
+import { quote } from "../routes/query.ts";
 
 const wholeNumber = (min: number) => z.coerce.number().int().min(min).max(Number.MAX_SAFE_INTEGER);
 
@@ -15,7 +16,7 @@ export function taskTryOf(
   if (!task) throw new HttpError(404, "not_found", `run "${run.id}" has no task "${taskId}"`);
   const parsedTry = rawTry === undefined ? undefined : wholeNumber(1).safeParse(rawTry);
   if (parsedTry && !parsedTry.success)
-    throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got "${rawTry}"`);
+    throw new HttpError(400, "bad_request", `try must be a whole number ≥ 1, got ${quote(rawTry ?? "")}`);
   const tryNumber = parsedTry?.data ?? task.try;
   if (tryNumber < 1 || tryNumber > task.try)
     throw new HttpError(
@@ -31,7 +32,7 @@ export function logOffsetOf(raw: string | undefined): number {
   if (raw === undefined) return 0;
   const parsed = wholeNumber(0).safeParse(raw);
   if (!parsed.success)
-    throw new HttpError(400, "bad_request", `offset must be a whole number of bytes ≥ 0, got "${raw}"`);
+    throw new HttpError(400, "bad_request", `offset must be a whole number of bytes ≥ 0, got ${quote(raw)}`);
   return parsed.data;
 }
 

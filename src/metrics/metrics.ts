@@ -1,0 +1,25 @@
+/**
+ * What the daemon's parts report for `/metrics`. The scheduler, the DAG sources and the Kubernetes
+ * API layer call this narrow recorder; only the Prometheus implementation knows prom-client.
+ */
+export interface Metrics {
+  /** One sync attempt ended (git poll, webhook, folder reload); `ok` means applied without errors. */
+  syncFinished(sync: { ok: boolean; durationMs: number; at: Date }): void;
+  /** A run reached its final state; counts the run and each of its task instances by final state. */
+  runFinished(run: { dagId: string; state: string; tasks: ReadonlyArray<{ state: string }> }): void;
+  /** One try of a task ended. */
+  tryFinished(tryEnd: { dagId: string; outcome: "success" | "failed"; durationMs: number }): void;
+  /** A scheduled run's first task was started `lagMs` after the run was due. */
+  runStarted(start: { dagId: string; lagMs: number }): void;
+  /** A Kubernetes API call failed (`code`: HTTP status, or "network" for no response). */
+  executorApiError(error: { verb: string; code: string }): void;
+}
+
+/** Records nothing: the default where no metrics are wanted (unit tests, `updraft check`). */
+export const noMetrics: Metrics = {
+  syncFinished() {},
+  runFinished() {},
+  tryFinished() {},
+  runStarted() {},
+  executorApiError() {},
+};

@@ -1,0 +1,43 @@
+// /healthz of a real daemon reports a state store that cannot write, and recovers with it.
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { Cleanup } from "../support/cleanup.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
+
+const cleanup = new Cleanup();
+let api: ApiDaemon;
+beforeAll(async () => {
+  api = await startApiDaemon(cleanup);
+}, 60_000);
+afterAll(() => cleanup.run());
+
+it("answers 503 naming the state store while its writes fail, and 200 once they succeed again", async () => {
+  expect((await api.call("GET", "/healthz")).status).toBe(200);
+  // lowdb writes through a temp file beside state.json; a folder in its place fails every write
+  // (even for root, unlike a permission change).
+  const blocker = path.join(api.test.stateDir, ".state.json.tmp");
+  // (A write under way has the temp file there for a moment: try again until the folder is made.)
+  await waitFor("the temp file's place to be free", () => mkdir(blocker).then(() => true));
+  const triggered = await api.call("POST", "/api/dags/ok_dag/runs", { body: {} });
+  expect(triggered.status).toBe(500);
+  expect(triggered.body).toEqual({ error: { code: "internal", message: "internal error" } });
+  const unhealthy = await waitFor("/healthz to report the store", async () => {
+    const response = await api.call("GET", "/healthz");
+    return response.status === 503 ? response.body : undefined;
+  });
+  expect(unhealthy).toMatchObject({
+    status: "unhealthy",
+    ok: false,
+    reason: expect.stringContaining("the state store cannot write"),
+    checks: { store: { ok: false } },
+  });
+  await rm(blocker, { recursive: true });
+  // The scheduler's next tick writes state again.
+  await waitFor(
+    "/healthz to recover",
+    async () => ((await api.call("GET", "/healthz")).status === 200 ? true : undefined),
+    { timeoutMs: 30_000 },
+  );
+});
