@@ -9,12 +9,12 @@ import { createDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
-const CHECK_FLAGS: readonly FlagDefinition[] = [
+export const CHECK_FLAGS: readonly FlagDefinition[] = [
   { name: "json", type: "boolean", description: "Print the report as JSON." },
   ...LOADER_FLAGS,
 ];
 
-const TRIGGER_FLAGS: readonly FlagDefinition[] = [
+export const TRIGGER_FLAGS: readonly FlagDefinition[] = [
   { name: "conf", type: "string", description: "JSON object passed to the run as dag_run.conf." },
   {
     name: "server",

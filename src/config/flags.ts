@@ -6,6 +6,8 @@ export interface FlagDefinition {
   type: "string" | "boolean";
   description: string;
   default?: string;
+  /** The default in words when it is worked out at start-up rather than fixed (the README shows it). */
+  defaultText?: string;
 }
 
 /** `--dags-dir` → `UPDRAFT_DAGS_DIR`. */

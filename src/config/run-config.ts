@@ -8,7 +8,12 @@ import { LOADER_FLAGS, loaderLimitsFrom } from "./loader-flags.ts";
 /** Every flag of `updraft run` (each also read from `UPDRAFT_<FLAG>`). The README's reference lists these. */
 export const RUN_FLAGS: readonly FlagDefinition[] = [
   { name: "repo", type: "string", description: "Git remote to follow: https, ssh, file:// or a local path." },
-  { name: "branch", type: "string", description: "Branch to follow (default: the remote's default branch)." },
+  {
+    name: "branch",
+    type: "string",
+    defaultText: "the remote's default branch",
+    description: "Branch to follow.",
+  },
   {
     name: "dags-dir",
     type: "string",
@@ -29,9 +34,15 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
   {
     name: "executor",
     type: "string",
-    description: "Where tasks run: local or kubernetes (default: kubernetes inside a cluster, else local).",
+    defaultText: "`kubernetes` inside a cluster (`KUBERNETES_SERVICE_HOST` set), else `local`",
+    description: "Where tasks run: local or kubernetes.",
   },
-  { name: "namespace", type: "string", description: "Namespace for task pods when a task names none." },
+  {
+    name: "namespace",
+    type: "string",
+    defaultText: "the kubeconfig context's (in a cluster: the service account's), else `default`",
+    description: "Namespace for task pods when a task names none.",
+  },
   { name: "host", type: "string", default: "127.0.0.1", description: "Address the HTTP server listens on." },
   { name: "port", type: "string", default: "8080", description: "Port the HTTP server listens on." },
   {

@@ -1,0 +1,82 @@
+import { envNameOf, type FlagDefinition } from "./flags.ts";
+
+/** A command's flags as the README's configuration reference shows them. */
+export interface CommandFlags {
+  /** `updraft run`, `updraft check [dir]`, … */
+  usage: string;
+  flags: readonly FlagDefinition[];
+}
+
+/** Environment variables read directly, not as `UPDRAFT_<FLAG>`. */
+export interface EnvironmentSetting {
+  name: string;
+  description: string;
+}
+
+/** Read by updraft (or by git and the Kubernetes client it runs) without a flag of their own. */
+export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
+  {
+    name: "UPDRAFT_GIT_TOKEN",
+    description:
+      "Token for https remotes, passed to git through an askpass helper; never a flag, so it stays out of process listings.",
+  },
+  {
+    name: "GIT_SSH_COMMAND",
+    description: "For ssh remotes: the ssh command git runs, e.g. `ssh -i /keys/id_ed25519`.",
+  },
+  {
+    name: "KUBERNETES_SERVICE_HOST",
+    description:
+      "Set inside a Pod: the executor defaults to `kubernetes` and the in-cluster service account is used.",
+  },
+  {
+    name: "POD_NAMESPACE",
+    description:
+      "The daemon's own namespace, where its leader-election Lease lives (`deploy/` sets it from the downward API; else the service account's namespace).",
+  },
+  {
+    name: "POD_NAME",
+    description: "The daemon's identity as the Lease holder (`deploy/` sets it from the downward API).",
+  },
+  {
+    name: "KUBECONFIG",
+    description:
+      "Outside a cluster, the kubeconfig file for the Kubernetes executor (else `~/.kube/config`).",
+  },
+];
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function flagRow(flag: FlagDefinition): string {
+  const name = flag.type === "boolean" ? `\`--${flag.name}\`` : `\`--${flag.name} <value>\``;
+  const fixed = flag.default ?? (flag.type === "boolean" ? "false" : undefined);
+  const fallback = fixed !== undefined ? `\`${fixed}\`` : (flag.defaultText ?? "–");
+  return `| ${cell(name)} | \`${envNameOf(flag.name)}\` | ${cell(fallback)} | ${cell(flag.description)} |`;
+}
+
+/**
+ * The configuration reference in Markdown: one table per command, then the environment-only
+ * settings. Generated from the flag definitions so the README cannot drift from the code.
+ */
+export function renderConfigReference(
+  commands: readonly CommandFlags[],
+  environment: readonly EnvironmentSetting[],
+): string {
+  const sections = commands.map(({ usage, flags }) =>
+    [
+      `#### \`${usage}\``,
+      "",
+      "| flag | environment | default | meaning |",
+      "| --- | --- | --- | --- |",
+      ...flags.map(flagRow),
+    ].join("\n"),
+  );
+  const env = [
+    "#### Environment only",
+    "",
+    "| variable | meaning |",
+    "| --- | --- |",
+    ...environment.map((e) => `| \`${e.name}\` | ${cell(e.description)} |`),
+  ].join("\n");
+  return `${[...sections, env].join("\n\n")}\n`;
+}
