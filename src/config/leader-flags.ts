@@ -18,15 +18,15 @@ export const LEADER_FLAGS: readonly FlagDefinition[] = [
   {
     name: "leader-elect",
     type: "string",
-    description:
-      "true or false: only the replica holding the Lease schedules; the others serve read-only (default: true with the kubernetes executor, else false).",
+    description: "true or false: only the replica holding the Lease schedules; the others serve read-only.",
+    defaultText: "`true` with the kubernetes executor, else `false`",
   },
   { name: "lease-name", type: "string", default: "updraft-leader", description: "Name of the Lease." },
   {
     name: "lease-namespace",
     type: "string",
-    description:
-      "Namespace of the Lease (default: POD_NAMESPACE, else the service account's namespace, else the kubeconfig context's).",
+    description: "Namespace of the Lease.",
+    defaultText: "`POD_NAMESPACE`, else the service account's namespace, else the kubeconfig context's",
   },
   {
     name: "lease-duration",

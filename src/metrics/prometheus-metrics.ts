@@ -22,7 +22,8 @@ export interface PrometheusMetrics extends Metrics {
 export function createPrometheusMetrics(options: { dags: () => DagCounts }): PrometheusMetrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: "updraft_" });
+  // Unprefixed, as dashboards for process_* and nodejs_* metrics expect.
+  collectDefaultMetrics({ register: registry });
 
   const syncDuration = new Histogram({
     name: "updraft_sync_duration_seconds",

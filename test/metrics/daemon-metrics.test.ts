@@ -37,10 +37,10 @@ describe("GET /metrics", () => {
       updraft_scheduling_lag_seconds: "histogram",
       updraft_executor_api_errors_total: "counter",
     });
-    expect(types.get("updraft_process_cpu_seconds_total")).toBe("counter");
-    expect(types.get("updraft_process_resident_memory_bytes")).toBe("gauge");
-    expect(types.get("updraft_nodejs_eventloop_lag_seconds")).toBe("gauge");
-    for (const name of types.keys()) expect(name).toMatch(/^updraft_/);
+    expect(types.get("process_cpu_seconds_total")).toBe("counter");
+    expect(types.get("process_resident_memory_bytes")).toBe("gauge");
+    expect(types.get("nodejs_eventloop_lag_seconds")).toBe("gauge");
+    for (const name of types.keys()) expect(name).toMatch(/^(updraft|process|nodejs)_/);
   });
 
   it("counts runs and task instances by final state, and task durations", async () => {
