@@ -5,13 +5,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CoordinationV1Api, type V1Lease } from "@kubernetes/client-node";
+import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { createKubeApi } from "../../src/executor/kubernetes/kube-api.ts";
 import { KubernetesExecutor } from "../../src/executor/kubernetes/kubernetes-executor.ts";
 import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { systemClock } from "../../src/leader/clock.ts";
+import { createKubeLeaseApi } from "../../src/leader/kube-lease-api.ts";
+import { LeaderElector } from "../../src/leader/leader-elector.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/index.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type Manifest, readManifestFiles } from "./support/manifests.ts";
@@ -161,33 +164,38 @@ describe("jobs-namespace Role", () => {
 });
 
 describe("leader-election Role", () => {
-  it(`allows reading, creating and renewing the Lease ${LEASE_NAME} in the daemon's namespace, nothing else`, async () => {
+  it(`allows exactly what the daemon's leader elector asks of the Lease ${LEASE_NAME}, nothing else`, async () => {
     const role = await roleNamed("updraft-leader-election");
     const namespace = role.metadata.namespace ?? "";
     const kube = await startFakeKube({ namespaces: [namespace] });
     try {
-      // The calls of a lease lock (as client-go's LeaseLock makes them): get, create when absent,
-      // then get and update to renew.
-      const api = kube.kubeConfig().makeApiClient(CoordinationV1Api);
-      await expect(api.readNamespacedLease({ namespace, name: LEASE_NAME })).rejects.toThrow(/404/);
-      // (Times left out: the client would send them in a format the API refuses for MicroTime.)
-      const body: V1Lease = {
-        metadata: { name: LEASE_NAME, namespace },
-        spec: { holderIdentity: "updraft-0", leaseDurationSeconds: 15 },
-      };
-      await api.createNamespacedLease({ namespace, body });
-      const current = await api.readNamespacedLease({ namespace, name: LEASE_NAME });
-      await api.replaceNamespacedLease({
-        namespace,
-        name: LEASE_NAME,
-        body: { ...current, spec: { ...current.spec, leaseTransitions: 1 } },
+      // The real elector through the real client: acquire (get 404, create), renew, then release.
+      const events: string[] = [];
+      const elector = new LeaderElector({
+        api: createKubeLeaseApi(kube.kubeConfig(), namespace, LEASE_NAME),
+        clock: systemClock,
+        identity: "updraft-0",
+        timing: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 },
+        onEvent: (event) => events.push(event.type),
       });
-      const requests = kube.requests.filter((r) => r.isResourceRequest);
-      expect(requests.map((r) => r.verb)).toEqual(["get", "create", "get", "update"]);
+      await elector.start();
+      await waitFor("the elector to lead", () => elector.isLeader || undefined);
+      const renewed = () => kube.requests.filter((r) => r.isResourceRequest && r.verb === "update").length;
+      await waitFor("two renewals", () => renewed() >= 2 || undefined);
+      await elector.stop();
+      expect(events).toContain("started-leading");
+      expect((kube.lease(namespace, LEASE_NAME)?.spec as { holderIdentity?: string }).holderIdentity).toBe(
+        "",
+      );
+
+      const requests = kube.requests.filter((r) => r.isResourceRequest && !r.fault);
+      expect(new Set(requests.map((r) => r.verb))).toEqual(new Set(["get", "create", "update"]));
+      expect(requests.filter((r) => r.namespace !== namespace)).toEqual([]);
       expect(requests.filter((r) => !allows(role.rules, r)).map((r) => `${r.verb} ${r.path}`)).toEqual([]);
       expect(permissions(role.rules)).toEqual(permissions(kube.rbacRules()));
 
       // resourceNames holds: another Lease, or listing them, is not allowed.
+      const api = kube.kubeConfig().makeApiClient(CoordinationV1Api);
       await api.readNamespacedLease({ namespace, name: "someone-else" }).catch(() => undefined);
       await api.listNamespacedLease({ namespace });
       const [other, list] = kube.requests.slice(-2);
