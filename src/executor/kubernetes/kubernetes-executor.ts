@@ -228,6 +228,15 @@ export class KubernetesExecutor implements Executor {
       this.#follow(tracked);
       return;
     }
+    // A graceful delete we did not ask for (`kubectl delete pod`) ends the container with SIGTERM:
+    // its exit code alone (143) would hide why.
+    if (verdict.kind === "failed" && pod.metadata?.deletionTimestamp && !tracked.cancelReason) {
+      void this.#finish(tracked, {
+        ...verdict,
+        reason: `the pod was deleted by someone else before it finished (${verdict.reason})`,
+      });
+      return;
+    }
     void this.#finish(tracked, verdict);
   }
 
