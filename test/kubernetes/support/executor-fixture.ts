@@ -55,12 +55,13 @@ export function launchFor(
 /** `node -e <script>` as a container command (the fake kubelet really runs it). */
 export const nodeScript = (script: string): string[] => [process.execPath, "-e", script];
 
+/** Run ids are unique across fixtures in a test file: Pod names derive from them. */
+let sequence = 0;
+
 export type ExecutorTuning = Partial<Omit<KubernetesExecutorOptions, "api">>;
 
 /** Executors on one fake, each closed (with its event recorder) by `cleanup`. */
 export class KubeExecutorFixture {
-  #sequence = 0;
-
   constructor(
     private readonly kube: FakeKube,
     private readonly cleanup: Cleanup,
@@ -90,10 +91,10 @@ export class KubeExecutorFixture {
     tryNumber = 1,
   ): Promise<{ key: TaskKey; launch: TaskLaunch }> {
     const dir = await this.cleanup.tempDir("kube-fixture");
-    this.#sequence += 1;
+    sequence += 1;
     const key: TaskKey = {
       dagId: "kube_tests",
-      runId: `kube_tests__manual__${process.pid}_${this.#sequence}`,
+      runId: `kube_tests__manual__${process.pid}_${sequence}`,
       taskId: "task",
       try: tryNumber,
     };
