@@ -228,9 +228,10 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
     expect(spec.imagePullSecrets ?? []).toEqual([]);
     // One Pod for the try: no worker pod in between (the seed's double start).
     expect([...pods.keys()].filter((n) => n.startsWith("node-jobs-"))).toEqual([name]);
-    const run = (await daemon.request(`/api/runs/${runId}`)).body as { tasks: Array<{ podName?: string }> };
     await waitFor("the run shows the Pod name", async () => {
-      const current = (await daemon.request(`/api/runs/${runId}`)).body as typeof run;
+      const current = (await daemon.request(`/api/runs/${runId}`)).body as {
+        tasks: Array<{ podName?: string }>;
+      };
       return current.tasks[0]?.podName === name ? true : undefined;
     });
   });
