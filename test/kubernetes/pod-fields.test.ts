@@ -228,11 +228,15 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
     expect(spec.imagePullSecrets ?? []).toEqual([]);
     // One Pod for the try: no worker pod in between (the seed's double start).
     expect([...pods.keys()].filter((n) => n.startsWith("node-jobs-"))).toEqual([name]);
-    await waitFor("the run shows the Pod name", async () => {
+    // The container's command is not in the fake's process (no such script): try 1 fails and waits
+    // for its retry. Waiting for that lets the daemon finish writing the try's log before cleanup.
+    const settled = await waitFor("try 1 over, the run showing the Pod name", async () => {
       const current = (await daemon.request(`/api/runs/${runId}`)).body as {
-        tasks: Array<{ podName?: string }>;
+        tasks: Array<{ podName?: string; state: string }>;
       };
-      return current.tasks[0]?.podName === name ? true : undefined;
+      const task = current.tasks[0];
+      return task && task.state !== "queued" && task.state !== "running" ? task : undefined;
     });
+    expect(settled).toMatchObject({ podName: name, state: "up_for_retry" });
   });
 });
