@@ -167,8 +167,9 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const successful = creates.filter((r) => r.code !== undefined && r.code >= 200 && r.code < 300);
     expect(successful, JSON.stringify(creates.map((r) => ({ code: r.code, path: r.path })))).toHaveLength(1);
     expect(createsBeforeRestart.filter((r) => r.code === 201 || r.code === 200)).toHaveLength(1);
-    // The restarted daemon re-issues the deterministic create, gets 409 AlreadyExists and adopts.
-    expect(creates.slice(createsBeforeRestart.length).map((r) => r.code)).toEqual([409]);
+    // The restarted daemon re-issues the deterministic create, gets 409 AlreadyExists and adopts;
+    // or, when its first list already shows the Pod finished (a slow restart), needs no create.
+    expect([[409], []]).toContainEqual(creates.slice(createsBeforeRestart.length).map((r) => r.code));
     expect(fake.countRequests({ verb: "create", resource: "pods" })).toBe(creates.length);
     // No other Pod was ever created for this task (the finished Pod itself may have been deleted).
     expect(fake.pods("default").filter((p) => p.metadata?.name !== podName)).toEqual([]);

@@ -196,6 +196,8 @@ describe("KubernetesExecutor", () => {
       "setTimeout(() => {}, 60000)",
     );
     await executor.start(launch);
+    // start() returns once the try is registered; the Pod is created in the background.
+    await waitFor("the orphan-to-be created", () => kube.pod("default", podNameFor(launch)));
     const sweeper = executorOn(kube, () => false);
     cleanup.defer(() => sweeper.close());
     // The sweeper watches the namespace once it has started something there.

@@ -14,6 +14,8 @@ import { Cleanup } from "../support/cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const RECONNECT_MS = 20;
+/** How long finish() waits for a live stream to end by itself. */
+const DRAIN_MS = 100;
 const NAMESPACE = "jobs";
 const POD = "node-jobs-test-task-44b3621b-1";
 const CONTAINER = "base";
@@ -170,6 +172,7 @@ function follower(): LogFollower {
     kube.api,
     { namespace: NAMESPACE, pod: POD, container: CONTAINER, logFile },
     RECONNECT_MS,
+    DRAIN_MS,
   );
   cleanup.defer(() => created.stop());
   return created;

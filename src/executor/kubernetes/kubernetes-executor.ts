@@ -5,6 +5,7 @@ import type { Logger } from "../../log.ts";
 import { type Executor, type ExecutorEvent, type TaskKey, type TaskLaunch, keyString } from "../executor.ts";
 import { recordedOutcome, recordOutcome } from "../outcome-record.ts";
 import { extractResult } from "../result-marker.ts";
+import { CallLimit } from "./call-limit.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";
 import { buildPod, CONTAINER } from "./pod-spec.ts";
@@ -27,6 +28,8 @@ export interface KubernetesExecutorOptions {
   cancelGraceSeconds?: number;
   /** Delay before asking again after the API refused to take a create (5xx, timeouts). */
   createRetryMs?: number;
+  /** Pod creates in flight at once (default 32); the others wait their turn. */
+  createConcurrency?: number;
 }
 
 interface Tracked {
@@ -66,11 +69,14 @@ export class KubernetesExecutor implements Executor {
   readonly #byKey = new Map<string, Tracked>();
   readonly #byPod = new Map<string, Tracked>();
   readonly #watchers = new Map<string, PodWatcher>();
+  readonly #watchReady = new Map<string, Promise<void>>();
   readonly #sweep: NodeJS.Timeout;
+  readonly #creates: CallLimit;
   #closed = false;
 
   constructor(options: KubernetesExecutorOptions) {
     this.#o = options;
+    this.#creates = new CallLimit(options.createConcurrency ?? 32);
     this.#now = options.now ?? Date.now;
     this.#sweep = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
     this.#sweep.unref();
@@ -81,19 +87,17 @@ export class KubernetesExecutor implements Executor {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Registers the try and returns; the Pod is created in the background. The scheduler's loop
+   * must not wait on the API server: a slow or absent one would hold up every other run, and a
+   * burst of due tasks would be created one round trip after another.
+   */
   async start(launch: TaskLaunch): Promise<void> {
     const id = keyString(launch);
     if (this.#byKey.has(id) || this.#closed) return;
     const namespace = launch.task.namespace ?? this.#o.defaultNamespace;
     const pod = buildPod(launch, this.#o.defaultNamespace);
     const podName = pod.metadata?.name ?? "";
-    const recorded = await recordedOutcome(launch);
-    if (recorded) {
-      // Finished (and maybe deleted) before a restart the scheduler did not hear of: report it
-      // again rather than create the Pod anew.
-      this.#emit(recorded);
-      return;
-    }
     const tracked: Tracked = {
       launch,
       namespace,
@@ -102,11 +106,41 @@ export class KubernetesExecutor implements Executor {
       reportedRunning: false,
       done: false,
     };
+    // Registered before any await: a second start, a cancel or the sweep sees the try at once.
     this.#byKey.set(id, tracked);
     this.#byPod.set(podKey(namespace, podName), tracked);
-    await mkdir(path.dirname(launch.logFile), { recursive: true });
-    await this.#watch(namespace);
-    await this.#create(tracked, pod);
+    // The namespace is watched (and swept) from now on; #begin waits for its first list.
+    void this.#watch(namespace);
+    void this.#begin(tracked, pod);
+  }
+
+  async #begin(tracked: Tracked, pod: V1Pod): Promise<void> {
+    const { launch } = tracked;
+    try {
+      const recorded = await recordedOutcome(launch);
+      if (recorded) {
+        // Finished (and maybe deleted) before a restart the scheduler did not hear of: report it
+        // again rather than create the Pod anew.
+        tracked.done = true;
+        this.#forget(tracked);
+        this.#emit(recorded);
+        return;
+      }
+      await mkdir(path.dirname(launch.logFile), { recursive: true });
+      await this.#watch(tracked.namespace);
+      await this.#create(tracked, pod);
+    } catch (error) {
+      await this.#finish(tracked, {
+        kind: "failed",
+        exitCode: null,
+        reason: `could not start the pod: ${describe(error)}`,
+      });
+    }
+  }
+
+  #forget(tracked: Tracked): void {
+    this.#byKey.delete(keyString(tracked.launch));
+    this.#byPod.delete(podKey(tracked.namespace, tracked.podName));
   }
 
   async cancel(key: TaskKey, reason: string): Promise<void> {
@@ -152,8 +186,10 @@ export class KubernetesExecutor implements Executor {
     return deleted;
   }
 
-  async #watch(namespace: string): Promise<void> {
-    if (this.#watchers.has(namespace)) return;
+  /** Watches the namespace (once); resolves when its first list is in. */
+  #watch(namespace: string): Promise<void> {
+    const ready = this.#watchReady.get(namespace);
+    if (ready) return ready;
     const watcher = new PodWatcher(this.#o.api, {
       namespace,
       labelSelector: MANAGED_SELECTOR,
@@ -163,7 +199,9 @@ export class KubernetesExecutor implements Executor {
       onError: (error) => this.#o.log?.warn({ namespace, err: error }, "pod watch failed; restarting"),
     });
     this.#watchers.set(namespace, watcher);
-    await watcher.start();
+    const started = watcher.start();
+    this.#watchReady.set(namespace, started);
+    return started;
   }
 
   async #create(tracked: Tracked, pod: V1Pod): Promise<void> {
@@ -174,7 +212,11 @@ export class KubernetesExecutor implements Executor {
         return;
       }
       try {
-        const { created, pod: current } = await this.#o.api.createPod(tracked.namespace, pod);
+        const { created, pod: current } = await this.#creates.run(() => {
+          // startupTimeout counts from the create, not from the wait for a turn.
+          tracked.startedMs = this.#now();
+          return this.#o.api.createPod(tracked.namespace, pod);
+        });
         const owner = keyFromAnnotations(current.metadata?.annotations);
         if (!created && (!owner || keyString(owner) !== keyString(tracked.launch))) {
           await this.#finish(tracked, {
@@ -226,6 +268,15 @@ export class KubernetesExecutor implements Executor {
     }
     if (verdict.kind === "running") {
       this.#follow(tracked);
+      return;
+    }
+    // A graceful delete we did not ask for (`kubectl delete pod`) ends the container with SIGTERM:
+    // its exit code alone (143) would hide why.
+    if (verdict.kind === "failed" && pod.metadata?.deletionTimestamp && !tracked.cancelReason) {
+      void this.#finish(tracked, {
+        ...verdict,
+        reason: `the pod was deleted by someone else before it finished (${verdict.reason})`,
+      });
       return;
     }
     void this.#finish(tracked, verdict);
@@ -311,8 +362,7 @@ export class KubernetesExecutor implements Executor {
     }
     if (event.type === "failed") await this.#appendEvents(tracked);
     await recordOutcome(launch, event);
-    this.#byKey.delete(keyString(launch));
-    this.#byPod.delete(podKey(tracked.namespace, tracked.podName));
+    this.#forget(tracked);
     this.#emit(event);
     await this.#cleanUp(tracked, event.type === "finished");
   }

@@ -25,12 +25,17 @@ export class LogFollower {
   #writes: Promise<void> = Promise.resolve();
   #stream: { abort(): void } | undefined;
   #stopped = false;
+  #finishing = false;
+  /** Resolves when the current stream has ended (cleanly or not). */
+  #streamEnded: Promise<void> = Promise.resolve();
   #reconnect: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly api: KubeApi,
     private readonly target: { namespace: string; pod: string; container: string; logFile: string },
     private readonly reconnectMs = 1000,
+    /** How long finish() lets a live stream deliver its last lines before cutting it. */
+    private readonly drainMs = 2000,
   ) {
     // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote.
     try {
@@ -57,8 +62,19 @@ export class LogFollower {
 
   /** Stops following and appends the lines the stream did not deliver. */
   async finish(): Promise<void> {
-    this.#stopped = true;
+    this.#finishing = true;
     clearTimeout(this.#reconnect);
+    // The container has ended, so a live stream is delivering its last lines and about to end:
+    // let it, for a Pod deleted along with its end (a cancel, a timeout) has no log left to read.
+    if (this.#stream && !this.#stopped) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#streamEnded,
+        new Promise((resolve) => (timer = setTimeout(resolve, this.drainMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#stopped = true;
     this.#stream?.abort();
     try {
       const { namespace, pod, container } = this.target;
@@ -85,6 +101,8 @@ export class LogFollower {
     this.#resume();
     // A multi-byte character may be split across chunks.
     const decoder = new StringDecoder("utf8");
+    let ended: () => void = () => undefined;
+    this.#streamEnded = new Promise((resolve) => (ended = resolve));
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         // After finish() or stop(), a stream that is still delivering has nothing to add.
@@ -94,10 +112,14 @@ export class LogFollower {
       final: (callback) => {
         // An unfinished line is not flushed: the next stream (or finish's read) repeats it in full.
         callback();
+        ended();
         this.#scheduleReconnect();
       },
     });
-    sink.on("error", () => this.#scheduleReconnect());
+    sink.on("error", () => {
+      ended();
+      this.#scheduleReconnect();
+    });
     // client-node pipes the response body into the sink, and `pipe` neither ends nor errors the
     // sink when the body fails (a cut connection: "Premature close"): pass that on, or the
     // follower would wait on a dead stream until the try ends.
@@ -114,12 +136,13 @@ export class LogFollower {
       this.#stream = stream;
     } catch {
       // 400 while the container is still being created, or the API blinked: try again shortly.
+      ended();
       this.#scheduleReconnect();
     }
   }
 
   #scheduleReconnect(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#finishing) return;
     clearTimeout(this.#reconnect);
     this.#reconnect = setTimeout(() => void this.#connect(), this.reconnectMs);
     this.#reconnect.unref();
