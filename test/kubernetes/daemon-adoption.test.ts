@@ -14,14 +14,19 @@ const TASK_ID = "work";
 const FIRST_LINE = "adoption: first line";
 const SECOND_LINE = "adoption: second line";
 
-/** One task: prints a line, sleeps 4 s, prints another line and its result. */
-function adoptionDag(): string {
+/**
+ * One task: prints a line, waits until the test creates `releaseFile`, then prints another line and
+ * its result. The test holds the Pod running across the restart, so the restart meets it running.
+ */
+function adoptionDag(releaseFile: string): string {
   const script = [
     `console.log(${JSON.stringify(FIRST_LINE)});`,
-    `setTimeout(() => {`,
+    `const timer = setInterval(() => {`,
+    `  if (!require("node:fs").existsSync(${JSON.stringify(releaseFile)})) return;`,
+    `  clearInterval(timer);`,
     `  console.log(${JSON.stringify(SECOND_LINE)});`,
     `  console.log('::updraft-result::{"ok":true}');`,
-    `}, 4000);`,
+    `}, 50);`,
   ].join(" ");
   return `import { dag, pod } from "updraft";
 export default dag({
@@ -73,7 +78,8 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const stateDir = path.join(dir, "state");
     const kubeconfig = path.join(dir, "kubeconfig.yaml");
     await mkdir(dagsDir, { recursive: true });
-    await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag());
+    const releaseFile = path.join(dir, "release");
+    await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag(releaseFile));
     await writeFile(
       kubeconfig,
       [
@@ -142,6 +148,19 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const createsBeforeRestart = fake.requests.filter((r) => r.verb === "create" && r.resource === "pods");
 
     const second = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
+    // The restarted daemon re-issues the deterministic create for the running try and meets 409.
+    const podCreates = () => fake.requests.filter((r) => r.verb === "create" && r.resource === "pods");
+    await waitFor(
+      "the restarted daemon's create answered",
+      () =>
+        podCreates()
+          .slice(createsBeforeRestart.length)
+          .some((r) => r.code !== undefined)
+          ? true
+          : undefined,
+      { ...POLL, details: () => ({ creates: podCreates(), output: second.output() }) },
+    );
+    await writeFile(releaseFile, "");
     const done = await waitFor(
       `run ${runId} finished`,
       async () => {
@@ -167,9 +186,8 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const successful = creates.filter((r) => r.code !== undefined && r.code >= 200 && r.code < 300);
     expect(successful, JSON.stringify(creates.map((r) => ({ code: r.code, path: r.path })))).toHaveLength(1);
     expect(createsBeforeRestart.filter((r) => r.code === 201 || r.code === 200)).toHaveLength(1);
-    // The restarted daemon re-issues the deterministic create, gets 409 AlreadyExists and adopts;
-    // or, when its first list already shows the Pod finished (a slow restart), needs no create.
-    expect([[409], []]).toContainEqual(creates.slice(createsBeforeRestart.length).map((r) => r.code));
+    // The restarted daemon re-issued the deterministic create, got 409 AlreadyExists and adopted.
+    expect(creates.slice(createsBeforeRestart.length).map((r) => r.code)).toEqual([409]);
     expect(fake.countRequests({ verb: "create", resource: "pods" })).toBe(creates.length);
     // No other Pod was ever created for this task (the finished Pod itself may have been deleted).
     expect(fake.pods("default").filter((p) => p.metadata?.name !== podName)).toEqual([]);
