@@ -91,7 +91,7 @@ export class LoaderPool {
     let loader: LoaderChild | undefined;
     try {
       while (queue.length > 0) {
-        loader ??= await this.#take();
+        loader ??= await this.#take(job.workers === 1);
         const size = Math.max(1, Math.min(BATCH_MAX, Math.ceil(queue.length / (job.workers * 4))));
         const files = queue.splice(0, size);
         if (files.length === 0) break;
@@ -127,11 +127,15 @@ export class LoaderPool {
     }
   }
 
-  async #take(): Promise<LoaderChild> {
+  /**
+   * The spare if there is one, else a new process. With `replaceSpare`, the next spare starts at
+   * once, so that the next reload does not wait for Node to start; a load using several processes
+   * leaves that to its end rather than have one more process compete with it for the CPU.
+   */
+  async #take(replaceSpare: boolean): Promise<LoaderChild> {
     const spare = this.#spare;
     this.#spare = undefined;
-    // Start the next spare now, so the next reload does not wait for Node to start.
-    if (this.#prewarm && !this.#closed) this.#spare = this.#spawn();
+    if (replaceSpare && this.#prewarm && !this.#closed) this.#spare = this.#spawn();
     if (spare) {
       const process = await spare.catch(() => undefined);
       if (process?.alive) return process;
