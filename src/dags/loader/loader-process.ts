@@ -14,7 +14,8 @@ import * as sdk from "../../sdk/index.ts";
 import { validateDag } from "../spec/validate-dag.ts";
 import { DagModuleGraph } from "./dag-module-graph.ts";
 import { describeThrown, type LoadError, type SourceLocation } from "./load-error.ts";
-import type { CompiledSource, LoaderMessage, LoaderRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import type { LoaderMessage, LoaderRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import { ReceivedSources } from "./received-sources.ts";
 import { mapStackTraces } from "./source-mapped-stacks.ts";
 
 function send(message: LoaderMessage): void {
@@ -27,30 +28,11 @@ process.exit = ((code?: number) => {
 }) as typeof process.exit;
 
 /** Compiled files of this load: sent with the requests, or asked for when a module needs another. */
-const sources = new Map<string, CompiledSource | null>();
-const requested = new Map<
-  string,
-  { promise: Promise<CompiledSource | null>; resolve: (source: CompiledSource | null) => void }
->();
-const sourceOf = (file: string): Promise<CompiledSource | null> => {
-  const known = sources.get(file);
-  if (known !== undefined) return Promise.resolve(known);
-  let request = requested.get(file);
-  if (!request) {
-    let resolve: (source: CompiledSource | null) => void = () => undefined;
-    const promise = new Promise<CompiledSource | null>((settle) => {
-      resolve = settle;
-    });
-    request = { promise, resolve };
-    requested.set(file, request);
-    send({ type: "need", path: file });
-  }
-  return request.promise;
-};
+const sources = new ReceivedSources((file) => send({ type: "need", path: file }));
 const maps = new Map<string, string>();
 mapStackTraces((fileUrl) => maps.get(fileUrl));
 const graph = new DagModuleGraph(async (file) => {
-  const source = await sourceOf(file);
+  const source = await sources.get(file);
   if (source?.kind === "module") maps.set(pathToFileURL(file).href, source.map);
   return source;
 }, sdk);
@@ -58,13 +40,11 @@ const graph = new DagModuleGraph(async (file) => {
 let work = Promise.resolve();
 process.on("message", (message: LoaderRequest) => {
   if (message?.type === "source") {
-    sources.set(message.path, message.source);
-    requested.get(message.path)?.resolve(message.source);
-    requested.delete(message.path);
+    sources.add(message.path, message.source);
     return;
   }
   if (message?.type !== "load") return;
-  for (const file of message.sources) sources.set(file.path, file.source);
+  for (const file of message.sources) sources.add(file.path, file.source);
   // One module at a time, in the order asked: the daemon times each from the previous result.
   for (const file of message.files) {
     work = work
