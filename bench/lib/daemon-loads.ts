@@ -3,7 +3,17 @@ import type { DagSet } from "../../src/dags/dag-set.ts";
 import { loadDagSet } from "../../src/dags/dag-set-loader.ts";
 import type { LoaderPool } from "../../src/dags/loader/loader-pool.ts";
 import { type DagRepo, dagDescription, reviseDag, reviseHotHelper } from "./dag-repo.ts";
-import { type Checks, cpuSpent, cpuTime, line, memoryAfterGc, memoryDetail, ms, timed } from "./figures.ts";
+import {
+  type Checks,
+  cpuSpent,
+  cpuTime,
+  line,
+  type MemorySample,
+  memoryAfterGc,
+  memoryDetail,
+  ms,
+  timed,
+} from "./figures.ts";
 
 /**
  * What the daemon holds between loads: its pool and its one current DAG set. Reloads replace
@@ -107,7 +117,7 @@ export async function reloadCycles(
   repo: DagRepo,
   cycles: number,
   checks: Checks,
-): Promise<{ before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; cycleTimes: number[]; totalMs: number }> {
+): Promise<{ before: MemorySample; after: MemorySample; cycleTimes: number[]; totalMs: number }> {
   const cycleTimes: number[] = [];
   const before = memoryAfterGc();
   line("before", memoryDetail(before));

@@ -1,5 +1,6 @@
 /** Small helpers for measuring and printing benchmark figures. */
 import { readFileSync } from "node:fs";
+import v8 from "node:v8";
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,11 +36,19 @@ export function verdict(value: number, limit: number, unit: (value: number) => s
   return `target ≤ ${unit(limit)}: ${value <= limit ? "PASS" : "MISS"}`;
 }
 
+/** This process's memory as the RSS figures break it down. */
+export interface MemorySample extends NodeJS.MemoryUsage {
+  /** V8's young generation as reserved (both semi-spaces), used or not. */
+  newSpace: number;
+}
+
 /** Memory of this process after a full collection, when --expose-gc made one available. */
-export function memoryAfterGc(): NodeJS.MemoryUsage {
+export function memoryAfterGc(): MemorySample {
   globalThis.gc?.();
   globalThis.gc?.();
-  return process.memoryUsage();
+  const newSpace =
+    v8.getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
+  return { ...process.memoryUsage(), newSpace };
 }
 
 /** Prints `label` and `value` in two columns. */
@@ -70,11 +79,12 @@ export function cpuSpent(before: ReturnType<typeof cpuTime>, after: ReturnType<t
   return `CPU: ${self} + child processes ${ms(after.children - before.children)}`;
 }
 
-/** RSS split into V8's heap (reserved, used) and what lies outside it. */
-export function memoryDetail(memory: NodeJS.MemoryUsage): string {
+/** RSS split into V8's heap (reserved, of it the young generation, used) and what lies outside it. */
+export function memoryDetail(memory: MemorySample): string {
   return (
-    `RSS ${mb(memory.rss)} = JS heap reserved ${mb(memory.heapTotal)} (used ${mb(memory.heapUsed)})` +
-    ` + outside the heap ${mb(memory.rss - memory.heapTotal)}`
+    `RSS ${mb(memory.rss)} = JS heap reserved ${mb(memory.heapTotal)} (young generation ${mb(memory.newSpace)}, ` +
+    `used ${mb(memory.heapUsed)}) + outside the heap ${mb(memory.rss - memory.heapTotal)} ` +
+    `(external ${mb(memory.external)}, of it array buffers ${mb(memory.arrayBuffers)})`
   );
 }
 

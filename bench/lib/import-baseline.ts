@@ -21,7 +21,7 @@ export interface BaselineRun {
 const SCRIPT = fileURLToPath(new URL("./import-all.mjs", import.meta.url));
 const TSX = import.meta.resolve("tsx");
 // Makes `updraft` resolve for the DAG modules. Registered before tsx, in the loader processes' order.
-const HOOKS = new URL("../../src/dags/loader/register-loader-hooks.mjs", import.meta.url).href;
+const HOOKS = new URL("./register-baseline-hooks.mjs", import.meta.url).href;
 const VALIDATOR = new URL("../../src/dags/spec/validate-dag.ts", import.meta.url).href;
 
 /**

@@ -44,7 +44,7 @@ export async function loadBreakdown(
   await unwarmed.close();
   const startupMs = Math.max(0, median(withStart) - median(withSpare));
   line("1 module in the warm spare (pool.load)", `median ${ms(median(withSpare))}`);
-  line("1 module in a new loader (fork, tsx, zod, ready + module)", `median ${ms(median(withStart))}`);
+  line("1 module in a new loader (fork, runtime, ready + module)", `median ${ms(median(withStart))}`);
   line("  => loader process start-up", `~${ms(startupMs)}`);
 
   const importers = repo.hotImporters.map((dag) => path.join(repo.root, dag.file));

@@ -11,8 +11,8 @@ const SDK_DIR = decodeURIComponent(new URL(".", import.meta.url).pathname);
 const FRAME = /\(?((?:file:\/\/)?\/[^\s()]+?):(\d+):(\d+)\)?\s*$/;
 
 /**
- * The stack frames outside the SDK, innermost first (at most 30). Stack traces are source-mapped by
- * tsx, so lines are the lines the author wrote. All are kept, not just the first: a `pod()` called
+ * The stack frames outside the SDK, innermost first (at most 30). In a loader process stack traces
+ * are source-mapped (loader/source-mapped-stacks.ts), so lines are the lines the author wrote. All are kept, not just the first: a `pod()` called
  * inside a helper function must still be located at the line of the DAG module that called it.
  */
 export function captureCallSites(): CallSite[] {

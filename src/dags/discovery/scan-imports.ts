@@ -33,8 +33,8 @@ export function scanImports(file: string, text: string): ImportScan {
   return { importsUpdraft: specifiers.has("updraft"), relativeImports };
 }
 
-/** The files `import "<base>"` may mean, in the order tsx tries them. */
-function candidatePaths(base: string): string[] {
+/** The files `import "<base>"` may mean, most likely first (as the loader process tries them). */
+export function candidatePaths(base: string): string[] {
   const candidates = [base];
   const ext = path.posix.extname(base);
   if (ext === ".js" || ext === ".mjs") {

@@ -1,8 +1,8 @@
-import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { LoadError } from "./load-error.ts";
-import type { LoaderMessage, LoadRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import { LoadSources } from "./load-sources.ts";
+import { LoaderChild } from "./loader-child.ts";
+import type { ModuleLoadResult, SourceFile } from "./loader-protocol.ts";
+import { SourceCompiler } from "./source-compiler.ts";
 
 /** Limits for evaluating DAG modules. */
 export interface LoaderLimits {
@@ -16,21 +16,24 @@ export interface LoaderLimits {
 
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = { timeoutMs: 30_000, memoryMb: 512, concurrency: 2 };
 
-const ENTRY = fileURLToPath(new URL("./loader-process.ts", import.meta.url));
-const REGISTER_HOOKS = new URL("./register-loader-hooks.mjs", import.meta.url).href;
-const TSX = import.meta.resolve("tsx");
-// Secrets the daemon holds are none of a DAG module's business.
-const WITHHELD_ENV = ["UPDRAFT_GIT_TOKEN", "UPDRAFT_API_TOKEN", "UPDRAFT_WEBHOOK_SECRET"];
+/**
+ * Modules a load must have per loader process it starts: fewer are done sooner by the warm
+ * process alone than by waiting for another to start.
+ */
+const MODULES_PER_PROCESS = 50;
+/** Modules sent in one request: enough to keep a process busy between round trips, few enough to share. */
+const BATCH_MAX = 32;
 
 /**
  * Evaluates DAG modules in short-lived child processes (a module that hangs, allocates without
- * bound or crashes costs only its own result). Keeps one process warm between loads so a reload
- * after a one-file change does not wait for Node and tsx to start.
+ * bound or crashes costs only its own result), from sources this process compiles once. Keeps one
+ * process warm between loads so a reload after a one-file change does not wait for Node to start.
  */
 export class LoaderPool {
   readonly #limits: LoaderLimits;
   readonly #prewarm: boolean;
-  #spare: Promise<LoaderProcess> | undefined;
+  readonly #compiler = new SourceCompiler();
+  #spare: Promise<LoaderChild> | undefined;
   #closed = false;
 
   constructor(limits: Partial<LoaderLimits> = {}, options: { prewarm?: boolean } = {}) {
@@ -41,6 +44,10 @@ export class LoaderPool {
   /** Loads `files` (absolute paths under `root`); every file gets a result, errors included. */
   async load(root: string, files: readonly string[]): Promise<ModuleLoadResult[]> {
     if (this.#closed) throw new Error("LoaderPool is closed");
+    const sources = new LoadSources(this.#compiler);
+    // Compiling starts at once, while loader processes start.
+    const closures = new Map(files.map((file) => [file, sources.closure(file)]));
+    for (const closure of closures.values()) closure.catch(() => undefined);
     const queue = [...files];
     const results = new Map<string, ModuleLoadResult>();
     let allDone: () => void = () => undefined;
@@ -52,11 +59,15 @@ export class LoaderPool {
       if (results.size === files.length) allDone();
     };
     if (files.length === 0) allDone();
-    const workers = Math.max(1, Math.min(this.#limits.concurrency, files.length));
-    const working = Promise.all(Array.from({ length: workers }, () => this.#work(root, queue, record)));
+    const workers = Math.max(
+      1,
+      Math.min(this.#limits.concurrency, files.length, Math.ceil(files.length / MODULES_PER_PROCESS)),
+    );
+    const job: LoadJob = { root, queue, workers, sources, closures, record };
+    const working = Promise.all(Array.from({ length: workers }, () => this.#work(job)));
     working.catch(() => undefined);
-    // Done when every file has its result: a helper process still starting when the warm one has
-    // finished the queue is not waited for (it becomes the next spare).
+    // Done when every file has its result: a process still starting when another has finished the
+    // queue is not waited for (it becomes the next spare).
     await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
     return files.map((file) => results.get(file) ?? crashResult(root, file, "was not loaded"));
@@ -75,27 +86,34 @@ export class LoaderPool {
     (await spare?.catch(() => undefined))?.kill();
   }
 
-  async #work(
-    root: string,
-    queue: string[],
-    record: (file: string, result: ModuleLoadResult) => void,
-  ): Promise<void> {
-    let loader: LoaderProcess | undefined;
+  async #work(job: LoadJob): Promise<void> {
+    const { root, queue } = job;
+    let loader: LoaderChild | undefined;
     try {
       while (queue.length > 0) {
-        loader ??= await this.#take();
-        const file = queue.shift();
-        if (file === undefined) break;
-        const outcome = await loader.load(root, file, this.#limits.timeoutMs);
-        if (outcome.ok) {
-          record(file, outcome.result);
-          continue;
-        }
-        record(file, {
-          file: relativeTo(root, file),
-          dags: [],
-          errors: [outcome.error(relativeTo(root, file), this.#limits)],
-        });
+        loader ??= await this.#take(job.workers === 1);
+        const size = Math.max(1, Math.min(BATCH_MAX, Math.ceil(queue.length / (job.workers * 4))));
+        const files = queue.splice(0, size);
+        if (files.length === 0) break;
+        const closures = await Promise.all(
+          files.map((file) => job.closures.get(file) ?? job.sources.closure(file)),
+        );
+        const outcome = await loader.loadBatch(
+          {
+            root,
+            files,
+            sources: closures.flat(),
+            timeoutMs: this.#limits.timeoutMs,
+            sourceOf: (file) => job.sources.get(file),
+          },
+          (index, result) => job.record(files[index] as string, result),
+        );
+        if (outcome.ok) continue;
+        const failed = files[outcome.index] as string;
+        const relative = relativeTo(root, failed);
+        job.record(failed, { file: relative, dags: [], errors: [outcome.error(relative, this.#limits)] });
+        // The modules after it go back to the front of the queue, for a fresh process.
+        queue.unshift(...files.slice(outcome.index + 1));
         loader.kill();
         loader = undefined;
       }
@@ -109,11 +127,15 @@ export class LoaderPool {
     }
   }
 
-  async #take(): Promise<LoaderProcess> {
+  /**
+   * The spare if there is one, else a new process. With `replaceSpare`, the next spare starts at
+   * once, so that the next reload does not wait for Node to start; a load using several processes
+   * leaves that to its end rather than have one more process compete with it for the CPU.
+   */
+  async #take(replaceSpare: boolean): Promise<LoaderChild> {
     const spare = this.#spare;
     this.#spare = undefined;
-    // Start the next spare now, so the next reload does not wait for Node and tsx to start.
-    if (this.#prewarm && !this.#closed) this.#spare = this.#spawn();
+    if (replaceSpare && this.#prewarm && !this.#closed) this.#spare = this.#spawn();
     if (spare) {
       const process = await spare.catch(() => undefined);
       if (process?.alive) return process;
@@ -121,135 +143,19 @@ export class LoaderPool {
     return this.#spawn();
   }
 
-  #spawn(): Promise<LoaderProcess> {
-    return LoaderProcess.start(this.#limits.memoryMb);
+  #spawn(): Promise<LoaderChild> {
+    return LoaderChild.start(this.#limits.memoryMb);
   }
 }
 
-type LoadOutcome =
-  | { ok: true; result: ModuleLoadResult }
-  | { ok: false; error: (file: string, limits: LoaderLimits) => LoadError };
-
-/** One forked loader process and its request/response channel. */
-class LoaderProcess {
-  #nextId = 1;
-  #stderrTail = "";
-  #exited = false;
-  #onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
-
-  private constructor(private readonly child: ChildProcess) {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-4000);
-    });
-    child.on("exit", (code, signal) => {
-      this.#exited = true;
-      this.#onExit?.(code, signal);
-    });
-  }
-
-  static start(memoryMb: number): Promise<LoaderProcess> {
-    const env = { ...process.env };
-    for (const name of WITHHELD_ENV) delete env[name];
-    const child = fork(ENTRY, [], {
-      // The updraft hooks go first so tsx's resolve runs on top of them: tsx then sees DAG files
-      // as ES modules (not CommonJS, as it would in a folder without package.json) and helpers
-      // keep ESM semantics, `updraft` imports and source-mapped stack frames.
-      execArgv: [`--max-old-space-size=${memoryMb}`, "--import", REGISTER_HOOKS, "--import", TSX],
-      env,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
-    const loader = new LoaderProcess(child);
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: LoaderMessage) => {
-        if (message.type !== "ready") return;
-        child.off("message", onMessage);
-        resolve(loader);
-      };
-      child.on("message", onMessage);
-      child.once("exit", (code) =>
-        reject(new Error(`DAG loader process exited during start-up (code ${code}): ${loader.#stderrTail}`)),
-      );
-      child.once("error", reject);
-    });
-  }
-
-  get alive(): boolean {
-    return !this.#exited;
-  }
-
-  /** Whether any module was loaded in this process (then it cannot serve another load). */
-  get used(): boolean {
-    return this.#nextId > 1;
-  }
-
-  load(root: string, file: string, timeoutMs: number): Promise<LoadOutcome> {
-    const requestId = this.#nextId++;
-    return new Promise((resolve) => {
-      const finish = (outcome: LoadOutcome) => {
-        clearTimeout(timer);
-        this.child.off("message", onMessage);
-        this.#onExit = undefined;
-        resolve(outcome);
-      };
-      const onMessage = (message: LoaderMessage) => {
-        if (message.type === "loaded" && message.requestId === requestId)
-          finish({ ok: true, result: message.result });
-      };
-      const timer = setTimeout(() => {
-        finish({
-          ok: false,
-          error: (relative, limits) => ({
-            file: relative,
-            line: null,
-            column: null,
-            kind: "timeout",
-            message: `module did not finish loading within ${formatMs(limits.timeoutMs)} (is there an endless loop or a promise that never settles at top level?)`,
-          }),
-        });
-      }, timeoutMs);
-      this.#onExit = (code, signal) => {
-        const stderr = this.#stderrTail;
-        finish({ ok: false, error: (relative, limits) => exitError(relative, limits, code, signal, stderr) });
-      };
-      if (this.#exited) {
-        this.#onExit(null, null);
-        return;
-      }
-      this.child.on("message", onMessage);
-      this.child.send({ type: "load", requestId, root, file } satisfies LoadRequest);
-    });
-  }
-
-  kill(): void {
-    if (!this.#exited) this.child.kill("SIGKILL");
-  }
-}
-
-function exitError(
-  file: string,
-  limits: LoaderLimits,
-  code: number | null,
-  signal: string | null,
-  stderr: string,
-): LoadError {
-  if (/heap out of memory|Reached heap limit|allocation failed/i.test(stderr)) {
-    return {
-      file,
-      line: null,
-      column: null,
-      kind: "memory",
-      message: `module exceeded the loader memory limit of ${limits.memoryMb} MB while loading`,
-    };
-  }
-  const how = signal ? `signal ${signal}` : `exit code ${code}`;
-  const lastLine = stderr.trim().split("\n").pop() ?? "";
-  return {
-    file,
-    line: null,
-    column: null,
-    kind: "crash",
-    message: `loader process died while loading the module (${how})${lastLine ? `: ${lastLine}` : ""}`,
-  };
+/** One pool.load call, shared by its workers. */
+interface LoadJob {
+  root: string;
+  queue: string[];
+  workers: number;
+  sources: LoadSources;
+  closures: ReadonlyMap<string, Promise<SourceFile[]>>;
+  record: (file: string, result: ModuleLoadResult) => void;
 }
 
 function crashResult(root: string, file: string, why: string): ModuleLoadResult {
@@ -263,8 +169,4 @@ function crashResult(root: string, file: string, why: string): ModuleLoadResult 
 
 function relativeTo(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join("/");
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -1,16 +1,22 @@
 /**
- * Entry of a DAG loader process. The daemon forks one (under tsx, with the loader hooks) per load,
- * sends it DAG module paths one at a time and gets plain validated data back. The process is
- * thrown away after the load: ES modules cannot be unloaded, so a fresh process is the only way
- * to re-evaluate changed files and their helpers without leaking memory in the daemon.
+ * Entry of a DAG loader process (bundled by loader-runtime.ts and run by plain `node`). The daemon
+ * forks one per load and sends it batches of DAG module paths with the compiled sources they need;
+ * it answers with plain validated data, one result per module. The process is thrown away after
+ * the load: ES modules cannot be unloaded, so a fresh process is the only way to re-evaluate
+ * changed files and their helpers without leaking memory, and DAG modules never share globals
+ * with the daemon.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { CALL_SITE, type CallSite } from "../../sdk/call-site.ts";
+import * as sdk from "../../sdk/index.ts";
 import { validateDag } from "../spec/validate-dag.ts";
+import { DagModuleGraph } from "./dag-module-graph.ts";
 import { describeThrown, type LoadError, type SourceLocation } from "./load-error.ts";
-import type { LoaderMessage, LoadRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import type { LoaderMessage, LoaderRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import { ReceivedSources } from "./received-sources.ts";
+import { mapStackTraces } from "./source-mapped-stacks.ts";
 
 function send(message: LoaderMessage): void {
   process.send?.(message);
@@ -21,11 +27,31 @@ process.exit = ((code?: number) => {
   throw new Error(`DAG modules must not call process.exit() (called with ${code ?? 0})`);
 }) as typeof process.exit;
 
-process.on("message", (message: LoadRequest) => {
+/** Compiled files of this load: sent with the requests, or asked for when a module needs another. */
+const sources = new ReceivedSources((file) => send({ type: "need", path: file }));
+const maps = new Map<string, string>();
+mapStackTraces((fileUrl) => maps.get(fileUrl));
+const graph = new DagModuleGraph(async (file) => {
+  const source = await sources.get(file);
+  if (source?.kind === "module") maps.set(pathToFileURL(file).href, source.map);
+  return source;
+}, sdk);
+
+let work = Promise.resolve();
+process.on("message", (message: LoaderRequest) => {
+  if (message?.type === "source") {
+    sources.add(message.path, message.source);
+    return;
+  }
   if (message?.type !== "load") return;
-  void loadModule(message.root, message.file).then((result) =>
-    send({ type: "loaded", requestId: message.requestId, result }),
-  );
+  for (const file of message.sources) sources.add(file.path, file.source);
+  // One module at a time, in the order asked: the daemon times each from the previous result.
+  for (const file of message.files) {
+    work = work
+      .then(() => loadModule(message.root, file))
+      .catch((error: unknown) => failedLoad(message.root, file, error))
+      .then((result) => send({ type: "loaded", result }));
+  }
 });
 // An error a module throws after its import settled (from a timer, or a promise nobody handles)
 // must not end the loader: the module loading at that moment would be blamed for it.
@@ -50,7 +76,7 @@ async function loadModule(root: string, file: string): Promise<ModuleLoadResult>
   const result: ModuleLoadResult = { file: moduleFile, dags: [], errors: [] };
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    namespace = await graph.evaluate(file);
   } catch (thrown) {
     const described = describeThrown(thrown, (p) => p.startsWith(root + path.sep));
     const location = described.location ?? locateMissingImport(thrown, file);
@@ -79,6 +105,17 @@ async function loadModule(root: string, file: string): Promise<ModuleLoadResult>
     }
   }
   return result;
+}
+
+/** A result for a module whose load failed in this process's own code (a bug, not the module's). */
+function failedLoad(root: string, file: string, error: unknown): ModuleLoadResult {
+  const relative = path.relative(root, file).split(path.sep).join("/");
+  const message = `the loader failed on this module: ${error instanceof Error ? error.message : String(error)}`;
+  return {
+    file: relative,
+    dags: [],
+    errors: [{ file: relative, line: null, column: null, kind: "crash", message }],
+  };
 }
 
 /** Every distinct DAG among the default export, named exports, and arrays in them. */

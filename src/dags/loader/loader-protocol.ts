@@ -15,14 +15,31 @@ export interface ModuleLoadResult {
   errors: LoadError[];
 }
 
-/** Parent → loader process. Paths are absolute; `root` is the DAGs folder. */
-export interface LoadRequest {
-  type: "load";
-  requestId: number;
-  root: string;
-  file: string;
+/**
+ * One source file as the loader process evaluates it, compiled by the daemon: JavaScript with the
+ * source map that leads stack frames back to the author's lines, the text of a JSON file, or the
+ * syntax error that stopped compilation (line 1-based, column 0-based, as esbuild reports them).
+ */
+export type CompiledSource =
+  | { kind: "module"; code: string; map: string }
+  | { kind: "json"; text: string }
+  | { kind: "syntax-error"; line: number; column: number; message: string };
+
+/** A compiled source file, by absolute path; null: there is no file at that path. */
+export interface SourceFile {
+  path: string;
+  source: CompiledSource | null;
 }
 
-/** Loader process → parent. */
+/**
+ * Parent → loader process. Paths are absolute; `root` is the DAGs folder. A load request names
+ * several modules, evaluated in order, one result each; `sources` carries the compiled files they
+ * are expected to need (the process asks for any other with a `need` message).
+ */
+export type LoaderRequest =
+  | { type: "load"; root: string; files: string[]; sources: SourceFile[] }
+  | { type: "source"; path: string; source: CompiledSource | null };
+
+/** Loader process → parent. `need` asks for the compiled file at `path` (null: no such file). */
 export type LoaderMessage =
-  { type: "ready" } | { type: "loaded"; requestId: number; result: ModuleLoadResult };
+  { type: "ready" } | { type: "loaded"; result: ModuleLoadResult } | { type: "need"; path: string };

@@ -1,6 +1,6 @@
-// Module hooks for DAG loader processes (registered by register-loader-hooks.mjs, run on Node's
-// hooks thread). `updraft` always means the daemon's own SDK, so a DAG repository needs no
-// node_modules; files outside node_modules are ES modules whatever package.json says.
+// Module hooks of the import() baseline (bench/lib/import-baseline.ts): `updraft` always means the
+// daemon's own SDK, so the generated repository needs no node_modules; files outside node_modules
+// are ES modules whatever package.json says. tsx, registered after these, compiles TypeScript.
 let sdkUrl;
 
 export function initialize(data) {

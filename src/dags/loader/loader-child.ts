@@ -1,0 +1,194 @@
+import { type ChildProcess, fork } from "node:child_process";
+import type { LoadError } from "./load-error.ts";
+import type { LoaderLimits } from "./loader-pool.ts";
+import type {
+  CompiledSource,
+  LoaderMessage,
+  LoaderRequest,
+  ModuleLoadResult,
+  SourceFile,
+} from "./loader-protocol.ts";
+import { loaderRuntime } from "./loader-runtime.ts";
+
+// Secrets the daemon holds are none of a DAG module's business.
+const WITHHELD_ENV = ["UPDRAFT_GIT_TOKEN", "UPDRAFT_API_TOKEN", "UPDRAFT_WEBHOOK_SECRET"];
+
+/** How a batch ended: every module answered, or module `index` timed out or took the process down. */
+export type BatchOutcome =
+  { ok: true } | { ok: false; index: number; error: (file: string, limits: LoaderLimits) => LoadError };
+
+/** One forked loader process and its request/response channel (the daemon's side of it). */
+export class LoaderChild {
+  #stderrTail = "";
+  #exited = false;
+  #used = false;
+  #onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+  /** Files whose compiled source this process has already been sent. */
+  readonly #sent = new Set<string>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-4000);
+    });
+    child.on("exit", (code, signal) => {
+      this.#exited = true;
+      this.#onExit?.(code, signal);
+    });
+  }
+
+  static async start(memoryMb: number): Promise<LoaderChild> {
+    const runtime = await loaderRuntime();
+    const env = { ...process.env };
+    for (const name of WITHHELD_ENV) delete env[name];
+    const child = fork(runtime, [], {
+      execArgv: [
+        `--max-old-space-size=${memoryMb}`,
+        // DAG modules are node:vm modules (see dag-module-graph.ts); packages they import are
+        // resolved relative to the importing file.
+        "--experimental-vm-modules",
+        "--experimental-import-meta-resolve",
+        "--disable-warning=ExperimentalWarning",
+      ],
+      env,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    const loader = new LoaderChild(child);
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: LoaderMessage) => {
+        if (message.type !== "ready") return;
+        child.off("message", onMessage);
+        resolve(loader);
+      };
+      child.on("message", onMessage);
+      child.once("exit", (code) =>
+        reject(new Error(`DAG loader process exited during start-up (code ${code}): ${loader.#stderrTail}`)),
+      );
+      child.once("error", reject);
+    });
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  /** Whether any module was loaded in this process (then it cannot serve another load). */
+  get used(): boolean {
+    return this.#used;
+  }
+
+  /**
+   * Evaluates `files` in order, with `sources` (those not sent before) to go with them; `onResult`
+   * gets each module's result as it comes. Each module has `timeoutMs` from the previous one's
+   * result. Files the process asks for are looked up with `sourceOf`.
+   */
+  loadBatch(
+    request: {
+      root: string;
+      files: readonly string[];
+      sources: readonly SourceFile[];
+      timeoutMs: number;
+      sourceOf: (file: string) => Promise<CompiledSource | null>;
+    },
+    onResult: (index: number, result: ModuleLoadResult) => void,
+  ): Promise<BatchOutcome> {
+    this.#used = true;
+    const { files, timeoutMs } = request;
+    let answered = 0;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: BatchOutcome) => {
+        clearTimeout(timer);
+        this.child.off("message", onMessage);
+        this.#onExit = undefined;
+        resolve(outcome);
+      };
+      const startClock = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => finish({ ok: false, index: answered, error: (file, limits) => timeoutError(file, limits) }),
+          timeoutMs,
+        );
+      };
+      const onMessage = (message: LoaderMessage) => {
+        if (message.type === "need") {
+          void request
+            .sourceOf(message.path)
+            .then((source) => this.#send({ type: "source", path: message.path, source }));
+          return;
+        }
+        if (message.type !== "loaded") return;
+        onResult(answered, message.result);
+        answered += 1;
+        if (answered === files.length) finish({ ok: true });
+        else startClock();
+      };
+      this.#onExit = (code, signal) => {
+        const stderr = this.#stderrTail;
+        finish({
+          ok: false,
+          index: answered,
+          error: (file, limits) => exitError(file, limits, code, signal, stderr),
+        });
+      };
+      if (this.#exited) {
+        this.#onExit(null, null);
+        return;
+      }
+      this.child.on("message", onMessage);
+      const sources = request.sources.filter((source) => !this.#sent.has(source.path));
+      for (const source of sources) this.#sent.add(source.path);
+      startClock();
+      this.#send({ type: "load", root: request.root, files: [...files], sources });
+    });
+  }
+
+  kill(): void {
+    if (!this.#exited) this.child.kill("SIGKILL");
+  }
+
+  #send(message: LoaderRequest): void {
+    // A process that died meanwhile is reported by its exit handler.
+    if (!this.#exited && this.child.connected) this.child.send(message);
+  }
+}
+
+function timeoutError(file: string, limits: LoaderLimits): LoadError {
+  return {
+    file,
+    line: null,
+    column: null,
+    kind: "timeout",
+    message: `module did not finish loading within ${formatMs(limits.timeoutMs)} (is there an endless loop or a promise that never settles at top level?)`,
+  };
+}
+
+function exitError(
+  file: string,
+  limits: LoaderLimits,
+  code: number | null,
+  signal: string | null,
+  stderr: string,
+): LoadError {
+  if (/heap out of memory|Reached heap limit|allocation failed/i.test(stderr)) {
+    return {
+      file,
+      line: null,
+      column: null,
+      kind: "memory",
+      message: `module exceeded the loader memory limit of ${limits.memoryMb} MB while loading`,
+    };
+  }
+  const how = signal ? `signal ${signal}` : `exit code ${code}`;
+  const lastLine = stderr.trim().split("\n").pop() ?? "";
+  return {
+    file,
+    line: null,
+    column: null,
+    kind: "crash",
+    message: `loader process died while loading the module (${how})${lastLine ? `: ${lastLine}` : ""}`,
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

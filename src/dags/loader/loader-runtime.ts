@@ -1,0 +1,50 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ENTRY = fileURLToPath(new URL("./loader-process.ts", import.meta.url));
+
+let built: Promise<string> | undefined;
+
+/**
+ * The script loader processes run: loader-process.ts with the SDK, validation and their packages
+ * in one JavaScript file, so that a loader process is plain `node` (no TypeScript compiler, one
+ * file to read). Built once per daemon process into a folder named by its content under the
+ * system temp dir; daemons of the same updraft version share it and nothing accumulates.
+ */
+export async function loaderRuntime(): Promise<string> {
+  const earlier = await built?.catch(() => undefined);
+  // Built before, but the temp dir may have been cleaned since.
+  if (earlier && existsSync(earlier)) return earlier;
+  built = buildRuntime();
+  return built;
+}
+
+async function buildRuntime(): Promise<string> {
+  const { outputFiles } = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+    outfile: "loader-runtime.mjs",
+  });
+  const code = outputFiles?.[0]?.contents;
+  if (!code) throw new Error("building the DAG loader runtime produced no output");
+  const hash = createHash("sha1").update(code).digest("hex").slice(0, 16);
+  const folder = path.join(os.tmpdir(), `updraft-loader-${hash}`);
+  const file = path.join(folder, "loader-runtime.mjs");
+  await mkdir(folder, { recursive: true });
+  // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
+  // half-written file.
+  const partial = `${file}.${process.pid}.${Date.now()}`;
+  await writeFile(partial, code);
+  await rename(partial, file);
+  return file;
+}

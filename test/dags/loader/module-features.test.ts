@@ -1,0 +1,108 @@
+/**
+ * DAG modules run as node:vm modules in the loader process, from sources the daemon compiled: what
+ * an ES module may do under Node must still work there (built-ins, dynamic import, JSON, import
+ * cycles, import.meta), and nothing of the daemon's own module graph is visible to them.
+ */
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { DagSet } from "../../../src/dags/dag-set.ts";
+import { loadDagSet } from "../../../src/dags/dag-set-loader.ts";
+import { LoaderPool } from "../../../src/dags/loader/loader-pool.ts";
+import { type DagFolder, makeDagFolder } from "../support/dag-folder.ts";
+
+const FILES: Record<string, string> = {
+  "builtins.ts": `import { dag, pod } from "updraft";
+import path from "node:path";
+import { createHash } from "node:crypto";
+
+const id = path.basename("/x/from_builtins.ts", ".ts");
+export default dag({ id, description: createHash("sha1").update("a").digest("hex"), schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
+  "dynamic.ts": `import { dag, pod } from "updraft";
+
+const { IMAGE } = await import("./lib/image.ts");
+export default dag({ id: "dynamic", schedule: null, tasks: [pod({ id: "a", image: IMAGE })] });
+`,
+  "computed.ts": `import { dag, pod } from "updraft";
+
+// A specifier no import scan can read: the loader process asks the daemon for the file.
+const name = ["lib", "late.ts"].join("/");
+const { LATE } = await import("./" + name);
+export default dag({ id: LATE, schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
+  "json.ts": `import { dag, pod } from "updraft";
+import settings from "./lib/settings.json" with { type: "json" };
+
+export default dag({ id: "json", owner: settings.owner, schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
+  "cycle.ts": `import { dag, pod } from "updraft";
+import { first } from "./lib/first.ts";
+
+export default dag({ id: "cycle", schedule: null, tasks: [pod({ id: first(), image: "busybox" })] });
+`,
+  "meta.ts": `import { dag, pod } from "updraft";
+
+const here = import.meta.url.endsWith("/meta.ts") && import.meta.filename.endsWith("/meta.ts") && import.meta.dirname !== undefined;
+export default dag({ id: here ? "meta_ok" : "meta_wrong", schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
+  "no-daemon-globals.ts": `import { dag, pod } from "updraft";
+
+const leaked = typeof (globalThis as Record<string, unknown>).__vitest_worker__ !== "undefined";
+export default dag({ id: leaked ? "sees_daemon" : "isolated", schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
+  "lib/image.ts": `export const IMAGE: string = "busybox:1.36";
+`,
+  "lib/late.ts": `export const LATE: string = "computed_specifier";
+`,
+  "lib/settings.json": `{ "owner": "from-json" }
+`,
+  "lib/first.ts": `import { second } from "./second.ts";
+export function first(): string { return "first_" + second(); }
+`,
+  "lib/second.ts": `import { first } from "./first.ts";
+export function second(): string { return typeof first === "function" ? "second" : "broken"; }
+`,
+};
+
+let folder: DagFolder;
+let pool: LoaderPool;
+let set: DagSet;
+
+beforeAll(async () => {
+  folder = await makeDagFolder(FILES);
+  pool = new LoaderPool();
+  set = (await loadDagSet(pool, folder.root)).set;
+}, 60_000);
+
+afterAll(async () => {
+  await pool.close();
+  await folder.cleanup();
+});
+
+const dagById = (id: string) => set.dags.find((loaded) => loaded.dag.id === id)?.dag;
+
+test("every module loads", () => {
+  expect(set.errors).toEqual([]);
+  expect(set.dags.map((loaded) => loaded.dag.id)).toEqual([
+    "computed_specifier",
+    "cycle",
+    "dynamic",
+    "from_builtins",
+    "isolated",
+    "json",
+    "meta_ok",
+  ]);
+});
+
+test("Node built-ins are imported as usual", () => {
+  expect(dagById("from_builtins")?.description).toBe("86f7e437faa5a7fce15d1ddcb9eaeaea377667b8");
+});
+
+test("a helper imported by a computed specifier is found (asked for by the loader process)", () => {
+  expect(dagById("computed_specifier")).toBeDefined();
+});
+
+test("dynamic import() of a helper, JSON imports and import cycles between helpers work", () => {
+  expect(dagById("dynamic")?.tasks[0]?.image).toBe("busybox:1.36");
+  expect(dagById("json")?.owner).toBe("from-json");
+  expect(dagById("cycle")?.tasks[0]?.id).toBe("first_second");
+});
