@@ -36,5 +36,5 @@ VOLUME ["/var/lib/updraft"]
 USER 10001:10001
 EXPOSE 8080
 # Probes (/healthz, /readyz) replace a HEALTHCHECK. `docker run IMAGE check /dags` runs another command.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/updraft.mjs"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=2", "bin/updraft.mjs"]
 CMD ["run"]
