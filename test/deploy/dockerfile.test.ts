@@ -82,7 +82,12 @@ describe("Dockerfile", () => {
         ...execForm(instructionsOf(final, "CMD").at(-1)),
       ];
       expect(command.slice(0, INIT.length)).toEqual(INIT);
-      expect(command.slice(INIT.length)).toEqual(["node", "--max-semi-space-size=2", "bin/updraft.mjs", "run"]);
+      expect(command.slice(INIT.length)).toEqual([
+        "node",
+        "--max-semi-space-size=2",
+        "bin/updraft.mjs",
+        "run",
+      ]);
 
       const work = await cleanup.tempDir("dockerfile");
       const context = path.join(work, "context");
