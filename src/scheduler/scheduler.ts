@@ -302,7 +302,11 @@ export class Scheduler {
           const instance = run.tasks.find((task) => task.id === taskId);
           if (instance) launches.push({ run, instance });
         }
-        if (run.state === "success" || run.state === "failed") finished.push(run);
+        if (run.state === "success" || run.state === "failed") {
+          finished.push(run);
+          // Counted in the same synchronous step that makes the final state visible to the API.
+          this.#metrics.runFinished(run);
+        }
       };
       const waiting = (run: Run) =>
         run.state === "queued" && run.tasks.every((task) => task.state === "scheduled");
@@ -335,7 +339,6 @@ export class Scheduler {
       this.#metrics.runStarted({ dagId: run.dagId, lagMs: startedAt - Date.parse(run.logicalDate) });
     for (const run of finished) {
       await store.archive(run);
-      this.#metrics.runFinished(run);
       const fields = { dag: run.dagId, run: run.id, state: run.state };
       if (run.state === "success") this.#o.log.info(fields, "run succeeded");
       else this.#o.log.warn(fields, "run failed");

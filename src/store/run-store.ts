@@ -86,6 +86,7 @@ export class RunStore {
     // Swapped in at once, so readers never see a half-read store.
     this.#history.clear();
     this.#historyIndex.clear();
+    this.#sortedHistory.clear();
     for (const [dagId, db] of history) {
       this.#history.set(dagId, db);
       for (const run of db.data.runs) this.#historyIndex.set(run.id, dagId);

@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Run } from "../../src/scheduler/run-model.ts";
+import { newRun } from "../../src/scheduler/run-planner.ts";
+import { RunStore } from "../../src/store/run-store.ts";
+import { dag, pod } from "../scheduler-loop/harness.ts";
+import { Cleanup } from "../support/cleanup.ts";
+
+const cleanup = new Cleanup();
+afterAll(() => cleanup.run());
+
+const definition = dag("reloaded", { tasks: [pod("only")] });
+
+function finishedRun(id: string, at: string): Run {
+  const run = newRun(definition, {
+    id,
+    trigger: "manual",
+    logicalDate: new Date(at),
+    conf: {},
+    commit: null,
+    snapshot: "/snapshots/a",
+    now: new Date(at),
+  });
+  return { ...run, state: "success", startedAt: at, endedAt: at };
+}
+
+// A standby replica re-reads a state dir the leader writes (one PVC, two replicas).
+describe("RunStore.load() again", () => {
+  it("shows runs another store archived since, also after they were listed once", async () => {
+    const dir = await cleanup.tempDir("run-store-reload");
+    const writer = await RunStore.open(dir);
+    await writer.archive(finishedRun("reloaded__manual__1", "2026-11-01T00:00:00.000Z"));
+    const reader = await RunStore.open(dir);
+    expect(reader.runsOf("reloaded", 10).map((r) => r.id)).toEqual(["reloaded__manual__1"]);
+
+    await writer.archive(finishedRun("reloaded__manual__2", "2026-11-02T00:00:00.000Z"));
+    await reader.load();
+    expect(reader.runsOf("reloaded", 10).map((r) => r.id)).toEqual([
+      "reloaded__manual__2",
+      "reloaded__manual__1",
+    ]);
+    expect(reader.getRun("reloaded__manual__2")?.state).toBe("success");
+  });
+});
