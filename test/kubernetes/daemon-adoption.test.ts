@@ -76,34 +76,11 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
     const dir = await cleanup.tempDir("kube-adoption");
     const dagsDir = path.join(dir, "dags");
     const stateDir = path.join(dir, "state");
-    const kubeconfig = path.join(dir, "kubeconfig.yaml");
     await mkdir(dagsDir, { recursive: true });
     const releaseFile = path.join(dir, "release");
     await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag(releaseFile));
-    await writeFile(
-      kubeconfig,
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "  - name: fake",
-        "    cluster:",
-        `      server: ${fake.url}`,
-        "      insecure-skip-tls-verify: true",
-        "users:",
-        "  - name: fake",
-        "    user:",
-        "      token: fake-kube-token",
-        "contexts:",
-        "  - name: fake",
-        "    context:",
-        "      cluster: fake",
-        "      user: fake",
-        "      namespace: default",
-        "current-context: fake",
-        "",
-      ].join("\n"),
-    );
+    const kubeconfig = path.join(dir, "kubeconfig.json");
+    await writeFile(kubeconfig, fake.kubeconfigText("default"));
 
     const first = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
     await waitFor(
