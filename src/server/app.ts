@@ -10,7 +10,10 @@ import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { standbyGuard } from "./standby-guard.ts";
 
-/** The daemon's HTTP API. One error boundary: HttpError → its status; anything else → 500 without details. */
+/**
+ * The daemon's HTTP API. One error boundary: HttpError → its status; a state store that cannot write
+ * → 503; anything else → 500 without details.
+ */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   if (deps.log) app.use(requestLog(deps.log));
@@ -28,6 +31,18 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HttpError)
       return c.json({ error: { code: error.code, message: error.message } }, error.status);
     deps.log?.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    // Not the request's fault and not a bug: the disk is full or read-only. Say so, retryably.
+    const storeError = deps.store.writeError;
+    if (storeError)
+      return c.json(
+        {
+          error: {
+            code: "store_unavailable",
+            message: `the state store cannot write (${storeError.message}); nothing can be changed until it can: see /healthz`,
+          },
+        },
+        503,
+      );
     return c.json({ error: { code: "internal", message: "internal error" } }, 500);
   });
   return app;

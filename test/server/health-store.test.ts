@@ -13,7 +13,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cleanup.run());
 
-it("answers 503 naming the state store while its writes fail, and 200 once they succeed again", async () => {
+it("answers 503 naming the state store (health and writes) while its writes fail, and 200 once they succeed again", async () => {
   expect((await api.call("GET", "/healthz")).status).toBe(200);
   // lowdb writes through a temp file beside state.json; a folder in its place fails every write
   // (even for root, unlike a permission change).
@@ -21,8 +21,10 @@ it("answers 503 naming the state store while its writes fail, and 200 once they 
   // (A write under way has the temp file there for a moment: try again until the folder is made.)
   await waitFor("the temp file's place to be free", () => mkdir(blocker).then(() => true));
   const triggered = await api.call("POST", "/api/dags/ok_dag/runs", { body: {} });
-  expect(triggered.status).toBe(500);
-  expect(triggered.body).toEqual({ error: { code: "internal", message: "internal error" } });
+  expect(triggered.status).toBe(503);
+  expect(triggered.body).toMatchObject({
+    error: { code: "store_unavailable", message: expect.stringContaining("the state store cannot write") },
+  });
   const unhealthy = await waitFor("/healthz to report the store", async () => {
     const response = await api.call("GET", "/healthz");
     return response.status === 503 ? response.body : undefined;
