@@ -46,7 +46,7 @@ function unused<T>(name: string): T {
 }
 
 /** The HTTP app with the health report of one heartbeat, as the daemon builds it, and nothing else real. */
-function healthApp() {
+function healthApp(options: { standbyIn?: "git" | "folder" } = {}) {
   const clock = manualClock();
   const beat = new Heartbeat("the scheduler loop", 30_000, clock.now);
   const registry = new DagRegistry();
@@ -58,7 +58,9 @@ function healthApp() {
   };
   const deps: AppDeps = {
     registry,
-    source: unused("source"),
+    source: options.standbyIn
+      ? ({ status: () => ({ mode: options.standbyIn }) } as unknown as AppDeps["source"])
+      : unused("source"),
     scheduler: unused("scheduler"),
     store: unused("store"),
     syncHistory: () => [],
@@ -67,6 +69,9 @@ function healthApp() {
     webhookSecret: undefined,
     followedBranch: () => undefined,
     version: "0.0.0-test",
+    ...(options.standbyIn
+      ? { leadership: () => ({ enabled: true, isLeader: false, identity: "b", holder: "a" }) }
+      : {}),
   };
   const app = createApp(deps);
   const get = async (path: string) => {
@@ -104,22 +109,41 @@ describe("GET /readyz", () => {
       body: { status: "not ready", reason: "the first DAG load has not finished" },
     });
 
-    const definition = dagSchema.parse({
-      kind: "dag",
-      id: "ready",
-      schedule: null,
-      tasks: [{ kind: "pod", id: "only", image: "busybox:1.36" }],
-    });
-    registry.apply(
-      {
-        root: "/x",
-        dags: [{ dag: definition, file: "ready.ts", line: 1 }],
-        errors: [],
-        modules: new Map(),
-        scans: new Map(),
-      },
-      { commit: null, snapshot: "/x", prefix: "" },
-    );
+    applyOneDag(registry);
     expect(await get("/readyz")).toEqual({ status: 200, body: { status: "ready" } });
   });
+
+  it("a git-mode standby (it does not sync until it leads) is ready at once", async () => {
+    const { get } = healthApp({ standbyIn: "git" });
+    expect(await get("/readyz")).toEqual({ status: 200, body: { status: "ready", role: "standby" } });
+  });
+
+  it("a folder-mode standby (it loads like a leader) is ready once it has loaded", async () => {
+    const { registry, get } = healthApp({ standbyIn: "folder" });
+    expect(await get("/readyz")).toEqual({
+      status: 503,
+      body: { status: "not ready", reason: "the first DAG load has not finished", role: "standby" },
+    });
+    applyOneDag(registry);
+    expect(await get("/readyz")).toEqual({ status: 200, body: { status: "ready", role: "standby" } });
+  });
 });
+
+function applyOneDag(registry: DagRegistry): void {
+  const definition = dagSchema.parse({
+    kind: "dag",
+    id: "ready",
+    schedule: null,
+    tasks: [{ kind: "pod", id: "only", image: "busybox:1.36" }],
+  });
+  registry.apply(
+    {
+      root: "/x",
+      dags: [{ dag: definition, file: "ready.ts", line: 1 }],
+      errors: [],
+      modules: new Map(),
+      scans: new Map(),
+    },
+    { commit: null, snapshot: "/x", prefix: "" },
+  );
+}
