@@ -87,6 +87,9 @@ try {
       NAMESPACE,
       "--state-dir",
       path.join(work, "state"),
+      // As deploy/ has it: the Lease in the daemon's namespace, the task pods in the jobs namespace.
+      "--lease-namespace",
+      "default",
     ],
     { ...process.env, KUBECONFIG: kubeconfig },
   );
@@ -157,6 +160,10 @@ try {
     `  per task, shared list+watch excluded: ${average.toFixed(2)} (${perTask.length} / ${TOTAL})   target ≤ ${TARGET_PER_TASK}: ${average <= TARGET_PER_TASK ? "PASS" : "MISS"}`,
   );
   console.log(`  shared list+watch: ${shared.length} requests for all ${TOTAL} tasks`);
+  const leases = kube.requests.slice(startIndex).filter((r) => r.resource === "leases");
+  console.log(
+    `  leader election (Lease in namespace default, not per task): ${leases.length} requests (${[...countByVerb(leases).entries()].map(([verb, n]) => `${verb} ${n}`).join(", ")})`,
+  );
   console.log(
     `  daemon CPU during the run: ${ms(after.cpuMs - before.cpuMs)} (${((after.cpuMs - before.cpuMs) / TOTAL).toFixed(1)} ms per task); RSS ${mb(after.rss)} at the end, peak sampled ${mb(peakRss)}, VmHWM ${mb(after.peakRss)}`,
   );
