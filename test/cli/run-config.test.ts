@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readFlags, UsageError } from "../../src/config/flags.ts";
-import { RUN_FLAGS, runConfigFrom } from "../../src/config/run-config.ts";
 import { runTrigger } from "../../src/cli/trigger-command.ts";
-
-function config(args: string[], env: Record<string, string> = {}) {
-  return runConfigFrom(readFlags(args, env, RUN_FLAGS).values, env);
-}
-
-function usageError(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a UsageError");
-}
+import { config, usageError } from "./run-config-helpers.ts";
 
 describe("updraft run flags", () => {
   it("reads a flag before its UPDRAFT_ variable, and the variable before the default", () => {
