@@ -144,6 +144,31 @@ describe("API errors", () => {
     expect(kube.requests.filter((r) => r.verb === "create" && r.code === 503).length).toBe(12);
   });
 
+  it("a create the API refuses for good (403 Forbidden) fails the try at once with the API's message", async () => {
+    const fixture = new KubeExecutorFixture(kube, cleanup);
+    const { executor, recorder } = fixture.executor();
+    const { key, launch } = await fixture.launch(podTask({ image: "fake/sleep:100" }));
+    const creates = () => kube.requests.filter((r) => r.verb === "create" && r.resource === "pods");
+    const before = creates().length;
+    kube.failNext((r) => r.verb === "create" && r.resource === "pods", 403, 1, {
+      message:
+        'pods is forbidden: User "system:serviceaccount:updraft:updraft" cannot create resource "pods"',
+    });
+    await executor.start(launch);
+    const outcome = await outcomeOf(recorder, key);
+    expect(outcome).toMatchObject({ type: "failed", exitCode: null });
+    expect(outcome.type === "failed" && outcome.reason).toMatch(
+      /^Kubernetes refused the pod: .*cannot create resource "pods"/,
+    );
+    // Not retried: a 403 is about the request, not a blink of the API.
+    expect(
+      creates()
+        .slice(before)
+        .map((r) => r.code),
+    ).toEqual([403]);
+    expect(kube.pod("default", podNameFor(key))).toBeUndefined();
+  });
+
   it("500s on the log read, the events list and the delete are retried: complete log, Pod deleted", async () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
     const { executor, recorder } = fixture.executor();
