@@ -11,7 +11,13 @@ import type {
 import { loaderRuntime } from "./loader-runtime.ts";
 
 // Secrets the daemon holds are none of a DAG module's business.
-const WITHHELD_ENV = ["UPDRAFT_GIT_TOKEN", "UPDRAFT_API_TOKEN", "UPDRAFT_WEBHOOK_SECRET"];
+/**
+ * The daemon's own settings never reach DAG code: `UPDRAFT_*` holds the git token, the API token,
+ * the webhook secret, and `UPDRAFT_REPO` may carry credentials in its URL. DAG modules still see the
+ * rest (the seed DAG reads `process.env.ENV`). This keeps secrets out of careless DAG code only: DAG
+ * code is trusted code running as the daemon's user.
+ */
+const isWithheld = (name: string) => name.startsWith("UPDRAFT_");
 
 /** How a batch ended: every module answered, or module `index` timed out or took the process down. */
 export type BatchOutcome =
@@ -39,7 +45,7 @@ export class LoaderChild {
   static async start(memoryMb: number): Promise<LoaderChild> {
     const runtime = await loaderRuntime();
     const env = { ...process.env };
-    for (const name of WITHHELD_ENV) delete env[name];
+    for (const name of Object.keys(env)) if (isWithheld(name)) delete env[name];
     const child = fork(runtime, [], {
       execArgv: [
         `--max-old-space-size=${memoryMb}`,
@@ -113,7 +119,9 @@ export class LoaderChild {
         if (message.type === "need") {
           void request
             .sourceOf(message.path)
-            .then((source) => this.#send({ type: "source", path: message.path, source }));
+            .then((source) => this.#send({ type: "source", path: message.path, source }))
+            // A compiler that cannot answer (its service stopped): the module reports the import as missing.
+            .catch(() => this.#send({ type: "source", path: message.path, source: null }));
           return;
         }
         if (message.type !== "loaded") return;

@@ -144,7 +144,11 @@ export class LoaderPool {
   }
 
   #spawn(): Promise<LoaderChild> {
-    return LoaderChild.start(this.#limits.memoryMb);
+    const started = LoaderChild.start(this.#limits.memoryMb);
+    // A spare may fail to start (killed, out of memory) long before anyone takes it: that must not
+    // be an unhandled rejection (it would end the daemon). Whoever awaits it still sees the error.
+    started.catch(() => undefined);
+    return started;
   }
 }
 

@@ -74,6 +74,16 @@ export default dag({ id: "hog", schedule: null, tasks: [pod({ id: "a", image: "b
     expect(set.dags.map((loaded) => loaded.dag.id)).toEqual(["after_hog"]);
   });
 
+  test("a warm spare that dies while starting is not an unhandled rejection; the load that takes it says why", async () => {
+    await folder.write("a.ts", simpleDag("never_loaded"));
+    // 1 MB is too little for node to start: the spare dies during start-up, before any load takes it.
+    pool = new LoaderPool({ memoryMb: 1, concurrency: 1 }, { prewarm: true });
+    pool.warm();
+    // Give it time to die unobserved (vitest fails the run on an unhandled rejection).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await expect(loadDagSet(pool, folder.root)).rejects.toThrow(/DAG loader process exited during start-up/);
+  });
+
   test("a module that kills its loader process is reported as a crash; the next module still loads", async () => {
     await folder.write(
       "a-kill.ts",

@@ -49,6 +49,11 @@ export default dag({ id: here ? "meta_ok" : "meta_wrong", schedule: null, tasks:
 const leaked = typeof (globalThis as Record<string, unknown>).__vitest_worker__ !== "undefined";
 export default dag({ id: leaked ? "sees_daemon" : "isolated", schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
 `,
+  "env.ts": `import { dag, pod } from "updraft";
+
+const seen = JSON.stringify({ repo: process.env.UPDRAFT_REPO ?? null, plain: process.env.UPDRAFT_TEST_PLAIN ?? null, other: process.env.TEST_DAG_VISIBLE ?? null });
+export default dag({ id: "env", description: seen, schedule: null, tasks: [pod({ id: "a", image: "busybox" })] });
+`,
   "lib/image.ts": `export const IMAGE: string = "busybox:1.36";
 `,
   "lib/late.ts": `export const LATE: string = "computed_specifier";
@@ -67,13 +72,21 @@ let folder: DagFolder;
 let pool: LoaderPool;
 let set: DagSet;
 
+const ENV = {
+  UPDRAFT_REPO: "https://user:not-for-dags@git.example/dags.git",
+  UPDRAFT_TEST_PLAIN: "daemon setting",
+  TEST_DAG_VISIBLE: "dev",
+};
+
 beforeAll(async () => {
+  Object.assign(process.env, ENV);
   folder = await makeDagFolder(FILES);
   pool = new LoaderPool();
   set = (await loadDagSet(pool, folder.root)).set;
 }, 60_000);
 
 afterAll(async () => {
+  for (const name of Object.keys(ENV)) delete process.env[name];
   await pool.close();
   await folder.cleanup();
 });
@@ -86,6 +99,7 @@ test("every module loads", () => {
     "computed_specifier",
     "cycle",
     "dynamic",
+    "env",
     "from_builtins",
     "isolated",
     "json",
@@ -105,4 +119,8 @@ test("dynamic import() of a helper, JSON imports and import cycles between helpe
   expect(dagById("dynamic")?.tasks[0]?.image).toBe("busybox:1.36");
   expect(dagById("json")?.owner).toBe("from-json");
   expect(dagById("cycle")?.tasks[0]?.id).toBe("first_second");
+});
+
+test("DAG code sees the environment except the daemon's own UPDRAFT_* settings (a repo URL may hold a token)", () => {
+  expect(JSON.parse(dagById("env")?.description ?? "{}")).toEqual({ repo: null, plain: null, other: "dev" });
 });
