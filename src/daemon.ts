@@ -155,6 +155,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     stopLeading: async () => {
       schedulerStarted = false;
       await scheduler.stop();
+      // No sweeps or queued pod creates either: the next leader's pods are not ours to judge.
+      await executor.close();
     },
     onLost: (reason) => hooks.onLeadershipLost?.(reason),
     refreshMs: config.intervalMs,

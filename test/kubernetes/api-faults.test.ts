@@ -144,6 +144,33 @@ describe("API errors", () => {
     expect(kube.requests.filter((r) => r.verb === "create" && r.code === 503).length).toBe(12);
   });
 
+  it("creates still waiting for a turn are not sent once the executor is closed (shutdown, leadership lost)", async () => {
+    const fixture = new KubeExecutorFixture(kube, cleanup);
+    const { executor } = fixture.executor({ createConcurrency: 1 });
+    const creates = () => kube.requests.filter((r) => r.verb === "create" && r.resource === "pods");
+    const before = creates().length;
+    const undelay = kube.delay((r) => r.verb === "create" && r.resource === "pods", 1500);
+    cleanup.defer(undelay);
+    const first = await fixture.launch(podTask({ image: "fake/sleep:100" }));
+    const second = await fixture.launch(podTask({ image: "fake/sleep:100" }));
+    await executor.start(first.launch);
+    await executor.start(second.launch);
+    // The first create is on its way (held by the fake); the second waits for its turn.
+    await waitFor("the first create to reach the API", () => (creates().length > before ? true : undefined));
+    await executor.close();
+    await waitFor("the first create to be answered", () =>
+      creates()
+        .slice(before)
+        .every((r) => r.code !== undefined)
+        ? true
+        : undefined,
+    );
+    // Longer than a create takes here: had the second been sent, it would be in the journal by now.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(creates().slice(before)).toHaveLength(1);
+    expect(kube.pod("default", podNameFor(second.key))).toBeUndefined();
+  });
+
   it("a create the API refuses for good (403 Forbidden) fails the try at once with the API's message", async () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
     const { executor, recorder } = fixture.executor();

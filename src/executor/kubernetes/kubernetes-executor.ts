@@ -176,6 +176,8 @@ export class KubernetesExecutor implements Executor {
           const key = keyFromAnnotations(pod.metadata?.annotations);
           if (this.#byPod.has(podKey(namespace, name))) continue;
           if (key && this.#o.tryIsActive(key)) continue;
+          // Closed (shutdown, or leadership lost): the next leader's tries are not ours to judge.
+          if (this.#closed) return deleted;
           await this.#o.api.deletePod(namespace, name, 0);
           deleted++;
         }
@@ -212,11 +214,15 @@ export class KubernetesExecutor implements Executor {
         return;
       }
       try {
-        const { created, pod: current } = await this.#creates.run(() => {
+        const answer = await this.#creates.run(async () => {
+          // Re-checked after the wait for a turn: closed or cancelled meanwhile, nothing is sent.
+          if (tracked.done || this.#closed || tracked.cancelReason) return undefined;
           // startupTimeout counts from the create, not from the wait for a turn.
           tracked.startedMs = this.#now();
           return this.#o.api.createPod(tracked.namespace, pod);
         });
+        if (!answer) continue;
+        const { created, pod: current } = answer;
         const owner = keyFromAnnotations(current.metadata?.annotations);
         if (!created && (!owner || keyString(owner) !== keyString(tracked.launch))) {
           await this.#finish(tracked, {
