@@ -3,6 +3,7 @@ import { loadKubeAccess } from "../executor/kubernetes/kube-config.ts";
 import type { Logger } from "../log.ts";
 import { systemClock } from "./clock.ts";
 import { createKubeLeaseApi } from "./kube-lease-api.ts";
+import { LeaseConflictError } from "./lease-api.ts";
 import { LeaderElector, type LeadershipEvent } from "./leader-elector.ts";
 import { leaderIdentity, leaseNamespace } from "./lease-location.ts";
 
@@ -23,8 +24,26 @@ export function createClusterElector(
   });
 }
 
-/** Log lines for leadership changes; failed tries are warnings only while leading (standbys fail by design). */
-export function logLeadershipEvent(log: Logger, elector: LeaderElector, event: LeadershipEvent): void {
+/** How often a standby repeats the warning that it cannot reach or use the Lease. */
+const STANDBY_WARN_EVERY_MS = 60_000;
+
+/** What logLeadershipEvent remembers between events. */
+export interface LeadershipLogState {
+  lastStandbyWarnMs: number;
+}
+
+/**
+ * Log lines for leadership changes. A failed try is a warning while leading. For a standby a lost
+ * race (409) is routine (debug), but anything else (403 from missing RBAC, an unreachable API)
+ * would keep it standby forever: warned at once, then at most once a minute.
+ */
+export function logLeadershipEvent(
+  log: Logger,
+  elector: LeaderElector,
+  event: LeadershipEvent,
+  state: LeadershipLogState = { lastStandbyWarnMs: Number.NEGATIVE_INFINITY },
+  nowMs: number = Date.now(),
+): void {
   const fields = { identity: elector.identity, lease: elector.lease };
   switch (event.type) {
     case "started-leading":
@@ -42,7 +61,16 @@ export function logLeadershipEvent(log: Logger, elector: LeaderElector, event: L
     case "attempt-failed":
       if (elector.isLeader)
         log.warn({ ...fields, err: event.error }, "leader election: renewing the lease failed");
-      else log.debug({ ...fields, err: event.error }, "leader election: acquiring the lease failed");
+      else if (
+        !(event.error instanceof LeaseConflictError) &&
+        nowMs - state.lastStandbyWarnMs >= STANDBY_WARN_EVERY_MS
+      ) {
+        state.lastStandbyWarnMs = nowMs;
+        log.warn(
+          { ...fields, err: event.error },
+          "leader election: cannot acquire the lease (this replica stays standby and schedules nothing until it can)",
+        );
+      } else log.debug({ ...fields, err: event.error }, "leader election: acquiring the lease failed");
       return;
     case "release-failed":
       return log.warn({ ...fields, err: event.error }, "leader election: releasing the lease failed");

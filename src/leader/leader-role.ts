@@ -1,6 +1,6 @@
 import type { Logger } from "../log.ts";
 import type { LeaderView } from "../server/app-deps.ts";
-import { logLeadershipEvent } from "./cluster-elector.ts";
+import { type LeadershipLogState, logLeadershipEvent } from "./cluster-elector.ts";
 import type { LeaderElector, LeadershipEvent } from "./leader-elector.ts";
 
 export interface LeaderRoleOptions {
@@ -26,6 +26,7 @@ export interface LeaderRoleOptions {
 export class LeaderRole {
   readonly #o: LeaderRoleOptions;
   readonly #elector: LeaderElector | undefined;
+  readonly #logState: LeadershipLogState = { lastStandbyWarnMs: Number.NEGATIVE_INFINITY };
   #leading: Promise<void> | undefined;
   #active = false;
   #halted = false;
@@ -106,7 +107,7 @@ export class LeaderRole {
 
   #onEvent(event: LeadershipEvent): void {
     if (!this.#elector) return;
-    logLeadershipEvent(this.#o.log, this.#elector, event);
+    logLeadershipEvent(this.#o.log, this.#elector, event, this.#logState);
     if (event.type === "started-leading") {
       this.#lead().catch((error: unknown) => {
         this.#o.log.error({ err: error }, "could not start scheduling after acquiring the lease");
