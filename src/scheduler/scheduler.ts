@@ -297,6 +297,7 @@ export class Scheduler {
           compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
       );
       const advance = (run: Run, definition: DagDefinition) => {
+        const wasFinal = run.state === "success" || run.state === "failed";
         const { toStart } = advanceRun(run, definition.tasks, now);
         for (const taskId of toStart) {
           const instance = run.tasks.find((task) => task.id === taskId);
@@ -304,8 +305,9 @@ export class Scheduler {
         }
         if (run.state === "success" || run.state === "failed") {
           finished.push(run);
-          // Counted in the same synchronous step that makes the final state visible to the API.
-          this.#metrics.runFinished(run);
+          // Counted once, on the way into the final state (an archive that failed is retried on
+          // later steps), in the same synchronous step that makes that state visible to the API.
+          if (!wasFinal) this.#metrics.runFinished(run);
         }
       };
       const waiting = (run: Run) =>
