@@ -219,6 +219,11 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
         { url: url(), source: source.status().repo, mode: source.status().mode, ...role.logFields() },
         "updraft listening",
       );
+      // A stop that came during start-up wins: nothing starts behind its back.
+      if (stopping) {
+        server?.close();
+        return;
+      }
       await role.start();
       if (config.source.kind === "folder") await startSource();
     },

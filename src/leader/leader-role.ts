@@ -56,6 +56,8 @@ export class LeaderRole {
 
   /** Leads at once without election; with it, settles the first try before returning. */
   async start(): Promise<void> {
+    // Halted before it started (a stop during start-up): no campaign, no timers left behind.
+    if (this.#halted) return;
     if (!this.#elector) return this.#lead();
     this.#refresh = setInterval(() => this.#refreshStandby(), this.#o.refreshMs);
     await this.#elector.start();
