@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { existsSync, rmSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,8 +12,8 @@ let built: Promise<string> | undefined;
 /**
  * The script loader processes run: loader-process.ts with the SDK, validation and their packages
  * in one JavaScript file, so that a loader process is plain `node` (no TypeScript compiler, one
- * file to read). Built once per daemon process into a folder named by its content under the
- * system temp dir; daemons of the same updraft version share it and nothing accumulates.
+ * file to read). Built once per daemon process into a private folder under the system temp dir,
+ * removed when the process exits.
  */
 export async function loaderRuntime(): Promise<string> {
   const earlier = await built?.catch(() => undefined);
@@ -37,14 +36,11 @@ async function buildRuntime(): Promise<string> {
   });
   const code = outputFiles?.[0]?.contents;
   if (!code) throw new Error("building the DAG loader runtime produced no output");
-  const hash = createHash("sha1").update(code).digest("hex").slice(0, 16);
-  const folder = path.join(os.tmpdir(), `updraft-loader-${hash}`);
+  // A private folder (mkdtemp: mode 0700, a name nobody can claim first) per daemon process, so no
+  // other user of a shared temp dir can swap the file the loader processes run. Removed on exit.
+  const folder = await mkdtemp(path.join(os.tmpdir(), "updraft-loader-"));
+  process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
   const file = path.join(folder, "loader-runtime.mjs");
-  await mkdir(folder, { recursive: true });
-  // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
-  // half-written file.
-  const partial = `${file}.${process.pid}.${Date.now()}`;
-  await writeFile(partial, code);
-  await rename(partial, file);
+  await writeFile(file, code, { mode: 0o600 });
   return file;
 }
