@@ -1,5 +1,6 @@
-import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { lstat, mkdir, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +13,8 @@ let built: Promise<string> | undefined;
 /**
  * The script loader processes run: loader-process.ts with the SDK, validation and their packages
  * in one JavaScript file, so that a loader process is plain `node` (no TypeScript compiler, one
- * file to read). Built once per daemon process into a private folder under the system temp dir,
- * removed when the process exits.
+ * file to read). Built once per daemon process into a folder named by its content under a private
+ * per-user folder of the system temp dir (see privateTempDir).
  */
 export async function loaderRuntime(): Promise<string> {
   const earlier = await built?.catch(() => undefined);
@@ -36,11 +37,31 @@ async function buildRuntime(): Promise<string> {
   });
   const code = outputFiles?.[0]?.contents;
   if (!code) throw new Error("building the DAG loader runtime produced no output");
-  // A private folder (mkdtemp: mode 0700, a name nobody can claim first) per daemon process, so no
-  // other user of a shared temp dir can swap the file the loader processes run. Removed on exit.
-  const folder = await mkdtemp(path.join(os.tmpdir(), "updraft-loader-"));
-  process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
+  const hash = createHash("sha1").update(code).digest("hex").slice(0, 16);
+  const folder = path.join(await privateTempDir(), `loader-${hash}`);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
   const file = path.join(folder, "loader-runtime.mjs");
-  await writeFile(file, code, { mode: 0o600 });
+  // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
+  // half-written file.
+  const partial = `${file}.${process.pid}.${Date.now()}`;
+  await writeFile(partial, code, { mode: 0o600 });
+  await rename(partial, file);
   return file;
+}
+
+/**
+ * `<tmp>/updraft-<uid>`, made 0700 and checked to be ours and private: on a shared temp dir no other
+ * user can have claimed the name first and swap the file loader processes run. Daemons of the same
+ * user and version share one runtime file, so nothing accumulates.
+ */
+async function privateTempDir(): Promise<string> {
+  const uid = process.getuid?.() ?? 0;
+  const dir = path.join(os.tmpdir(), `updraft-${uid}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0)
+    throw new Error(
+      `${dir} is not a private folder of this user (uid ${uid}): remove it or set TMPDIR to a private folder`,
+    );
+  return dir;
 }
