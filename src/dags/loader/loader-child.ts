@@ -14,7 +14,7 @@ import { loaderRuntime } from "./loader-runtime.ts";
 /**
  * The daemon's own settings never reach DAG code: `UPDRAFT_*` holds the git token, the API token,
  * the webhook secret, and `UPDRAFT_REPO` may carry credentials in its URL. DAG modules still see the
- * rest (the seed DAG reads `process.env.ENV`). This keeps secrets out of careless DAG code only: DAG
+ * rest (the seed DAG chooses its image by the ENV variable). This keeps secrets out of careless DAG code only: DAG
  * code is trusted code running as the daemon's user.
  */
 const isWithheld = (name: string) => name.startsWith("UPDRAFT_");
