@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { POLL, type RunView, startDaemonProcess, task } from "../daemon/support/daemon-process.ts";
 
@@ -59,20 +59,12 @@ function startKubeDaemon(
 
 describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", () => {
   const cleanup = new Cleanup();
-  let kube: FakeKube | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanup.run();
-    } finally {
-      await kube?.close();
-      kube = undefined;
-    }
-  });
+  // The fake API server is deferred first, so it closes after the daemons talking to it.
+  afterEach(() => cleanup.run());
 
   it("adopts the running Pod after a restart: one create, try 1, result and complete log", async () => {
-    kube = await startFakeKube({ namespaces: ["default"] });
-    const fake = kube;
+    const fake = await startFakeKube({ namespaces: ["default"] });
+    cleanup.defer(() => fake.close());
     const dir = await cleanup.tempDir("kube-adoption");
     const dagsDir = path.join(dir, "dags");
     const stateDir = path.join(dir, "state");

@@ -5,7 +5,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { POLL, type RunView, task } from "../daemon/support/daemon-process.ts";
 import {
@@ -45,20 +45,12 @@ type KubeTaskView = RunView["tasks"][number] & { podName?: string };
 
 describe("SIGTERM (graceful shutdown) with a task's Pod running", () => {
   const cleanup = new Cleanup();
-  let kube: FakeKube | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanup.run();
-    } finally {
-      await kube?.close();
-      kube = undefined;
-    }
-  });
+  // The fake API server is deferred first, so it closes after the daemons talking to it.
+  afterEach(() => cleanup.run());
 
   it("exits 0, leaves the Pod and the running task, releases the lease; the next replica adopts the Pod", async () => {
-    kube = await startFakeKube({ namespaces: ["default"] });
-    const fake = kube;
+    const fake = await startFakeKube({ namespaces: ["default"] });
+    cleanup.defer(() => fake.close());
     const dir = await cleanup.tempDir("graceful-shutdown");
     const dagsDir = path.join(dir, "dags");
     const stateDir = path.join(dir, "state");

@@ -34,20 +34,13 @@ const TIMING = { leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "1s" };
 
 describe("two daemons, one Lease", () => {
   const cleanup = new Cleanup();
-  let kube: FakeKube | undefined;
-
-  afterEach(async () => {
-    try {
-      await cleanup.run();
-    } finally {
-      await kube?.close();
-      kube = undefined;
-    }
-  });
+  // The fake API server is deferred first, so it closes after the daemons talking to it.
+  afterEach(() => cleanup.run());
 
   /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
   async function twoDaemons(options: { shared?: boolean } = {}) {
-    kube = await startFakeKube({ namespaces: ["default"] });
+    const kube = await startFakeKube({ namespaces: ["default"] });
+    cleanup.defer(() => kube.close());
     const dir = await cleanup.tempDir("leader-election");
     const dagsDir = path.join(dir, "dags");
     await mkdir(dagsDir, { recursive: true });
