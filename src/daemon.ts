@@ -21,6 +21,7 @@ import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { HealthReport } from "./server/app-deps.ts";
+import { SecretMask } from "./secrets/secret-mask.ts";
 import { RunStore } from "./store/run-store.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
@@ -99,6 +100,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
   const credentials =
     config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
   const secrets = [credentials?.token, config.apiToken, config.webhookSecret];
+  const mask = new SecretMask(secrets);
   let gitSync: GitSync | undefined;
   let source: DagSource;
   if (config.source.kind === "git" && credentials) {
@@ -190,6 +192,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     leadership: () => role.view(),
     metrics,
     log,
+    mask,
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { Logger } from "../log.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { RunStore } from "../store/run-store.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth.ts";
@@ -42,4 +43,6 @@ export interface AppDeps {
   metrics?: MetricsSource;
   /** Request log (one line per request); without it requests are not logged. */
   log?: Logger;
+  /** The daemon's secret mask: every text served passes through it. Absent: nothing to mask. */
+  mask?: SecretMask;
 }
