@@ -15,7 +15,8 @@ const WEBHOOK_SECRET = `whs_${randomBytes(18).toString("hex")}"&<`;
 const SECRETS = [GIT_TOKEN, API_TOKEN, WEBHOOK_SECRET];
 const NEEDLES = SECRETS.flatMap((secret) => tokenForms(secret));
 /** A TypeScript expression for `secret` that does not spell it (the DAG repo must not hold it). */
-const hidden = (secret: string) => `Buffer.from(${JSON.stringify(Buffer.from(secret).toString("hex"))}, "hex").toString()`;
+const hidden = (secret: string) =>
+  `Buffer.from(${JSON.stringify(Buffer.from(secret).toString("hex"))}, "hex").toString()`;
 
 /**
  * What DAG code running as the daemon's user can do: read the daemon's secrets (here from hex, as
@@ -154,9 +155,7 @@ describe("status pages and secrets", () => {
     const state = await readTree(daemon.stateDir);
     for (const file of state.keys()) if (!/^(state\.json|runs\/)/.test(file)) state.delete(file);
     expect(state.size).toBeGreaterThan(1);
-    expect(
-      findSecrets(NEEDLES, { files: state, texts: { served, logs: daemon.logs } }),
-    ).toEqual([]);
+    expect(findSecrets(NEEDLES, { files: state, texts: { served, logs: daemon.logs } })).toEqual([]);
     const errors = await daemon.importErrors();
     expect(errors.map((e) => e.file)).toEqual(["leak.ts"]);
     expect(errors[0]?.message).toContain("cannot start, environment was:");
