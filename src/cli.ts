@@ -5,8 +5,10 @@ import { runTrigger } from "./cli/trigger-command.ts";
 import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
+import { SecretFileError, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
+import { runSecrets } from "./secrets/run-secrets.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
 export const CHECK_FLAGS: readonly FlagDefinition[] = [
@@ -45,7 +47,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         if (positionals.length > 0)
           throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
         const config = runConfigFrom(values, env);
-        const log = createLogger({ secrets: [config.gitToken, config.apiToken, config.webhookSecret] });
+        const log = createLogger({ secrets: runSecrets(config) });
+        const onCommandLine = secretFlagsOnCommandLine(rest);
+        if (onCommandLine.length > 0)
+          log.warn(
+            { flags: onCommandLine },
+            `secrets given on the command line (${onCommandLine.join(", ")}) are visible to every local user in the process list: use ${onCommandLine.map((flag) => `${flag}-file`).join(", ")} or the UPDRAFT_ environment variables instead`,
+          );
         const daemon = createDaemon(config, log, {
           // Like client-go's OnStoppedLeading: exit, and Kubernetes restarts this replica as a standby.
           onLeadershipLost: (reason) => shutdown(`leadership lost: ${reason}`, 1),
@@ -102,7 +110,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stderr.write(`updraft: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof CorruptStateError) {
+    if (error instanceof CorruptStateError || error instanceof SecretFileError) {
       process.stderr.write(`updraft: ${error.message}\n`);
       return 1;
     }

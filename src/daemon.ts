@@ -11,6 +11,7 @@ import { createKubeApi } from "./executor/kubernetes/kube-api.ts";
 import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
+import { withMaskedEvents } from "./executor/masked-events.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import { createClusterElector } from "./leader/cluster-elector.ts";
 import { LeaderRole } from "./leader/leader-role.ts";
@@ -21,7 +22,7 @@ import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { HealthReport } from "./server/app-deps.ts";
-import { SecretMask } from "./secrets/secret-mask.ts";
+import { runSecretMask } from "./secrets/run-secrets.ts";
 import { RunStore } from "./store/run-store.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
@@ -53,7 +54,9 @@ export interface DaemonHooks {
 
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
 export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: DaemonHooks = {}): Daemon {
-  const registry = new DagRegistry();
+  // DAG code and tasks can read the daemon's environment: whatever they report is masked.
+  const mask = runSecretMask(config);
+  const registry = new DagRegistry(mask);
   const metrics = createPrometheusMetrics({
     dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
   });
@@ -74,7 +77,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
   const scheduler = new Scheduler({
     store,
     registry,
-    executor,
+    executor: withMaskedEvents(executor, mask),
     logsDir: path.join(config.stateDir, "logs"),
     log,
     heartbeat: schedulerBeat,
@@ -99,8 +102,6 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
   };
   const credentials =
     config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
-  const secrets = [credentials?.token, config.apiToken, config.webhookSecret];
-  const mask = new SecretMask(secrets);
   let gitSync: GitSync | undefined;
   let source: DagSource;
   if (config.source.kind === "git" && credentials) {
@@ -118,7 +119,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
       dagsDir: config.source.dagsDir,
       snapshotsDir: path.join(config.stateDir, "snapshots"),
       intervalMs: config.intervalMs,
-      secrets,
+      mask,
       retainedCommits: () => scheduler.commitsInUse(),
       onSync,
       metrics,
@@ -185,7 +186,11 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     store,
     syncHistory: () => history,
     health,
-    auth: { apiToken: config.apiToken, listensOnLoopback: isLoopback(config.host) },
+    auth: {
+      apiToken: config.apiToken,
+      readToken: config.readToken,
+      listensOnLoopback: isLoopback(config.host),
+    },
     webhookSecret: config.webhookSecret,
     followedBranch: () => gitSync?.branch,
     version: VERSION,

@@ -21,6 +21,11 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
       "Token for https remotes, passed to git through an askpass helper; never a flag, so it stays out of process listings.",
   },
   {
+    name: "UPDRAFT_GIT_TOKEN_FILE",
+    description:
+      "File holding the git token (one trailing newline ignored), read once at start-up; instead of UPDRAFT_GIT_TOKEN, so the token is not in the environment either.",
+  },
+  {
     name: "GIT_SSH_COMMAND",
     description: "For ssh remotes: the ssh command git runs, e.g. `ssh -i /keys/id_ed25519`.",
   },

@@ -4,6 +4,7 @@ import { parseDuration } from "../dags/spec/duration.ts";
 import { LEADER_FLAGS, type LeaderElectionConfig, leaderElectionFrom } from "./leader-flags.ts";
 import { type FlagDefinition, UsageError } from "./flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./loader-flags.ts";
+import { SECRET_FLAGS, secretsFrom } from "./secret-flags.ts";
 
 /** Every flag of `updraft run` (each also read from `UPDRAFT_<FLAG>`). The README's reference lists these. */
 export const RUN_FLAGS: readonly FlagDefinition[] = [
@@ -51,8 +52,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     default: "./.updraft",
     description: "State, task logs, git mirror and snapshots.",
   },
-  { name: "api-token", type: "string", description: "Bearer token required by write endpoints." },
-  { name: "webhook-secret", type: "string", description: "GitHub webhook secret (HMAC-SHA256)." },
+  ...SECRET_FLAGS,
   {
     name: "notify-url",
     type: "string",
@@ -87,8 +87,10 @@ export interface RunConfig {
   port: number;
   stateDir: string;
   apiToken: string | undefined;
+  /** `--read-token`: when set, every read but the probes, metrics and webhook needs it (or the API token). */
+  readToken: string | undefined;
   webhookSecret: string | undefined;
-  /** From UPDRAFT_GIT_TOKEN only: never a flag, so it stays out of process listings. */
+  /** From UPDRAFT_GIT_TOKEN (or its _FILE) only: never a flag, so it stays out of process listings. */
   gitToken: string | undefined;
   loader: Partial<LoaderLimits>;
   notifyUrl: string | undefined;
@@ -156,9 +158,7 @@ export function runConfigFrom(
     host: text("host") ?? "127.0.0.1",
     port,
     stateDir: path.resolve(text("state-dir") ?? "./.updraft"),
-    apiToken: text("api-token"),
-    webhookSecret: text("webhook-secret"),
-    gitToken: env.UPDRAFT_GIT_TOKEN || undefined,
+    ...secretsFrom(text, env),
     loader: loaderLimitsFrom(values),
     notifyUrl,
     keepRuns,

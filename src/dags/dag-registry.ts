@@ -1,3 +1,4 @@
+import { SecretMask } from "../secrets/secret-mask.ts";
 import { type ActiveDag, applyDagSet, type DagChanges, type ImportError } from "./active-dags.ts";
 import type { DagSet } from "./dag-set.ts";
 
@@ -10,9 +11,15 @@ export class DagRegistry {
   #importErrors: ImportError[] = [];
   #loaded = false;
   readonly #listeners = new Set<(changes: DagChanges) => void>();
+  readonly #mask: SecretMask;
+
+  /** `mask`: DAG code can read the daemon's secrets; none is registered as a definition or error text. */
+  constructor(mask: SecretMask = new SecretMask()) {
+    this.#mask = mask;
+  }
 
   apply(set: DagSet, source: { commit: string | null; snapshot: string; prefix: string }): DagChanges {
-    const applied = applyDagSet(this.#dags, set, source);
+    const applied = applyDagSet(this.#dags, this.#masked(set), source);
     this.#dags = applied.dags;
     this.#importErrors = applied.importErrors;
     this.#loaded = true;
@@ -35,6 +42,15 @@ export class DagRegistry {
 
   importErrors(): ImportError[] {
     return this.#importErrors;
+  }
+
+  #masked(set: DagSet): DagSet {
+    if (this.#mask.empty) return set;
+    return {
+      ...set,
+      dags: set.dags.map((loaded) => ({ ...loaded, dag: this.#mask.maskDeep(loaded.dag) })),
+      errors: set.errors.map((error) => this.#mask.maskDeep(error)),
+    };
   }
 
   onChange(listener: (changes: DagChanges) => void): () => void {

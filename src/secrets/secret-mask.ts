@@ -18,6 +18,8 @@ const MIN_FRAGMENT = 6;
 export class SecretMask {
   readonly #secrets = new Set<string>();
   #pattern: RegExp | undefined;
+  /** Length of the longest form: how much of a text a streamed mask must hold back. */
+  #longest = 0;
 
   constructor(secrets: Iterable<string | undefined> = []) {
     for (const secret of secrets) this.add(secret);
@@ -32,6 +34,7 @@ export class SecretMask {
     // Longest first, so a secret that contains another is masked whole.
     const sorted = [...needles].sort((a, b) => b.length - a.length);
     this.#pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    this.#longest = sorted[0]?.length ?? 0;
   }
 
   /** True when there is nothing to mask. */
@@ -43,6 +46,27 @@ export class SecretMask {
     if (!this.#pattern) return text;
     this.#pattern.lastIndex = 0;
     return text.replace(this.#pattern, MASKED);
+  }
+
+  /**
+   * For text that arrives in pieces: masks what can no longer be part of a secret that continues
+   * in the next piece, and returns the rest, to be put in front of that piece (or masked with
+   * `mask` at the end). The rest is shorter than the longest form, so memory stays bounded.
+   */
+  maskPrefix(text: string): { masked: string; rest: string } {
+    if (!this.#pattern) return { masked: text, rest: "" };
+    // A match starting before safeEnd has all the characters its longest alternative could need.
+    const safeEnd = text.length - (this.#longest - 1);
+    let masked = "";
+    let position = 0;
+    this.#pattern.lastIndex = 0;
+    for (let match = this.#pattern.exec(text); match; match = this.#pattern.exec(text)) {
+      if (match.index >= safeEnd) break;
+      masked += text.slice(position, match.index) + MASKED;
+      position = match.index + match[0].length;
+    }
+    const cut = Math.max(position, safeEnd);
+    return { masked: masked + text.slice(position, cut), rest: text.slice(cut) };
   }
 
   /** Masks every string inside a JSON-like value (keys included); returns a new value. */
@@ -66,6 +90,9 @@ export class SecretMask {
 /** Every form a secret may take in a text: raw, URL-encoded, base64 at each alignment. */
 export function formsOf(secret: string): string[] {
   const forms = new Set<string>([secret, encodeURIComponent(secret), encodeURI(secret)]);
+  // As JSON (responses, state, log lines) and HTML (the pages) spell a secret with quotes or `&`.
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  forms.add(escapeHtml(secret));
   const bytes = Buffer.from(secret, "utf8");
   forms.add(bytes.toString("base64"));
   forms.add(bytes.toString("base64url"));
@@ -81,6 +108,15 @@ export function formsOf(secret: string): string[] {
     }
   }
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function escapeRegExp(text: string): string {

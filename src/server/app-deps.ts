@@ -4,7 +4,7 @@ import type { Scheduler } from "../scheduler/scheduler.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { RunStore } from "../store/run-store.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
-import type { WriteAuth } from "./auth.ts";
+import type { WriteAuth } from "./auth/write-auth.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 
 export interface HealthReport {
@@ -43,6 +43,6 @@ export interface AppDeps {
   metrics?: MetricsSource;
   /** Request log (one line per request); without it requests are not logged. */
   log?: Logger;
-  /** The daemon's secret mask: every text served passes through it. Absent: nothing to mask. */
-  mask?: SecretMask;
+  /** The daemon's secret mask: every JSON and HTML body served passes through it. */
+  mask: SecretMask;
 }

@@ -1,6 +1,10 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
+import { loopbackHostGuard } from "./auth/loopback-host.ts";
+import { readTokenGuard } from "./auth/read-access.ts";
+import { tokenFormRoutes } from "./auth/token-form-routes.ts";
 import { HttpError } from "./http-error.ts";
+import { maskResponses } from "./mask-responses.ts";
 import { pageRoutes } from "./page/page-routes.ts";
 import { requestLog } from "./request-log.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
@@ -11,13 +15,18 @@ import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { standbyGuard } from "./standby-guard.ts";
 
 /**
- * The daemon's HTTP API. One error boundary: HttpError → its status; a state store that cannot write
+ * The daemon's HTTP API. Every JSON and HTML answer passes through the secret mask. One error boundary: HttpError → its status; a state store that cannot write
  * → 503; anything else → 500 without details.
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Outermost, so error answers are masked too.
+  app.use(maskResponses(deps.mask));
   if (deps.log) app.use(requestLog(deps.log));
+  if (deps.auth.listensOnLoopback) app.use(loopbackHostGuard());
+  app.use(readTokenGuard(deps.auth, deps.version));
   if (deps.leadership) app.use("*", standbyGuard(deps.leadership));
+  app.route("/", tokenFormRoutes(deps.auth, deps.version));
   app.route("/", healthRoutes(deps));
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   app.route("/", syncRoutes(deps));

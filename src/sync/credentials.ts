@@ -27,9 +27,14 @@ export function splitCredentials(remote: string, envToken: string | undefined): 
   };
 }
 
-/** Removes every known secret and any `user:password@` from text bound for logs, state or a response. */
+/** Replaces any `user:password@` in URLs of a text (a git error echoing the remote, say) with `***@`. */
+export function removeUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+}
+
+/** Removes every known secret (raw only) and any `user:password@` from a text; the daemon uses SecretMask. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let clean = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+  let clean = removeUrlCredentials(text);
   for (const secret of secrets) {
     if (secret && secret.length >= 4) clean = clean.split(secret).join("***");
   }

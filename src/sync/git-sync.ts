@@ -5,7 +5,8 @@ import type { DagSet } from "../dags/dag-set.ts";
 import { loadDagSet } from "../dags/dag-set-loader.ts";
 import type { LoaderPool } from "../dags/loader/loader-pool.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { redact } from "./credentials.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import { removeUrlCredentials } from "./credentials.ts";
 import type { CommitInfo, GitMirror } from "./git-mirror.ts";
 import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
 import { SyncTrigger } from "./sync-trigger.ts";
@@ -22,8 +23,8 @@ export interface GitSyncOptions {
   dagsDir: string;
   snapshotsDir: string;
   intervalMs: number;
-  /** Secrets to scrub from every error message. */
-  secrets: ReadonlyArray<string | undefined>;
+  /** The daemon's secret mask, applied to every error message (with any `user:password@` removed). */
+  mask: SecretMask;
   /** Commits that must keep their snapshot (runs in progress); the applied ones always do. */
   retainedCommits?: () => Iterable<string>;
   onSync?: (record: SyncRecord) => void;
@@ -171,7 +172,7 @@ export class GitSync implements DagSource {
       return true;
     } catch (error) {
       this.#lastSyncAt = at;
-      this.#syncError = redact(describe(error), this.#options.secrets);
+      this.#syncError = this.#options.mask.mask(removeUrlCredentials(describe(error)));
       this.#record({
         at,
         sha,

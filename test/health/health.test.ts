@@ -4,6 +4,7 @@ import { dagSchema } from "../../src/dags/spec/dag-schema.ts";
 import { Heartbeat } from "../../src/health/heartbeat.ts";
 import type { AppDeps, HealthReport } from "../../src/server/app-deps.ts";
 import { createApp } from "../../src/server/app.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000) {
@@ -62,6 +63,7 @@ function healthApp(options: { standbyIn?: "git" | "folder" } = {}) {
       ? ({ status: () => ({ mode: options.standbyIn }) } as unknown as AppDeps["source"])
       : unused("source"),
     scheduler: unused("scheduler"),
+    mask: new SecretMask(),
     store: unused("store"),
     syncHistory: () => [],
     health,

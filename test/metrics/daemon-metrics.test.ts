@@ -7,6 +7,7 @@ import { Cleanup } from "../support/cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type ApiDaemon, startApiDaemon } from "../server/support/api-daemon.ts";
 import { parseScrape, type Scrape } from "./scrape.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 
 const cleanup = new Cleanup();
 let api: ApiDaemon;
@@ -142,6 +143,7 @@ function appDepsOf(daemon: ApiDaemon): Parameters<typeof createApp>[0] {
     webhookSecret: undefined,
     followedBranch: () => undefined,
     version: "test",
+    mask: new SecretMask(),
     metrics: { contentType: "text/plain", text: async () => "" },
   };
 }

@@ -40,4 +40,33 @@ describe("SecretMask", () => {
     mask.add(token);
     expect(mask.mask(`[${token}] [s3cr3t]`)).toBe(`[${MASKED}] [${MASKED}]`);
   });
+
+  it("masks a secret as JSON and HTML escape it", () => {
+    const quoted = `q"u&o<t>e'd-secret\\`;
+    const mask = new SecretMask([quoted]);
+    expect(mask.mask(JSON.stringify({ v: `a ${quoted} b` }))).toBe(JSON.stringify({ v: `a ${MASKED} b` }));
+    const html = quoted.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    expect(mask.mask(`<p>${html.replace(/"/g, "&quot;").replace(/'/g, "&#39;")}</p>`)).toBe(
+      `<p>${MASKED}</p>`,
+    );
+  });
+
+  it("masks a text streamed in pieces exactly as it masks it whole, whatever the cuts", () => {
+    const mask = new SecretMask([token, "s3cr3t-two"]);
+    const b64 = Buffer.from(`x-access-token:${token}`).toString("base64");
+    const text = `head ${token} mid ${encodeURIComponent(token)} s3cr3t-two ${b64} tail ${token}`;
+    for (let size = 1; size <= text.length; size += 3) {
+      let out = "";
+      let rest = "";
+      for (let at = 0; at < text.length; at += size) {
+        const piece = mask.maskPrefix(rest + text.slice(at, at + size));
+        expect(piece.rest.length).toBeLessThan(b64.length + 4);
+        out += piece.masked;
+        rest = piece.rest;
+      }
+      out += mask.mask(rest);
+      expect(out, `pieces of ${size}`).toBe(mask.mask(text));
+    }
+    expect(new SecretMask().maskPrefix("plain")).toEqual({ masked: "plain", rest: "" });
+  });
 });

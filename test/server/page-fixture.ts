@@ -17,6 +17,7 @@ import { RunStore } from "../../src/store/run-store.ts";
 import type { DagSource, SyncStatus } from "../../src/sync/sync-status.ts";
 import { dag, FakeExecutor, pod } from "../scheduler-loop/harness.ts";
 import type { Cleanup } from "../support/cleanup.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 
 /** Hostile text that must render as text wherever it shows up. */
 export const HOSTILE = {
@@ -174,6 +175,7 @@ export async function pageFixture(
     webhookSecret: undefined,
     followedBranch: () => "main",
     version: "0.0.0-test",
+    mask: new SecretMask(),
     ...(options.leadership ? { leadership: options.leadership } : {}),
   });
   return { app, store, scheduler, runs, everyTaskState, logText: HOSTILE.log };

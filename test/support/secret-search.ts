@@ -1,14 +1,22 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-/** The forms a leaked token could take: as is, URL-encoded, and inside a Basic auth header. */
+/**
+ * The forms a leaked token could take: as is, URL-encoded, base64 on its own and inside a Basic auth
+ * header, and escaped as JSON and HTML text put it.
+ */
 export function tokenForms(token: string, username = "x-access-token"): string[] {
-  return [
+  const forms = [
     token,
     encodeURIComponent(token),
+    Buffer.from(token).toString("base64"),
+    Buffer.from(token).toString("base64url"),
     Buffer.from(`${username}:${token}`).toString("base64"),
     Buffer.from(`:${token}`).toString("base64"),
+    JSON.stringify(token).slice(1, -1),
+    token.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;"),
   ];
+  return [...new Set(forms)];
 }
 
 /**

@@ -4,6 +4,7 @@ import { RUN_FLAGS, runConfigFrom } from "../../src/config/run-config.ts";
 import { createDaemon, type Daemon } from "../../src/daemon.ts";
 import type { LoadError } from "../../src/dags/loader/load-error.ts";
 import { createLogger } from "../../src/log.ts";
+import { runSecrets } from "../../src/secrets/run-secrets.ts";
 import type { dagDetail, dagSummary } from "../../src/server/views/dag-view.ts";
 import type { SyncRecord, SyncStatus } from "../../src/sync/sync-status.ts";
 import type { Cleanup } from "./cleanup.ts";
@@ -95,10 +96,7 @@ export async function startTestDaemon(
     },
   });
   // The same secrets the CLI hands its logger.
-  const log = createLogger({
-    secrets: [config.gitToken, config.apiToken, config.webhookSecret],
-    destination,
-  });
+  const log = createLogger({ secrets: runSecrets(config), destination });
   const daemon = createDaemon(config, log);
   cleanup.defer(() => daemon.stop());
   if (options.start ?? true) await daemon.start();

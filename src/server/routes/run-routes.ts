@@ -4,7 +4,7 @@ import { z } from "zod";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
 import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { requireToken } from "../auth.ts";
+import { requireToken } from "../auth/write-auth.ts";
 import { HttpError } from "../http-error.ts";
 import { runSummary, runView } from "../views/run-view.ts";
 import { logOffsetOf, readLogBytes, taskTryOf } from "../views/task-log.ts";

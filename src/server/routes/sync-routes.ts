@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { SyncRecord } from "../../sync/sync-status.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { requireToken } from "../auth.ts";
+import { requireToken } from "../auth/write-auth.ts";
 import { HttpError } from "../http-error.ts";
 import { dagDetail, dagSummary, dagViewContext } from "../views/dag-view.ts";
 import { statusView } from "../views/status-view.ts";

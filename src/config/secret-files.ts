@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { UsageError } from "./flags.ts";
+
+/** A secret file that cannot be used; `updraft run` exits 1 with its message. */
+export class SecretFileError extends Error {
+  readonly code = "secret_file";
+}
+
+/** Flags whose value is a secret: on the command line they show in `ps`, so the CLI warns. */
+export const SECRET_VALUE_FLAGS = ["api-token", "webhook-secret", "read-token"] as const;
+
+/**
+ * A secret given as a value or as a file (read once, one trailing newline trimmed), never both.
+ * `names` are how the user gave them: `--api-token` / `--api-token-file`, or env names.
+ */
+export function secretFrom(
+  value: string | undefined,
+  file: string | undefined,
+  names: { value: string; file: string },
+): string | undefined {
+  if (value !== undefined && file !== undefined)
+    throw new UsageError(`give ${names.value} or ${names.file}, not both`);
+  if (file === undefined) return value;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SecretFileError(
+      `${names.file}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and that updraft's user may read it`,
+    );
+  }
+  const secret = text.replace(/\r?\n$/, "");
+  if (secret === "")
+    throw new SecretFileError(
+      `${names.file}: ${file} is empty; write the secret into it (one trailing newline is ignored)`,
+    );
+  return secret;
+}
+
+/** The secret-valued flags given on the command line (not through the environment or a file). */
+export function secretFlagsOnCommandLine(argv: readonly string[]): string[] {
+  return SECRET_VALUE_FLAGS.map((name) => `--${name}`).filter((flag) =>
+    argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`)),
+  );
+}

@@ -1,0 +1,22 @@
+import type { RunConfig } from "../config/run-config.ts";
+import { splitCredentials } from "../sync/credentials.ts";
+import { SecretMask } from "./secret-mask.ts";
+
+/**
+ * Every secret `updraft run` holds: the git token (from UPDRAFT_GIT_TOKEN, its file, or the
+ * remote URL's password), the API token, the read token and the webhook secret.
+ */
+export function runSecrets(
+  config: Pick<RunConfig, "source" | "gitToken" | "apiToken" | "readToken" | "webhookSecret">,
+): string[] {
+  const fromUrl =
+    config.source.kind === "git" ? splitCredentials(config.source.repo, undefined).token : undefined;
+  return [config.gitToken, fromUrl, config.apiToken, config.readToken, config.webhookSecret].filter(
+    (secret): secret is string => secret !== undefined && secret !== "",
+  );
+}
+
+/** The mask of every secret `updraft run` holds. */
+export function runSecretMask(config: Parameters<typeof runSecrets>[0]): SecretMask {
+  return new SecretMask(runSecrets(config));
+}
