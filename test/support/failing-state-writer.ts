@@ -1,0 +1,26 @@
+import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
+
+/** The daemon's real state writer, until told to fail every write with an errno code (ENOSPC, EIO). */
+export class FailingStateWriter implements StateWriter {
+  #failure: string | undefined;
+  /** Writes attempted while failing. */
+  refused = 0;
+
+  fail(code: string): void {
+    this.#failure = code;
+  }
+
+  succeed(): void {
+    this.#failure = undefined;
+  }
+
+  async write(file: string, text: string): Promise<void> {
+    if (this.#failure) {
+      this.refused++;
+      throw Object.assign(new Error(`${this.#failure}: write ${file} refused by the test`), {
+        code: this.#failure,
+      });
+    }
+    await durableStateWriter.write(file, text);
+  }
+}
