@@ -7,6 +7,7 @@ import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
 import { createDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
+import { StateDirLockedError } from "./store/state-dir-lock.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
 export const CHECK_FLAGS: readonly FlagDefinition[] = [
@@ -102,7 +103,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stderr.write(`updraft: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof CorruptStateError) {
+    if (error instanceof CorruptStateError || error instanceof StateDirLockedError) {
       process.stderr.write(`updraft: ${error.message}\n`);
       return 1;
     }

@@ -4,6 +4,7 @@ import { RUN_FLAGS, runConfigFrom } from "../../src/config/run-config.ts";
 import { createDaemon, type Daemon } from "../../src/daemon.ts";
 import type { LoadError } from "../../src/dags/loader/load-error.ts";
 import { createLogger } from "../../src/log.ts";
+import type { StateWriter } from "../../src/store/durable-write.ts";
 import type { dagDetail, dagSummary } from "../../src/server/views/dag-view.ts";
 import type { SyncRecord, SyncStatus } from "../../src/sync/sync-status.ts";
 import type { Cleanup } from "./cleanup.ts";
@@ -63,6 +64,8 @@ export interface TestDaemonOptions {
   env?: Record<string, string>;
   /** Start the daemon (first sync included) before returning; default true. */
   start?: boolean;
+  /** Replaces how state files are written (a fake that fails, say). */
+  stateWriter?: StateWriter;
 }
 
 /**
@@ -99,7 +102,7 @@ export async function startTestDaemon(
     secrets: [config.gitToken, config.apiToken, config.webhookSecret],
     destination,
   });
-  const daemon = createDaemon(config, log);
+  const daemon = createDaemon(config, log, {}, options.stateWriter ? { stateWriter: options.stateWriter } : {});
   cleanup.defer(() => daemon.stop());
   if (options.start ?? true) await daemon.start();
   const responses: string[] = [];

@@ -63,10 +63,12 @@ describe("SIGTERM during the first clone", () => {
       ],
       { KUBECONFIG: kubeconfig, POD_NAME: "updraft-a", POD_NAMESPACE: LEASE_NAMESPACE },
     );
+    const holder = () =>
+      (kube.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
     await waitFor(
       "the daemon to hold the Lease and ask the remote for the branch",
       () =>
-        kube.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec.holderIdentity === "updraft-a" && remote.requests() > 0
+        holder() === "updraft-a" && remote.requests() > 0
           ? true
           : undefined,
       { ...POLL, details: () => daemon.output() },
@@ -76,6 +78,6 @@ describe("SIGTERM during the first clone", () => {
     // Well under --shutdown-timeout (30 s), which is what ends the stop today.
     const exit = await Promise.race([daemon.exited, sleep(15_000).then(() => "still running" as const)]);
     expect(exit, daemon.output()).toEqual({ code: 0, signal: null } satisfies ExitStatus);
-    expect(kube.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec.holderIdentity, daemon.output()).toBe("");
+    expect(holder(), daemon.output()).toBe("");
   }, 90_000);
 });
