@@ -286,7 +286,7 @@ function createExecutor(
   metrics: Metrics,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
-  if (config.executor === "local") return new LocalExecutor();
+  if (config.executor === "local") return new LocalExecutor({ log });
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
     api: createKubeApi(access.config, { metrics }),
