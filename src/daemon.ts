@@ -186,7 +186,10 @@ export function createDaemon(
     lock ??= new StateDirLock(config.stateDir, { lease, identity });
     const { tookOverFrom } = await lock.acquire();
     if (tookOverFrom)
-      log.warn({ lock: lock.file, holder: tookOverFrom }, "took over the state dir lock of a daemon that is gone");
+      log.warn(
+        { lock: lock.file, holder: tookOverFrom },
+        "took over the state dir lock of a daemon that is gone",
+      );
   };
   const health = (): HealthReport => {
     const problems: Record<string, string | undefined> = {

@@ -179,7 +179,11 @@ export class StateDirLock {
     }
     try {
       const parsed = JSON.parse(text) as Partial<LockHolder>;
-      if (typeof parsed.pid === "number" && typeof parsed.host === "string" && typeof parsed.nonce === "string")
+      if (
+        typeof parsed.pid === "number" &&
+        typeof parsed.host === "string" &&
+        typeof parsed.nonce === "string"
+      )
         return { since: "?", ...parsed } as LockHolder;
     } catch {
       // reported below

@@ -93,10 +93,14 @@ describe("a full disk", () => {
 
     // The loop's own next step fails too (the refused trigger was the first failure).
     const stepFailures = () => daemon.logs.filter((line) => line.includes('"scheduler step failed"')).length;
-    await waitFor("a scheduler step to fail on the full disk", () => (stepFailures() >= 2 ? true : undefined), {
-      timeoutMs: 2 * LOOP_INTERVAL_MS,
-      details: () => daemon.logs.slice(-5),
-    });
+    await waitFor(
+      "a scheduler step to fail on the full disk",
+      () => (stepFailures() >= 2 ? true : undefined),
+      {
+        timeoutMs: 2 * LOOP_INTERVAL_MS,
+        details: () => daemon.logs.slice(-5),
+      },
+    );
 
     await disk.free();
     // No API call from here on: the loop retries by itself.

@@ -24,7 +24,17 @@ describe("one daemon per state dir", () => {
   }
 
   const second = (dagsDir: string, stateDir: string) =>
-    spawnCli(cleanup, ["run", "--dags", dagsDir, "--state-dir", stateDir, "--host", "127.0.0.1", "--port", "0"]);
+    spawnCli(cleanup, [
+      "run",
+      "--dags",
+      dagsDir,
+      "--state-dir",
+      stateDir,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+    ]);
 
   it("a second daemon exits 1 naming the holder (pid, host, since); the first keeps its runs", async () => {
     const { dagsDir, stateDir } = await folders();
@@ -66,4 +76,3 @@ describe("one daemon per state dir", () => {
     await after.waitForDags(["solo"]);
   }, 90_000);
 });
-

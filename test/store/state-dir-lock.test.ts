@@ -4,7 +4,12 @@ import { once } from "node:events";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LOCK_FILE, type LockHolder, StateDirLock, StateDirLockedError } from "../../src/store/state-dir-lock.ts";
+import {
+  LOCK_FILE,
+  type LockHolder,
+  StateDirLock,
+  StateDirLockedError,
+} from "../../src/store/state-dir-lock.ts";
 import { Cleanup } from "../support/cleanup.ts";
 
 /** A pid that was a real process on this host and no longer is. */
@@ -53,7 +58,12 @@ describe("StateDirLock", () => {
     );
     await first.release();
 
-    await writeLock(dir, { pid: await deadPid(), host: "elsewhere", since: "2026-01-01T00:00:00.000Z", nonce: "n" });
+    await writeLock(dir, {
+      pid: await deadPid(),
+      host: "elsewhere",
+      since: "2026-01-01T00:00:00.000Z",
+      nonce: "n",
+    });
     await expect(new StateDirLock(dir).acquire()).rejects.toThrow(
       /pid \d+ on host elsewhere, since 2026-01-01T00:00:00.000Z.*another host.*remove/,
     );

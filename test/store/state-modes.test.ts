@@ -32,7 +32,9 @@ describe("state dir permissions", () => {
     });
     expect(triggered.status, triggered.text).toBe(201);
     await waitFor("the run archived to runs/job.json", async () =>
-      (await readdir(path.join(stateDir, "runs")).catch(() => [] as string[])).includes("job.json") ? true : undefined,
+      (await readdir(path.join(stateDir, "runs")).catch(() => [] as string[])).includes("job.json")
+        ? true
+        : undefined,
     );
 
     const modes = {

@@ -102,7 +102,12 @@ export async function startTestDaemon(
     secrets: [config.gitToken, config.apiToken, config.webhookSecret],
     destination,
   });
-  const daemon = createDaemon(config, log, {}, options.stateWriter ? { stateWriter: options.stateWriter } : {});
+  const daemon = createDaemon(
+    config,
+    log,
+    {},
+    options.stateWriter ? { stateWriter: options.stateWriter } : {},
+  );
   cleanup.defer(() => daemon.stop());
   if (options.start ?? true) await daemon.start();
   const responses: string[] = [];

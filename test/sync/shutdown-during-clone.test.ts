@@ -64,13 +64,11 @@ describe("SIGTERM during the first clone", () => {
       { KUBECONFIG: kubeconfig, POD_NAME: "updraft-a", POD_NAMESPACE: LEASE_NAMESPACE },
     );
     const holder = () =>
-      (kube.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+      (kube.lease(LEASE_NAMESPACE, LEASE_NAME)?.spec as { holderIdentity?: string } | undefined)
+        ?.holderIdentity;
     await waitFor(
       "the daemon to hold the Lease and ask the remote for the branch",
-      () =>
-        holder() === "updraft-a" && remote.requests() > 0
-          ? true
-          : undefined,
+      () => (holder() === "updraft-a" && remote.requests() > 0 ? true : undefined),
       { ...POLL, details: () => daemon.output() },
     );
 
