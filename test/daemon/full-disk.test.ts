@@ -123,6 +123,11 @@ describe("a full disk", () => {
       body: JSON.stringify({ conf: {} }),
     });
     expect(accepted.status, accepted.text).toBe(201);
+    // Let it finish: the test's cleanup removes the state dir.
+    await waitFor("the accepted run to finish", async () => {
+      const run = await daemon.request(`/api/runs/${encodeURIComponent(accepted.body.runId as string)}`);
+      return run.body?.state === "success" || run.body?.state === "failed" ? true : undefined;
+    });
   }
 
   it("through an injected writer that fails with ENOSPC: a 503 leaves no trace, the loop recovers alone", async () => {
