@@ -9,6 +9,7 @@ import { SecretFileError, secretFlagsOnCommandLine } from "./config/secret-files
 import { createDaemon } from "./daemon.ts";
 import { createLogger } from "./log.ts";
 import { runSecrets } from "./secrets/run-secrets.ts";
+import { StateDirLockedError } from "./store/state-dir-lock.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
 export const CHECK_FLAGS: readonly FlagDefinition[] = [
@@ -110,7 +111,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       process.stderr.write(`updraft: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof CorruptStateError || error instanceof SecretFileError) {
+    if (
+      error instanceof CorruptStateError ||
+      error instanceof SecretFileError ||
+      error instanceof StateDirLockedError
+    ) {
       process.stderr.write(`updraft: ${error.message}\n`);
       return 1;
     }

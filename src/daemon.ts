@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
@@ -23,7 +22,9 @@ import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { HealthReport } from "./server/app-deps.ts";
 import { runSecretMask } from "./secrets/run-secrets.ts";
+import { ensurePrivateDir, type StateWriter } from "./store/durable-write.ts";
 import { RunStore } from "./store/run-store.ts";
+import { StateDirLock } from "./store/state-dir-lock.ts";
 import { splitCredentials } from "./sync/credentials.ts";
 import { FolderSync } from "./sync/folder-sync.ts";
 import { GitMirror } from "./sync/git-mirror.ts";
@@ -52,15 +53,29 @@ export interface DaemonHooks {
   onLeadershipLost?: (reason: string) => void;
 }
 
+/** Side effects a test replaces. */
+export interface DaemonPorts {
+  /** How state files reach the disk (default: temp file, fsync, rename, fsync the folder). */
+  stateWriter?: StateWriter;
+}
+
 /** The composition root: wires config to the loader, the DAG source, the registry and the HTTP server. */
-export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: DaemonHooks = {}): Daemon {
+export function createDaemon(
+  config: Readonly<RunConfig>,
+  log: Logger,
+  hooks: DaemonHooks = {},
+  ports: DaemonPorts = {},
+): Daemon {
   // DAG code and tasks can read the daemon's environment: whatever they report is masked.
   const mask = runSecretMask(config);
   const registry = new DagRegistry(mask);
   const metrics = createPrometheusMetrics({
     dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
   });
-  const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
+  const store = new RunStore(config.stateDir, {
+    keepRuns: config.keepRuns,
+    ...(ports.stateWriter ? { writer: ports.stateWriter } : {}),
+  });
   let address: AddressInfo | undefined;
   const url = () =>
     address
@@ -150,6 +165,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
       : {}),
     log,
     loadState: () => store.load(),
+    claimState: () => claimStateDir(),
     startLeading: async () => {
       await scheduler.start();
       schedulerStarted = true;
@@ -164,6 +180,18 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     onLost: (reason) => hooks.onLeadershipLost?.(reason),
     refreshMs: config.intervalMs,
   });
+  // One daemon per state dir; under leader election only the leader holds it (standbys share it).
+  let lock: StateDirLock | undefined;
+  const claimStateDir = async () => {
+    const { lease, identity } = role.logFields();
+    lock ??= new StateDirLock(config.stateDir, { lease, identity });
+    const { tookOverFrom } = await lock.acquire();
+    if (tookOverFrom)
+      log.warn(
+        { lock: lock.file, holder: tookOverFrom },
+        "took over the state dir lock of a daemon that is gone",
+      );
+  };
   const health = (): HealthReport => {
     const problems: Record<string, string | undefined> = {
       loop: loop.stalledFor(),
@@ -211,7 +239,9 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     store,
     url,
     async start() {
-      await mkdir(config.stateDir, { recursive: true });
+      await ensurePrivateDir(config.stateDir);
+      // Before the store loads: a second daemon stops here (StateDirLockedError), naming the holder.
+      if (!config.leaderElection.enabled) await claimStateDir();
       // A corrupt state file stops start-up here, before anything could overwrite it.
       await store.load();
       pool.warm();
@@ -238,6 +268,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     stop() {
       stopping ??= (async () => {
         clearInterval(beat);
+        // A first clone from a slow remote would hold up halt() (it waits for the leader's start).
+        gitSync?.abort();
         await role.halt();
         // Scheduling stops first: the step under way finishes and is persisted, nothing new starts.
         await scheduler.stop();
@@ -246,6 +278,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
         await executor.close();
         // Released once nothing schedules here, so a standby takes over without waiting for expiry.
         await role.release();
+        await lock?.release();
         await pool.close();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       })();
@@ -261,7 +294,7 @@ function createExecutor(
   metrics: Metrics,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
-  if (config.executor === "local") return new LocalExecutor();
+  if (config.executor === "local") return new LocalExecutor({ log });
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
     api: createKubeApi(access.config, { metrics }),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import type { Logger } from "../log.ts";
 import { type Executor, type ExecutorEvent, keyString, type TaskKey, type TaskLaunch } from "./executor.ts";
 import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
 import { extractResult } from "./result-marker.ts";
@@ -11,6 +12,8 @@ const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"
 export interface LocalExecutorOptions {
   /** Between SIGTERM and SIGKILL when a try is cancelled. */
   killGraceMs?: number;
+  /** Where a try's outcome that could not be recorded is reported. */
+  log?: Pick<Logger, "warn">;
 }
 
 /**
@@ -29,8 +32,11 @@ export class LocalExecutor implements Executor {
   readonly #killGraceMs: number;
   readonly #starting = new Map<string, Promise<void>>();
 
+  readonly #log: Pick<Logger, "warn"> | undefined;
+
   constructor(options: LocalExecutorOptions = {}) {
     this.#killGraceMs = options.killGraceMs ?? 10_000;
+    this.#log = options.log;
   }
 
   subscribe(listener: (event: ExecutorEvent) => void): () => void {
@@ -175,7 +181,7 @@ export class LocalExecutor implements Executor {
 
   /** Records the outcome next to the log before telling the scheduler, so a restart can replay it. */
   async #report(event: ExecutorEvent, launch: TaskLaunch): Promise<void> {
-    await recordOutcome(launch, event);
+    await recordOutcome(launch, event, this.#log);
     this.#emit(event);
   }
 

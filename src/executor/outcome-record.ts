@@ -1,4 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import type { Logger } from "../log.ts";
+import { writeFileDurably } from "../store/durable-write.ts";
 import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
 
 /**
@@ -9,10 +11,26 @@ function outcomeFile(launch: Pick<TaskLaunch, "logFile">): string {
   return `${launch.logFile}.outcome.json`;
 }
 
-export async function recordOutcome(launch: TaskLaunch, event: ExecutorEvent): Promise<void> {
+/**
+ * Written whole or not at all (temp, fsync, rename). A record that cannot be written (a full disk)
+ * is logged, not fatal: the scheduler still hears of the outcome, only a restart before it is
+ * stored would run the try again.
+ */
+export async function recordOutcome(
+  launch: TaskLaunch,
+  event: ExecutorEvent,
+  log?: Pick<Logger, "warn">,
+): Promise<void> {
   const { dagId, runId, taskId } = event.key;
   const stored = { ...event, key: { dagId, runId, taskId, try: event.key.try } };
-  await writeFile(outcomeFile(launch), JSON.stringify(stored)).catch(() => undefined);
+  try {
+    await writeFileDurably(outcomeFile(launch), JSON.stringify(stored));
+  } catch (error) {
+    log?.warn(
+      { dag: dagId, run: runId, task: taskId, try: event.key.try, file: outcomeFile(launch), err: error },
+      "could not record the try's outcome; a restart before the scheduler stores it runs the try again",
+    );
+  }
 }
 
 /** The recorded outcome of this try, keyed to `launch`, or undefined if it has none. */

@@ -9,6 +9,8 @@ export interface LeaderRoleOptions {
   log: Logger;
   /** Re-reads the state dir, which a previous (or a sharing) leader wrote. */
   loadState: () => Promise<void>;
+  /** Claims the state dir for this leader (its lock), before its state is read for scheduling. */
+  claimState?: () => Promise<void>;
   /** Starts what only the leader runs: the scheduler (which adopts running tasks) and the sync. */
   startLeading: () => Promise<void>;
   stopLeading: () => Promise<void>;
@@ -83,7 +85,10 @@ export class LeaderRole {
 
   #lead(): Promise<void> {
     this.#leading ??= (async () => {
-      if (this.#elector) await this.#load(() => true);
+      if (this.#elector) {
+        await this.#o.claimState?.();
+        await this.#load(() => true);
+      }
       if (!this.#stillLeading()) return;
       await this.#o.startLeading();
       this.#active = true;

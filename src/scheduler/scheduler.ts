@@ -70,6 +70,8 @@ export class Scheduler {
   readonly #due = new Map<string, { signature: string; times: number[] }>();
   readonly #inbox: ExecutorEvent[] = [];
   #inboxQueued = false;
+  /** Steps failed in a row (the state store could not write, say): the retry backs off. */
+  #failures = 0;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -188,7 +190,9 @@ export class Scheduler {
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
     const next = this.#serial.then(work, work);
     this.#serial = next.catch((error: unknown) => {
-      if (!(error instanceof SchedulerError)) this.#o.log.error({ err: error }, "scheduler step failed");
+      if (error instanceof SchedulerError) return;
+      this.#o.log.error({ err: error }, "scheduler step failed");
+      this.#retrySoon();
     });
     return next;
   }
@@ -405,7 +409,7 @@ export class Scheduler {
     const events = this.#inbox.splice(0);
     const now = this.#now();
     const applied: Array<{ run: Run; instance: TaskInstance; event: ExecutorEvent }> = [];
-    await this.#o.store.update((state) => {
+    await this.#storeEvents(events, (state) => {
       for (const event of events) {
         const run = state.runs[event.key.runId];
         const instance = run?.tasks.find((task) => task.id === event.key.taskId);
@@ -556,9 +560,42 @@ export class Scheduler {
       this.#o.log.warn(fields, instance.state === "up_for_retry" ? "task failed; will retry" : "task failed");
   }
 
+  /**
+   * Stores a batch of executor events; if the write fails they go back to the inbox (the state was
+   * rolled back), so the retry applies them instead of losing a task's outcome.
+   */
+  async #storeEvents(events: ExecutorEvent[], change: (state: ActiveState) => void): Promise<void> {
+    try {
+      await this.#o.store.update(change);
+    } catch (error) {
+      this.#inbox.unshift(...events);
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed step (the state store could not write, say) nothing else may wake the loop:
+   * it wakes itself, backing off from 250 ms up to maxSleepMs, so it recovers on its own.
+   */
+  #retrySoon(): void {
+    if (this.#stopped) return;
+    this.#failures++;
+    const delay = Math.min(250 * 2 ** (this.#failures - 1), this.#o.maxSleepMs ?? 5000);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (this.#inbox.length > 0 && !this.#inboxQueued) {
+        this.#inboxQueued = true;
+        void this.#enqueue(() => this.#drainInbox());
+      }
+      this.wake();
+    }, delay);
+    this.#timer.unref();
+  }
+
   /** Sleeps until the next scheduled time or retry, but never longer than maxSleepMs. */
   #sleepUntilNextWork(now: Date): void {
     if (this.#stopped) return;
+    this.#failures = 0;
     let next = now.getTime() + (this.#o.maxSleepMs ?? 5000);
     for (const dag of this.#o.registry.all()) {
       const state = this.#o.store.dag(dag.definition.id);

@@ -1,9 +1,9 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
-import type { Low } from "lowdb";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
-import { openStateFile } from "./state-file.ts";
+import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
+import { openStateFile, type StateFile } from "./state-file.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
 export interface DagState {
@@ -34,31 +34,39 @@ export function newestFirst(a: RunCursor, b: RunCursor): number {
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
 }
 
+export interface RunStoreOptions {
+  keepRuns?: number;
+  /** How state files reach the disk (a failing fake in tests). */
+  writer?: StateWriter;
+}
+
 /**
- * Run state in lowdb: `state.json` holds what is active; a finished run moves to
- * `runs/<dagId>.json`, which keeps the newest `keepRuns` per DAG. Every change is written before
- * the caller acts on it outside the process.
+ * Run state in JSON files: `state.json` holds what is active; a finished run moves to
+ * `runs/<dagId>.json`, which keeps the newest `keepRuns` per DAG. Every change is durably written
+ * before the caller acts on it outside the process; a change the disk refused is rolled back.
  */
 export class RunStore {
-  #active: Low<ActiveState> | undefined;
+  #active: StateFile<ActiveState> | undefined;
   readonly #stateDir: string;
   readonly #historyDir: string;
   readonly #keepRuns: number;
-  readonly #history = new Map<string, Low<{ runs: Run[] }>>();
+  readonly #writer: StateWriter;
+  readonly #history = new Map<string, StateFile<{ runs: Run[] }>>();
   readonly #historyIndex = new Map<string, string>();
   /** Each DAG's finished runs, newest first; dropped whenever that history changes. */
   readonly #sortedHistory = new Map<string, Run[]>();
   #writing: Promise<void> = Promise.resolve();
   #lastWriteError: Error | undefined;
 
-  constructor(stateDir: string, options: { keepRuns?: number } = {}) {
+  constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
     this.#keepRuns = options.keepRuns ?? 100;
+    this.#writer = options.writer ?? durableStateWriter;
   }
 
   /** A loaded store; throws CorruptStateError for an unreadable state file. */
-  static async open(stateDir: string, options: { keepRuns?: number } = {}): Promise<RunStore> {
+  static async open(stateDir: string, options: RunStoreOptions = {}): Promise<RunStore> {
     const store = new RunStore(stateDir, options);
     await store.load();
     return store;
@@ -69,18 +77,22 @@ export class RunStore {
    * one. Loading again replaces what was read (a new leader reads what the previous one wrote).
    */
   async load(): Promise<void> {
-    await mkdir(this.#historyDir, { recursive: true });
-    const active = await openStateFile<ActiveState>(path.join(this.#stateDir, "state.json"), {
-      version: 1,
-      dags: {},
-      runs: {},
-      definitions: {},
-    });
+    // Finished runs' confs and results are the owner's only (an older version made it 0755).
+    await ensurePrivateDir(this.#historyDir);
+    const active = await openStateFile<ActiveState>(
+      path.join(this.#stateDir, "state.json"),
+      { version: 1, dags: {}, runs: {}, definitions: {} },
+      this.#writer,
+    );
     active.data.definitions ??= {};
-    const history = new Map<string, Low<{ runs: Run[] }>>();
+    const history = new Map<string, StateFile<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
-      const db = await openStateFile<{ runs: Run[] }>(path.join(this.#historyDir, file), { runs: [] });
+      const db = await openStateFile<{ runs: Run[] }>(
+        path.join(this.#historyDir, file),
+        { runs: [] },
+        this.#writer,
+      );
       history.set(file.slice(0, -".json".length), db);
     }
     // Swapped in at once, so readers never see a half-read store.
@@ -103,7 +115,7 @@ export class RunStore {
     }
   }
 
-  get #db(): Low<ActiveState> {
+  get #db(): StateFile<ActiveState> {
     if (!this.#active) throw new Error("RunStore used before load()");
     return this.#active;
   }
@@ -140,10 +152,16 @@ export class RunStore {
     return run.definitionKey ? this.#db.data.definitions[run.definitionKey] : run.definition;
   }
 
-  /** Changes active state and waits until it is on disk. */
+  /**
+   * Changes active state and waits until it is on disk. The change is applied in its turn among
+   * writes; if the write fails, active state is back to what is on disk and this rejects.
+   */
   async update(change: (state: ActiveState) => void): Promise<void> {
-    change(this.#db.data);
-    await this.#persist(() => this.#db.write());
+    await this.#persist(() => {
+      const db = this.#db;
+      change(db.data);
+      return db.write();
+    });
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
@@ -157,13 +175,19 @@ export class RunStore {
   async archive(run: Run): Promise<void> {
     const history = await this.#historyOf(run.dagId);
     const { definition: _definition, definitionKey: _key, ...finished } = run;
-    history.data.runs.push(structuredClone(finished));
-    this.#sortedHistory.delete(run.dagId);
+    let dropped: Run[] = [];
+    await this.#persist(() => {
+      // Idempotent: an archive whose second write failed is retried with the run already here.
+      const runs = history.data.runs.filter((r) => r.id !== run.id);
+      runs.push(structuredClone(finished));
+      dropped = runs.splice(0, Math.max(0, runs.length - this.#keepRuns));
+      history.data.runs = runs;
+      this.#sortedHistory.delete(run.dagId);
+      return history.write().finally(() => this.#sortedHistory.delete(run.dagId));
+    });
+    // Indexed once on disk (a failed write above rolled the history back).
     this.#historyIndex.set(run.id, run.dagId);
-    const excess = history.data.runs.length - this.#keepRuns;
-    if (excess > 0)
-      for (const dropped of history.data.runs.splice(0, excess)) this.#historyIndex.delete(dropped.id);
-    await this.#persist(() => history.write());
+    for (const old of dropped) this.#historyIndex.delete(old.id);
     await this.update((state) => {
       delete state.runs[run.id];
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
@@ -180,10 +204,11 @@ export class RunStore {
   async #dropFromHistory(dagId: string, runId: string): Promise<void> {
     const history = this.#history.get(dagId);
     if (!history) return;
-    history.data.runs = history.data.runs.filter((r) => r.id !== runId);
-    this.#sortedHistory.delete(dagId);
+    await this.#persist(() => {
+      history.data.runs = history.data.runs.filter((r) => r.id !== runId);
+      return history.write().finally(() => this.#sortedHistory.delete(dagId));
+    });
     this.#historyIndex.delete(runId);
-    await this.#persist(() => history.write());
   }
 
   getRun(id: string): Run | undefined {
@@ -248,19 +273,20 @@ export class RunStore {
     return all.sort((a, b) => (a.queuedAt < b.queuedAt ? 1 : -1)).slice(0, limit);
   }
 
-  async #historyOf(dagId: string): Promise<Low<{ runs: Run[] }>> {
+  async #historyOf(dagId: string): Promise<StateFile<{ runs: Run[] }>> {
     let db = this.#history.get(dagId);
     if (!db) {
       db = await openStateFile<{ runs: Run[] }>(
         path.join(this.#historyDir, `${encodeURIComponent(dagId)}.json`),
         { runs: [] },
+        this.#writer,
       );
       this.#history.set(dagId, db);
     }
     return db;
   }
 
-  /** Serialises writes (lowdb writes are atomic per file, not ordered across callers). */
+  /** Serialises changes and their writes (each file write is atomic, not ordered across callers). */
   #persist(write: () => Promise<void>): Promise<void> {
     const next = this.#writing.then(write, write);
     this.#writing = next.then(

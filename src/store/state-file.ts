@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { Low } from "lowdb";
-import { JSONFile } from "lowdb/node";
+import { durableStateWriter, type StateWriter } from "./durable-write.ts";
 
 /** A state file that cannot be read as JSON. Start-up stops on it; it is never silently replaced. */
 export class CorruptStateError extends Error {
@@ -17,20 +16,55 @@ export class CorruptStateError extends Error {
 }
 
 /**
- * Opens a lowdb JSON file, built explicitly as `new Low(new JSONFile(...))` (lowdb's presets switch
- * to memory under NODE_ENV=test). Writes are atomic (temp file + rename).
+ * One JSON state file held in memory. `write()` is all or nothing for the caller: when the disk
+ * refuses the write (ENOSPC, EIO), `data` is put back to what was last written, so a change that
+ * is not on disk is neither visible nor acted on.
  */
-export async function openStateFile<T>(file: string, initial: T): Promise<Low<T>> {
+export class StateFile<T> {
+  data: T;
+  readonly #file: string;
+  readonly #writer: StateWriter;
+  /** The text on disk (the initial value's until the first write), kept to roll back to. */
+  #written: string;
+
+  constructor(file: string, data: T, written: string, writer: StateWriter) {
+    this.#file = file;
+    this.data = data;
+    this.#written = written;
+    this.#writer = writer;
+  }
+
+  async write(): Promise<void> {
+    const text = JSON.stringify(this.data);
+    try {
+      await this.#writer.write(this.#file, text);
+    } catch (error) {
+      this.data = parseState<T>(this.#file, this.#written);
+      throw error;
+    }
+    this.#written = text;
+  }
+}
+
+/** Reads a state file (`initial` when there is none); throws CorruptStateError for unreadable JSON. */
+export async function openStateFile<T>(
+  file: string,
+  initial: T,
+  writer: StateWriter = durableStateWriter,
+): Promise<StateFile<T>> {
   const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  const db = new Low<T>(new JSONFile<T>(file), initial);
-  if (text === undefined) return db;
+  const written = text ?? JSON.stringify(initial);
+  return new StateFile<T>(file, parseState<T>(file, written), written, writer);
+}
+
+/** The one place state text becomes objects (on load and on a roll-back). */
+function parseState<T>(file: string, text: string): T {
   try {
-    db.data = JSON.parse(text) as T;
+    return JSON.parse(text) as T;
   } catch (error) {
     throw new CorruptStateError(file, error);
   }
-  return db;
 }

@@ -1,6 +1,7 @@
-import { chmod, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
+import { ensurePrivateDir } from "../store/durable-write.ts";
 
 /** A commit as the status page shows it. */
 export interface CommitInfo {
@@ -65,10 +66,17 @@ export class GitMirror {
   readonly #bare: string;
   #git: SimpleGit | undefined;
   #gitIn: ((baseDir: string) => SimpleGit) | undefined;
+  /** Kills the git processes under way (and refuses new ones) once the daemon stops. */
+  readonly #abort = new AbortController();
 
   constructor(options: GitMirrorOptions) {
     this.#options = options;
     this.#bare = path.join(options.dir, "mirror.git");
+  }
+
+  /** Ends every git command under way (a first clone from a slow remote, say) and any later one. */
+  abort(): void {
+    this.#abort.abort(new Error("the daemon is stopping"));
   }
 
   /** The commit `branch` points at on the remote (cheap: no objects move), or the default branch if none given. */
@@ -153,9 +161,11 @@ export class GitMirror {
   }
 
   async #ready(): Promise<SimpleGit> {
+    this.#abort.signal.throwIfAborted();
     if (this.#git) return this.#git;
     const { dir, url, token, username } = this.#options;
-    await mkdir(dir, { recursive: true });
+    // The mirror and the askpass wiring are the daemon user's only.
+    await ensurePrivateDir(dir);
     const askpass = path.join(dir, "askpass.sh");
     await writeFile(askpass, ASKPASS);
     await chmod(askpass, 0o700);
@@ -163,6 +173,7 @@ export class GitMirror {
       simpleGit({
         baseDir,
         timeout: { block: this.#options.timeoutMs ?? 120_000 },
+        abort: this.#abort.signal,
         allowEnvironment: ALLOWED_ENV,
         // The askpass helper is ours; GIT_SSH_COMMAND is the user's documented way to configure ssh.
         unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true },

@@ -7,6 +7,7 @@ import type { LoaderPool } from "../dags/loader/loader-pool.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import { removeUrlCredentials } from "./credentials.ts";
+import { ensurePrivateDir } from "../store/durable-write.ts";
 import type { CommitInfo, GitMirror } from "./git-mirror.ts";
 import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
 import { SyncTrigger } from "./sync-trigger.ts";
@@ -84,6 +85,11 @@ export class GitSync implements DagSource {
     return this.#trigger.stop();
   }
 
+  /** Ends the sync under way at once (its git commands are killed) and fails any later one: shutdown. */
+  abort(): void {
+    this.#options.mirror.abort();
+  }
+
   /** The branch followed (known after the first sync when it is the remote's default). */
   get branch(): string | undefined {
     return this.#branch;
@@ -124,6 +130,7 @@ export class GitSync implements DagSource {
       const commit = await mirror.commitInfo(sha);
       this.#attempted = commit;
       const snapshot = path.join(this.#options.snapshotsDir, sha);
+      await ensurePrivateDir(this.#options.snapshotsDir);
       const spare = await this.#spareSnapshot(sha);
       // Re-pointing a snapshot nothing uses any more rewrites only the changed files; a fresh
       // checkout writes every file of the repository (seconds for a large one).

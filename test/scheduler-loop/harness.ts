@@ -17,6 +17,7 @@ import { createLogger } from "../../src/log.ts";
 import { FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
 import type { Run } from "../../src/scheduler/run-model.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
+import type { StateWriter } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 
 type DagInput = z.input<typeof dagSchema>;
@@ -114,6 +115,8 @@ export interface HarnessOptions {
   fetch?: typeof fetch;
   /** The scheduler's maxSleepMs (default MAX_SLEEP_MS); `advance` steps by it. */
   maxSleepMs?: number;
+  /** How the store writes its files (a fake that fails, say). */
+  writer?: StateWriter;
 }
 
 export interface Harness {
@@ -142,7 +145,7 @@ export interface Harness {
 export async function schedulerHarness(options: HarnessOptions): Promise<Harness> {
   const maxSleepMs = options.maxSleepMs ?? MAX_SLEEP_MS;
   const silent = createLogger({ secrets: [], level: "silent" });
-  const store = await RunStore.open(options.stateDir);
+  const store = await RunStore.open(options.stateDir, options.writer ? { writer: options.writer } : {});
   const registry = new DagRegistry();
   registry.apply(dagSet(...options.dags), { commit: null, snapshot: "/x", prefix: "" });
   const executor = new FakeExecutor();

@@ -5,6 +5,7 @@ import { createDaemon, type Daemon } from "../../src/daemon.ts";
 import type { LoadError } from "../../src/dags/loader/load-error.ts";
 import { createLogger } from "../../src/log.ts";
 import { runSecrets } from "../../src/secrets/run-secrets.ts";
+import type { StateWriter } from "../../src/store/durable-write.ts";
 import type { dagDetail, dagSummary } from "../../src/server/views/dag-view.ts";
 import type { SyncRecord, SyncStatus } from "../../src/sync/sync-status.ts";
 import type { Cleanup } from "./cleanup.ts";
@@ -64,6 +65,8 @@ export interface TestDaemonOptions {
   env?: Record<string, string>;
   /** Start the daemon (first sync included) before returning; default true. */
   start?: boolean;
+  /** Replaces how state files are written (a fake that fails, say). */
+  stateWriter?: StateWriter;
 }
 
 /**
@@ -97,7 +100,12 @@ export async function startTestDaemon(
   });
   // The same secrets the CLI hands its logger.
   const log = createLogger({ secrets: runSecrets(config), destination });
-  const daemon = createDaemon(config, log);
+  const daemon = createDaemon(
+    config,
+    log,
+    {},
+    options.stateWriter ? { stateWriter: options.stateWriter } : {},
+  );
   cleanup.defer(() => daemon.stop());
   if (options.start ?? true) await daemon.start();
   const responses: string[] = [];

@@ -367,7 +367,7 @@ export class KubernetesExecutor implements Executor {
       };
     }
     if (event.type === "failed") await this.#appendEvents(tracked);
-    await recordOutcome(launch, event);
+    await recordOutcome(launch, event, this.#o.log);
     this.#forget(tracked);
     this.#emit(event);
     await this.#cleanUp(tracked, event.type === "finished");

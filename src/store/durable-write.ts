@@ -1,0 +1,58 @@
+import { chmod, mkdir, open, rename, unlink } from "node:fs/promises";
+import path from "node:path";
+
+/** Writes a whole file so that after a crash it holds either the old text or the new, never a mix. */
+export interface StateWriter {
+  write(file: string, text: string): Promise<void>;
+}
+
+/** State files are readable by the daemon's user only (they hold confs and task results). */
+export const STATE_FILE_MODE = 0o600;
+/** Folders in the state dir: only the daemon's user may list or enter them. */
+export const STATE_DIR_MODE = 0o700;
+
+/**
+ * Temp file (0600) → write → fsync → rename over `file` → fsync the folder, so the new text is on
+ * disk once this resolves, and a failure (ENOSPC, EIO) leaves the old file whole.
+ */
+export async function writeFileDurably(file: string, text: string): Promise<void> {
+  // One temp name per file: writes to a file are serialised, and one daemon owns the state dir.
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  try {
+    const handle = await open(temp, "w", STATE_FILE_MODE);
+    try {
+      // A temp file left by a crash keeps its old mode through open(): set it.
+      await handle.chmod(STATE_FILE_MODE);
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(path.dirname(file));
+}
+
+/** Makes a rename or a new entry in `dir` durable. */
+export async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      // Some file systems cannot fsync a folder; their renames are as durable as they get.
+      if (error.code !== "EINVAL" && error.code !== "ENOTSUP") throw error;
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+export const durableStateWriter: StateWriter = { write: writeFileDurably };
+
+/** Creates `dir` (and parents) 0700, and tightens one an older version made 0755. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+  await chmod(dir, STATE_DIR_MODE);
+}
