@@ -57,7 +57,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
   const metrics = createPrometheusMetrics({
     dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
   });
-  const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns });
+  const logsDir = path.join(config.stateDir, "logs");
+  const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns, logsDir });
   let address: AddressInfo | undefined;
   const url = () =>
     address
@@ -75,13 +76,14 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     store,
     registry,
     executor,
-    logsDir: path.join(config.stateDir, "logs"),
+    logsDir,
     log,
     heartbeat: schedulerBeat,
     notifier: new FailureNotifier(log),
     notifyUrl: config.notifyUrl,
     publicUrl: url,
     metrics,
+    maxQueuedRuns: config.limits.maxQueuedRuns,
   });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];
@@ -193,6 +195,8 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     metrics,
     log,
     mask,
+    maxConfBytes: config.limits.maxConfBytes,
+    spoolDir: path.join(config.stateDir, "tmp"),
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;

@@ -3,6 +3,8 @@ import path from "node:path";
 import type { Low } from "lowdb";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
+import { ConfFiles } from "./conf-files.ts";
+import { RunLogFolders } from "./run-files.ts";
 import { openStateFile } from "./state-file.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
@@ -50,15 +52,23 @@ export class RunStore {
   readonly #sortedHistory = new Map<string, Run[]>();
   #writing: Promise<void> = Promise.resolve();
   #lastWriteError: Error | undefined;
+  readonly #confs: ConfFiles;
+  readonly #logFolders: RunLogFolders;
 
-  constructor(stateDir: string, options: { keepRuns?: number } = {}) {
+  /** `logsDir`: where runs' log folders are (default `<stateDir>/logs`); they go with pruned runs. */
+  constructor(stateDir: string, options: { keepRuns?: number; logsDir?: string } = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
     this.#keepRuns = options.keepRuns ?? 100;
+    this.#confs = new ConfFiles(path.join(stateDir, "confs"));
+    this.#logFolders = new RunLogFolders(options.logsDir ?? path.join(stateDir, "logs"));
   }
 
   /** A loaded store; throws CorruptStateError for an unreadable state file. */
-  static async open(stateDir: string, options: { keepRuns?: number } = {}): Promise<RunStore> {
+  static async open(
+    stateDir: string,
+    options: { keepRuns?: number; logsDir?: string } = {},
+  ): Promise<RunStore> {
     const store = new RunStore(stateDir, options);
     await store.load();
     return store;
@@ -77,10 +87,19 @@ export class RunStore {
       definitions: {},
     });
     active.data.definitions ??= {};
+    await this.#confs.attach(
+      active,
+      (data) => Object.values(data.runs),
+      (data, each) => ({
+        ...data,
+        runs: Object.fromEntries(Object.entries(data.runs).map(([id, r]) => [id, each(r)])),
+      }),
+    );
     const history = new Map<string, Low<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
       const db = await openStateFile<{ runs: Run[] }>(path.join(this.#historyDir, file), { runs: [] });
+      await this.#attachConfs(db);
       history.set(file.slice(0, -".json".length), db);
     }
     // Swapped in at once, so readers never see a half-read store.
@@ -101,6 +120,18 @@ export class RunStore {
       if (run.state === "success" || run.state === "failed") delete active.data.runs[id];
       else await this.#dropFromHistory(dagId, id);
     }
+    // Files of runs pruned just before a crash (the state write happens first).
+    const known = (runId: string) => this.#historyIndex.has(runId) || active.data.runs[runId] !== undefined;
+    await this.#logFolders.sweep(known);
+    await this.#confs.sweep(known);
+  }
+
+  #attachConfs(db: Low<{ runs: Run[] }>): Promise<void> {
+    return this.#confs.attach(
+      db,
+      (data) => data.runs,
+      (data, each) => ({ ...data, runs: data.runs.map(each) }),
+    );
   }
 
   get #db(): Low<ActiveState> {
@@ -161,14 +192,17 @@ export class RunStore {
     this.#sortedHistory.delete(run.dagId);
     this.#historyIndex.set(run.id, run.dagId);
     const excess = history.data.runs.length - this.#keepRuns;
-    if (excess > 0)
-      for (const dropped of history.data.runs.splice(0, excess)) this.#historyIndex.delete(dropped.id);
+    const pruned = excess > 0 ? history.data.runs.splice(0, excess) : [];
+    for (const dropped of pruned) this.#historyIndex.delete(dropped.id);
     await this.#persist(() => history.write());
     await this.update((state) => {
       delete state.runs[run.id];
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
       for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
     });
+    // Only once no state file refers to them any more; one that fails is swept at the next start.
+    await this.#logFolders.remove(pruned).catch(() => undefined);
+    await this.#confs.remove(pruned.map((r) => r.id)).catch(() => undefined);
   }
 
   /** Brings a finished run back into active state (a task of it was cleared). */
@@ -255,6 +289,7 @@ export class RunStore {
         path.join(this.#historyDir, `${encodeURIComponent(dagId)}.json`),
         { runs: [] },
       );
+      await this.#attachConfs(db);
       this.#history.set(dagId, db);
     }
     return db;

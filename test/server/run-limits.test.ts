@@ -26,7 +26,14 @@ beforeAll(async () => {
   const dir = await cleanup.tempDir("limits-dags");
   gate = path.join(dir, "..", `${path.basename(dir)}.gate`);
   await writeFile(path.join(dir, "gated.ts"), gatedDag(gate));
-  daemon = await startTestDaemon(cleanup, ["--dags", dir, "--max-queued-runs", "2", "--max-conf-bytes", "4096"]);
+  daemon = await startTestDaemon(cleanup, [
+    "--dags",
+    dir,
+    "--max-queued-runs",
+    "2",
+    "--max-conf-bytes",
+    "4096",
+  ]);
   // Let every run finish before the daemon stops (cleanup runs in reverse).
   cleanup.defer(async () => {
     await writeFile(gate, "go");

@@ -24,7 +24,12 @@ function answerWithoutBody(headers: Record<string, string>, length: number): Pro
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": "push", ...headers, "content-length": String(length) },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "push",
+        ...headers,
+        "content-length": String(length),
+      },
     });
     const timer = setTimeout(() => {
       req.destroy();
@@ -57,9 +62,9 @@ describe("POST /webhooks/github before the body", () => {
   });
 
   it("answers 413 to a signed delivery whose Content-Length is over 25 MB without reading it", async () => {
-    expect(await answerWithoutBody({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, 26 * 1024 * 1024)).toBe(
-      413,
-    );
+    expect(
+      await answerWithoutBody({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, 26 * 1024 * 1024),
+    ).toBe(413);
   });
 
   it("refuses a badly signed 5 MB delivery with 401 and leaves no temp file; a signed push still syncs", async () => {
