@@ -9,7 +9,8 @@ import { requireToken } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { CONF_ENVELOPE_BYTES, confTooLarge } from "../conf-limit.ts";
 import { runSummary, runView } from "../views/run-view.ts";
-import { logOffsetOf, readLogBytes, taskTryOf } from "../views/task-log.ts";
+import { readLog } from "../views/log-reader.ts";
+import { logLimitOf, logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { linkNextPage, page } from "./pagination.ts";
 import { idParam, isoTime, listLimit, quote } from "./query.ts";
 
@@ -104,14 +105,17 @@ export function runRoutes(deps: AppDeps): Hono {
   app.get("/api/runs/:runId", (c) => c.json(runView(runOr404(deps, c.req.param("runId")))));
   app.get("/api/runs/:runId/tasks/:taskId/logs", async (c) => {
     const run = runOr404(deps, c.req.param("runId"));
-    const { tryNumber } = taskTryOf(run, idParam("taskId", c.req.param("taskId")), c.req.query("try"));
-    // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by.
+    const { task, tryNumber } = taskTryOf(run, idParam("taskId", c.req.param("taskId")), c.req.query("try"));
+    // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by;
+    // `?limit=N` at most N of them. X-Log-Next-Offset says where the next piece starts.
     const from = logOffsetOf(c.req.query("offset"));
-    const file = deps.scheduler.logFile(run, idParam("taskId", c.req.param("taskId")), tryNumber);
-    const { bytes } = await readLogBytes(file, { from });
-    return c.body(new Uint8Array(bytes), 200, {
+    const limit = logLimitOf(c.req.query("limit"));
+    const file = deps.scheduler.logFile(run, task.id, tryNumber);
+    const read = await readLog(file, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
+    return c.body(read.stream, 200, {
       "content-type": "text/plain; charset=UTF-8",
       "cache-control": "no-store",
+      "x-log-next-offset": String(read.nextOffset),
     });
   });
   app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
