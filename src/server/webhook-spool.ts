@@ -19,7 +19,7 @@ export interface SpooledBody {
  * it with 413 once it passes `maxBytes`: no body is ever held in memory before it is verified.
  */
 export async function spoolBody(
-  body: ReadableStream<Uint8Array> | null,
+  body: AsyncIterable<Uint8Array> | null,
   options: { secret: string; maxBytes: number; keep: boolean; dir: string | undefined; tooLarge: string },
 ): Promise<SpooledBody> {
   const hmac = createHmac("sha256", options.secret);
@@ -33,15 +33,13 @@ export async function spoolBody(
   try {
     let total = 0;
     if (body) {
-      const reader = body.getReader();
+      // Iterated by hand: leaving the loop early must not destroy the socket before the 413 is sent.
+      const chunks = body[Symbol.asyncIterator]();
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await chunks.next();
         if (done) break;
         total += value.byteLength;
-        if (total > options.maxBytes) {
-          await reader.cancel().catch(() => undefined);
-          throw new HttpError(413, "payload_too_large", options.tooLarge);
-        }
+        if (total > options.maxBytes) throw new HttpError(413, "payload_too_large", options.tooLarge);
         hmac.update(value);
         await handle?.write(value);
       }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { HttpError } from "../http-error.ts";
@@ -30,7 +31,10 @@ export function webhookRoutes(deps: AppDeps): Hono {
     const length = Number(c.req.header("content-length"));
     if (length > MAX_WEBHOOK_BYTES) throw new HttpError(413, "payload_too_large", TOO_LARGE);
     const event = c.req.header("x-github-event") ?? "";
-    const body = await spoolBody(c.req.raw.body, {
+    // Under @hono/node-server, the request itself: Node 20's web wrapper of it reads ahead without
+    // bound when the consumer (here a file) is slower than the network.
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const body = await spoolBody(incoming ?? c.req.raw.body, {
       secret: deps.webhookSecret,
       maxBytes: MAX_WEBHOOK_BYTES,
       // Only a push's payload is read; other events need just the signature.

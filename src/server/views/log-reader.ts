@@ -6,7 +6,7 @@ import { MASKED } from "../../secrets/secret-mask.ts";
 export const MAX_LOG_LINE_BYTES = 1024 * 1024;
 /** Read beyond a cut so a secret across it is masked whole before the cut is made. */
 const CUT_MARGIN = 64 * 1024;
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
 
 export interface LogReadOptions {
