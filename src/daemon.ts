@@ -72,8 +72,10 @@ export function createDaemon(
   const metrics = createPrometheusMetrics({
     dags: () => ({ loaded: registry.all().length, importErrors: registry.importErrors().length }),
   });
+  const logsDir = path.join(config.stateDir, "logs");
   const store = new RunStore(config.stateDir, {
     keepRuns: config.keepRuns,
+    logsDir,
     ...(ports.stateWriter ? { writer: ports.stateWriter } : {}),
   });
   let address: AddressInfo | undefined;
@@ -93,13 +95,14 @@ export function createDaemon(
     store,
     registry,
     executor: withMaskedEvents(executor, mask),
-    logsDir: path.join(config.stateDir, "logs"),
+    logsDir,
     log,
     heartbeat: schedulerBeat,
     notifier: new FailureNotifier(log),
     notifyUrl: config.notifyUrl,
     publicUrl: url,
     metrics,
+    maxQueuedRuns: config.limits.maxQueuedRuns,
   });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];
@@ -226,6 +229,8 @@ export function createDaemon(
     metrics,
     log,
     mask,
+    maxConfBytes: config.limits.maxConfBytes,
+    spoolDir: path.join(config.stateDir, "tmp"),
   });
   let server: ServerType | undefined;
   let beat: NodeJS.Timeout | undefined;

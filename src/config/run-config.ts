@@ -3,6 +3,7 @@ import type { LoaderLimits } from "../dags/loader/loader-pool.ts";
 import { parseDuration } from "../dags/spec/duration.ts";
 import { LEADER_FLAGS, type LeaderElectionConfig, leaderElectionFrom } from "./leader-flags.ts";
 import { type FlagDefinition, UsageError } from "./flags.ts";
+import { LIMIT_FLAGS, type RunLimits, runLimitsFrom } from "./limit-flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./loader-flags.ts";
 import { SECRET_FLAGS, secretsFrom } from "./secret-flags.ts";
 
@@ -71,6 +72,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     description:
       "On SIGTERM/SIGINT, how long a graceful stop may take before the process exits anyway (keep it below the Pod's terminationGracePeriodSeconds).",
   },
+  ...LIMIT_FLAGS,
   ...LEADER_FLAGS,
   ...LOADER_FLAGS,
 ];
@@ -98,6 +100,8 @@ export interface RunConfig {
   leaderElection: LeaderElectionConfig;
   /** SIGTERM/SIGINT: how long a graceful stop may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** `--max-conf-bytes`, `--max-queued-runs`. */
+  limits: RunLimits;
 }
 
 export function runConfigFrom(
@@ -163,6 +167,7 @@ export function runConfigFrom(
     notifyUrl,
     keepRuns,
     shutdownTimeoutMs,
+    limits: runLimitsFrom(values),
     ...leaderElectionFrom(text, executor),
   });
 }

@@ -20,6 +20,7 @@ import {
   scheduledRunId,
 } from "./run-planner.ts";
 import { advanceRun, clearTask, finishTry } from "./run-progress.ts";
+import { refuseOverQueueCap } from "./queue-cap.ts";
 import { renderTaskTemplates } from "./templating.ts";
 
 export interface SchedulerOptions {
@@ -40,12 +41,14 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** Final states, try durations and scheduling lag; nothing is recorded without it. */
   metrics?: Metrics;
+  /** `--max-queued-runs`: a manual trigger over it is refused (default 100). */
+  maxQueuedRuns?: number;
 }
 
 /** A scheduler request that cannot be done; `code` says why (the HTTP layer maps it). */
 export class SchedulerError extends Error {
   constructor(
-    readonly code: "not_found" | "conflict" | "bad_request",
+    readonly code: "not_found" | "conflict" | "bad_request" | "too_many_queued_runs",
     message: string,
   ) {
     super(message);
@@ -108,6 +111,7 @@ export class Scheduler {
     return this.#enqueue(async () => {
       const dag = this.#o.registry.get(dagId);
       if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
+      refuseOverQueueCap(this.#o.store.activeRuns(), dagId, this.#o.maxQueuedRuns);
       const now = this.#now();
       const run = newRun(dag.definition, {
         id: manualRunId(dagId, now, randomBytes(3).toString("hex")),

@@ -45,4 +45,8 @@ export interface AppDeps {
   log?: Logger;
   /** The daemon's secret mask: every JSON and HTML body served passes through it. */
   mask: SecretMask;
+  /** `--max-conf-bytes`: the largest conf a trigger may carry (default 64 KiB). */
+  maxConfBytes?: number;
+  /** Where the webhook spools a body while its signature is checked (default: the OS temp dir). */
+  spoolDir?: string;
 }

@@ -4,6 +4,8 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
+import { ConfFiles } from "./conf-files.ts";
+import { RunLogFolders } from "./run-files.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
 export interface DagState {
@@ -36,6 +38,8 @@ export function newestFirst(a: RunCursor, b: RunCursor): number {
 
 export interface RunStoreOptions {
   keepRuns?: number;
+  /** Where runs' log folders are (default `<stateDir>/logs`); they go with pruned runs. */
+  logsDir?: string;
   /** How state files reach the disk (a failing fake in tests). */
   writer?: StateWriter;
 }
@@ -57,12 +61,16 @@ export class RunStore {
   readonly #sortedHistory = new Map<string, Run[]>();
   #writing: Promise<void> = Promise.resolve();
   #lastWriteError: Error | undefined;
+  readonly #confs: ConfFiles;
+  readonly #logFolders: RunLogFolders;
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
     this.#keepRuns = options.keepRuns ?? 100;
     this.#writer = options.writer ?? durableStateWriter;
+    this.#confs = new ConfFiles(path.join(stateDir, "confs"));
+    this.#logFolders = new RunLogFolders(options.logsDir ?? path.join(stateDir, "logs"));
   }
 
   /** A loaded store; throws CorruptStateError for an unreadable state file. */
@@ -85,6 +93,14 @@ export class RunStore {
       this.#writer,
     );
     active.data.definitions ??= {};
+    await this.#confs.attach(
+      active,
+      (data) => Object.values(data.runs),
+      (data, each) => ({
+        ...data,
+        runs: Object.fromEntries(Object.entries(data.runs).map(([id, r]) => [id, each(r)])),
+      }),
+    );
     const history = new Map<string, StateFile<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
@@ -93,6 +109,7 @@ export class RunStore {
         { runs: [] },
         this.#writer,
       );
+      await this.#attachConfs(db);
       history.set(file.slice(0, -".json".length), db);
     }
     // Swapped in at once, so readers never see a half-read store.
@@ -113,6 +130,18 @@ export class RunStore {
       if (run.state === "success" || run.state === "failed") delete active.data.runs[id];
       else await this.#dropFromHistory(dagId, id);
     }
+    // Files of runs pruned just before a crash (the state write happens first).
+    const known = (runId: string) => this.#historyIndex.has(runId) || active.data.runs[runId] !== undefined;
+    await this.#logFolders.sweep(known);
+    await this.#confs.sweep(known);
+  }
+
+  #attachConfs(db: StateFile<{ runs: Run[] }>): Promise<void> {
+    return this.#confs.attach(
+      db,
+      (data) => data.runs,
+      (data, each) => ({ ...data, runs: data.runs.map(each) }),
+    );
   }
 
   get #db(): StateFile<ActiveState> {
@@ -193,6 +222,9 @@ export class RunStore {
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
       for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
     });
+    // Only once no state file refers to them any more; one that fails is swept at the next start.
+    await this.#logFolders.remove(dropped).catch(() => undefined);
+    await this.#confs.remove(dropped.map((r) => r.id)).catch(() => undefined);
   }
 
   /** Brings a finished run back into active state (a task of it was cleared). */
@@ -281,6 +313,7 @@ export class RunStore {
         { runs: [] },
         this.#writer,
       );
+      await this.#attachConfs(db);
       this.#history.set(dagId, db);
     }
     return db;

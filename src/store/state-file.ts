@@ -16,6 +16,15 @@ export class CorruptStateError extends Error {
 }
 
 /**
+ * How data in memory becomes what the file holds and back: e.g. large confs written to files of
+ * their own and referred to. `decode` completes data read from the file, in place.
+ */
+export interface StateCodec<T> {
+  encode(data: T): Promise<T>;
+  decode(data: T): Promise<void>;
+}
+
+/**
  * One JSON state file held in memory. `write()` is all or nothing for the caller: when the disk
  * refuses the write (ENOSPC, EIO), `data` is put back to what was last written, so a change that
  * is not on disk is neither visible nor acted on.
@@ -26,6 +35,7 @@ export class StateFile<T> {
   readonly #writer: StateWriter;
   /** The text on disk (the initial value's until the first write), kept to roll back to. */
   #written: string;
+  #codec: StateCodec<T> | undefined;
 
   constructor(file: string, data: T, written: string, writer: StateWriter) {
     this.#file = file;
@@ -34,12 +44,21 @@ export class StateFile<T> {
     this.#writer = writer;
   }
 
+  /** Encodes every later write with `codec`, and decodes the data read so far. */
+  async useCodec(codec: StateCodec<T>): Promise<void> {
+    this.#codec = codec;
+    await codec.decode(this.data);
+  }
+
   async write(): Promise<void> {
-    const text = JSON.stringify(this.data);
+    let text: string;
     try {
+      text = JSON.stringify(this.#codec ? await this.#codec.encode(this.data) : this.data);
       await this.#writer.write(this.#file, text);
     } catch (error) {
-      this.data = parseState<T>(this.#file, this.#written);
+      const data = parseState<T>(this.#file, this.#written);
+      await this.#codec?.decode(data);
+      this.data = data;
       throw error;
     }
     this.#written = text;

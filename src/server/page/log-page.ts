@@ -3,16 +3,7 @@ import { type Html, html, segment } from "./html.ts";
 import { layout, type PageFrame } from "./layout.ts";
 import { stateBadge } from "./state-badge.ts";
 
-/** The page shows at most the log's last this many bytes; the text endpoint has it whole. */
-export const LOG_PAGE_BYTES = 1024 * 1024;
-
-export interface LogExcerpt {
-  text: string;
-  /** Byte offset the excerpt starts at (0 unless the log was longer than the page shows). */
-  start: number;
-  /** Bytes of the log read so far: where following continues. */
-  size: number;
-}
+import type { LogExcerpt } from "./log-tail.ts";
 
 /** `GET /runs/:runId/tasks/:taskId/logs?try=N`: the log, escaped; it follows while the try runs. */
 export function logPage(
@@ -23,7 +14,8 @@ export function logPage(
   frame: Omit<PageFrame, "title">,
 ): Html {
   const attempt = task.tries.find((t) => t.try === tryNumber);
-  const live = tryNumber === task.try && (task.state === "queued" || task.state === "running");
+  const live =
+    !log.earlier && tryNumber === task.try && (task.state === "queued" || task.state === "running");
   const runPath = `/runs/${segment(run.id)}`;
   const apiTask = `/api/runs/${segment(run.id)}/tasks/${segment(task.id)}`;
   const textUrl = `${apiTask}/logs?try=${tryNumber}`;
@@ -36,7 +28,16 @@ export function logPage(
       ${task.tries.map((t) => (t.try === tryNumber ? html`<strong>try ${t.try}</strong> ` : html`<a href="${runPath}/tasks/${segment(task.id)}/logs?try=${t.try}">try ${t.try}</a> `))}·
       <a href="${textUrl}">plain text</a>
     </p>
-    ${log.start > 0 ? html`<p class="muted">Showing the last ${Math.round((log.size - log.start) / 1024)} KiB of ${Math.round(log.size / 1024)} KiB; the plain text has it all.</p>` : ""}
+    ${
+      log.start > 0 || log.earlier
+        ? html`<p class="muted">
+            Showing bytes ${log.start}–${log.size} of ${log.total}.
+            ${log.start > 0 ? html`<a href="${runPath}/tasks/${segment(task.id)}/logs?try=${tryNumber}&amp;end=${log.start}">Load the part before</a> · ` : ""}
+            ${log.earlier ? html`<a href="${runPath}/tasks/${segment(task.id)}/logs?try=${tryNumber}">the end</a> · ` : ""}
+            the plain text has it all.
+          </p>`
+        : ""
+    }
     ${
       live
         ? html`<p id="follow-status" class="follow">Following the log…</p>

@@ -128,7 +128,9 @@
         const response = await fetch(`${pre.dataset.logUrl}&offset=${offset}`, { cache: "no-store" });
         if (!response.ok) throw new Error(`log answered ${response.status}`);
         const bytes = new Uint8Array(await response.arrayBuffer());
-        offset += bytes.byteLength;
+        // Masking can change a piece's length: the server says where the next one starts.
+        const next = response.headers.get("x-log-next-offset");
+        offset = next !== null && Number(next) >= offset ? Number(next) : offset + bytes.byteLength;
         const text = decoder.decode(bytes, { stream: !ended });
         if (text) {
           const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;

@@ -2,11 +2,12 @@ import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { HttpError } from "../http-error.ts";
 import { dagViewContext } from "../views/dag-view.ts";
-import { readLogBytes, taskTryOf } from "../views/task-log.ts";
+import { logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { dagPage } from "./dag-page.ts";
 import type { Html } from "./html.ts";
 import { PAGE_HEADERS } from "./layout.ts";
-import { LOG_PAGE_BYTES, logPage } from "./log-page.ts";
+import { logPage } from "./log-page.ts";
+import { logTail } from "./log-tail.ts";
 import { notFoundPage } from "./not-found-page.ts";
 import { runPage } from "./run-page.ts";
 import { statusPage } from "./status-page.ts";
@@ -48,8 +49,12 @@ export function pageRoutes(deps: AppDeps): Hono {
       const run = runOr404(deps, c.req.param("runId"));
       const { task, tryNumber } = taskTryOf(run, c.req.param("taskId"), c.req.query("try"));
       const file = deps.scheduler.logFile(run, task.id, tryNumber);
-      const { bytes, start, size } = await readLogBytes(file, { maxBytes: LOG_PAGE_BYTES, tail: true });
-      return logPage(run, task, tryNumber, { text: bytes.toString("utf8"), start, size }, frame());
+      const excerpt = await logTail(file, {
+        end: c.req.query("end") === undefined ? undefined : logOffsetOf(c.req.query("end")),
+        live: tryIsLive(task, tryNumber),
+        mask: deps.mask,
+      });
+      return logPage(run, task, tryNumber, excerpt, frame());
     }),
   );
   return app;

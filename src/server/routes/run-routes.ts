@@ -1,27 +1,31 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { DEFAULT_MAX_CONF_BYTES } from "../../config/limit-flags.ts";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
 import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth/write-auth.ts";
 import { HttpError } from "../http-error.ts";
+import { CONF_ENVELOPE_BYTES, confTooLarge } from "../conf-limit.ts";
 import { runSummary, runView } from "../views/run-view.ts";
-import { logOffsetOf, readLogBytes, taskTryOf } from "../views/task-log.ts";
+import { readLog } from "../views/log-reader.ts";
+import { logLimitOf, logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { linkNextPage, page } from "./pagination.ts";
 import { idParam, isoTime, listLimit, quote } from "./query.ts";
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
 
 /** Runs: trigger, pause, list, inspect, logs, clear. */
 export function runRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const writes = requireToken(deps.auth);
+  const maxConfBytes = deps.maxConfBytes ?? DEFAULT_MAX_CONF_BYTES;
+  // Read with a byte limit, never whole: the conf plus room for `{"conf": ...}` and whitespace.
   const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: maxConfBytes + CONF_ENVELOPE_BYTES,
     onError: () => {
-      throw new HttpError(413, "payload_too_large", "request body exceeds 1 MB");
+      throw confTooLarge(maxConfBytes);
     },
   });
   const dagOr404 = (raw: string) => {
@@ -63,6 +67,8 @@ export function runRoutes(deps: AppDeps): Hono {
         `body must be { "conf"?: object }: ${body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`,
       );
     }
+    if (body.data.conf && Buffer.byteLength(JSON.stringify(body.data.conf)) > maxConfBytes)
+      throw confTooLarge(maxConfBytes);
     if (deps.scheduler.isPaused(dagId))
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
     const run = await schedulerCall(() => deps.scheduler.trigger(dagId, body.data.conf ?? {}));
@@ -99,14 +105,17 @@ export function runRoutes(deps: AppDeps): Hono {
   app.get("/api/runs/:runId", (c) => c.json(runView(runOr404(deps, c.req.param("runId")))));
   app.get("/api/runs/:runId/tasks/:taskId/logs", async (c) => {
     const run = runOr404(deps, c.req.param("runId"));
-    const { tryNumber } = taskTryOf(run, idParam("taskId", c.req.param("taskId")), c.req.query("try"));
-    // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by.
+    const { task, tryNumber } = taskTryOf(run, idParam("taskId", c.req.param("taskId")), c.req.query("try"));
+    // `?offset=N` returns only the bytes after N, so a follower polls what the log grew by;
+    // `?limit=N` at most N of them. X-Log-Next-Offset says where the next piece starts.
     const from = logOffsetOf(c.req.query("offset"));
-    const file = deps.scheduler.logFile(run, idParam("taskId", c.req.param("taskId")), tryNumber);
-    const { bytes } = await readLogBytes(file, { from });
-    return c.body(new Uint8Array(bytes), 200, {
+    const limit = logLimitOf(c.req.query("limit"));
+    const file = deps.scheduler.logFile(run, task.id, tryNumber);
+    const read = await readLog(file, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
+    return c.body(read.stream, 200, {
       "content-type": "text/plain; charset=UTF-8",
       "cache-control": "no-store",
+      "x-log-next-offset": String(read.nextOffset),
     });
   });
   app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
@@ -131,7 +140,14 @@ async function schedulerCall<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof SchedulerError) {
-      const status = error.code === "not_found" ? 404 : error.code === "conflict" ? 409 : 400;
+      const status =
+        error.code === "not_found"
+          ? 404
+          : error.code === "conflict"
+            ? 409
+            : error.code === "too_many_queued_runs"
+              ? 429
+              : 400;
       throw new HttpError(status, error.code, error.message);
     }
     throw error;

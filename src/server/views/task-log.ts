@@ -1,4 +1,3 @@
-import { open } from "node:fs/promises";
 import { z } from "zod";
 import type { Run, TaskInstance } from "../../scheduler/run-model.ts";
 import { HttpError } from "../http-error.ts";
@@ -36,34 +35,16 @@ export function logOffsetOf(raw: string | undefined): number {
   return parsed.data;
 }
 
-/**
- * The log's bytes from `from` (at most `maxBytes`, the last ones when `tail`), and the file's size
- * when read. A log not written yet reads as empty; an offset past the end gives no bytes.
- */
-export async function readLogBytes(
-  file: string,
-  options: { from?: number; maxBytes?: number; tail?: boolean } = {},
-): Promise<{ bytes: Buffer; start: number; size: number }> {
-  const handle = await open(file, "r").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
-  if (!handle) return { bytes: Buffer.alloc(0), start: 0, size: 0 };
-  try {
-    const { size } = await handle.stat();
-    const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const from = Math.min(options.from ?? 0, size);
-    const start = options.tail ? Math.max(from, size - max) : from;
-    const length = Math.min(size - start, max);
-    const bytes = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const { bytesRead } = await handle.read(bytes, read, length - read, start + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return { bytes: bytes.subarray(0, read), start, size: start + read };
-  } finally {
-    await handle.close();
-  }
+/** `?limit=`: at most this many bytes of the log; undefined when absent; 400 unless a whole number ≥ 1. */
+export function logLimitOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = wholeNumber(1).safeParse(raw);
+  if (!parsed.success)
+    throw new HttpError(400, "bad_request", `limit must be a whole number of bytes ≥ 1, got ${quote(raw)}`);
+  return parsed.data;
+}
+
+/** The try is the task's current one and still queued or running: its log may grow. */
+export function tryIsLive(task: TaskInstance, tryNumber: number): boolean {
+  return tryNumber === task.try && (task.state === "queued" || task.state === "running");
 }

@@ -1,0 +1,141 @@
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Run } from "../scheduler/run-model.ts";
+import type { StateFile } from "./state-file.ts";
+
+/** A conf up to this size (as JSON) stays in the state file; a larger one gets its own file. */
+export const INLINE_CONF_BYTES = 1024;
+
+/** A run as a state file holds it when its conf lives in `confs/`: `confRef` instead of `conf`. */
+type StoredRun = Omit<Run, "conf"> & { conf?: Run["conf"]; confRef?: string };
+
+/**
+ * Large confs, once each in `confs/<run id>.json`, so a state write does not grow with them. Each
+ * is written durably before the state that refers to it; state files hold `confRef` instead.
+ * Runs in memory keep their conf as before: only what is written changes.
+ */
+export class ConfFiles {
+  readonly #dir: string;
+  /** Conf objects already placed: their file, or null when they stay inline. */
+  readonly #placed = new WeakMap<object, string | null>();
+  /** Run id → its conf file (a run's conf never changes, whichever copy of the run is written). */
+  readonly #byRun = new Map<string, string>();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Reads the confs `runs` refer to back in, and makes `db` write large confs by reference. */
+  async attach<T>(
+    db: StateFile<T>,
+    runsOf: (data: T) => Iterable<Run>,
+    withRuns: (data: T, runs: (run: Run) => Run) => T,
+  ): Promise<void> {
+    await db.useCodec({
+      decode: async (data) => {
+        for (const run of runsOf(data)) await this.#resolve(run as StoredRun);
+      },
+      encode: async (data) => {
+        const refs = new Map<Run, string>();
+        for (const run of runsOf(data)) {
+          const ref = await this.#place(run);
+          if (ref) refs.set(run, ref);
+        }
+        return withRuns(data, (run) => {
+          const ref = refs.get(run);
+          if (!ref) return run;
+          const { conf: _conf, ...rest } = run;
+          return { ...rest, confRef: ref } as StoredRun as Run;
+        });
+      },
+    });
+  }
+
+  /** Removes the conf files of these runs (pruned from history). */
+  async remove(runIds: Iterable<string>): Promise<void> {
+    for (const id of runIds) {
+      const file = this.#byRun.get(id) ?? fileNameOf(id);
+      this.#byRun.delete(id);
+      await rm(path.join(this.#dir, file), { force: true });
+    }
+  }
+
+  /** Removes conf files (and half-written ones) of runs the store no longer has. */
+  async sweep(known: (runId: string) => boolean): Promise<void> {
+    for (const file of await readdir(this.#dir).catch(() => [] as string[])) {
+      const id = file.endsWith(".json") && !file.startsWith(".") ? safeDecode(file.slice(0, -5)) : undefined;
+      if (id !== undefined && known(id)) continue;
+      this.#byRun.delete(id ?? "");
+      await rm(path.join(this.#dir, file), { force: true });
+    }
+  }
+
+  async #resolve(run: StoredRun): Promise<void> {
+    const ref = run.confRef;
+    if (ref === undefined) return;
+    delete run.confRef;
+    const text = await readFile(path.join(this.#dir, path.basename(ref)), "utf8").catch(() => undefined);
+    if (text === undefined) {
+      run.conf = {};
+      run.notes.push(`the conf file ${ref} was missing when the state was read; the run has an empty conf`);
+      return;
+    }
+    run.conf = JSON.parse(text) as Run["conf"];
+    this.#byRun.set(run.id, ref);
+    this.#placed.set(run.conf, ref);
+  }
+
+  /** The conf's file (written durably if new), or undefined when the conf stays inline. */
+  async #place(run: Run): Promise<string | undefined> {
+    const conf = run.conf as object;
+    const placed = this.#placed.get(conf);
+    if (placed !== undefined) return placed ?? undefined;
+    const known = this.#byRun.get(run.id);
+    if (known) {
+      this.#placed.set(conf, known);
+      return known;
+    }
+    const text = JSON.stringify(conf);
+    if (Buffer.byteLength(text) <= INLINE_CONF_BYTES) {
+      this.#placed.set(conf, null);
+      return undefined;
+    }
+    const file = fileNameOf(run.id);
+    await writeDurably(this.#dir, file, text);
+    this.#byRun.set(run.id, file);
+    this.#placed.set(conf, file);
+    return file;
+  }
+}
+
+function fileNameOf(runId: string): string {
+  return `${encodeURIComponent(runId)}.json`;
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Temp file, fsync, rename, fsync of the folder: the file is whole on disk, or absent. */
+async function writeDurably(dir: string, file: string, text: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${file}.${process.pid}.tmp`);
+  const handle = await open(temp, "w", 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path.join(dir, file));
+  const folder = await open(dir, "r");
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
