@@ -1,5 +1,7 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, rm } from "node:fs/promises";
 import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
+import { LOG_FILE_MODE } from "./task-log.ts";
 
 /**
  * A try's outcome, written next to its log before the scheduler hears of it. A daemon that dies
@@ -9,10 +11,30 @@ function outcomeFile(launch: Pick<TaskLaunch, "logFile">): string {
   return `${launch.logFile}.outcome.json`;
 }
 
+/**
+ * Writes the outcome atomically (temp file, fsync, rename), so a crash leaves the old record or
+ * the new one, never half of one. Throws when it cannot: the caller logs it and carries on.
+ */
 export async function recordOutcome(launch: TaskLaunch, event: ExecutorEvent): Promise<void> {
   const { dagId, runId, taskId } = event.key;
   const stored = { ...event, key: { dagId, runId, taskId, try: event.key.try } };
-  await writeFile(outcomeFile(launch), JSON.stringify(stored)).catch(() => undefined);
+  const target = outcomeFile(launch);
+  const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    const handle = await open(temp, "wx", LOG_FILE_MODE);
+    try {
+      await handle.writeFile(JSON.stringify(stored));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new Error(`could not record the outcome of the try in ${target}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The recorded outcome of this try, keyed to `launch`, or undefined if it has none. */
