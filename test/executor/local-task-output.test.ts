@@ -3,8 +3,7 @@
  * (and with it the daemon) lives on, the try ends, the log holds bounded lines with every secret
  * masked, and nothing of the task's process group outlives it.
  */
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
 import { createLogger } from "../../src/log.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { Cleanup } from "../support/cleanup.ts";
+import { longestLine, rssSampler, slice } from "../support/file-slices.ts";
 import { killAllWith, pidsWith, uniqueSleepSeconds } from "../support/process-table.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { EventRecorder, readLog } from "./executor-contract.ts";
@@ -32,35 +32,6 @@ function taskDefinition(): TaskDefinition {
   const [task] = dag.tasks;
   if (!task) throw new Error("fixture DAG has no task");
   return task;
-}
-
-/** The longest line of a file (newline excluded), read in chunks: the file may be huge. */
-async function longestLine(file: string): Promise<number> {
-  let longest = 0;
-  let current = 0;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    let from = 0;
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, from)) {
-      longest = Math.max(longest, current + at - from);
-      current = 0;
-      from = at + 1;
-    }
-    current += chunk.length - from;
-  }
-  return Math.max(longest, current);
-}
-
-/** `bytes` bytes of a file from `position` (negative: from the end). */
-async function slice(file: string, bytes: number, position = 0): Promise<string> {
-  const handle = await open(file, "r");
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const from = position < 0 ? (await handle.stat()).size + position : position;
-    const { bytesRead } = await handle.read(buffer, 0, bytes, from);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await handle.close();
-  }
 }
 
 describe("local task output and leftovers", () => {
@@ -141,10 +112,8 @@ describe("local task output and leftovers", () => {
       "-c",
       "head -c 600000000 /dev/zero | tr '\\0' a; echo; echo after the long line",
     ]);
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    cleanup.defer(() => clearInterval(sampler));
+    const rss = rssSampler();
+    cleanup.defer(rss.stop);
     await ex.start(run);
     expect(await recorder.outcome(keyOf(run))).toEqual({
       type: "finished",
@@ -152,8 +121,8 @@ describe("local task output and leftovers", () => {
       exitCode: 0,
       result: { present: false },
     });
-    clearInterval(sampler);
-    expect(peak - before, "RSS growth while the task printed 600 MB").toBeLessThan(128 * MIB);
+    rss.stop();
+    expect(rss.growth(), "RSS growth while the task printed 600 MB").toBeLessThan(128 * MIB);
     expect(await longestLine(run.logFile)).toBeLessThanOrEqual(MIB);
     const lines = (await slice(run.logFile, 3 * MIB)).split("\n");
     expect(lines[1]).toBe("a".repeat(MIB));
