@@ -55,28 +55,38 @@ export class LineSplitter {
 
   /** Where to cut: at the bound, moved back to the start of a UTF-8 character that would straddle it. */
   #cutPoint(): number {
-    const joined = this.#joined();
     let at = this.maxBytes;
-    for (let back = 0; back < 3 && at > 0 && ((joined[at] ?? 0) & 0xc0) === 0x80; back++) at--;
+    for (let back = 0; back < 3 && at > 0 && (this.#byteAt(at) & 0xc0) === 0x80; back++) at--;
     return at > 0 ? at : this.maxBytes;
   }
 
-  #joined(): Buffer {
-    if (this.#pending.length > 1) this.#pending = [Buffer.concat(this.#pending)];
-    return this.#pending[0] ?? Buffer.alloc(0);
+  #byteAt(index: number): number {
+    let offset = index;
+    for (const part of this.#pending) {
+      if (offset < part.length) return part[offset] ?? 0;
+      offset -= part.length;
+    }
+    return 0;
   }
 
+  /** The first `bytes` pending bytes, copied: a piece never pins a chunk (or the rest of a long line). */
   #take(bytes: number, cut: boolean): LinePiece {
-    const joined = this.#joined();
-    // Copied, so that a piece never pins a whole chunk (or the rest of a long line) in memory.
-    const piece: LinePiece = {
-      bytes: Buffer.from(joined.subarray(0, bytes)),
-      cut,
-      continued: this.#continued,
-    };
-    const rest = joined.subarray(bytes);
-    this.#pending = rest.length > 0 ? [rest] : [];
-    this.#pendingBytes = rest.length;
+    const parts: Buffer[] = [];
+    for (let need = bytes; need > 0;) {
+      const head = this.#pending[0];
+      if (!head) break;
+      if (head.length <= need) {
+        parts.push(head);
+        this.#pending.shift();
+        need -= head.length;
+      } else {
+        parts.push(head.subarray(0, need));
+        this.#pending[0] = head.subarray(need);
+        need = 0;
+      }
+    }
+    this.#pendingBytes -= bytes;
+    const piece: LinePiece = { bytes: Buffer.concat(parts, bytes), cut, continued: this.#continued };
     this.#continued = cut;
     return piece;
   }

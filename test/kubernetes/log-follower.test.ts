@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { PassThrough, type Writable } from "node:stream";
+import { finished, PassThrough, Readable, type Writable } from "node:stream";
 import { ApiException } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeApi } from "../../src/executor/kubernetes/kube-api.ts";
@@ -145,15 +145,22 @@ class FakeKube implements Pick<KubeApi, "followLog" | "readLog"> {
     pod: string,
     container: string,
     sinceTime: string | undefined,
-  ): Promise<string> {
+    sink: Writable,
+  ): Promise<void> {
     expect([namespace, pod, container]).toEqual([NAMESPACE, POD, CONTAINER]);
     this.reads.push(sinceTime);
     if (this.readFails) throw this.readFails;
     const since = sinceTime === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sinceTime);
-    return this.log
+    const text = this.log
       .filter((entry) => Date.parse(entry.ts) >= since)
       .map(wire)
       .join("");
+    // As client-node's Log does: the body is piped into the sink, which the caller waits on.
+    const ended = new Promise<void>((resolve, reject) =>
+      finished(sink, (error) => (error ? reject(error) : resolve())),
+    );
+    Readable.from([Buffer.from(text)]).pipe(sink);
+    await ended;
   }
 }
 
