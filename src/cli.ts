@@ -6,6 +6,7 @@ import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
 import { createDaemon } from "./daemon.ts";
+import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createLogger } from "./log.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           timeoutMs: config.shutdownTimeoutMs,
           exit: (code) => process.exit(code),
         });
+        // Last resort: a rejection nobody handled is logged, counted and made unhealthy, not an exit.
+        catchUnhandledRejections(process, (reason) => daemon.unhandledRejection(reason));
         process.on("SIGTERM", () => shutdown("SIGTERM", 0));
         process.on("SIGINT", () => shutdown("SIGINT", 0));
         await daemon.start();

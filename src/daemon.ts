@@ -12,6 +12,7 @@ import { loadKubeAccess } from "./executor/kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts";
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
+import { UnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createClusterElector } from "./leader/cluster-elector.ts";
 import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log.ts";
@@ -44,6 +45,8 @@ export interface Daemon {
   start(): Promise<void>;
   /** Stops syncing and serving; safe to call more than once. */
   stop(): Promise<void>;
+  /** The last-resort handler's sink (`process.on("unhandledRejection")`, see cli.ts). */
+  unhandledRejection(reason: unknown): void;
 }
 
 export interface DaemonHooks {
@@ -63,7 +66,12 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     address
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
       : "";
-  const executor = createExecutor(config, log, metrics, (key) => {
+  const credentials =
+    config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
+  const secrets = [credentials?.token, config.apiToken, config.webhookSecret];
+  const mask = new SecretMask(secrets);
+  const rejections = new UnhandledRejections(log, () => metrics.unhandledRejection());
+  const executor = createExecutor(config, log, metrics, mask, (key) => {
     const run = store.state.runs[key.runId];
     const task = run?.tasks.find((t) => t.id === key.taskId);
     return (
@@ -97,10 +105,6 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     if (record.ok) log.info(fields, "sync applied");
     else log.warn({ ...fields, error: record.error }, "sync failed");
   };
-  const credentials =
-    config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
-  const secrets = [credentials?.token, config.apiToken, config.webhookSecret];
-  const mask = new SecretMask(secrets);
   let gitSync: GitSync | undefined;
   let source: DagSource;
   if (config.source.kind === "git" && credentials) {
@@ -168,6 +172,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
       loop: loop.stalledFor(),
       scheduler: schedulerStarted ? schedulerBeat.stalledFor() : undefined,
       store: store.writeError ? `the state store cannot write: ${store.writeError.message}` : undefined,
+      unhandled: rejections.problem(),
     };
     const checks = Object.fromEntries(
       Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
@@ -205,6 +210,7 @@ export function createDaemon(config: Readonly<RunConfig>, log: Logger, hooks: Da
     scheduler,
     store,
     url,
+    unhandledRejection: (reason) => rejections.record(reason),
     async start() {
       await mkdir(config.stateDir, { recursive: true });
       // A corrupt state file stops start-up here, before anything could overwrite it.
@@ -254,15 +260,17 @@ function createExecutor(
   config: Readonly<RunConfig>,
   log: Logger,
   metrics: Metrics,
+  mask: SecretMask,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
-  if (config.executor === "local") return new LocalExecutor();
+  if (config.executor === "local") return new LocalExecutor({ mask, log });
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
     api: createKubeApi(access.config, { metrics }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,
+    mask,
   });
 }
 
