@@ -7,6 +7,7 @@ import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
 import { SecretFileError, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
+import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createLogger } from "./log.ts";
 import { runSecrets } from "./secrets/run-secrets.ts";
 import { StateDirLockedError } from "./store/state-dir-lock.ts";
@@ -63,6 +64,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           timeoutMs: config.shutdownTimeoutMs,
           exit: (code) => process.exit(code),
         });
+        // Last resort: a rejection nobody handled is logged, counted and made unhealthy, not an exit.
+        catchUnhandledRejections(process, (reason) => daemon.unhandledRejection(reason));
         process.on("SIGTERM", () => shutdown("SIGTERM", 0));
         process.on("SIGINT", () => shutdown("SIGINT", 0));
         await daemon.start();

@@ -12,6 +12,7 @@ import { KubernetesExecutor } from "./executor/kubernetes/kubernetes-executor.ts
 import { LocalExecutor } from "./executor/local-executor.ts";
 import { withMaskedEvents } from "./executor/masked-events.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
+import { UnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createClusterElector } from "./leader/cluster-elector.ts";
 import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log.ts";
@@ -22,6 +23,7 @@ import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { HealthReport } from "./server/app-deps.ts";
 import { runSecretMask } from "./secrets/run-secrets.ts";
+import type { SecretMask } from "./secrets/secret-mask.ts";
 import { ensurePrivateDir, type StateWriter } from "./store/durable-write.ts";
 import { RunStore } from "./store/run-store.ts";
 import { StateDirLock } from "./store/state-dir-lock.ts";
@@ -46,6 +48,8 @@ export interface Daemon {
   start(): Promise<void>;
   /** Stops syncing and serving; safe to call more than once. */
   stop(): Promise<void>;
+  /** The last-resort handler's sink (`process.on("unhandledRejection")`, see cli.ts). */
+  unhandledRejection(reason: unknown): void;
 }
 
 export interface DaemonHooks {
@@ -83,7 +87,10 @@ export function createDaemon(
     address
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
       : "";
-  const executor = createExecutor(config, log, metrics, (key) => {
+  const credentials =
+    config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
+  const rejections = new UnhandledRejections(log, () => metrics.unhandledRejection());
+  const executor = createExecutor(config, log, metrics, mask, (key) => {
     const run = store.state.runs[key.runId];
     const task = run?.tasks.find((t) => t.id === key.taskId);
     return (
@@ -118,8 +125,6 @@ export function createDaemon(
     if (record.ok) log.info(fields, "sync applied");
     else log.warn({ ...fields, error: record.error }, "sync failed");
   };
-  const credentials =
-    config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
   let gitSync: GitSync | undefined;
   let source: DagSource;
   if (config.source.kind === "git" && credentials) {
@@ -200,6 +205,7 @@ export function createDaemon(
       loop: loop.stalledFor(),
       scheduler: schedulerStarted ? schedulerBeat.stalledFor() : undefined,
       store: store.writeError ? `the state store cannot write: ${store.writeError.message}` : undefined,
+      unhandled: rejections.problem(),
     };
     const checks = Object.fromEntries(
       Object.entries(problems).map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
@@ -243,6 +249,7 @@ export function createDaemon(
     scheduler,
     store,
     url,
+    unhandledRejection: (reason) => rejections.record(reason),
     async start() {
       await ensurePrivateDir(config.stateDir);
       // Before the store loads: a second daemon stops here (StateDirLockedError), naming the holder.
@@ -297,15 +304,17 @@ function createExecutor(
   config: Readonly<RunConfig>,
   log: Logger,
   metrics: Metrics,
+  mask: SecretMask,
   tryIsActive: (key: TaskKey) => boolean,
 ): Executor {
-  if (config.executor === "local") return new LocalExecutor({ log });
+  if (config.executor === "local") return new LocalExecutor({ mask, log });
   const access = loadKubeAccess(process.env, config.namespace);
   return new KubernetesExecutor({
     api: createKubeApi(access.config, { metrics }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,
+    mask,
   });
 }
 

@@ -1,42 +1,53 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import path from "node:path";
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import type { Logger } from "../log.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
 import { type Executor, type ExecutorEvent, keyString, type TaskKey, type TaskLaunch } from "./executor.ts";
+import { MAX_LINE_BYTES, splitLines } from "./line-splitter.ts";
 import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
-import { extractResult } from "./result-marker.ts";
+import { ResultScanner } from "./result-marker.ts";
+import { LOG_FILE_MODE, makeLogDir, maskPiece, pieceText, TaskLogWriter } from "./task-log.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
 export interface LocalExecutorOptions {
   /** Between SIGTERM and SIGKILL when a try is cancelled. */
   killGraceMs?: number;
-  /** Where a try's outcome that could not be recorded is reported. */
-  log?: Pick<Logger, "warn">;
+  /** Masks every known secret in the task's output before it reaches the log file. */
+  mask?: SecretMask;
+  /** Where a log or outcome record that cannot be written is reported. */
+  log?: Logger;
+  /** How long output may keep flowing after the task's process group was killed (an escaped grandchild). */
+  drainMs?: number;
+}
+
+/** A try in progress: its process, and the output it has written so far. */
+interface Running {
+  child: ChildProcess;
+  cancelReason?: string;
+  killTimer?: NodeJS.Timeout;
 }
 
 /**
  * Runs a pod task's command + args as a child process on this machine: no shell, a minimal base
  * environment under the task's `env`, the run's commit snapshot as working directory, output
- * appended to the try's log file as it is written. The image cannot be honoured here; the log
- * says so on its first line.
+ * piped line by line (bounded, secrets masked) into the try's log file as it is written. The image
+ * cannot be honoured here; the log says so on its first line. When the task's main process exits,
+ * what is left of its process group is killed, as when a container's PID 1 exits.
  */
 export class LocalExecutor implements Executor {
   readonly name = "local" as const;
   readonly #listeners = new Set<(event: ExecutorEvent) => void>();
-  readonly #running = new Map<
-    string,
-    { child: ChildProcess; cancelReason?: string; killTimer?: NodeJS.Timeout }
-  >();
+  readonly #running = new Map<string, Running>();
   readonly #killGraceMs: number;
   readonly #starting = new Map<string, Promise<void>>();
-
-  readonly #log: Pick<Logger, "warn"> | undefined;
+  readonly #o: LocalExecutorOptions;
 
   constructor(options: LocalExecutorOptions = {}) {
+    this.#o = options;
     this.#killGraceMs = options.killGraceMs ?? 10_000;
-    this.#log = options.log;
   }
 
   subscribe(listener: (event: ExecutorEvent) => void): () => void {
@@ -57,7 +68,7 @@ export class LocalExecutor implements Executor {
   }
 
   async #start(launch: TaskLaunch, id: string): Promise<void> {
-    await mkdir(path.dirname(launch.logFile), { recursive: true });
+    await makeLogDir(launch.logFile);
     const pidFile = `${launch.logFile}.pid`;
     const recorded = await recordedOutcome(launch);
     if (recorded) {
@@ -82,13 +93,13 @@ export class LocalExecutor implements Executor {
       return;
     }
     const [program, ...programArgs] = [...launch.command, ...launch.args];
-    const log = openSync(launch.logFile, "a");
-    writeSync(
-      log,
-      `[updraft] local executor: image "${launch.task.image}" is not used; running ${JSON.stringify([program, ...programArgs])} in ${launch.snapshot}\n`,
+    const log = await TaskLogWriter.open(launch.logFile, (error) =>
+      this.#o.log?.warn({ ...logFields(launch), err: error }, "could not write the task's log"),
     );
+    const header = `[updraft] local executor: image "${launch.task.image}" is not used; running ${JSON.stringify([program, ...programArgs])} in ${launch.snapshot}\n`;
+    await log.write(this.#o.mask ? this.#o.mask.mask(header) : header);
     if (!program) {
-      closeSync(log);
+      await log.close();
       this.#emit({
         type: "failed",
         key: launch,
@@ -99,22 +110,22 @@ export class LocalExecutor implements Executor {
     }
     // Claim the try before the process exists: a crash between spawn and the pid write must not
     // let a restart start this try a second time.
-    writeFileSync(pidFile, "");
-    let child: ChildProcess;
-    try {
-      child = spawn(program, programArgs, {
-        cwd: launch.snapshot,
-        env: { ...baseEnv(), ...launch.env, ...contextEnv(launch) },
-        stdio: ["ignore", log, log],
-        detached: true,
-      });
-    } finally {
-      closeSync(log);
-    }
-    const entry: { child: ChildProcess; cancelReason?: string; killTimer?: NodeJS.Timeout } = { child };
+    writeFileSync(pidFile, "", { mode: LOG_FILE_MODE });
+    const child = spawn(program, programArgs, {
+      cwd: launch.snapshot,
+      env: { ...baseEnv(), ...launch.env, ...contextEnv(launch) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const entry: Running = { child };
     this.#running.set(id, entry);
+    const scanner = new ResultScanner();
+    const output = Promise.all(
+      [child.stdout, child.stderr].map((stream) => this.#pump(stream, log, scanner)),
+    );
     child.once("error", (error) => {
       this.#running.delete(id);
+      void output.then(() => log.close());
       void this.#report(
         {
           type: "failed",
@@ -125,14 +136,49 @@ export class LocalExecutor implements Executor {
         launch,
       );
     });
-    if (child.pid === undefined) return;
-    writeFileSync(pidFile, String(child.pid));
+    const pid = child.pid;
+    if (pid === undefined) return;
+    writeFileSync(pidFile, String(pid));
     this.#emit({ type: "running", key: launch, podName: null });
     child.once("exit", (code, signal) => {
       clearTimeout(entry.killTimer);
+      // Background children would outlive the try (and hold its output open): the group goes too.
+      killGroup(pid, "SIGKILL");
       // Still "running" until the outcome is on disk: a start() meanwhile must not see a leftover.
-      void this.#finished(launch, code, signal, entry.cancelReason).finally(() => this.#running.delete(id));
+      void this.#drain(child, output)
+        .then(() => log.close())
+        .then(() => this.#finished(launch, code, signal, entry.cancelReason, scanner))
+        .finally(() => this.#running.delete(id));
     });
+  }
+
+  /** Copies one output stream into the log, a bounded line piece at a time, waiting for the disk. */
+  async #pump(stream: Readable | null, log: TaskLogWriter, scanner: ResultScanner): Promise<void> {
+    if (!stream) return;
+    try {
+      for await (const piece of splitLines(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES)) {
+        const masked = maskPiece(piece, this.#o.mask);
+        scanner.push(masked);
+        await log.write(pieceText(masked, MAX_LINE_BYTES));
+      }
+    } catch {
+      // The stream was cut (see #drain): what arrived is in the log.
+    }
+  }
+
+  /** Waits for the output to end; a grandchild that left the group may hold it open, so not forever. */
+  async #drain(child: ChildProcess, output: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        resolve();
+      }, this.#o.drainMs ?? 2_000);
+    });
+    await Promise.race([output, cut]);
+    clearTimeout(timer);
+    await output;
   }
 
   async cancel(key: TaskKey, reason: string): Promise<void> {
@@ -155,6 +201,7 @@ export class LocalExecutor implements Executor {
     code: number | null,
     signal: NodeJS.Signals | null,
     cancelReason: string | undefined,
+    scanner: ResultScanner,
   ): Promise<void> {
     if (cancelReason) {
       await this.#report({ type: "failed", key: launch, exitCode: code, reason: cancelReason }, launch);
@@ -169,7 +216,8 @@ export class LocalExecutor implements Executor {
         launch,
       );
     } else {
-      const extraction = await extractResult(launch.logFile);
+      // Read from the output as it passed: the log file may be gone (the task can delete it).
+      const extraction = scanner.extraction();
       await this.#report(
         extraction.ok
           ? { type: "finished", key: launch, exitCode: 0, result: extraction.result }
@@ -181,7 +229,7 @@ export class LocalExecutor implements Executor {
 
   /** Records the outcome next to the log before telling the scheduler, so a restart can replay it. */
   async #report(event: ExecutorEvent, launch: TaskLaunch): Promise<void> {
-    await recordOutcome(launch, event, this.#log);
+    await recordOutcome(launch, event, this.#o.log);
     this.#emit(event);
   }
 
@@ -197,6 +245,10 @@ function baseEnv(): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   return env;
+}
+
+function logFields(launch: TaskLaunch) {
+  return { dag: launch.dagId, run: launch.runId, task: launch.taskId, try: launch.try };
 }
 
 function contextEnv(launch: TaskLaunch): Record<string, string> {

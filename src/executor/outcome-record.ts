@@ -28,7 +28,7 @@ export async function recordOutcome(
   } catch (error) {
     log?.warn(
       { dag: dagId, run: runId, task: taskId, try: event.key.try, file: outcomeFile(launch), err: error },
-      "could not record the try's outcome; a restart before the scheduler stores it runs the try again",
+      "could not record the outcome of the try; a restart before the scheduler stores it runs the try again",
     );
   }
 }

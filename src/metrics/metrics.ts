@@ -13,6 +13,8 @@ export interface Metrics {
   runStarted(start: { dagId: string; lagMs: number }): void;
   /** A Kubernetes API call failed (`code`: HTTP status, or "network" for no response). */
   executorApiError(error: { verb: string; code: string }): void;
+  /** A promise rejection nobody handled reached the daemon's last-resort handler. */
+  unhandledRejection(): void;
 }
 
 /** Records nothing: the default where no metrics are wanted (unit tests, `updraft check`). */
@@ -22,4 +24,5 @@ export const noMetrics: Metrics = {
   tryFinished() {},
   runStarted() {},
   executorApiError() {},
+  unhandledRejection() {},
 };

@@ -90,6 +90,11 @@ export function createPrometheusMetrics(options: { dags: () => DagCounts }): Pro
     labelNames: ["verb", "code"] as const,
     registers,
   });
+  const unhandledRejections = new Counter({
+    name: "updraft_unhandled_rejections_total",
+    help: "Promise rejections nobody handled (bugs); /healthz is 503 once there is one.",
+    registers,
+  });
   lastSuccess.set(0);
 
   return {
@@ -114,6 +119,9 @@ export function createPrometheusMetrics(options: { dags: () => DagCounts }): Pro
     },
     executorApiError({ verb, code }) {
       apiErrors.inc({ verb, code });
+    },
+    unhandledRejection() {
+      unhandledRejections.inc();
     },
   };
 }

@@ -33,7 +33,7 @@ describe("recordOutcome", () => {
     };
     await recordOutcome(launchIn(dir), event, log as never);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toContain("could not record the try's outcome");
+    expect(warnings[0]?.message).toContain("could not record the outcome of the try");
     expect(warnings[0]?.fields).toMatchObject({ dag: "d", run: "r", task: "t", try: 1 });
     expect(String(warnings[0]?.fields.file)).toContain("try-1.log.outcome.json");
   });

@@ -3,14 +3,17 @@
  * are cut, reconnects from `sinceTime` that repeat lines, the final read, and adoption after a
  * restart through the cursor file. The log file must hold every line exactly once, in order.
  */
+import { once } from "node:events";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { PassThrough, type Writable } from "node:stream";
+import { finished, PassThrough, Readable, type Writable } from "node:stream";
 import { ApiException } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeApi } from "../../src/executor/kubernetes/kube-api.ts";
 import { LogFollower, normalizeTimestamp } from "../../src/executor/kubernetes/log-follower.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { Cleanup } from "../support/cleanup.ts";
+import { longestLine, rssSampler, slice } from "../support/file-slices.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const RECONNECT_MS = 20;
@@ -142,15 +145,22 @@ class FakeKube implements Pick<KubeApi, "followLog" | "readLog"> {
     pod: string,
     container: string,
     sinceTime: string | undefined,
-  ): Promise<string> {
+    sink: Writable,
+  ): Promise<void> {
     expect([namespace, pod, container]).toEqual([NAMESPACE, POD, CONTAINER]);
     this.reads.push(sinceTime);
     if (this.readFails) throw this.readFails;
     const since = sinceTime === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sinceTime);
-    return this.log
+    const text = this.log
       .filter((entry) => Date.parse(entry.ts) >= since)
       .map(wire)
       .join("");
+    // As client-node's Log does: the body is piped into the sink, which the caller waits on.
+    const ended = new Promise<void>((resolve, reject) =>
+      finished(sink, (error) => (error ? reject(error) : resolve())),
+    );
+    Readable.from([Buffer.from(text)]).pipe(sink);
+    await ended;
   }
 }
 
@@ -430,5 +440,55 @@ describe("LogFollower", () => {
     await follower().finish();
     expect(kube.reads).toEqual(["2026-11-21T20:08:33Z"]);
     expect(await fileText()).toBe(ALL_TEXT);
+  });
+});
+
+describe("LogFollower with output of any size", () => {
+  const MIB = 1024 * 1024;
+
+  it("cuts a 600 MB line into 1 MiB pieces marked in the log, holding no more than a piece in memory", async () => {
+    kube.log = [];
+    const f = follower();
+    f.start();
+    const stream = await waitForFollow(0);
+    const rss = rssSampler();
+    cleanup.defer(rss.stop);
+    const chunk = Buffer.alloc(16 * MIB, "a");
+    stream.write("2026-11-21T20:08:36Z ");
+    for (let sent = 0; sent < 600_000_000; sent += chunk.length) {
+      // The sink's pace: a follower that waits for the disk makes the response wait too.
+      if (!stream.source.write(chunk)) await once(stream.source, "drain");
+    }
+    stream.write("\n2026-11-21T20:08:37Z after the long line\n");
+    stream.end();
+    await waitFor("the line after the long one", async () =>
+      (await slice(logFile, 100, -100)).endsWith("\nafter the long line\n") ? true : undefined,
+    );
+    await f.finish();
+    rss.stop();
+    expect(rss.growth(), "RSS growth while following a 600 MB line").toBeLessThan(128 * MIB);
+    expect(await longestLine(logFile)).toBeLessThanOrEqual(MIB);
+    const lines = (await slice(logFile, 2 * MIB + 100)).split("\n");
+    expect(lines[0]).toMatch(/^a+$/);
+    expect(lines[1]).toBe(`[updraft] line cut at ${MIB} bytes`);
+    expect(lines[2]).toMatch(/^a+$/);
+  }, 180_000);
+
+  it("masks secrets in the lines it writes", async () => {
+    const secret = "kube-task-printed-secret-123";
+    kube.log = [{ ts: "2026-11-21T20:08:36Z", text: `token=${secret} and ${encodeURIComponent(secret)}` }];
+    const f = new LogFollower(
+      kube.api,
+      { namespace: NAMESPACE, pod: POD, container: CONTAINER, logFile },
+      RECONNECT_MS,
+      DRAIN_MS,
+      { mask: new SecretMask([secret]) },
+    );
+    cleanup.defer(() => f.stop());
+    f.start();
+    (await waitForFollow(0)).deliver(1);
+    await waitForText("token=*** and ***\n");
+    await f.finish();
+    expect(await fileText()).toBe("token=*** and ***\n");
   });
 });

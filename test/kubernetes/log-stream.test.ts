@@ -4,8 +4,11 @@
 import { writeFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
 import { Cleanup } from "../support/cleanup.ts";
+import { longestLine } from "../support/file-slices.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
 
@@ -103,5 +106,41 @@ describe("following the container log", () => {
       "after the cut",
       "released",
     ]);
+  });
+});
+
+describe("output of any size through the API server's log stream", () => {
+  const MIB = 1024 * 1024;
+
+  it("cuts long lines into marked 1 MiB pieces, masks secrets, and fails only the try whose result is over the limit", async () => {
+    const secret = "kube-stream-secret-value-77";
+    const fixture = new KubeExecutorFixture(kube, cleanup);
+    const { executor, recorder } = fixture.executor({ mask: new SecretMask([secret]) });
+    const big = await fixture.launch(
+      podTask({
+        command: nodeScript(
+          [
+            `process.stdout.write("token=${secret} " + "b".repeat(${8 * MIB}) + "\\n");`,
+            `console.log("::updraft-result::" + JSON.stringify("x".repeat(${2 * MIB})));`,
+          ].join("\n"),
+        ),
+      }),
+    );
+    const small = await fixture.launch(
+      podTask({ command: nodeScript(`console.log("::updraft-result::" + JSON.stringify({ ok: true }));`) }),
+    );
+    await Promise.all([executor.start(big.launch), executor.start(small.launch)]);
+    const failed = await outcomeOf(recorder, big.key);
+    expect(failed).toMatchObject({ type: "failed", exitCode: 0 });
+    expect(failed.type === "failed" && failed.reason).toContain(`the limit is ${MAX_RESULT_BYTES} bytes`);
+    expect(await outcomeOf(recorder, small.key)).toMatchObject({
+      type: "finished",
+      result: { present: true, value: { ok: true } },
+    });
+    expect(await longestLine(big.launch.logFile)).toBeLessThanOrEqual(MIB);
+    const log = await readLog(big.launch.logFile);
+    expect(log).not.toContain(secret);
+    expect(log.startsWith("token=*** bbbb")).toBe(true);
+    expect(log.split("\n")[1]).toBe(`[updraft] line cut at ${MIB} bytes`);
   });
 });

@@ -37,6 +37,7 @@ describe("GET /metrics", () => {
       updraft_task_duration_seconds: "histogram",
       updraft_scheduling_lag_seconds: "histogram",
       updraft_executor_api_errors_total: "counter",
+      updraft_unhandled_rejections_total: "counter",
     });
     expect(types.get("process_cpu_seconds_total")).toBe("counter");
     expect(types.get("process_resident_memory_bytes")).toBe("gauge");

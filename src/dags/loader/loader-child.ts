@@ -9,6 +9,7 @@ import type {
   SourceFile,
 } from "./loader-protocol.ts";
 import { loaderRuntime } from "./loader-runtime.ts";
+import { residentBytes, watchResidentMemory } from "./process-memory.ts";
 
 // Secrets the daemon holds are none of a DAG module's business.
 /**
@@ -29,15 +30,22 @@ export class LoaderChild {
   #exited = false;
   #used = false;
   #onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+  /** RSS of the idle process (Node itself): `--load-memory` is what modules may add to it. */
+  #baselineBytes = 0;
   /** Files whose compiled source this process has already been sent. */
   readonly #sent = new Set<string>();
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly memoryMb: number,
+  ) {
     child.stderr?.on("data", (chunk: Buffer) => {
       this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-4000);
     });
     child.on("exit", (code, signal) => {
       this.#exited = true;
+      // Whatever the module started goes with its loader.
+      this.#killGroup();
       this.#onExit?.(code, signal);
     });
   }
@@ -57,13 +65,18 @@ export class LoaderChild {
       ],
       env,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
+      // Its own process group, so that killing it kills what a module started too.
+      detached: true,
     });
-    const loader = new LoaderChild(child);
+    const loader = new LoaderChild(child, memoryMb);
     return new Promise((resolve, reject) => {
       const onMessage = (message: LoaderMessage) => {
         if (message.type !== "ready") return;
         child.off("message", onMessage);
-        resolve(loader);
+        void residentBytes(child.pid ?? 0).then((bytes) => {
+          loader.#baselineBytes = bytes ?? 0;
+          resolve(loader);
+        });
       };
       child.on("message", onMessage);
       child.once("exit", (code) =>
@@ -102,8 +115,10 @@ export class LoaderChild {
     let answered = 0;
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
+      let stopWatch = () => {};
       const finish = (outcome: BatchOutcome) => {
         clearTimeout(timer);
+        stopWatch();
         this.child.off("message", onMessage);
         this.#onExit = undefined;
         resolve(outcome);
@@ -143,6 +158,14 @@ export class LoaderChild {
         return;
       }
       this.child.on("message", onMessage);
+      // --max-old-space-size bounds the JS heap only; Buffers and native memory count here.
+      if (this.child.pid !== undefined) {
+        const limit = this.#baselineBytes + this.memoryMb * 1024 * 1024;
+        stopWatch = watchResidentMemory(this.child.pid, limit, () => {
+          this.kill();
+          finish({ ok: false, index: answered, error: (file, limits) => memoryError(file, limits) });
+        });
+      }
       const sources = request.sources.filter((source) => !this.#sent.has(source.path));
       for (const source of sources) this.#sent.add(source.path);
       startClock();
@@ -152,6 +175,17 @@ export class LoaderChild {
 
   kill(): void {
     if (!this.#exited) this.child.kill("SIGKILL");
+    this.#killGroup();
+  }
+
+  #killGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // The group is empty already.
+    }
   }
 
   #send(message: LoaderRequest): void {
@@ -177,15 +211,8 @@ function exitError(
   signal: string | null,
   stderr: string,
 ): LoadError {
-  if (/heap out of memory|Reached heap limit|allocation failed/i.test(stderr)) {
-    return {
-      file,
-      line: null,
-      column: null,
-      kind: "memory",
-      message: `module exceeded the loader memory limit of ${limits.memoryMb} MB while loading`,
-    };
-  }
+  if (/heap out of memory|Reached heap limit|allocation failed/i.test(stderr))
+    return memoryError(file, limits);
   const how = signal ? `signal ${signal}` : `exit code ${code}`;
   const lastLine = stderr.trim().split("\n").pop() ?? "";
   return {
@@ -194,6 +221,16 @@ function exitError(
     column: null,
     kind: "crash",
     message: `loader process died while loading the module (${how})${lastLine ? `: ${lastLine}` : ""}`,
+  };
+}
+
+function memoryError(file: string, limits: LoaderLimits): LoadError {
+  return {
+    file,
+    line: null,
+    column: null,
+    kind: "memory",
+    message: `module exceeded the loader memory limit of ${limits.memoryMb} MB while loading`,
   };
 }
 

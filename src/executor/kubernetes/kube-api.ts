@@ -1,4 +1,4 @@
-import { PassThrough, type Writable } from "node:stream";
+import { finished, type Writable } from "node:stream";
 import {
   ApiException,
   CoreV1Api,
@@ -31,7 +31,14 @@ export interface KubeApi {
     sinceTime: string | undefined,
     sink: Writable,
   ): Promise<{ abort(): void }>;
-  readLog(namespace: string, pod: string, container: string, sinceTime: string | undefined): Promise<string>;
+  /** The log so far (not followed), written into `sink`; resolves once the sink has taken all of it. */
+  readLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    sinceTime: string | undefined,
+    sink: Writable,
+  ): Promise<void>;
 }
 
 export interface StatusObject {
@@ -165,24 +172,22 @@ export function createKubeApi(
       )();
       return { abort: () => controller.abort() };
     },
-    async readLog(namespace, name, container, sinceTime) {
-      // readNamespacedPodLog cannot pass sinceTime in this client version; Log can.
-      return retry("read_log", async () => {
-        const chunks: Buffer[] = [];
-        const sink = new PassThrough();
-        sink.on("data", (chunk: Buffer) => chunks.push(chunk));
-        const ended = new Promise<void>((resolve, reject) => {
-          sink.once("end", resolve);
-          sink.once("error", reject);
-        });
-        await log.log(namespace, name, container, sink, {
+    async readLog(namespace, name, container, sinceTime, sink) {
+      // readNamespacedPodLog cannot pass sinceTime in this client version; Log can. Streamed into
+      // the sink: a log can be larger than any string. Only the request is retried, before any of
+      // the body reached the sink.
+      const done = new Promise<void>((resolve, reject) =>
+        finished(sink, (error) => (error ? reject(error) : resolve())),
+      );
+      done.catch(() => undefined);
+      await retry("read_log", () =>
+        log.log(namespace, name, container, sink, {
           follow: false,
           timestamps: true,
           ...(sinceTime ? { sinceTime } : {}),
-        });
-        await ended;
-        return Buffer.concat(chunks).toString("utf8");
-      });
+        }),
+      );
+      await done;
     },
   };
 }

@@ -1,10 +1,11 @@
-import { appendFile, mkdir } from "node:fs/promises";
-import path from "node:path";
+import { appendFile } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../../log.ts";
+import type { SecretMask } from "../../secrets/secret-mask.ts";
 import { type Executor, type ExecutorEvent, type TaskKey, type TaskLaunch, keyString } from "../executor.ts";
 import { recordedOutcome, recordOutcome } from "../outcome-record.ts";
 import { extractResult } from "../result-marker.ts";
+import { LOG_FILE_MODE, makeLogDir } from "../task-log.ts";
 import { CallLimit } from "./call-limit.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";
@@ -20,6 +21,8 @@ export interface KubernetesExecutorOptions {
   /** Whether state still expects this try; the sweep deletes managed Pods for which it does not. */
   tryIsActive: (key: TaskKey) => boolean;
   log?: Logger;
+  /** Masks every known secret in task output and pod events before they reach the log file. */
+  mask?: SecretMask;
   now?: () => number;
   relistMs?: number;
   sweepMs?: number;
@@ -126,7 +129,7 @@ export class KubernetesExecutor implements Executor {
         this.#emit(recorded);
         return;
       }
-      await mkdir(path.dirname(launch.logFile), { recursive: true });
+      await makeLogDir(launch.logFile);
       await this.#watch(tracked.namespace);
       await this.#create(tracked, pod);
     } catch (error) {
@@ -326,12 +329,18 @@ export class KubernetesExecutor implements Executor {
 
   #follow(tracked: Tracked): void {
     if (tracked.follower) return;
-    tracked.follower = new LogFollower(this.#o.api, {
-      namespace: tracked.namespace,
-      pod: tracked.podName,
-      container: CONTAINER,
-      logFile: tracked.launch.logFile,
-    });
+    tracked.follower = new LogFollower(
+      this.#o.api,
+      {
+        namespace: tracked.namespace,
+        pod: tracked.podName,
+        container: CONTAINER,
+        logFile: tracked.launch.logFile,
+      },
+      undefined,
+      undefined,
+      { mask: this.#o.mask },
+    );
     tracked.follower.start();
   }
 
@@ -351,10 +360,7 @@ export class KubernetesExecutor implements Executor {
         reason: tracked.cancelReason,
       };
     } else if (verdict.kind === "succeeded") {
-      const extraction = await extractResult(launch.logFile).catch(() => ({
-        ok: true as const,
-        result: { present: false as const },
-      }));
+      const extraction = await extractResult(launch.logFile);
       event = extraction.ok
         ? { type: "finished", key: launch, exitCode: 0, result: extraction.result }
         : { type: "failed", key: launch, exitCode: 0, reason: extraction.reason };
@@ -383,7 +389,10 @@ export class KubernetesExecutor implements Executor {
         (e) =>
           `[updraft] pod event: ${e.type ?? ""} ${e.reason ?? ""}: ${e.message ?? ""}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ""}`,
       );
-      await appendFile(tracked.launch.logFile, `${lines.join("\n")}\n`);
+      const text = `${lines.join("\n")}\n`;
+      await appendFile(tracked.launch.logFile, this.#o.mask ? this.#o.mask.mask(text) : text, {
+        mode: LOG_FILE_MODE,
+      });
     } catch {
       // Events are a help, not a requirement.
     }

@@ -1,10 +1,21 @@
 import { readFileSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { finished, type Readable, Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
+import type { SecretMask } from "../../secrets/secret-mask.ts";
+import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../line-splitter.ts";
+import { LOG_FILE_MODE, maskPiece, pieceText } from "../task-log.ts";
 import type { KubeApi } from "./kube-api.ts";
 
-const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z (.*)$/;
+/** The stamp `timestamps=true` puts before each line; searched for in a line's first bytes only. */
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z /;
+const STAMP_SEARCH_BYTES = 64;
+
+export interface LogFollowerOptions {
+  /** Masks every known secret in a line before it is written. */
+  mask?: SecretMask;
+  /** Longer lines are cut into pieces this long (see line-splitter.ts). */
+  maxLineBytes?: number;
+}
 
 /** `2026-11-21T20:00:00.12Z` → `2026-11-21T20:00:00.120000000Z`, so timestamps compare as strings. */
 export function normalizeTimestamp(seconds: string, fraction: string | undefined): string {
@@ -21,7 +32,9 @@ export class LogFollower {
   #last: string | undefined;
   #seenAtLast = 0;
   #skipAtLast = 0;
-  #partial = "";
+  #splitter: LineSplitter;
+  /** The line being written was a repeat: its further pieces are skipped too. */
+  #skippingLine = false;
   #writes: Promise<void> = Promise.resolve();
   #stream: { abort(): void } | undefined;
   #stopped = false;
@@ -36,7 +49,9 @@ export class LogFollower {
     private readonly reconnectMs = 1000,
     /** How long finish() lets a live stream deliver its last lines before cutting it. */
     private readonly drainMs = 2000,
+    private readonly options: LogFollowerOptions = {},
   ) {
+    this.#splitter = new LineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
     // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote.
     try {
       const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
@@ -76,16 +91,23 @@ export class LogFollower {
     }
     this.#stopped = true;
     this.#stream?.abort();
+    // The read starts over from the last second seen: it repeats any unfinished line in full.
+    const followed = { splitter: this.#splitter, skipAtLast: this.#skipAtLast, skipping: this.#skippingLine };
+    this.#resume();
+    let received = false;
     try {
       const { namespace, pod, container } = this.target;
-      const text = await this.api.readLog(namespace, pod, container, this.#sinceTime());
-      // The read starts over from the last second seen: it repeats any unfinished line in full.
-      this.#resume();
-      for (const line of text.split("\n")) if (line !== "") this.#line(line);
+      const sink = this.#sink(() => (received = true));
+      await this.api.readLog(namespace, pod, container, this.#sinceTime(), sink);
     } catch {
-      // The pod may be gone already; what was followed is what there is.
-      this.#flushPartial();
+      // The pod may be gone already; what was followed is what there is, its last line included.
+      if (!received) {
+        this.#splitter = followed.splitter;
+        this.#skipAtLast = followed.skipAtLast;
+        this.#skippingLine = followed.skipping;
+      }
     }
+    for (const piece of this.#splitter.end()) this.#piece(piece);
     await this.#writes;
   }
 
@@ -99,34 +121,14 @@ export class LogFollower {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     this.#resume();
-    // A multi-byte character may be split across chunks.
-    const decoder = new StringDecoder("utf8");
     let ended: () => void = () => undefined;
     this.#streamEnded = new Promise((resolve) => (ended = resolve));
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        // After finish() or stop(), a stream that is still delivering has nothing to add.
-        if (!this.#stopped) this.#chunk(decoder.write(chunk));
-        callback();
-      },
-      final: (callback) => {
-        // An unfinished line is not flushed: the next stream (or finish's read) repeats it in full.
-        callback();
-        ended();
-        this.#scheduleReconnect();
-      },
-    });
-    sink.on("error", () => {
+    // After finish() or stop(), a stream that is still delivering has nothing to add.
+    const sink = this.#sink(() => !this.#stopped);
+    // An unfinished line is not flushed: the next stream (or finish's read) repeats it in full.
+    finished(sink, () => {
       ended();
       this.#scheduleReconnect();
-    });
-    // client-node pipes the response body into the sink, and `pipe` neither ends nor errors the
-    // sink when the body fails (a cut connection: "Premature close"): pass that on, or the
-    // follower would wait on a dead stream until the try ends.
-    sink.on("pipe", (source: Readable) => {
-      finished(source, (error) => {
-        if (error) sink.destroy(error);
-      });
     });
     try {
       const { namespace, pod, container } = this.target;
@@ -141,6 +143,29 @@ export class LogFollower {
     }
   }
 
+  /**
+   * Where a response body goes: split into bounded line pieces, each written before the next chunk
+   * is taken, so a fast stream waits for the disk instead of piling up in memory.
+   */
+  #sink(wanted: () => boolean): Writable {
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        if (wanted()) for (const piece of this.#splitter.push(chunk)) this.#piece(piece);
+        void this.#writes.then(() => callback());
+      },
+    });
+    // client-node pipes the response body into the sink, and `pipe` neither ends nor errors the
+    // sink when the body fails (a cut connection: "Premature close"): pass that on, or the
+    // follower would wait on a dead stream until the try ends.
+    sink.on("pipe", (source: Readable) => {
+      finished(source, (error) => {
+        if (error) sink.destroy(error);
+      });
+    });
+    sink.on("error", () => undefined);
+    return sink;
+  }
+
   #scheduleReconnect(): void {
     if (this.#stopped || this.#finishing) return;
     clearTimeout(this.#reconnect);
@@ -150,7 +175,8 @@ export class LogFollower {
 
   /** A new stream starts over from the last second seen: skip what was already written. */
   #resume(): void {
-    this.#partial = "";
+    this.#splitter = new LineSplitter(this.options.maxLineBytes ?? MAX_LINE_BYTES);
+    this.#skippingLine = false;
     this.#skipAtLast = this.#seenAtLast;
   }
 
@@ -158,28 +184,27 @@ export class LogFollower {
     return this.#last ? `${this.#last.slice(0, 19)}Z` : undefined;
   }
 
-  #chunk(text: string): void {
-    const lines = (this.#partial + text).split("\n");
-    this.#partial = lines.pop() ?? "";
-    for (const line of lines) this.#line(line);
-  }
-
-  #flushPartial(): void {
-    if (this.#partial !== "") this.#line(this.#partial);
-    this.#partial = "";
-  }
-
-  #line(raw: string): void {
-    const match = TIMESTAMPED.exec(raw);
+  #piece(piece: LinePiece): void {
+    if (piece.continued) {
+      if (!this.#skippingLine) this.#append(piece);
+      return;
+    }
+    const match = TIMESTAMPED.exec(piece.bytes.subarray(0, STAMP_SEARCH_BYTES).toString("latin1"));
+    this.#skippingLine = false;
     if (!match?.[1]) {
-      this.#append(`${raw}\n`);
+      this.#append(piece);
       return;
     }
     const stamp = normalizeTimestamp(match[1], match[2]);
-    if (this.#last !== undefined && stamp < this.#last) return;
+    const text = { ...piece, bytes: piece.bytes.subarray(match[0].length) };
+    if (this.#last !== undefined && stamp < this.#last) {
+      this.#skippingLine = true;
+      return;
+    }
     if (stamp === this.#last) {
       if (this.#skipAtLast > 0) {
         this.#skipAtLast--;
+        this.#skippingLine = true;
         return;
       }
       this.#seenAtLast++;
@@ -188,15 +213,16 @@ export class LogFollower {
       this.#seenAtLast = 1;
       this.#skipAtLast = 0;
     }
-    this.#append(`${match[3] ?? ""}\n`);
+    this.#append(text);
   }
 
-  #append(text: string): void {
+  #append(piece: LinePiece): void {
+    const text = pieceText(maskPiece(piece, this.options.mask), this.#splitter.maxBytes);
     const cursor = JSON.stringify({ last: this.#last, seenAtLast: this.#seenAtLast });
     // The cursor is written after its line, so a crash can lose a cursor update but never a line.
     this.#writes = this.#writes
-      .then(() => appendFile(this.target.logFile, text))
-      .then(() => writeFile(this.#cursorFile, cursor))
+      .then(() => appendFile(this.target.logFile, text, { mode: LOG_FILE_MODE }))
+      .then(() => writeFile(this.#cursorFile, cursor, { mode: LOG_FILE_MODE }))
       .catch(() => undefined);
   }
 }

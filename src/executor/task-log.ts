@@ -1,0 +1,78 @@
+import { mkdir, open } from "node:fs/promises";
+import path from "node:path";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import { cutMarker, type LinePiece } from "./line-splitter.ts";
+
+/** Task logs and their side files are the owner's alone: output may hold anything. */
+export const LOG_FILE_MODE = 0o600;
+export const LOG_DIR_MODE = 0o700;
+
+/** Creates a log file's folders, 0700 each. */
+export async function makeLogDir(logFile: string): Promise<void> {
+  await mkdir(path.dirname(logFile), { recursive: true, mode: LOG_DIR_MODE });
+}
+
+/** A line piece with every known secret masked (see SecretMask); the result marker survives. */
+export function maskPiece(piece: LinePiece, mask: SecretMask | undefined): LinePiece {
+  if (!mask || mask.empty) return piece;
+  return { ...piece, bytes: Buffer.from(mask.mask(piece.bytes.toString("utf8")), "utf8") };
+}
+
+/** A piece as it goes into a log: its line, then a marker line where it was cut. */
+export function pieceText(piece: LinePiece, maxBytes: number): Buffer {
+  const tail = piece.cut ? `\n${cutMarker(maxBytes)}\n` : "\n";
+  return Buffer.concat([piece.bytes, Buffer.from(tail)]);
+}
+
+/**
+ * Appends to one try's log file, one write at a time, so that the writers that feed it (stdout and
+ * stderr) wait for the disk and hold no more than their current piece. A write that fails (the
+ * file's folder was removed, the disk is full) is reported once through `onError`; later writes
+ * are dropped, so a task's output never stops the daemon.
+ */
+export class TaskLogWriter {
+  #queue: Promise<void> = Promise.resolve();
+  #failed = false;
+
+  private constructor(
+    private readonly handle: Awaited<ReturnType<typeof open>> | undefined,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  static async open(logFile: string, onError: (error: Error) => void): Promise<TaskLogWriter> {
+    try {
+      await makeLogDir(logFile);
+      return new TaskLogWriter(await open(logFile, "a", LOG_FILE_MODE), onError);
+    } catch (error) {
+      onError(error as Error);
+      const writer = new TaskLogWriter(undefined, onError);
+      writer.#failed = true;
+      return writer;
+    }
+  }
+
+  write(data: Buffer | string): Promise<void> {
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    this.#queue = this.#queue.then(() => this.#write(bytes));
+    return this.#queue;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.handle?.close().catch(() => undefined);
+  }
+
+  async #write(bytes: Buffer): Promise<void> {
+    if (this.#failed || !this.handle) return;
+    try {
+      for (let at = 0; at < bytes.length;) {
+        const { bytesWritten } = await this.handle.write(bytes, at);
+        if (bytesWritten === 0) throw new Error("the log file took no bytes");
+        at += bytesWritten;
+      }
+    } catch (error) {
+      this.#failed = true;
+      this.onError(error as Error);
+    }
+  }
+}
