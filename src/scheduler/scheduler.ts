@@ -7,6 +7,7 @@ import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log.ts";
 import { type Metrics, noMetrics } from "../metrics/metrics.ts";
+import { idRecord } from "../store/id-record.ts";
 import type { ActiveState, DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
 import { scheduleTimes } from "./next-run.ts";
@@ -354,7 +355,7 @@ export class Scheduler {
       await this.#failTry(run, instance, "the task is no longer defined", true);
       return;
     }
-    const results: Record<string, unknown> = {};
+    const results = idRecord<unknown>();
     for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
     const rendered = renderTaskTemplates(task, {
       conf: run.conf,

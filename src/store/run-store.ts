@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Low } from "lowdb";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
+import { idRecord, ownValue } from "./id-record.ts";
 import { openStateFile } from "./state-file.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
@@ -14,7 +15,11 @@ export interface DagState {
   skipped: Array<{ logicalDate: string; reason: string; at: string }>;
 }
 
-/** The small, hot file: DAG flags and active runs only, so a write never grows with history. */
+/**
+ * The small, hot file: DAG flags and active runs only, so a write never grows with history. Its
+ * records are keyed by ids and have no prototype (see id-record.ts): build them with
+ * `emptyActiveState()`, and pass whatever is read back from JSON through `reviveActiveState()`.
+ */
 export interface ActiveState {
   version: 1;
   dags: Record<string, DagState>;
@@ -24,6 +29,19 @@ export interface ActiveState {
 }
 
 const SKIPPED_KEPT = 50;
+
+/** Active state with nothing in it. */
+export function emptyActiveState(): ActiveState {
+  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord() };
+}
+
+/** Active state as parsed from JSON, with its id-keyed records made prototype-free again. */
+export function reviveActiveState(data: ActiveState): ActiveState {
+  data.dags = idRecord(data.dags);
+  data.runs = idRecord(data.runs);
+  data.definitions = idRecord(data.definitions);
+  return data;
+}
 
 /** Where a page of runs starts: after this run in newest-first order. */
 export type RunCursor = Pick<Run, "logicalDate" | "id">;
@@ -70,13 +88,11 @@ export class RunStore {
    */
   async load(): Promise<void> {
     await mkdir(this.#historyDir, { recursive: true });
-    const active = await openStateFile<ActiveState>(path.join(this.#stateDir, "state.json"), {
-      version: 1,
-      dags: {},
-      runs: {},
-      definitions: {},
-    });
-    active.data.definitions ??= {};
+    const active = await openStateFile<ActiveState>(
+      path.join(this.#stateDir, "state.json"),
+      emptyActiveState(),
+    );
+    reviveActiveState(active.data);
     const history = new Map<string, Low<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
@@ -118,7 +134,7 @@ export class RunStore {
   }
 
   dag(id: string): DagState | undefined {
-    return this.#db.data.dags[id];
+    return ownValue(this.#db.data.dags, id);
   }
 
   activeRuns(): Run[] {
@@ -137,7 +153,7 @@ export class RunStore {
   }
 
   definitionOf(run: Run): DagDefinition | undefined {
-    return run.definitionKey ? this.#db.data.definitions[run.definitionKey] : run.definition;
+    return run.definitionKey ? ownValue(this.#db.data.definitions, run.definitionKey) : run.definition;
   }
 
   /** Changes active state and waits until it is on disk. */
@@ -147,7 +163,7 @@ export class RunStore {
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
-    const dag = state.dags[dagId];
+    const dag = ownValue(state.dags, dagId);
     if (!dag) return;
     dag.skipped.push({ logicalDate, reason, at: now.toISOString() });
     if (dag.skipped.length > SKIPPED_KEPT) dag.skipped.splice(0, dag.skipped.length - SKIPPED_KEPT);
@@ -187,7 +203,7 @@ export class RunStore {
   }
 
   getRun(id: string): Run | undefined {
-    const active = this.#db.data.runs[id];
+    const active = ownValue(this.#db.data.runs, id);
     if (active) return active;
     const dagId = this.#historyIndex.get(id);
     return dagId ? this.#history.get(dagId)?.data.runs.find((run) => run.id === id) : undefined;

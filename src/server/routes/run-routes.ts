@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
+import { idRecord } from "../../store/id-record.ts";
 import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
@@ -65,7 +66,9 @@ export function runRoutes(deps: AppDeps): Hono {
     }
     if (deps.scheduler.isPaused(dagId))
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
-    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, body.data.conf ?? {}));
+    // The parsed JSON's conf, not zod's copy: that one drops a `__proto__` key (a prototype setter).
+    const conf = idRecord((json as { conf?: Record<string, unknown> }).conf);
+    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
     return c.json({ runId: run.id }, 201);
   });
   for (const action of ["pause", "unpause"] as const) {
