@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
 import { idRecord } from "../../store/id-record.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../store/json-depth.ts";
 import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth.ts";
@@ -68,6 +69,12 @@ export function runRoutes(deps: AppDeps): Hono {
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
     // The parsed JSON's conf, not zod's copy: that one drops a `__proto__` key (a prototype setter).
     const conf = idRecord((json as { conf?: Record<string, unknown> }).conf);
+    if (nestedDeeperThan(conf))
+      throw new HttpError(
+        400,
+        "bad_request",
+        `conf is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it (the run's state could not be stored)`,
+      );
     const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
     return c.json({ runId: run.id }, 201);
   });
