@@ -96,7 +96,10 @@ export class LoaderChild {
     this.#used = true;
     const { files, timeoutMs } = request;
     const relative = (file: string | undefined) =>
-      path.relative(request.root, file ?? "").split(path.sep).join("/");
+      path
+        .relative(request.root, file ?? "")
+        .split(path.sep)
+        .join("/");
     let answered = 0;
     /** What the module being evaluated sent on the channel itself, if anything. */
     let forged: string | undefined;
