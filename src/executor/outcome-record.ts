@@ -39,10 +39,12 @@ export async function recordedOutcome(launch: TaskLaunch): Promise<ExecutorEvent
   if (text === undefined) return undefined;
   try {
     const { dagId, runId, taskId } = launch;
-    return {
-      ...(JSON.parse(text) as ExecutorEvent),
-      key: { dagId, runId, taskId, try: launch.try },
-    } as ExecutorEvent;
+    const stored = JSON.parse(text) as ExecutorEvent;
+    // Another try's record (a shared folder) is never replayed as this one's.
+    const own = stored.key;
+    if (own?.dagId !== dagId || own.runId !== runId || own.taskId !== taskId || own.try !== launch.try)
+      return undefined;
+    return { ...stored, key: { dagId, runId, taskId, try: launch.try } } as ExecutorEvent;
   } catch {
     return undefined;
   }

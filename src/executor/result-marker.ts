@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../store/json-depth.ts";
 import type { TaskResult } from "./executor.ts";
 import { type LinePiece, splitLines } from "./line-splitter.ts";
 
@@ -71,12 +72,16 @@ export function parseResult(text: string | undefined): ResultExtraction {
       reason: `result is ${bytes} bytes; the limit is ${MAX_RESULT_BYTES} bytes (publish a reference such as a URL instead)`,
     };
   }
+  let value: unknown;
   try {
-    return { ok: true, result: { present: true, value: JSON.parse(text) } };
+    value = JSON.parse(text);
   } catch (error) {
     return {
       ok: false,
       reason: `result is not valid JSON (${(error as Error).message}): ${text.slice(0, 80)}`,
     };
   }
+  if (nestedDeeperThan(value))
+    return { ok: false, reason: `result is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it` };
+  return { ok: true, result: { present: true, value } };
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
@@ -7,6 +6,7 @@ import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log.ts";
 import { type Metrics, noMetrics } from "../metrics/metrics.ts";
+import { idRecord } from "../store/id-record.ts";
 import type { ActiveState, DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
 import { scheduleTimes } from "./next-run.ts";
@@ -22,6 +22,7 @@ import {
 import { advanceRun, clearTask, finishTry } from "./run-progress.ts";
 import { refuseOverQueueCap } from "./queue-cap.ts";
 import { renderTaskTemplates } from "./templating.ts";
+import { tryLogFile } from "./try-files.ts";
 
 export interface SchedulerOptions {
   store: RunStore;
@@ -187,8 +188,9 @@ export class Scheduler {
     return this.#o.store.activeRuns().flatMap((run) => (run.commit ? [run.commit] : []));
   }
 
+  /** Throws UnsafeTryPathError for ids that would leave the logs folder (see try-files.ts). */
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string {
-    return path.join(this.#o.logsDir, run.dagId, run.id, taskId, `try-${tryNumber}.log`);
+    return tryLogFile(this.#o.logsDir, { dagId: run.dagId, runId: run.id, taskId, try: tryNumber });
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -362,7 +364,7 @@ export class Scheduler {
       await this.#failTry(run, instance, "the task is no longer defined", true);
       return;
     }
-    const results: Record<string, unknown> = {};
+    const results = idRecord<unknown>();
     for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
     const rendered = renderTaskTemplates(task, {
       conf: run.conf,
@@ -377,6 +379,13 @@ export class Scheduler {
       await this.#failTry(run, instance, `template error: ${rendered.error}`, true);
       return;
     }
+    let logFile: string;
+    try {
+      logFile = this.logFile(run, task.id, instance.try);
+    } catch (error) {
+      await this.#failTry(run, instance, (error as Error).message, true);
+      return;
+    }
     this.#o.log.info({ dag: run.dagId, run: run.id, task: task.id, try: instance.try }, "task starting");
     try {
       await this.#o.executor.start({
@@ -387,7 +396,7 @@ export class Scheduler {
         task,
         ...rendered.value,
         snapshot: run.snapshot,
-        logFile: this.logFile(run, task.id, instance.try),
+        logFile,
         logicalDate: run.logicalDate,
       });
     } catch (error) {

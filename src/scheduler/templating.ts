@@ -1,3 +1,5 @@
+import { idRecord } from "../store/id-record.ts";
+
 /** What a task's `command`, `args` and `env` templates may refer to. */
 export interface TemplateContext {
   conf: Record<string, unknown>;
@@ -40,7 +42,8 @@ export function renderTaskTemplates(
 ): Rendered<{ command: string[]; args: string[]; env: Record<string, string> }> {
   const command: string[] = [];
   const args: string[] = [];
-  const env: Record<string, string> = {};
+  // Keys come from the DAG file: `__proto__` is a valid variable name.
+  const env = idRecord<string>();
   const fields: Array<[string, string, (v: string) => void]> = [
     ...task.command.map((text, i): [string, string, (v: string) => void] => [
       `command[${i}]`,

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../scheduler/run-model.ts";
-import type { StateFile } from "./state-file.ts";
+import type { StateCodec } from "./state-file.ts";
 
 /** A conf up to this size (as JSON) stays in the state file; a larger one gets its own file. */
 export const INLINE_CONF_BYTES = 1024;
@@ -25,13 +25,15 @@ export class ConfFiles {
     this.#dir = dir;
   }
 
-  /** Reads the confs `runs` refer to back in, and makes `db` write large confs by reference. */
-  async attach<T>(
-    db: StateFile<T>,
+  /**
+   * A state file codec that writes large confs by reference (`encode`) and reads the confs runs
+   * refer to back in (`decode`).
+   */
+  codec<T>(
     runsOf: (data: T) => Iterable<Run>,
     withRuns: (data: T, runs: (run: Run) => Run) => T,
-  ): Promise<void> {
-    await db.useCodec({
+  ): StateCodec<T> {
+    return {
       decode: async (data) => {
         for (const run of runsOf(data)) await this.#resolve(run as StoredRun);
       },
@@ -48,7 +50,7 @@ export class ConfFiles {
           return { ...rest, confRef: ref } as StoredRun as Run;
         });
       },
-    });
+    };
   }
 
   /** Removes the conf files of these runs (pruned from history). */

@@ -6,6 +6,7 @@ import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durabl
 import { openStateFile, type StateFile } from "./state-file.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
+import { idRecord, ownValue } from "./id-record.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
 export interface DagState {
@@ -16,7 +17,11 @@ export interface DagState {
   skipped: Array<{ logicalDate: string; reason: string; at: string }>;
 }
 
-/** The small, hot file: DAG flags and active runs only, so a write never grows with history. */
+/**
+ * The small, hot file: DAG flags and active runs only, so a write never grows with history. Its
+ * records are keyed by ids and have no prototype (see id-record.ts): build them with
+ * `emptyActiveState()`, and pass whatever is read back from JSON through `reviveActiveState()`.
+ */
 export interface ActiveState {
   version: 1;
   dags: Record<string, DagState>;
@@ -26,6 +31,19 @@ export interface ActiveState {
 }
 
 const SKIPPED_KEPT = 50;
+
+/** Active state with nothing in it. */
+export function emptyActiveState(): ActiveState {
+  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord() };
+}
+
+/** Active state as parsed from JSON, with its id-keyed records made prototype-free again. */
+export function reviveActiveState(data: ActiveState): ActiveState {
+  data.dags = idRecord(data.dags);
+  data.runs = idRecord(data.runs);
+  data.definitions = idRecord(data.definitions);
+  return data;
+}
 
 /** Where a page of runs starts: after this run in newest-first order. */
 export type RunCursor = Pick<Run, "logicalDate" | "id">;
@@ -89,18 +107,21 @@ export class RunStore {
     await ensurePrivateDir(this.#historyDir);
     const active = await openStateFile<ActiveState>(
       path.join(this.#stateDir, "state.json"),
-      { version: 1, dags: {}, runs: {}, definitions: {} },
+      emptyActiveState(),
       this.#writer,
     );
-    active.data.definitions ??= {};
-    await this.#confs.attach(
-      active,
+    const confs = this.#confs.codec<ActiveState>(
       (data) => Object.values(data.runs),
       (data, each) => ({
         ...data,
         runs: Object.fromEntries(Object.entries(data.runs).map(([id, r]) => [id, each(r)])),
       }),
     );
+    // Read back (on load or a roll-back), id-keyed records get no prototype again.
+    await active.useCodec({
+      encode: confs.encode,
+      decode: (data) => confs.decode(reviveActiveState(data)),
+    });
     const history = new Map<string, StateFile<{ runs: Run[] }>>();
     for (const file of await readdir(this.#historyDir)) {
       if (!file.endsWith(".json")) continue;
@@ -137,10 +158,11 @@ export class RunStore {
   }
 
   #attachConfs(db: StateFile<{ runs: Run[] }>): Promise<void> {
-    return this.#confs.attach(
-      db,
-      (data) => data.runs,
-      (data, each) => ({ ...data, runs: data.runs.map(each) }),
+    return db.useCodec(
+      this.#confs.codec(
+        (data) => data.runs,
+        (data, each) => ({ ...data, runs: data.runs.map(each) }),
+      ),
     );
   }
 
@@ -159,7 +181,7 @@ export class RunStore {
   }
 
   dag(id: string): DagState | undefined {
-    return this.#db.data.dags[id];
+    return ownValue(this.#db.data.dags, id);
   }
 
   activeRuns(): Run[] {
@@ -178,7 +200,7 @@ export class RunStore {
   }
 
   definitionOf(run: Run): DagDefinition | undefined {
-    return run.definitionKey ? this.#db.data.definitions[run.definitionKey] : run.definition;
+    return run.definitionKey ? ownValue(this.#db.data.definitions, run.definitionKey) : run.definition;
   }
 
   /**
@@ -194,7 +216,7 @@ export class RunStore {
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
-    const dag = state.dags[dagId];
+    const dag = ownValue(state.dags, dagId);
     if (!dag) return;
     dag.skipped.push({ logicalDate, reason, at: now.toISOString() });
     if (dag.skipped.length > SKIPPED_KEPT) dag.skipped.splice(0, dag.skipped.length - SKIPPED_KEPT);
@@ -244,7 +266,7 @@ export class RunStore {
   }
 
   getRun(id: string): Run | undefined {
-    const active = this.#db.data.runs[id];
+    const active = ownValue(this.#db.data.runs, id);
     if (active) return active;
     const dagId = this.#historyIndex.get(id);
     return dagId ? this.#history.get(dagId)?.data.runs.find((run) => run.id === id) : undefined;

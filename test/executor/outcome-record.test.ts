@@ -1,5 +1,6 @@
 // Issue 11 point 8: outcome records are written atomically (0600), and a failure to write one is
-// logged, not swallowed.
+// logged, not swallowed. Point 11: a record is replayed only for the try that wrote it (run 2 once
+// replayed run 1's outcome from a shared log folder instead of running).
 import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -36,5 +37,16 @@ describe("recordOutcome", () => {
     expect(warnings[0]?.message).toContain("could not record the outcome of the try");
     expect(warnings[0]?.fields).toMatchObject({ dag: "d", run: "r", task: "t", try: 1 });
     expect(String(warnings[0]?.fields.file)).toContain("try-1.log.outcome.json");
+  });
+
+  it("is not replayed for another try that names the same file", async () => {
+    const logFile = path.join(await cleanup.tempDir("outcome"), "try-1.log");
+    const launch = (runId: string, tryNumber = 1) =>
+      ({ dagId: "d", runId, taskId: "t", try: tryNumber, logFile }) as TaskLaunch;
+    const first = launch("run1");
+    await recordOutcome(first, { type: "finished", key: first, exitCode: 0, result: { present: false } });
+    expect(await recordedOutcome(first)).toMatchObject({ type: "finished", key: { runId: "run1" } });
+    expect(await recordedOutcome(launch("run2"))).toBeUndefined();
+    expect(await recordedOutcome(launch("run1", 2))).toBeUndefined();
   });
 });

@@ -4,10 +4,12 @@ import type { Run, RunState } from "../../src/scheduler/run-model.ts";
 import {
   DEFAULT_CATCHUP_BOUND,
   initialDagState,
+  manualRunId,
   planScheduledRuns,
   type ScheduledPlan,
   scheduledRunId,
 } from "../../src/scheduler/run-planner.ts";
+import { tryLogFile } from "../../src/scheduler/try-files.ts";
 import type { DagState } from "../../src/store/run-store.ts";
 import { at, buildDag, runOf } from "./fixtures.ts";
 
@@ -344,4 +346,20 @@ describe("scheduledRunId", () => {
     expect(scheduledRunId("etl", at("2026-05-01T10:00:30Z"))).toBe("etl__scheduled__20260501T100030Z");
     expect(scheduledRunId("report", at("2026-05-01T10:00:00Z"))).toBe("report__scheduled__20260501T100000Z");
   });
+});
+
+describe("run ids stay in the id alphabet", () => {
+  it.each(["a", "...", "a.b", "-", "__proto__", "x".repeat(250)])(
+    "for DAG %j they are plain folder names that an id path parameter accepts",
+    (dagId) => {
+      const at = new Date("2026-05-01T10:00:30.123Z");
+      for (const runId of [scheduledRunId(dagId, at), manualRunId(dagId, at, "a1b2c3")]) {
+        expect(runId).toMatch(/^[A-Za-z0-9_.-]{1,320}$/);
+        expect(runId).not.toMatch(/^\.{1,2}$/);
+        expect(tryLogFile("/logs", { dagId, runId, taskId: "t", try: 1 })).toBe(
+          `/logs/${dagId}/${runId}/t/try-1.log`,
+        );
+      }
+    },
+  );
 });

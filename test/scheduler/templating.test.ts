@@ -157,6 +157,27 @@ describe("renderTemplate: errors", () => {
     });
   });
 
+  it("reads no Object.prototype name as a conf key or task result, and keeps an env var named __proto__", () => {
+    for (const name of ["constructor", "__proto__", "hasOwnProperty"]) {
+      expect(failure(`{{ dag_run.conf.${name} }}`)).toEqual({
+        ok: false,
+        error: `{{ dag_run.conf.${name} }}: dag_run.conf has no key "${name}"`,
+      });
+      expect(failure(`{{ tasks.${name}.result }}`)).toMatchObject({
+        ok: false,
+        error: expect.stringContaining(`task "${name}" has no result in this run`),
+      });
+    }
+    const env = renderTaskTemplates(
+      { command: [], args: [], env: JSON.parse('{"__proto__":"{{ ds }}","constructor":"c"}') },
+      context,
+    );
+    expect(env.ok && Object.entries(env.value.env)).toEqual([
+      ["__proto__", "2026-05-01"],
+      ["constructor", "c"],
+    ]);
+  });
+
   it("names the task whose result does not exist", () => {
     expect(failure("{{ tasks.load.result }}")).toEqual({
       ok: false,

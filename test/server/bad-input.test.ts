@@ -79,6 +79,18 @@ describe("trigger bodies", () => {
     expect(response.body.error.message).toContain(message);
   });
 
+  it.each([
+    ["objects", `{"conf":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`],
+    ["arrays", `{"conf":{"a":${"[".repeat(5000)}${"]".repeat(5000)}}}`],
+  ])("a conf of %s nested 5000 deep answers 400, and the store still writes", async (_case, body) => {
+    const response = await api.call("POST", "/api/dags/ok_dag/runs", { body });
+    expectClientError(response, 400);
+    expect(response.body.error.message).toContain("nested more than 64 levels");
+    expect((await api.call("GET", "/healthz")).status).toBe(200);
+    const shallow = `{"conf":${'{"a":'.repeat(63)}1${"}".repeat(63)}}`;
+    expect((await api.call("POST", "/api/dags/ok_dag/runs", { body: shallow })).status).toBe(201);
+  });
+
   it("invalid UTF-8 in a body is decoded leniently (U+FFFD), like any JSON text: 201, never a 500", async () => {
     const bytes = Buffer.concat([
       Buffer.from('{"conf":{"k":"'),

@@ -1,13 +1,9 @@
 import { type ChildProcess, fork } from "node:child_process";
+import path from "node:path";
 import type { LoadError } from "./load-error.ts";
+import { checkLoaderMessage, forgedMessageError } from "./loader-message-check.ts";
 import type { LoaderLimits } from "./loader-pool.ts";
-import type {
-  CompiledSource,
-  LoaderMessage,
-  LoaderRequest,
-  ModuleLoadResult,
-  SourceFile,
-} from "./loader-protocol.ts";
+import type { CompiledSource, LoaderRequest, ModuleLoadResult, SourceFile } from "./loader-protocol.ts";
 import { loaderRuntime } from "./loader-runtime.ts";
 import { residentBytes, watchResidentMemory } from "./process-memory.ts";
 
@@ -70,8 +66,8 @@ export class LoaderChild {
     });
     const loader = new LoaderChild(child, memoryMb);
     return new Promise((resolve, reject) => {
-      const onMessage = (message: LoaderMessage) => {
-        if (message.type !== "ready") return;
+      const onMessage = (raw: unknown) => {
+        if (checkLoaderMessage(raw).type !== "ready") return;
         child.off("message", onMessage);
         void residentBytes(child.pid ?? 0).then((bytes) => {
           loader.#baselineBytes = bytes ?? 0;
@@ -112,7 +108,14 @@ export class LoaderChild {
   ): Promise<BatchOutcome> {
     this.#used = true;
     const { files, timeoutMs } = request;
+    const relative = (file: string | undefined) =>
+      path
+        .relative(request.root, file ?? "")
+        .split(path.sep)
+        .join("/");
     let answered = 0;
+    /** What the module being evaluated sent on the channel itself, if anything. */
+    let forged: string | undefined;
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let stopWatch = () => {};
@@ -130,7 +133,14 @@ export class LoaderChild {
           timeoutMs,
         );
       };
-      const onMessage = (message: LoaderMessage) => {
+      const onMessage = (raw: unknown) => {
+        const message = checkLoaderMessage(raw);
+        // Messages arrive in order, and a module's own answer comes only after it was evaluated:
+        // whatever else arrives meanwhile was sent by that module, which is blamed for it.
+        if (message.type === "invalid") {
+          forged ??= message.problem;
+          return;
+        }
         if (message.type === "need") {
           void request
             .sourceOf(message.path)
@@ -140,7 +150,21 @@ export class LoaderChild {
           return;
         }
         if (message.type !== "loaded") return;
-        onResult(answered, message.result);
+        const expected = relative(files[answered]);
+        if (message.result.file !== expected) {
+          // A second answer for a module already answered changes nothing; one for another module
+          // was sent by the module being evaluated.
+          const earlier = files.slice(0, answered).some((file) => relative(file) === message.result.file);
+          if (!earlier) forged ??= `an answer for "${message.result.file}" while "${expected}" was loading`;
+          return;
+        }
+        onResult(
+          answered,
+          forged === undefined
+            ? message.result
+            : { file: expected, dags: [], errors: [forgedMessageError(expected, forged)] },
+        );
+        forged = undefined;
         answered += 1;
         if (answered === files.length) finish({ ok: true });
         else startClock();

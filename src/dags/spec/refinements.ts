@@ -40,10 +40,18 @@ export const durationMs = z.union([z.number(), z.string()]).transform((value, ct
   return ms;
 });
 
-/** DAG and task ids: they end up in pod names, labels and URLs, so they stay plain. */
-export const identifier = checkedString((value) => {
+/**
+ * Why `value` cannot be a DAG or task id, if it cannot. Ids end up in pod names, labels, URLs and
+ * the folders of logs, so they stay plain (Airflow's alphabet) and are never a path: no separator,
+ * no control character, and not `.` or `..` alone.
+ */
+export function identifierError(value: string): string | undefined {
   if (value.length === 0) return "must not be empty";
   if (value.length > 250) return `must be at most 250 characters (has ${value.length})`;
   if (!/^[A-Za-z0-9_.-]+$/.test(value)) return "may only contain letters, digits, '_', '-' and '.'";
+  if (value === "." || value === "..") return 'must not be "." or ".." (ids name folders of logs and URLs)';
   return undefined;
-});
+}
+
+/** DAG and task ids (see identifierError). */
+export const identifier = checkedString(identifierError);

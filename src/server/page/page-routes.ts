@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps } from "../app-deps.ts";
 import { HttpError } from "../http-error.ts";
+import { idParam } from "../routes/query.ts";
 import { dagViewContext } from "../views/dag-view.ts";
 import { logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { dagPage } from "./dag-page.ts";
@@ -43,11 +44,14 @@ export function pageRoutes(deps: AppDeps): Hono {
       return dagPage(dag, { ...dagViewContext(deps), now }, { now, version: deps.version });
     }),
   );
-  app.get("/runs/:runId", (c) => pageOr404(c, () => runPage(runOr404(deps, c.req.param("runId")), frame())));
+  app.get("/runs/:runId", (c) =>
+    pageOr404(c, () => runPage(runOr404(deps, idParam("runId", c.req.param("runId"))), frame())),
+  );
   app.get("/runs/:runId/tasks/:taskId/logs", (c) =>
     pageOr404(c, async () => {
-      const run = runOr404(deps, c.req.param("runId"));
-      const { task, tryNumber } = taskTryOf(run, c.req.param("taskId"), c.req.query("try"));
+      const run = runOr404(deps, idParam("runId", c.req.param("runId")));
+      const taskId = idParam("taskId", c.req.param("taskId"));
+      const { task, tryNumber } = taskTryOf(run, taskId, c.req.query("try"));
       const file = deps.scheduler.logFile(run, task.id, tryNumber);
       const excerpt = await logTail(file, {
         end: c.req.query("end") === undefined ? undefined : logOffsetOf(c.req.query("end")),

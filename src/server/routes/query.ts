@@ -23,13 +23,14 @@ export function listLimit(raw: string | undefined, fallback = DEFAULT_LIMIT): nu
   return parsed.data;
 }
 
-// DAG and task ids are identifiers (letters, digits, '_', '-', '.'; at most 250); run ids add a
+// DAG and task ids are identifiers (letters, digits, '_', '-', '.'; at most 250; never '.' or '..'); run ids add a
 // suffix to the DAG id. Anything else cannot name one.
 const idSchema = z
   .string()
   .min(1, "must not be empty")
   .max(320, "is longer than any id")
-  .regex(/^[A-Za-z0-9_.-]+$/, "may only contain letters, digits, '_', '-' and '.'");
+  .regex(/^[A-Za-z0-9_.-]+$/, "may only contain letters, digits, '_', '-' and '.'")
+  .refine((id) => id !== "." && id !== "..", 'must not be "." or ".."');
 
 /** A path parameter that must look like an id; otherwise 400 naming the parameter. */
 export function idParam(name: string, raw: string): string {

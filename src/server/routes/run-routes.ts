@@ -3,6 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { DEFAULT_MAX_CONF_BYTES } from "../../config/limit-flags.ts";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
+import { idRecord } from "../../store/id-record.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../store/json-depth.ts";
 import type { RunCursor } from "../../store/run-store.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth/write-auth.ts";
@@ -71,7 +73,15 @@ export function runRoutes(deps: AppDeps): Hono {
       throw confTooLarge(maxConfBytes);
     if (deps.scheduler.isPaused(dagId))
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
-    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, body.data.conf ?? {}));
+    // The parsed JSON's conf, not zod's copy: that one drops a `__proto__` key (a prototype setter).
+    const conf = idRecord((json as { conf?: Record<string, unknown> }).conf);
+    if (nestedDeeperThan(conf))
+      throw new HttpError(
+        400,
+        "bad_request",
+        `conf is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it (the run's state could not be stored)`,
+      );
+    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
     return c.json({ runId: run.id }, 201);
   });
   for (const action of ["pause", "unpause"] as const) {

@@ -247,3 +247,41 @@ describe("validateDag: problems name the zod path and the call to fix", () => {
     expect(plain.problems.map((p) => p.message)).toContain('kind: Invalid input: expected "dag"');
   });
 });
+
+describe("validateDag: ids are never paths", () => {
+  const RULE = "may only contain letters, digits, '_', '-' and '.'";
+  test.each([
+    ["..", 'tasks[0].id: ".." must not be "." or ".." (ids name folders of logs and URLs)'],
+    [".", 'tasks[0].id: "." must not be "." or ".." (ids name folders of logs and URLs)'],
+    ["a/b", `tasks[0].id: "a/b" ${RULE}`],
+    ["a\\b", `tasks[0].id: "a\\\\b" ${RULE}`],
+    ["a\u0001b", `tasks[0].id: "a\\u0001b" ${RULE}`],
+    ["a\nb", `tasks[0].id: "a\\nb" ${RULE}`],
+  ])("task id %j is refused, naming the field and the rule", (id, message) => {
+    const validation = validateDag(
+      dag({ id: "paths", schedule: null, tasks: [pod({ id, image: "busybox" })] }),
+      () => undefined,
+    );
+    expect(validation.ok).toBe(false);
+    expect(!validation.ok && validation.problems.map((p) => p.message)).toEqual([message]);
+  });
+
+  test.each([
+    ["..", 'id: ".." must not be "." or ".." (ids name folders of logs and URLs)'],
+    [".", 'id: "." must not be "." or ".." (ids name folders of logs and URLs)'],
+    ["x/..", `id: "x/.." ${RULE}`],
+    ["/etc", `id: "/etc" ${RULE}`],
+  ])("DAG id %j is refused", (id, message) => {
+    const validation = validateDag(
+      dag({ id, schedule: null, tasks: [pod({ id: "a", image: "busybox" })] }),
+      () => undefined,
+    );
+    expect(!validation.ok && validation.problems.map((p) => p.message)).toEqual([message]);
+  });
+
+  test.each(["...", "a.b", "_", "-", "v1.2-rc_3", "constructor", "__proto__"])("id %j is accepted", (id) => {
+    expect(
+      validateDag(dag({ id, schedule: null, tasks: [pod({ id, image: "busybox" })] }), () => undefined).ok,
+    ).toBe(true);
+  });
+});
