@@ -75,4 +75,22 @@ describe("RunStore with a disk that refuses writes", () => {
     expect(store.runsOf("rolled", 10).map((r) => r.state)).toEqual(["queued"]);
     expect(store.getRun("first")?.state).toBe("queued");
   });
+
+  it("a roll-back keeps large confs (stored in files of their own) and prototype-named ids intact", async () => {
+    const dir = await cleanup.tempDir("rollback-confs");
+    const writer = new FailingStateWriter();
+    const store = await RunStore.open(dir, { writer });
+    const big = { ...run("constructor"), conf: { blob: "x".repeat(4096) } };
+    await store.update((state) => store.addRun(state, big));
+    writer.fail("ENOSPC", (file) => path.basename(file) === "state.json");
+    await expect(store.update((state) => store.addRun(state, run("refused")))).rejects.toMatchObject({
+      code: "ENOSPC",
+    });
+    // What was on disk is back in memory, whole: the conf read from its file, `constructor` an own key.
+    expect(store.getRun("constructor")?.conf).toEqual({ blob: "x".repeat(4096) });
+    expect(store.getRun("toString")).toBeUndefined();
+    expect(Object.getPrototypeOf(store.state.runs)).toBeNull();
+    const onDisk = await readFile(path.join(dir, "state.json"), "utf8");
+    expect(onDisk).not.toContain("x".repeat(4096));
+  });
 });
