@@ -69,18 +69,18 @@ export function runRoutes(deps: AppDeps): Hono {
         `body must be { "conf"?: object }: ${body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`,
       );
     }
-    if (body.data.conf && Buffer.byteLength(JSON.stringify(body.data.conf)) > maxConfBytes)
-      throw confTooLarge(maxConfBytes);
-    if (deps.scheduler.isPaused(dagId))
-      throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
     // The parsed JSON's conf, not zod's copy: that one drops a `__proto__` key (a prototype setter).
     const conf = idRecord((json as { conf?: Record<string, unknown> }).conf);
+    // Depth first: measuring a conf nested thousands deep as JSON would overflow the stack.
     if (nestedDeeperThan(conf))
       throw new HttpError(
         400,
         "bad_request",
         `conf is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it (the run's state could not be stored)`,
       );
+    if (Buffer.byteLength(JSON.stringify(conf)) > maxConfBytes) throw confTooLarge(maxConfBytes);
+    if (deps.scheduler.isPaused(dagId))
+      throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
     const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
     return c.json({ runId: run.id }, 201);
   });
