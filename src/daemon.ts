@@ -172,7 +172,7 @@ export function createDaemon(
       ? { elect: (onEvent) => createClusterElector(config.leaderElection, process.env, onEvent) }
       : {}),
     log,
-    loadState: () => store.load(),
+    loadState: (owner) => store.load({ owner }),
     claimState: () => claimStateDir(),
     startLeading: async () => {
       await scheduler.start();
@@ -254,8 +254,9 @@ export function createDaemon(
       await ensurePrivateDir(config.stateDir);
       // Before the store loads: a second daemon stops here (StateDirLockedError), naming the holder.
       if (!config.leaderElection.enabled) await claimStateDir();
-      // A corrupt state file stops start-up here, before anything could overwrite it.
-      await store.load();
+      // A corrupt state file stops start-up here, before anything could overwrite it. Under leader
+      // election this replica does not own the state dir until it leads (it reads it again then).
+      await store.load({ owner: !config.leaderElection.enabled });
       pool.warm();
       beat = setInterval(() => loop.beat(), LOOP_BEAT_MS);
       await new Promise<void>((resolve, reject) => {

@@ -7,8 +7,8 @@ export interface LeaderRoleOptions {
   /** Builds the elector (leader election on); absent: this replica always leads. */
   elect?: (onEvent: (event: LeadershipEvent) => void) => LeaderElector;
   log: Logger;
-  /** Re-reads the state dir, which a previous (or a sharing) leader wrote. */
-  loadState: () => Promise<void>;
+  /** Re-reads the state dir, which a previous (or a sharing) leader wrote; `owner` when about to lead. */
+  loadState: (owner: boolean) => Promise<void>;
   /** Claims the state dir for this leader (its lock), before its state is read for scheduling. */
   claimState?: () => Promise<void>;
   /** Starts what only the leader runs: the scheduler (which adopts running tasks) and the sync. */
@@ -87,7 +87,7 @@ export class LeaderRole {
     this.#leading ??= (async () => {
       if (this.#elector) {
         await this.#o.claimState?.();
-        await this.#load(() => true);
+        await this.#load(() => true, true);
       }
       if (!this.#stillLeading()) return;
       await this.#o.startLeading();
@@ -100,14 +100,16 @@ export class LeaderRole {
     return this.#leading;
   }
 
-  #load(when: () => boolean): Promise<void> {
-    this.#loads = this.#loads.catch(() => undefined).then(() => (when() ? this.#o.loadState() : undefined));
+  #load(when: () => boolean, owner: boolean): Promise<void> {
+    this.#loads = this.#loads
+      .catch(() => undefined)
+      .then(() => (when() ? this.#o.loadState(owner) : undefined));
     return this.#loads;
   }
 
   #refreshStandby(): void {
     if (this.#leading || this.#halted) return;
-    this.#load(() => !this.#leading && !this.#halted).catch((error: unknown) =>
+    this.#load(() => !this.#leading && !this.#halted, false).catch((error: unknown) =>
       this.#o.log.warn({ err: error }, "standby: could not re-read the state directory"),
     );
   }

@@ -101,8 +101,13 @@ export class RunStore {
   /**
    * Reads the state files (the store is empty until then); throws CorruptStateError for an unreadable
    * one. Loading again replaces what was read (a new leader reads what the previous one wrote).
+   * Only an owner (`owner: true`, the replica that schedules) tidies the disk: it rewrites a history
+   * a crash left inconsistent and removes files of runs no state refers to. A standby sharing the
+   * state dir only reads: a conf file the leader wrote for a run not yet in state.json is not an
+   * orphan to it.
    */
-  async load(): Promise<void> {
+  async load(options: { owner?: boolean } = {}): Promise<void> {
+    const owner = options.owner ?? true;
     // Finished runs' confs and results are the owner's only (an older version made it 0755).
     await ensurePrivateDir(this.#historyDir);
     const active = await openStateFile<ActiveState>(
@@ -149,10 +154,12 @@ export class RunStore {
       const dagId = this.#historyIndex.get(id);
       if (!dagId) continue;
       if (run.state === "success" || run.state === "failed") delete active.data.runs[id];
-      else await this.#dropFromHistory(dagId, id);
+      else if (owner) await this.#dropFromHistory(dagId, id);
+      else this.#forgetFromHistory(dagId, id);
     }
+    if (!owner) return;
     // Files of runs pruned just before a crash (the state write happens first).
-    const known = (runId: string) => this.#historyIndex.has(runId) || active.data.runs[runId] !== undefined;
+    const known = (runId: string) => this.#historyIndex.has(runId) || Object.hasOwn(active.data.runs, runId);
     await this.#logFolders.sweep(known);
     await this.#confs.sweep(known);
   }
@@ -255,6 +262,15 @@ export class RunStore {
     await this.#dropFromHistory(run.dagId, run.id);
   }
 
+  /** Drops a run from the history in memory only (a reader's view; the owner rewrites the file). */
+  #forgetFromHistory(dagId: string, runId: string): void {
+    const history = this.#history.get(dagId);
+    if (!history) return;
+    history.data.runs = history.data.runs.filter((r) => r.id !== runId);
+    this.#sortedHistory.delete(dagId);
+    this.#historyIndex.delete(runId);
+  }
+
   async #dropFromHistory(dagId: string, runId: string): Promise<void> {
     const history = this.#history.get(dagId);
     if (!history) return;
@@ -294,7 +310,8 @@ export class RunStore {
         page.push(nextActive);
         a++;
       } else if (nextFinished) {
-        page.push(nextFinished);
+        // A run being archived is in both places until its state write lands: list it once.
+        if (!Object.hasOwn(this.#db.data.runs, nextFinished.id)) page.push(nextFinished);
         f++;
       }
     }
@@ -322,8 +339,10 @@ export class RunStore {
 
   /** Runs of every DAG, newest first (for the status page). */
   recentRuns(limit: number): Run[] {
-    const all = [...Object.values(this.#db.data.runs)];
-    for (const db of this.#history.values()) all.push(...db.data.runs.slice(-limit));
+    const active = this.#db.data.runs;
+    const all = [...Object.values(active)];
+    for (const db of this.#history.values())
+      all.push(...db.data.runs.slice(-limit).filter((run) => !Object.hasOwn(active, run.id)));
     return all.sort((a, b) => (a.queuedAt < b.queuedAt ? 1 : -1)).slice(0, limit);
   }
 

@@ -1,3 +1,5 @@
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Run } from "../../src/scheduler/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
@@ -39,5 +41,21 @@ describe("RunStore.load() again", () => {
       "reloaded__manual__1",
     ]);
     expect(reader.getRun("reloaded__manual__2")?.state).toBe("success");
+  });
+
+  it("a reader (a standby) leaves files it knows no run of alone; only the owner removes them", async () => {
+    const dir = await cleanup.tempDir("run-store-reader");
+    await RunStore.open(dir);
+    // What a leader writes just before the state that refers to it: a conf file and a log folder.
+    await mkdir(path.join(dir, "confs"), { recursive: true });
+    await writeFile(path.join(dir, "confs", "reloaded__manual__next.json"), "{}");
+    await mkdir(path.join(dir, "logs", "reloaded", "reloaded__manual__next"), { recursive: true });
+    const reader = new RunStore(dir);
+    await reader.load({ owner: false });
+    expect(await readdir(path.join(dir, "confs"))).toEqual(["reloaded__manual__next.json"]);
+    expect(await readdir(path.join(dir, "logs", "reloaded"))).toEqual(["reloaded__manual__next"]);
+    await reader.load({ owner: true });
+    expect(await readdir(path.join(dir, "confs"))).toEqual([]);
+    expect(await readdir(path.join(dir, "logs")).catch(() => [])).toEqual([]);
   });
 });

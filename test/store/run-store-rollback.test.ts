@@ -93,4 +93,19 @@ describe("RunStore with a disk that refuses writes", () => {
     const onDisk = await readFile(path.join(dir, "state.json"), "utf8");
     expect(onDisk).not.toContain("x".repeat(4096));
   });
+
+  it("a run between its history write and its state write is listed once", async () => {
+    const dir = await cleanup.tempDir("rollback-listed-once");
+    const writer = new FailingStateWriter();
+    const store = await RunStore.open(dir, { writer });
+    await store.update((state) => store.addRun(state, run("between")));
+    const finished = { ...store.getRun("between"), state: "success" } as Run;
+    // The history write lands, the state write does not: the run is in both places, as it is for a
+    // moment during every archive.
+    writer.fail("EIO", (file) => path.basename(file) === "state.json");
+    await expect(store.archive(finished)).rejects.toMatchObject({ code: "EIO" });
+    expect(store.runsOf("rolled", 10).map((r) => r.id)).toEqual(["between"]);
+    expect(store.allRuns(10).map((r) => r.id)).toEqual(["between"]);
+    expect(store.recentRuns(10).map((r) => r.id)).toEqual(["between"]);
+  });
 });
