@@ -15,7 +15,7 @@ afterAll(() => cleanup.run());
 
 it("answers 503 naming the state store (health and writes) while its writes fail, and 200 once they succeed again", async () => {
   expect((await api.call("GET", "/healthz")).status).toBe(200);
-  // lowdb writes through a temp file beside state.json; a folder in its place fails every write
+  // State files are written through a temp file beside them; a folder in its place fails every write
   // (even for root, unlike a permission change).
   const blocker = path.join(api.test.stateDir, ".state.json.tmp");
   // (A write under way has the temp file there for a moment: try again until the folder is made.)
