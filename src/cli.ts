@@ -8,8 +8,8 @@ import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
 import { SecretFileError, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
 import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
-import { createLogger } from "./log.ts";
-import { runSecrets } from "./secrets/run-secrets.ts";
+import { createLogger } from "./log/logger.ts";
+import { runSecrets } from "./config/run-secrets.ts";
 import { StateDirLockedError } from "./store/state-dir-lock.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 

@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 
 export interface ShutdownOptions {
   /** After this long the process exits even if the graceful stop has not finished. */

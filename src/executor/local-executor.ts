@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import { type Executor, type ExecutorEvent, keyString, type TaskKey, type TaskLaunch } from "./executor.ts";
 import { MAX_LINE_BYTES, splitLines } from "./line-splitter.ts";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 import { writeFileDurably } from "../store/durable-write.ts";
 import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
 

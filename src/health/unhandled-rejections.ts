@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 
 /**
  * The daemon's last resort for a promise rejection nobody handled: a bug, not a task's or a user's

@@ -1,6 +1,6 @@
-import type { Logger } from "../log.ts";
-import type { LeaderView } from "../server/app-deps.ts";
-import { type LeadershipLogState, logLeadershipEvent } from "./cluster-elector.ts";
+import type { Logger } from "../log/logger.ts";
+import type { LeaderView } from "./leader-view.ts";
+import { type LeadershipLogState, logLeadershipEvent } from "./leadership-log.ts";
 import type { LeaderElector, LeadershipEvent } from "./leader-elector.ts";
 
 export interface LeaderRoleOptions {

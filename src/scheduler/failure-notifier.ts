@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 
 /** The JSON a failure notification posts: Slack-compatible `text` plus structured fields. */
 export interface FailureMessage {

@@ -1,5 +1,5 @@
 import { type CronExpression, CronExpressionParser } from "cron-parser";
-import { expandSchedule } from "./cron.ts";
+import { expandSchedule } from "../dags/spec/cron.ts";
 
 /** The schedule fields next-run computation needs. */
 export interface ScheduleFields {

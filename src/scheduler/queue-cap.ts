@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_QUEUED_RUNS } from "../config/limit-flags.ts";
-import type { Run } from "./run-model.ts";
+import type { Run } from "../runs/run-model.ts";
 import { SchedulerError } from "./scheduler.ts";
 
 /** Throws `too_many_queued_runs` when `dagId` already has `max` queued runs (`--max-queued-runs`). */

@@ -1,7 +1,7 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { DagState } from "../store/run-store.ts";
 import { recentScheduleTimes } from "./next-run.ts";
-import { newTaskInstance, type Run, type RunTrigger } from "./run-model.ts";
+import { newTaskInstance, type Run, type RunTrigger } from "../runs/run-model.ts";
 
 /** Catch-up creates at most this many runs per DAG at once; older missed intervals are skipped and recorded. */
 export const DEFAULT_CATCHUP_BOUND = 50;

@@ -1,5 +1,5 @@
 import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
-import { isTerminal, type Run, type RunState, type TaskInstance } from "./run-model.ts";
+import { isTerminal, type Run, type RunState, type TaskInstance } from "../runs/run-model.ts";
 import { evaluateTriggerRule } from "./trigger-rules.ts";
 
 /**

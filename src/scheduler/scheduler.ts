@@ -4,13 +4,13 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { Executor, ExecutorEvent, TaskKey } from "../executor/executor.ts";
 import { keyString } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 import { type Metrics, noMetrics } from "../metrics/metrics.ts";
 import { idRecord } from "../store/id-record.ts";
 import type { ActiveState, DagState, RunStore } from "../store/run-store.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
 import { scheduleTimes } from "./next-run.ts";
-import { isTerminal, type Run, type TaskInstance } from "./run-model.ts";
+import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
 import {
   DEFAULT_CATCHUP_BOUND,
   initialDagState,
@@ -22,7 +22,7 @@ import {
 import { advanceRun, clearTask, finishTry } from "./run-progress.ts";
 import { refuseOverQueueCap } from "./queue-cap.ts";
 import { renderTaskTemplates } from "./templating.ts";
-import { tryLogFile } from "./try-files.ts";
+import { tryLogFile } from "../runs/try-files.ts";
 
 export interface SchedulerOptions {
   store: RunStore;

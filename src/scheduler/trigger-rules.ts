@@ -1,5 +1,5 @@
 import type { TriggerRule } from "../sdk/types.ts";
-import type { TaskState } from "./run-model.ts";
+import type { TaskState } from "../runs/run-model.ts";
 
 export type { TriggerRule };
 

@@ -1,8 +1,9 @@
 import type { DagRegistry } from "../dags/dag-registry.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { RunStore } from "../store/run-store.ts";
+import type { LeaderView } from "../leader/leader-view.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth/write-auth.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
@@ -11,16 +12,6 @@ export interface HealthReport {
   ok: boolean;
   reason?: string;
   checks: Record<string, { ok: boolean; detail?: string }>;
-}
-
-/** `/api/status`'s `leader`: whether this replica schedules, under leader election. */
-export interface LeaderView {
-  enabled: boolean;
-  /** This replica schedules and accepts writes (always true without leader election). */
-  isLeader: boolean;
-  identity: string | null;
-  /** Who holds the lease, as last seen; null when nobody does. */
-  holder: string | null;
 }
 
 /** What the HTTP layer needs from the daemon; nothing more. */

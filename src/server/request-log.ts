@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../log/logger.ts";
 
 // Probes and scrapes arrive every few seconds and say nothing new: logged at debug.
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);

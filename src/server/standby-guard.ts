@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { LeaderView } from "./app-deps.ts";
+import type { LeaderView } from "../leader/leader-view.ts";
 import { HttpError } from "./http-error.ts";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

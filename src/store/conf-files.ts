@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Run } from "../scheduler/run-model.ts";
+import type { Run } from "../runs/run-model.ts";
 import type { StateCodec } from "./state-file.ts";
 
 /** A conf up to this size (as JSON) stays in the state file; a larger one gets its own file. */

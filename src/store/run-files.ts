@@ -1,6 +1,6 @@
 import { readdir, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
-import type { Run } from "../scheduler/run-model.ts";
+import type { Run } from "../runs/run-model.ts";
 
 /**
  * A run's files outside the state files: its folder under `logs/` (task logs, outcome records, pid

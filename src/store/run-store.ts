@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import { definitionKeyOf, type Run } from "../scheduler/run-model.ts";
+import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
 import { ConfFiles } from "./conf-files.ts";

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { gracefulShutdown } from "../../src/cli/graceful-shutdown.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/log/logger.ts";
 
 function capture() {
   const lines: Array<{ msg: string; [key: string]: unknown }> = [];

@@ -7,9 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
-import { createKubeApi } from "../../src/executor/kubernetes/kube-api.ts";
-import { loadKubeAccess } from "../../src/executor/kubernetes/kube-config.ts";
-import { KubernetesExecutor } from "../../src/executor/kubernetes/kubernetes-executor.ts";
+import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
+import { loadKubeAccess } from "../../src/kubernetes/kube-config.ts";
+import { KubernetesExecutor } from "../../src/kubernetes/kubernetes-executor.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { clusterAccess } from "./cluster-config.ts";
 

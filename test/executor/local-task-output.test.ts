@@ -11,7 +11,7 @@ import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.t
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { LocalExecutor } from "../../src/executor/local-executor.ts";
 import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { longestLine, rssSampler, slice } from "../support/file-slices.ts";

@@ -12,7 +12,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { catchUnhandledRejections, UnhandledRejections } from "../../src/health/unhandled-rejections.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 
@@ -62,7 +62,7 @@ describe("the last-resort handler for unhandled rejections", () => {
     const script = (install: boolean) =>
       [
         `const { catchUnhandledRejections, UnhandledRejections } = await import(${JSON.stringify(path.join(ROOT, "src/health/unhandled-rejections.ts"))});`,
-        `const { createLogger } = await import(${JSON.stringify(path.join(ROOT, "src/log.ts"))});`,
+        `const { createLogger } = await import(${JSON.stringify(path.join(ROOT, "src/log/logger.ts"))});`,
         `const rejections = new UnhandledRejections(createLogger({ secrets: [], destination: process.stderr }));`,
         install ? `catchUnhandledRejections(process, (reason) => rejections.record(reason));` : "",
         `Promise.reject(new Error("nobody handles this"));`,

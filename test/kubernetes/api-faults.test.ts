@@ -3,7 +3,7 @@
 // dropped connections and long outages are retried, and a try fails only for a reason about itself.
 import { writeFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import type { RequestInfo } from "../support/fake-kube/api/request-info.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
 import { Cleanup } from "../support/cleanup.ts";

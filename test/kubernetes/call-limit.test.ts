@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CallLimit } from "../../src/executor/kubernetes/call-limit.ts";
+import { CallLimit } from "../../src/kubernetes/call-limit.ts";
 
 /** A call that stays in flight until the test releases it. */
 function heldCall(log: string[], name: string) {

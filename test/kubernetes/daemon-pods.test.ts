@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";

@@ -1,7 +1,7 @@
 /** withRetry / isTransient: the API blinking is retried with backoff; a refusal about the request is not. */
 import { ApiException } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { isTransient, statusOf, withRetry } from "../../src/executor/kubernetes/kube-api.ts";
+import { isTransient, statusOf, withRetry } from "../../src/kubernetes/kube-api.ts";
 
 /** An error as the generated client throws it, with a Kubernetes Status body. */
 function apiError(code: number, reason: string, message: string): ApiException<string> {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
-import { createKubeApi } from "../../src/executor/kubernetes/kube-api.ts";
-import { KubernetesExecutor } from "../../src/executor/kubernetes/kubernetes-executor.ts";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
+import { KubernetesExecutor } from "../../src/kubernetes/kubernetes-executor.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import {
   type ContractTask,
   describeExecutorContract,

@@ -3,7 +3,7 @@
 // and after termination the last lines are fetched: every line exactly once, in order.
 import { writeFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";

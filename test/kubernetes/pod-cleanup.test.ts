@@ -3,7 +3,7 @@
 // Pods no try expects and nothing else.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";

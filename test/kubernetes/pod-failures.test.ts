@@ -1,7 +1,7 @@
 // Issue 5 point 4: a try fails fast with the reason on the task, and the Pod's warning events are
 // appended to its log. Each case is the fake kubelet's realistic status, seen through the watch.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";

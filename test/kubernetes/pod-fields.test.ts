@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog } from "../executor/executor-contract.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";

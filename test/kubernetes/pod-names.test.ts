@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { dns1123LabelError, labelValueError } from "../../src/dags/spec/kubernetes-names.ts";
 import type { TaskKey } from "../../src/executor/executor.ts";
-import { labelValueFor, podNameFor } from "../../src/executor/kubernetes/pod-names.ts";
+import { labelValueFor, podNameFor } from "../../src/kubernetes/pod-names.ts";
 
 // The rules from the brief, written out here rather than imported, so a change to the shared
 // validators cannot silently loosen these tests.

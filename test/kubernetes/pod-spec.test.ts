@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { PodTaskInput } from "../../src/dags/spec/task-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
-import { buildPod, CONTAINER } from "../../src/executor/kubernetes/pod-spec.ts";
+import { buildPod, CONTAINER } from "../../src/kubernetes/pod-spec.ts";
 import { renderTaskTemplates } from "../../src/scheduler/templating.ts";
 
 const RUN_ID = "node_jobs__manual__20261121T200832Z_899efc";

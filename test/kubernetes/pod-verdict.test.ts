@@ -1,7 +1,7 @@
 /** podVerdict: realistic Pod statuses, as the kubelet reports them, read the way an operator would. */
 import type { V1ContainerState, V1Pod, V1PodCondition, V1PodStatus } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { type PodVerdict, podVerdict, type VerdictClock } from "../../src/executor/kubernetes/pod-verdict.ts";
+import { type PodVerdict, podVerdict, type VerdictClock } from "../../src/kubernetes/pod-verdict.ts";
 
 const T0 = Date.parse("2026-11-21T20:08:32Z");
 const STARTUP_TIMEOUT_MS = 120_000;

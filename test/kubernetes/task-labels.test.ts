@@ -6,7 +6,7 @@ import {
   MANAGED_SELECTOR,
   taskAnnotations,
   taskLabels,
-} from "../../src/executor/kubernetes/task-labels.ts";
+} from "../../src/kubernetes/task-labels.ts";
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type LeadershipLogState, logLeadershipEvent } from "../../src/leader/cluster-elector.ts";
+import { type LeadershipLogState, logLeadershipEvent } from "../../src/leader/leadership-log.ts";
 import type { LeaderElector } from "../../src/leader/leader-elector.ts";
 import { LeaseConflictError } from "../../src/leader/lease-api.ts";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/log/logger.ts";
 
 /** A logger that records (level, message) pairs. */
 function recordingLog() {

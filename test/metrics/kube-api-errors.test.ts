@@ -1,7 +1,7 @@
 // The Kubernetes API layer reports each failed call (retried ones included) by verb and status,
 // except the answers its callers expect (409 on create: adoption; 404 on delete: already gone).
 import { describe, expect, it } from "vitest";
-import { createKubeApi } from "../../src/executor/kubernetes/kube-api.ts";
+import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus-metrics.ts";
 import { podOf, useFakeKube } from "../support/fake-kube/fake-kube-fixture.ts";
 import { parseScrape } from "./scrape.ts";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { type FailureMessage, FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { dag, type Harness, type HarnessOptions, PUBLIC_URL, schedulerHarness } from "./harness.ts";

@@ -13,9 +13,9 @@ import type {
   TaskResult,
 } from "../../src/executor/executor.ts";
 import { Heartbeat } from "../../src/health/heartbeat.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
-import type { Run } from "../../src/scheduler/run-model.ts";
+import type { Run } from "../../src/runs/run-model.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import type { StateWriter } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";

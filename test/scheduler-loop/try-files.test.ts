@@ -3,7 +3,7 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
-import { tryLogFile, UnsafeTryPathError } from "../../src/scheduler/try-files.ts";
+import { tryLogFile, UnsafeTryPathError } from "../../src/runs/try-files.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
 

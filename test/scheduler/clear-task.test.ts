@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../src/scheduler/run-model.ts";
+import type { Run } from "../../src/runs/run-model.ts";
 import { advanceRun, clearTask } from "../../src/scheduler/run-progress.ts";
 import { at, buildDag, pod, runOf, statesOf, task } from "./fixtures.ts";
 import { fail, later, pipeline, succeed, T0 } from "./run-steps.ts";

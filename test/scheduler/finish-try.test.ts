@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../src/scheduler/run-model.ts";
+import type { Run } from "../../src/runs/run-model.ts";
 import { advanceRun, retryDelayMs } from "../../src/scheduler/run-progress.ts";
 import { at, buildDag, pod, runOf, task } from "./fixtures.ts";
 import { fail, later, succeed, T0 } from "./run-steps.ts";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { type DagDefinition, dagSchema } from "../../src/dags/spec/dag-schema.ts";
 import type { PodTaskInput } from "../../src/dags/spec/task-schema.ts";
-import type { Run, TaskInstance, TaskState } from "../../src/scheduler/run-model.ts";
+import type { Run, TaskInstance, TaskState } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 
 type DagInput = z.input<typeof dagSchema>;

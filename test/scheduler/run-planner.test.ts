@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
-import type { Run, RunState } from "../../src/scheduler/run-model.ts";
+import type { Run, RunState } from "../../src/runs/run-model.ts";
 import {
   DEFAULT_CATCHUP_BOUND,
   initialDagState,
@@ -9,7 +9,7 @@ import {
   type ScheduledPlan,
   scheduledRunId,
 } from "../../src/scheduler/run-planner.ts";
-import { tryLogFile } from "../../src/scheduler/try-files.ts";
+import { tryLogFile } from "../../src/runs/try-files.ts";
 import type { DagState } from "../../src/store/run-store.ts";
 import { at, buildDag, runOf } from "./fixtures.ts";
 

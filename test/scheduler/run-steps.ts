@@ -1,5 +1,5 @@
 import type { DagDefinition, TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
-import type { Run } from "../../src/scheduler/run-model.ts";
+import type { Run } from "../../src/runs/run-model.ts";
 import { finishTry } from "../../src/scheduler/run-progress.ts";
 import { at, buildDag, pod, task } from "./fixtures.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRIGGER_RULES } from "../../src/dags/spec/task-schema.ts";
-import type { TaskState } from "../../src/scheduler/run-model.ts";
+import type { TaskState } from "../../src/runs/run-model.ts";
 import { evaluateTriggerRule, type TriggerDecision } from "../../src/scheduler/trigger-rules.ts";
 
 const UPSTREAMS: Record<string, readonly TaskState[]> = {

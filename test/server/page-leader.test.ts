@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { LeaderView } from "../../src/server/app-deps.ts";
+import type { LeaderView } from "../../src/leader/leader-view.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { pageFixture } from "./page-fixture.ts";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskState } from "../../src/scheduler/run-model.ts";
+import type { TaskState } from "../../src/runs/run-model.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { APPLIED_SHA, ATTEMPTED_SHA, HOSTILE, type PageFixture, pageFixture } from "./page-fixture.ts";
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Run } from "../../src/scheduler/run-model.ts";
+import type { Run } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";

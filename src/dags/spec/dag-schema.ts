@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { cronScheduleError } from "../../scheduler/cron.ts";
+import { cronScheduleError } from "./cron.ts";
 import { checkedString, durationMs, identifier } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
 import { podTaskSchema } from "./task-schema.ts";

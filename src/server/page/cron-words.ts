@@ -1,4 +1,4 @@
-import { expandSchedule } from "../../scheduler/cron.ts";
+import { expandSchedule } from "../../dags/spec/cron.ts";
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = [

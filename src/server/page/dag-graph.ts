@@ -1,4 +1,4 @@
-import type { TaskState } from "../../scheduler/run-model.ts";
+import type { TaskState } from "../../runs/run-model.ts";
 import { type Html, html } from "./html.ts";
 import { STATE_LETTERS } from "./state-badge.ts";
 

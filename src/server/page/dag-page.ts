@@ -1,5 +1,5 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
-import type { TaskState } from "../../scheduler/run-model.ts";
+import type { TaskState } from "../../runs/run-model.ts";
 import { dagDetail, type DagViewContext } from "../views/dag-view.ts";
 import { dagGraph } from "./dag-graph.ts";
 import { durationChart } from "./duration-chart.ts";

@@ -1,4 +1,4 @@
-import type { RunState } from "../../scheduler/run-model.ts";
+import type { RunState } from "../../runs/run-model.ts";
 import { type Html, html, segment } from "./html.ts";
 import { STATE_LETTERS } from "./state-badge.ts";
 import { formatDuration } from "./time-format.ts";

@@ -1,4 +1,4 @@
-import type { Run, TaskInstance } from "../../scheduler/run-model.ts";
+import type { Run, TaskInstance } from "../../runs/run-model.ts";
 import { type Html, html, segment } from "./html.ts";
 import { layout, type PageFrame } from "./layout.ts";
 import { stateBadge } from "./state-badge.ts";

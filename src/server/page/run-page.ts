@@ -1,4 +1,4 @@
-import { isTerminal, type Run } from "../../scheduler/run-model.ts";
+import { isTerminal, type Run } from "../../runs/run-model.ts";
 import { runView } from "../views/run-view.ts";
 import { ganttChart } from "./gantt-chart.ts";
 import { type Html, html, segment } from "./html.ts";

@@ -1,4 +1,4 @@
-import type { RunState, RunTrigger, TaskState } from "../../scheduler/run-model.ts";
+import type { RunState, RunTrigger, TaskState } from "../../runs/run-model.ts";
 import { type Html, html, segment } from "./html.ts";
 import { stateBadge, stateCell } from "./state-badge.ts";
 import { elapsedMs, formatDuration, formatTime } from "./time-format.ts";

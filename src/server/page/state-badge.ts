@@ -1,4 +1,4 @@
-import type { RunState, TaskState } from "../../scheduler/run-model.ts";
+import type { RunState, TaskState } from "../../runs/run-model.ts";
 import { type Html, html } from "./html.ts";
 
 type AnyState = RunState | TaskState;

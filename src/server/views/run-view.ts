@@ -1,4 +1,4 @@
-import type { Run } from "../../scheduler/run-model.ts";
+import type { Run } from "../../runs/run-model.ts";
 
 /** A run as the API shows it (`GET /api/runs/:runId`); the stored definition copy stays internal. */
 export function runView(run: Run) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Run, TaskInstance } from "../../scheduler/run-model.ts";
+import type { Run, TaskInstance } from "../../runs/run-model.ts";
 import { HttpError } from "../http-error.ts";
 import { quote } from "../routes/query.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { cronScheduleError } from "../../../src/scheduler/cron.ts";
+import { cronScheduleError } from "../../../src/dags/spec/cron.ts";
 
 const FIELD_RULE =
   "a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)";

@@ -6,11 +6,11 @@
 import { CoreV1Api, type V1Pod, Watch } from "@kubernetes/client-node";
 import { dagSchema, type TaskDefinition } from "../../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../../src/executor/executor.ts";
-import { createKubeApi } from "../../../src/executor/kubernetes/kube-api.ts";
+import { createKubeApi } from "../../../src/kubernetes/kube-api.ts";
 import {
   KubernetesExecutor,
   type KubernetesExecutorOptions,
-} from "../../../src/executor/kubernetes/kubernetes-executor.ts";
+} from "../../../src/kubernetes/kubernetes-executor.ts";
 import { renderTaskTemplates } from "../../../src/scheduler/templating.ts";
 import { EventRecorder } from "../../executor/executor-contract.ts";
 import type { Cleanup } from "../../support/cleanup.ts";

@@ -1,11 +1,17 @@
 import { appendFile } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { Logger } from "../../log.ts";
-import type { SecretMask } from "../../secrets/secret-mask.ts";
-import { type Executor, type ExecutorEvent, type TaskKey, type TaskLaunch, keyString } from "../executor.ts";
-import { recordedOutcome, recordOutcome } from "../outcome-record.ts";
-import { extractResult } from "../result-marker.ts";
-import { LOG_FILE_MODE, makeLogDir } from "../task-log.ts";
+import type { Logger } from "../log/logger.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import {
+  type Executor,
+  type ExecutorEvent,
+  type TaskKey,
+  type TaskLaunch,
+  keyString,
+} from "../executor/executor.ts";
+import { recordedOutcome, recordOutcome } from "../executor/outcome-record.ts";
+import { extractResult } from "../executor/result-marker.ts";
+import { LOG_FILE_MODE, makeLogDir } from "../executor/task-log.ts";
 import { CallLimit } from "./call-limit.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";

@@ -5,7 +5,12 @@ import {
   type V1Lease,
   V1MicroTime,
 } from "@kubernetes/client-node";
-import { LeaseConflictError, type LeaseApi, type LeaseRecord, type StoredLease } from "./lease-api.ts";
+import {
+  LeaseConflictError,
+  type LeaseApi,
+  type LeaseRecord,
+  type StoredLease,
+} from "../leader/lease-api.ts";
 
 /** LeaseApi over the official client's CoordinationV1Api: the only place in src/leader that talks to it. */
 export function createKubeLeaseApi(config: KubeConfig, namespace: string, name: string): LeaseApi {

@@ -1,28 +1,6 @@
-import type { LeaderElectionConfig } from "../config/leader-flags.ts";
-import { loadKubeAccess } from "../executor/kubernetes/kube-config.ts";
-import type { Logger } from "../log.ts";
-import { systemClock } from "./clock.ts";
-import { createKubeLeaseApi } from "./kube-lease-api.ts";
+import type { Logger } from "../log/logger.ts";
 import { LeaseConflictError } from "./lease-api.ts";
-import { LeaderElector, type LeadershipEvent } from "./leader-elector.ts";
-import { leaderIdentity, leaseNamespace } from "./lease-location.ts";
-
-/** A LeaderElector on the cluster the daemon talks to (in-cluster service account or kubeconfig). */
-export function createClusterElector(
-  settings: Readonly<LeaderElectionConfig>,
-  env: Readonly<Record<string, string | undefined>>,
-  onEvent: (event: LeadershipEvent) => void,
-): LeaderElector {
-  const access = loadKubeAccess(env, undefined);
-  const namespace = leaseNamespace(settings.leaseNamespace, env, () => access.namespace);
-  return new LeaderElector({
-    api: createKubeLeaseApi(access.config, namespace, settings.leaseName),
-    clock: systemClock,
-    identity: leaderIdentity(env),
-    timing: settings.timing,
-    onEvent,
-  });
-}
+import type { LeaderElector, LeadershipEvent } from "./leader-elector.ts";
 
 /** How often a standby repeats the warning that it cannot reach or use the Lease. */
 const STANDBY_WARN_EVERY_MS = 60_000;

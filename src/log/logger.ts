@@ -1,5 +1,5 @@
 import { type Logger, pino } from "pino";
-import { SecretMask } from "./secrets/secret-mask.ts";
+import { SecretMask } from "../secrets/secret-mask.ts";
 
 export type { Logger };
 

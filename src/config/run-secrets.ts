@@ -1,6 +1,6 @@
-import type { RunConfig } from "../config/run-config.ts";
+import type { RunConfig } from "./run-config.ts";
 import { splitCredentials } from "../sync/credentials.ts";
-import { SecretMask } from "./secret-mask.ts";
+import { SecretMask } from "../secrets/secret-mask.ts";
 
 /**
  * Every secret `updraft run` holds: the git token (from UPDRAFT_GIT_TOKEN, its file, or the

@@ -8,7 +8,7 @@ import {
   type V1Pod,
   Watch,
 } from "@kubernetes/client-node";
-import type { Metrics } from "../../metrics/metrics.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
 export interface KubeApi {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { finished, type Readable, Writable } from "node:stream";
-import type { SecretMask } from "../../secrets/secret-mask.ts";
-import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../line-splitter.ts";
-import { LOG_FILE_MODE, maskPiece, pieceText } from "../task-log.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../executor/line-splitter.ts";
+import { LOG_FILE_MODE, maskPiece, pieceText } from "../executor/task-log.ts";
 import type { KubeApi } from "./kube-api.ts";
 
 /** The stamp `timestamps=true` puts before each line; searched for in a line's first bytes only. */

@@ -1,4 +1,4 @@
-import type { TaskKey } from "../executor.ts";
+import type { TaskKey } from "../executor/executor.ts";
 import { labelValueFor } from "./pod-names.ts";
 
 export const MANAGED_BY = "app.kubernetes.io/managed-by";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { TaskKey } from "../executor.ts";
+import type { TaskKey } from "../executor/executor.ts";
 
 const MAX_NAME = 63;
 

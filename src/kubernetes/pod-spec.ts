@@ -1,5 +1,5 @@
 import type { V1Pod, V1Volume } from "@kubernetes/client-node";
-import type { TaskLaunch } from "../executor.ts";
+import type { TaskLaunch } from "../executor/executor.ts";
 import { podNameFor } from "./pod-names.ts";
 import { taskAnnotations, taskLabels } from "./task-labels.ts";
 
