@@ -17,8 +17,8 @@ import { readFlags } from "../src/config/flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "../src/config/run-config.ts";
 import { createDaemon } from "../src/daemon.ts";
 import { dagSchema } from "../src/dags/spec/dag-schema.ts";
-import { createLogger } from "../src/log.ts";
-import type { Run, TaskInstance, TaskState } from "../src/scheduler/run-model.ts";
+import { createLogger } from "../src/log/logger.ts";
+import type { Run, TaskInstance, TaskState } from "../src/runs/run-model.ts";
 import { newRun, scheduledRunId } from "../src/scheduler/run-planner.ts";
 import { Checks, line } from "./lib/figures.ts";
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "../src/config/limit-flags.ts";
 import { dagSchema } from "../src/dags/spec/dag-schema.ts";
-import type { Run } from "../src/scheduler/run-model.ts";
+import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { line, mb, median, ms, verdict } from "./lib/figures.ts";

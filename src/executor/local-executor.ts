@@ -8,7 +8,7 @@ import { type Executor, type ExecutorEvent, keyString, type TaskKey, type TaskLa
 import { MAX_LINE_BYTES, splitLines } from "./line-splitter.ts";
 import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
 import { ResultScanner } from "./result-marker.ts";
-import { LOG_FILE_MODE, makeLogDir, maskPiece, pieceText, TaskLogWriter } from "./task-log.ts";
+import { LOG_FILE_MODE, makeLogDir, PieceMasker, pieceText, TaskLogWriter } from "./task-log.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
@@ -138,7 +138,12 @@ export class LocalExecutor implements Executor {
     });
     const pid = child.pid;
     if (pid === undefined) return;
-    writeFileSync(pidFile, String(pid));
+    try {
+      writeFileSync(pidFile, String(pid));
+    } catch (error) {
+      // The task may already have removed its own log folder: it runs on, and must still end.
+      this.#o.log?.warn({ ...logFields(launch), err: error }, "could not record the task's pid");
+    }
     this.#emit({ type: "running", key: launch, podName: null });
     child.once("exit", (code, signal) => {
       clearTimeout(entry.killTimer);
@@ -155,9 +160,10 @@ export class LocalExecutor implements Executor {
   /** Copies one output stream into the log, a bounded line piece at a time, waiting for the disk. */
   async #pump(stream: Readable | null, log: TaskLogWriter, scanner: ResultScanner): Promise<void> {
     if (!stream) return;
+    const masker = new PieceMasker(this.#o.mask);
     try {
       for await (const piece of splitLines(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES)) {
-        const masked = maskPiece(piece, this.#o.mask);
+        const masked = masker.piece(piece);
         scanner.push(masked);
         await log.write(pieceText(masked, MAX_LINE_BYTES));
       }

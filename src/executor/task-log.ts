@@ -12,10 +12,25 @@ export async function makeLogDir(logFile: string): Promise<void> {
   await mkdir(path.dirname(logFile), { recursive: true, mode: LOG_DIR_MODE });
 }
 
-/** A line piece with every known secret masked (see SecretMask); the result marker survives. */
-export function maskPiece(piece: LinePiece, mask: SecretMask | undefined): LinePiece {
-  if (!mask || mask.empty) return piece;
-  return { ...piece, bytes: Buffer.from(mask.mask(piece.bytes.toString("utf8")), "utf8") };
+/**
+ * Masks the line pieces of one output stream. A piece cut at the line bound may end inside a
+ * secret: the tail that could still be one (shorter than the longest secret form) moves to the
+ * front of the piece that continues the line, so the secret is masked whole, not as two halves.
+ */
+export class PieceMasker {
+  #rest = "";
+
+  constructor(private readonly mask: SecretMask | undefined) {}
+
+  piece(piece: LinePiece): LinePiece {
+    if (!this.mask || this.mask.empty) return piece;
+    const text = (piece.continued ? this.#rest : "") + piece.bytes.toString("utf8");
+    this.#rest = "";
+    if (!piece.cut) return { ...piece, bytes: Buffer.from(this.mask.mask(text), "utf8") };
+    const { masked, rest } = this.mask.maskPrefix(text);
+    this.#rest = rest;
+    return { ...piece, bytes: Buffer.from(masked, "utf8") };
+  }
 }
 
 /** A piece as it goes into a log: its line, then a marker line where it was cut. */

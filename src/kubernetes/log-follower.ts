@@ -3,7 +3,7 @@ import { appendFile, writeFile } from "node:fs/promises";
 import { finished, type Readable, Writable } from "node:stream";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../executor/line-splitter.ts";
-import { LOG_FILE_MODE, maskPiece, pieceText } from "../executor/task-log.ts";
+import { LOG_FILE_MODE, PieceMasker, pieceText } from "../executor/task-log.ts";
 import type { KubeApi } from "./kube-api.ts";
 
 /** The stamp `timestamps=true` puts before each line; searched for in a line's first bytes only. */
@@ -33,6 +33,7 @@ export class LogFollower {
   #seenAtLast = 0;
   #skipAtLast = 0;
   #splitter: LineSplitter;
+  #masker: PieceMasker;
   /** The line being written was a repeat: its further pieces are skipped too. */
   #skippingLine = false;
   #writes: Promise<void> = Promise.resolve();
@@ -52,6 +53,7 @@ export class LogFollower {
     private readonly options: LogFollowerOptions = {},
   ) {
     this.#splitter = new LineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
+    this.#masker = new PieceMasker(options.mask);
     // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote.
     try {
       const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
@@ -176,6 +178,7 @@ export class LogFollower {
   /** A new stream starts over from the last second seen: skip what was already written. */
   #resume(): void {
     this.#splitter = new LineSplitter(this.options.maxLineBytes ?? MAX_LINE_BYTES);
+    this.#masker = new PieceMasker(this.options.mask);
     this.#skippingLine = false;
     this.#skipAtLast = this.#seenAtLast;
   }
@@ -217,7 +220,7 @@ export class LogFollower {
   }
 
   #append(piece: LinePiece): void {
-    const text = pieceText(maskPiece(piece, this.options.mask), this.#splitter.maxBytes);
+    const text = pieceText(this.#masker.piece(piece), this.#splitter.maxBytes);
     const cursor = JSON.stringify({ last: this.#last, seenAtLast: this.#seenAtLast });
     // The cursor is written after its line, so a crash can lose a cursor update but never a line.
     this.#writes = this.#writes

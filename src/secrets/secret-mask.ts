@@ -18,6 +18,8 @@ const MIN_FRAGMENT = 6;
 export class SecretMask {
   readonly #secrets = new Set<string>();
   #pattern: RegExp | undefined;
+  /** Every form of every secret, longest first. */
+  #needles: string[] = [];
   /** Length of the longest form: how much of a text a streamed mask must hold back. */
   #longest = 0;
 
@@ -33,6 +35,7 @@ export class SecretMask {
     for (const known of this.#secrets) for (const form of formsOf(known)) needles.add(form);
     // Longest first, so a secret that contains another is masked whole.
     const sorted = [...needles].sort((a, b) => b.length - a.length);
+    this.#needles = sorted;
     this.#pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
     this.#longest = sorted[0]?.length ?? 0;
   }
@@ -51,22 +54,34 @@ export class SecretMask {
   /**
    * For text that arrives in pieces: masks what can no longer be part of a secret that continues
    * in the next piece, and returns the rest, to be put in front of that piece (or masked with
-   * `mask` at the end). The rest is shorter than the longest form, so memory stays bounded.
+   * `mask` at the end). The rest is only a tail that some secret form starts with, so it is
+   * shorter than the longest form (memory stays bounded) and empty for most texts.
    */
   maskPrefix(text: string): { masked: string; rest: string } {
     if (!this.#pattern) return { masked: text, rest: "" };
-    // A match starting before safeEnd has all the characters its longest alternative could need.
-    const safeEnd = text.length - (this.#longest - 1);
+    // A match starting before `hold` cannot grow into a longer form: the text after it is no
+    // form's beginning (see #tailStart), so it has all the characters it could need.
+    let hold = this.#tailStart(text, 0);
     let masked = "";
     let position = 0;
     this.#pattern.lastIndex = 0;
     for (let match = this.#pattern.exec(text); match; match = this.#pattern.exec(text)) {
-      if (match.index >= safeEnd) break;
+      if (match.index >= hold) break;
       masked += text.slice(position, match.index) + MASKED;
       position = match.index + match[0].length;
+      if (position > hold) hold = this.#tailStart(text, position);
     }
-    const cut = Math.max(position, safeEnd);
+    const cut = Math.max(position, hold);
     return { masked: masked + text.slice(position, cut), rest: text.slice(cut) };
+  }
+
+  /** Where the longest tail of `text` (from `from` on) that begins some secret form starts. */
+  #tailStart(text: string, from: number): number {
+    for (let at = Math.max(from, text.length - (this.#longest - 1)); at < text.length; at++) {
+      const tail = text.slice(at);
+      if (this.#needles.some((needle) => needle.length > tail.length && needle.startsWith(tail))) return at;
+    }
+    return text.length;
   }
 
   /** Masks every string inside a JSON-like value (keys included); returns a new value. */

@@ -1,6 +1,8 @@
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../runs/run-model.ts";
+import { idRecord } from "./id-record.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.ts";
 import type { StateCodec } from "./state-file.ts";
 
 /** A conf up to this size (as JSON) stays in the state file; a larger one gets its own file. */
@@ -77,12 +79,14 @@ export class ConfFiles {
     if (ref === undefined) return;
     delete run.confRef;
     const text = await readFile(path.join(this.#dir, path.basename(ref)), "utf8").catch(() => undefined);
-    if (text === undefined) {
-      run.conf = {};
-      run.notes.push(`the conf file ${ref} was missing when the state was read; the run has an empty conf`);
+    const conf = text === undefined ? undefined : confOf(text);
+    if (conf === undefined || typeof conf === "string") {
+      run.conf = idRecord();
+      const why = conf ?? "was missing";
+      run.notes.push(`the conf file ${ref} ${why} when the state was read; the run has an empty conf`);
       return;
     }
-    run.conf = JSON.parse(text) as Run["conf"];
+    run.conf = conf;
     this.#byRun.set(run.id, ref);
     this.#placed.set(run.conf, ref);
   }
@@ -108,6 +112,20 @@ export class ConfFiles {
     this.#placed.set(conf, file);
     return file;
   }
+}
+
+/** A conf file's conf (an object, without a prototype), or why it is not one. */
+function confOf(text: string): Run["conf"] | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `was not valid JSON (${(error as Error).message})`;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return "did not hold a JSON object";
+  if (nestedDeeperThan(value)) return `was nested more than ${MAX_JSON_DEPTH} levels deep`;
+  return idRecord(value as Record<string, unknown>);
 }
 
 function fileNameOf(runId: string): string {

@@ -171,6 +171,25 @@ describe("local task output and leftovers", () => {
     expect(log).toContain("no newline ***");
   });
 
+  it("masks a secret that straddles the 1 MiB cut of a long line (neither half reaches the log)", async () => {
+    const secret = "ghp_secret_across_the_line_cut_77";
+    const { executor: ex, recorder } = executor(new SecretMask([secret]));
+    // The secret starts 10 bytes before the cut: its first 10 characters end piece one.
+    const run = await launch([
+      "node",
+      "-e",
+      `process.stdout.write("x".repeat(${MIB - 10}) + process.argv[1] + " end\\n")`,
+      secret,
+    ]);
+    await ex.start(run);
+    expect(await recorder.outcome(keyOf(run))).toMatchObject({ type: "finished", exitCode: 0 });
+    const log = await readLog(run.logFile);
+    expect(log.includes(CUT_MARKER), "the line was cut").toBe(true);
+    expect(log.includes(secret.slice(0, 10)), "the secret's first 10 characters are in the log").toBe(false);
+    expect(log.includes(secret.slice(10)), "the rest of the secret is in the log").toBe(false);
+    expect(log.endsWith("*** end\n"), `log ends ${JSON.stringify(log.slice(-80))}`).toBe(true);
+  });
+
   it("kills the background children a task leaves when its main process exits", async () => {
     const marker = uniqueSleepSeconds();
     cleanup.defer(() => killAllWith(marker));

@@ -491,4 +491,29 @@ describe("LogFollower with output of any size", () => {
     await f.finish();
     expect(await fileText()).toBe("token=*** and ***\n");
   });
+
+  it("masks a secret that straddles the cut of a long line whole (neither half is written)", async () => {
+    const secret = "kube-secret-across-the-cut-456";
+    // Cut at 64 bytes of the wire line ("<stamp> " is 21 of them): the secret starts 10 before the cut.
+    kube.log = [{ ts: "2026-11-21T20:08:36Z", text: `${"x".repeat(33)}${secret} end` }];
+    const f = new LogFollower(
+      kube.api,
+      { namespace: NAMESPACE, pod: POD, container: CONTAINER, logFile },
+      RECONNECT_MS,
+      DRAIN_MS,
+      { mask: new SecretMask([secret]), maxLineBytes: 64 },
+    );
+    cleanup.defer(() => f.stop());
+    f.start();
+    (await waitForFollow(0)).deliver(1);
+    await waitFor("the end of the long line", async () =>
+      (await fileText()).endsWith(" end\n") ? true : undefined,
+    );
+    await f.finish();
+    const text = await fileText();
+    expect(text).toContain("[updraft] line cut at 64 bytes");
+    expect(text).not.toContain(secret.slice(0, 10));
+    expect(text).not.toContain(secret.slice(10));
+    expect(text).toContain("*** end\n");
+  });
 });

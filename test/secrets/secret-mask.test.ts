@@ -69,4 +69,13 @@ describe("SecretMask", () => {
     }
     expect(new SecretMask().maskPrefix("plain")).toEqual({ masked: "plain", rest: "" });
   });
+
+  it("holds back only a tail that some secret form begins with, so pieces of plain text keep their size", () => {
+    const mask = new SecretMask([token]);
+    expect(mask.maskPrefix("a".repeat(100))).toEqual({ masked: "a".repeat(100), rest: "" });
+    expect(mask.maskPrefix(`plain ${token.slice(0, 5)}`)).toEqual({
+      masked: "plain ",
+      rest: token.slice(0, 5),
+    });
+  });
 });
