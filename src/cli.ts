@@ -5,7 +5,7 @@ import { runTrigger } from "./cli/trigger-command.ts";
 import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
 import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
-import { SecretFileError, secretFlagsOnCommandLine } from "./config/secret-files.ts";
+import { SecretFileError, saferPlaceFor, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
 import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createLogger } from "./log/logger.ts";
@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         if (onCommandLine.length > 0)
           log.warn(
             { flags: onCommandLine },
-            `secrets given on the command line (${onCommandLine.join(", ")}) are visible to every local user in the process list: use ${onCommandLine.map((flag) => `${flag}-file`).join(", ")} or the UPDRAFT_ environment variables instead`,
+            `secrets given on the command line (${onCommandLine.join(", ")}) are visible to every local user in the process list: use ${onCommandLine.map(saferPlaceFor).join(", ")} or the UPDRAFT_ environment variables instead`,
           );
         const daemon = createDaemon(config, log, {
           // Like client-go's OnStoppedLeading: exit, and Kubernetes restarts this replica as a standby.

@@ -39,7 +39,17 @@ export function secretFrom(
 
 /** The secret-valued flags given on the command line (not through the environment or a file). */
 export function secretFlagsOnCommandLine(argv: readonly string[]): string[] {
-  return SECRET_VALUE_FLAGS.map((name) => `--${name}`).filter((flag) =>
+  const flags = SECRET_VALUE_FLAGS.map((name) => `--${name}`).filter((flag) =>
     argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`)),
   );
+  // A repository URL may carry the git token itself (`https://user:token@host/...`).
+  const repoAt = argv.findIndex((arg) => arg === "--repo" || arg.startsWith("--repo="));
+  const repo = repoAt < 0 ? undefined : argv[repoAt]?.split("=").slice(1).join("=") || argv[repoAt + 1];
+  if (repo && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i.test(repo)) flags.push("--repo");
+  return flags;
+}
+
+/** Where a secret given on the command line should go instead. */
+export function saferPlaceFor(flag: string): string {
+  return flag === "--repo" ? "UPDRAFT_GIT_TOKEN_FILE (and a --repo URL without credentials)" : `${flag}-file`;
 }

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { secretFlagsOnCommandLine, SecretFileError } from "../../src/config/secret-files.ts";
+import { saferPlaceFor, secretFlagsOnCommandLine, SecretFileError } from "../../src/config/secret-files.ts";
 import { spawnCli, startDaemonProcess } from "../daemon/support/daemon-process.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { findSecrets, tokenForms } from "../support/secret-search.ts";
@@ -90,6 +90,17 @@ describe("secret files in the run config", () => {
       "--read-token",
     ]);
     expect(secretFlagsOnCommandLine(["--dags", "d"])).toEqual([]);
+  });
+
+  it("tells when the --repo URL on the command line carries credentials, and where the token goes instead", () => {
+    expect(secretFlagsOnCommandLine(["--repo", "https://user:tok3n@git.example/r.git"])).toEqual(["--repo"]);
+    expect(secretFlagsOnCommandLine(["--repo=https://x-access-token:tok3n@git.example/r.git"])).toEqual([
+      "--repo",
+    ]);
+    expect(secretFlagsOnCommandLine(["--repo", "https://git.example/r.git"])).toEqual([]);
+    expect(secretFlagsOnCommandLine(["--repo", "git@github.com:o/r.git"])).toEqual([]);
+    expect(saferPlaceFor("--repo")).toContain("UPDRAFT_GIT_TOKEN_FILE");
+    expect(saferPlaceFor("--api-token")).toBe("--api-token-file");
   });
 });
 

@@ -128,6 +128,13 @@ describe("GET /api/runs/:runId/tasks/:taskId/logs in pieces", () => {
     expect(served).toMatch(/\[line cut: \d+ bytes not shown\]\nafter\n$/);
     expect(served).not.toContain(API_TOKEN);
   });
+
+  it("serves a line of exactly 1 MiB whole, with no cut marker", async () => {
+    const line = "y".repeat(1024 * 1024);
+    await writeFile(logFile, `before\n${line}\nafter\n`);
+    const served = (await getBytes(logUrl())).bytes.toString();
+    expect(served).toBe(`before\n${line}\nafter\n`);
+  });
 });
 
 describe("GET /runs/:runId/tasks/:taskId/logs (page)", () => {

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { cronScheduleError } from "./cron.ts";
-import { checkedString, durationMs, identifier } from "./refinements.ts";
+import { checkedString, dagIdentifier, durationMs } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
 import { podTaskSchema } from "./task-schema.ts";
 import { timezoneError } from "./timezone.ts";
@@ -12,7 +12,7 @@ const dateInput = z.union([z.string(), z.date()]);
 
 const rawDagSchema = z.strictObject({
   kind: z.literal("dag"),
-  id: identifier,
+  id: dagIdentifier,
   description: z.string().nullable().default(null),
   schedule: checkedString(cronScheduleError).nullable(),
   timezone: checkedString(timezoneError).default("UTC"),

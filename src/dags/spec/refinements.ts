@@ -45,13 +45,23 @@ export const durationMs = z.union([z.number(), z.string()]).transform((value, ct
  * the folders of logs, so they stay plain (Airflow's alphabet) and are never a path: no separator,
  * no control character, and not `.` or `..` alone.
  */
-export function identifierError(value: string): string | undefined {
+export function identifierError(value: string, maxLength = MAX_TASK_ID_LENGTH): string | undefined {
   if (value.length === 0) return "must not be empty";
-  if (value.length > 250) return `must be at most 250 characters (has ${value.length})`;
+  if (value.length > maxLength) return `must be at most ${maxLength} characters (has ${value.length})`;
   if (!/^[A-Za-z0-9_.-]+$/.test(value)) return "may only contain letters, digits, '_', '-' and '.'";
   if (value === "." || value === "..") return 'must not be "." or ".." (ids name folders of logs and URLs)';
   return undefined;
 }
 
-/** DAG and task ids (see identifierError). */
-export const identifier = checkedString(identifierError);
+/** Task ids name a log folder of their own: a file name of at most 255 bytes. */
+export const MAX_TASK_ID_LENGTH = 250;
+/**
+ * A DAG id also starts its run ids (`<dag>__manual__<time>_<nonce>`, 33 more characters), which
+ * name log folders, conf files and their temp files (about 18 more): 200 keeps all within 255.
+ */
+export const MAX_DAG_ID_LENGTH = 200;
+
+/** Task ids (see identifierError). */
+export const identifier = checkedString((value) => identifierError(value));
+/** DAG ids (see identifierError and MAX_DAG_ID_LENGTH). */
+export const dagIdentifier = checkedString((value) => identifierError(value, MAX_DAG_ID_LENGTH));

@@ -195,7 +195,7 @@ function cutLines(block: Buffer, masked: (bytes: Buffer) => Buffer): Buffer[] {
   let lineStart = 0;
   let pending = 0;
   for (let newline = block.indexOf(NEWLINE); newline >= 0; newline = block.indexOf(NEWLINE, newline + 1)) {
-    if (newline + 1 - lineStart > MAX_LOG_LINE_BYTES) {
+    if (newline - lineStart > MAX_LOG_LINE_BYTES) {
       if (lineStart > pending) out.push(masked(block.subarray(pending, lineStart)));
       out.push(cutHead(block.subarray(lineStart, newline), masked));
       out.push(Buffer.from(`… [line cut: ${newline - lineStart - MAX_LOG_LINE_BYTES} bytes not shown]\n`));
