@@ -1,0 +1,33 @@
+import type { LeaderView } from "../leader/leader-view.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
+import type { SyncRecord } from "../sync/sync-status.ts";
+import { EventBus } from "./event-bus.ts";
+
+/**
+ * Everything the daemon reports, by name. The log, metrics, notifications, the page and tests
+ * subscribe; emitters do not know who listens. Payloads are snapshots the listener must not change.
+ */
+export interface DaemonEvents {
+  /** A sync moved to a new commit (or reloaded the folder) and applied it. */
+  "sync:applied": SyncRecord;
+  /** A sync attempt failed (fetch, checkout or load). */
+  "sync:failed": SyncRecord;
+  /** A run was created (scheduled, catch-up or manual). */
+  "run:created": { run: Run };
+  /** A run's first task started; `lagMs`: how late after its logical date (scheduled runs). */
+  "run:started": { run: Run; lagMs: number | null };
+  /** A run reached its final state (success or failed). */
+  "run:finished": { run: Run };
+  /** A try is running (its process or Pod exists). */
+  "try:started": { run: Run; task: TaskInstance };
+  /** A try ended; `task.state` says how (success, failed, up_for_retry). */
+  "try:finished": { run: Run; task: TaskInstance; durationMs: number | null };
+  /** This replica's leadership changed (leader election). */
+  "leadership:changed": LeaderView;
+}
+
+export type DaemonEventBus = EventBus<DaemonEvents>;
+
+export function createDaemonEvents(onListenerError?: (error: unknown, event: keyof DaemonEvents) => void) {
+  return new EventBus<DaemonEvents>(onListenerError);
+}
