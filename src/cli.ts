@@ -3,7 +3,7 @@ import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
 import { CHECK_COMMAND, RUN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
-import { readFlags, UsageError } from "./config/flags.ts";
+import { asksForHelp, readFlags, UsageError } from "./config/flags.ts";
 import { commandHelp, usageText } from "./config/help-text.ts";
 import { loaderLimitsFrom } from "./config/loader-flags.ts";
 import { runConfigFrom } from "./config/run-config.ts";
@@ -22,8 +22,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     switch (command) {
       case "run": {
-        const { values, positionals, help } = readFlags(rest, env, RUN_COMMAND.flags);
-        if (help) return printHelp(commandHelp(RUN_COMMAND));
+        if (asksForHelp(rest)) return printHelp(commandHelp(RUN_COMMAND));
+        const { values, positionals } = readFlags(rest, env, RUN_COMMAND.flags);
         if (positionals.length > 0)
           throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
         const config = runConfigFrom(values, env);
@@ -50,8 +50,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await new Promise<number>(() => {});
       }
       case "trigger": {
-        const { values, positionals, help } = readFlags(rest, env, TRIGGER_COMMAND.flags);
-        if (help) return printHelp(commandHelp(TRIGGER_COMMAND));
+        if (asksForHelp(rest)) return printHelp(commandHelp(TRIGGER_COMMAND));
+        const { values, positionals } = readFlags(rest, env, TRIGGER_COMMAND.flags);
         const [dagId, ...extra] = positionals;
         if (!dagId || extra.length > 0) throw new UsageError("trigger takes exactly one DAG id");
         return await runTrigger(
@@ -61,8 +61,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         );
       }
       case "check": {
-        const { values, positionals, help } = readFlags(rest, env, CHECK_COMMAND.flags);
-        if (help) return printHelp(commandHelp(CHECK_COMMAND));
+        if (asksForHelp(rest)) return printHelp(commandHelp(CHECK_COMMAND));
+        const { values, positionals } = readFlags(rest, env, CHECK_COMMAND.flags);
         if (positionals.length > 1) throw new UsageError(`check takes one folder, got ${positionals.length}`);
         return await runCheck(
           {

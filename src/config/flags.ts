@@ -93,17 +93,15 @@ export function switchFlag<const N extends string>(spec: {
 /**
  * Reads `flags` from argv, then from their variables for flags not given (a flag beats its
  * variable; an empty text counts as not given), then their defaults, and parses each. Unknown
- * flags are a UsageError naming them; `--help`/`-h` is always understood and never read from the
- * environment.
+ * flags are a UsageError naming them.
  */
 export function readFlags<const Flags extends readonly FlagDefinition[]>(
   argv: readonly string[],
   env: Env,
   flags: Flags,
-): { values: FlagValues<Flags>; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = Object.create(null);
+): { values: FlagValues<Flags>; positionals: string[] } {
+  const options: Record<string, { type: "string" | "boolean" }> = Object.create(null);
   for (const definition of flags) options[definition.name] = { type: definition.type };
-  options.help = { type: "boolean", short: "h" };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -123,6 +121,11 @@ export function readFlags<const Flags extends readonly FlagDefinition[]>(
   return {
     values: values as FlagValues<Flags>,
     positionals: parsed.positionals,
-    help: given.get("help") === true,
   };
+}
+
+/** `--help` or `-h` among a command's arguments (before `--`): its help, whatever else is wrong. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === "--help" || arg === "-h");
 }

@@ -1,6 +1,7 @@
 // The CLI help comes from the flag schema: every flag with its variable, default and meaning.
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMANDS, RUN_COMMAND } from "../../src/config/commands.ts";
+import { asksForHelp } from "../../src/config/flags.ts";
 import { commandHelp, usageText } from "../../src/config/help-text.ts";
 import { spawnCli } from "../daemon/support/daemon-process.ts";
 import { Cleanup } from "../support/cleanup.ts";
@@ -37,8 +38,15 @@ describe("updraft help", () => {
     expect(run).toContain("UPDRAFT_REPO\n");
   });
 
-  it("prints it for `updraft run --help` and exits 0", async () => {
-    const cli = spawnCli(cleanup, ["run", "--help"]);
+  it("asks for it with --help or -h anywhere before --", () => {
+    expect(asksForHelp(["--dags", "d", "--help"])).toBe(true);
+    expect(asksForHelp(["-h"])).toBe(true);
+    expect(asksForHelp(["--dags", "d"])).toBe(false);
+    expect(asksForHelp(["x", "--", "--help"])).toBe(false);
+  });
+
+  it("prints it for `updraft run --help` and exits 0, even when a variable holds a bad value", async () => {
+    const cli = spawnCli(cleanup, ["run", "--help"], { UPDRAFT_PORT: "not-a-port" });
     expect((await cli.exited).code).toBe(0);
     expect(cli.output()).toBe(commandHelp(RUN_COMMAND));
   });
