@@ -2,9 +2,11 @@
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
-import { type FlagDefinition, readFlags, UsageError } from "./config/flags.ts";
-import { LOADER_FLAGS, loaderLimitsFrom } from "./config/loader-flags.ts";
-import { RUN_FLAGS, runConfigFrom } from "./config/run-config.ts";
+import { CHECK_COMMAND, RUN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
+import { asksForHelp, readFlags, UsageError } from "./config/flags.ts";
+import { commandHelp, usageText } from "./config/help-text.ts";
+import { loaderLimitsFrom } from "./config/loader-flags.ts";
+import { runConfigFrom } from "./config/run-config.ts";
 import { SecretFileError, saferPlaceFor, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
 import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
@@ -13,39 +15,15 @@ import { runSecrets } from "./config/run-secrets.ts";
 import { StateDirLockedError } from "./store/state-dir-lock.ts";
 import { CorruptStateError } from "./store/state-file.ts";
 
-export const CHECK_FLAGS: readonly FlagDefinition[] = [
-  { name: "json", type: "boolean", description: "Print the report as JSON." },
-  ...LOADER_FLAGS,
-];
-
-export const TRIGGER_FLAGS: readonly FlagDefinition[] = [
-  { name: "conf", type: "string", description: "JSON object passed to the run as dag_run.conf." },
-  {
-    name: "server",
-    type: "string",
-    default: "http://127.0.0.1:8080",
-    description: "URL of the running daemon.",
-  },
-  { name: "token", type: "string", description: "API token (also UPDRAFT_API_TOKEN)." },
-];
-
-const USAGE = `Usage:
-  updraft run --repo <url|path> [--branch main] [--dags-dir dags] [--interval 30s] [--port 8080] ...
-  updraft run --dags <dir>
-      The daemon: follow a git branch (or watch a local folder), load its DAGs, serve the status page.
-  updraft trigger <dagId> [--conf '{"k":1}'] [--server http://127.0.0.1:8080] [--token <t>]
-      Start a manual run on a running daemon; prints the run id.
-  updraft check [dir] [--json] [--load-timeout 30s] [--load-memory 512]
-      Load every DAG module under dir (default: .) as the daemon would; print DAGs and errors.
-      Exit code 1 when there is any error.
-`;
+const USAGE = usageText();
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "run": {
-        const { values, positionals } = readFlags(rest, env, RUN_FLAGS);
+        if (asksForHelp(rest)) return printHelp(commandHelp(RUN_COMMAND));
+        const { values, positionals } = readFlags(rest, env, RUN_COMMAND.flags);
         if (positionals.length > 0)
           throw new UsageError(`run takes no positional arguments, got "${positionals[0]}"`);
         const config = runConfigFrom(values, env);
@@ -72,28 +50,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await new Promise<number>(() => {});
       }
       case "trigger": {
-        const { values, positionals } = readFlags(rest, env, TRIGGER_FLAGS);
+        if (asksForHelp(rest)) return printHelp(commandHelp(TRIGGER_COMMAND));
+        const { values, positionals } = readFlags(rest, env, TRIGGER_COMMAND.flags);
         const [dagId, ...extra] = positionals;
         if (!dagId || extra.length > 0) throw new UsageError("trigger takes exactly one DAG id");
-        const token = typeof values.token === "string" ? values.token : env.UPDRAFT_API_TOKEN;
         return await runTrigger(
-          {
-            dagId,
-            conf: typeof values.conf === "string" ? values.conf : undefined,
-            server: String(values.server),
-            token,
-          },
+          { dagId, conf: values.conf, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
           (text) => process.stdout.write(text),
           (text) => process.stderr.write(text),
         );
       }
       case "check": {
-        const { values, positionals } = readFlags(rest, env, CHECK_FLAGS);
+        if (asksForHelp(rest)) return printHelp(commandHelp(CHECK_COMMAND));
+        const { values, positionals } = readFlags(rest, env, CHECK_COMMAND.flags);
         if (positionals.length > 1) throw new UsageError(`check takes one folder, got ${positionals.length}`);
         return await runCheck(
           {
             dir: positionals[0] ?? ".",
-            json: values.json === true,
+            json: values.json,
             limits: loaderLimitsFrom(values),
             now: new Date(),
           },
@@ -124,4 +98,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     }
     throw error;
   }
+}
+
+function printHelp(text: string): number {
+  process.stdout.write(text);
+  return 0;
 }

@@ -1,10 +1,10 @@
-import { envNameOf, type FlagDefinition } from "./flags.ts";
+import { envNameOf, type FlagDoc } from "./flags.ts";
 
-/** A command's flags as the README's configuration reference shows them. */
+/** A command's flags as the configuration reference shows them. */
 export interface CommandFlags {
   /** `updraft run`, `updraft check [dir]`, … */
   usage: string;
-  flags: readonly FlagDefinition[];
+  flags: readonly FlagDoc[];
 }
 
 /** Environment variables read directly, not as `UPDRAFT_<FLAG>`. */
@@ -52,24 +52,26 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function flagRow(flag: FlagDefinition): string {
+function flagRow(flag: FlagDoc): string {
   const name = flag.type === "boolean" ? `\`--${flag.name}\`` : `\`--${flag.name} <value>\``;
   const fixed = flag.default ?? (flag.type === "boolean" ? "false" : undefined);
   const fallback = fixed !== undefined ? `\`${fixed}\`` : (flag.defaultText ?? "–");
-  return `| ${cell(name)} | \`${envNameOf(flag.name)}\` | ${cell(fallback)} | ${cell(flag.description)} |`;
+  return `| ${cell(name)} | \`${flag.env ?? envNameOf(flag.name)}\` | ${cell(fallback)} | ${cell(flag.description)} |`;
 }
 
 /**
  * The configuration reference in Markdown: one table per command, then the environment-only
- * settings. Generated from the flag definitions so the README cannot drift from the code.
+ * settings. Generated from the flag definitions so docs/configuration.md cannot drift from the code.
  */
 export function renderConfigReference(
   commands: readonly CommandFlags[],
   environment: readonly EnvironmentSetting[],
+  headingLevel = 4,
 ): string {
+  const heading = "#".repeat(headingLevel);
   const sections = commands.map(({ usage, flags }) =>
     [
-      `#### \`${usage}\``,
+      `${heading} \`${usage}\``,
       "",
       "| flag | environment | default | meaning |",
       "| --- | --- | --- | --- |",
@@ -77,7 +79,7 @@ export function renderConfigReference(
     ].join("\n"),
   );
   const env = [
-    "#### Environment only",
+    `${heading} Environment only`,
     "",
     "| variable | meaning |",
     "| --- | --- |",

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "./flags.ts";
+import { type Env, UsageError } from "./flags.ts";
+import { RUN_FLAGS, type RunFlagValues } from "./run-flags.ts";
 
 /** A secret file that cannot be used; `updraft run` exits 1 with its message. */
 export class SecretFileError extends Error {
   readonly code = "secret_file";
 }
 
-/** Flags whose value is a secret: on the command line they show in `ps`, so the CLI warns. */
-export const SECRET_VALUE_FLAGS = ["api-token", "webhook-secret", "read-token"] as const;
+/** Flags whose value is a secret (marked so in RUN_FLAGS): on the command line they show in `ps`, so the CLI warns. */
+export const SECRET_VALUE_FLAGS: readonly string[] = RUN_FLAGS.filter((flag) => flag.secret).map(
+  (flag) => flag.name,
+);
 
 /**
  * A secret given as a value or as a file (read once, one trailing newline trimmed), never both.
@@ -52,4 +55,28 @@ export function secretFlagsOnCommandLine(argv: readonly string[]): string[] {
 /** Where a secret given on the command line should go instead. */
 export function saferPlaceFor(flag: string): string {
   return flag === "--repo" ? "UPDRAFT_GIT_TOKEN_FILE (and a --repo URL without credentials)" : `${flag}-file`;
+}
+
+/** Reads every secret of `updraft run` from its flag, its file or the environment, once, at start-up. */
+export function secretsFrom(
+  values: RunFlagValues,
+  env: Env,
+): {
+  apiToken: string | undefined;
+  readToken: string | undefined;
+  webhookSecret: string | undefined;
+  gitToken: string | undefined;
+} {
+  const fromFlag = (name: "api-token" | "read-token" | "webhook-secret") =>
+    secretFrom(values[name], values[`${name}-file`], { value: `--${name}`, file: `--${name}-file` });
+  return {
+    apiToken: fromFlag("api-token"),
+    readToken: fromFlag("read-token"),
+    webhookSecret: fromFlag("webhook-secret"),
+    // Never a flag, so the token stays out of process listings.
+    gitToken: secretFrom(env.UPDRAFT_GIT_TOKEN || undefined, env.UPDRAFT_GIT_TOKEN_FILE || undefined, {
+      value: "UPDRAFT_GIT_TOKEN",
+      file: "UPDRAFT_GIT_TOKEN_FILE",
+    }),
+  };
 }

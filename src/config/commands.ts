@@ -1,0 +1,61 @@
+import { flag, type FlagDefinition, switchFlag } from "./flags.ts";
+import { LOADER_FLAGS } from "./loader-flags.ts";
+import { RUN_FLAGS } from "./run-flags.ts";
+
+export const CHECK_FLAGS = [
+  switchFlag({ name: "json", description: "Print the report as JSON." }),
+  ...LOADER_FLAGS,
+] as const;
+
+export const TRIGGER_FLAGS = [
+  flag({ name: "conf", description: "JSON object passed to the run as dag_run.conf." }),
+  flag({ name: "server", default: "http://127.0.0.1:8080", description: "URL of the running daemon." }),
+  flag({ name: "token", description: "API token (also UPDRAFT_API_TOKEN)." }),
+] as const;
+
+/** A command of the `updraft` CLI as its help and the configuration reference show it. */
+export interface CommandSpec {
+  readonly name: string;
+  /** The reference's heading: `updraft check [dir]`. */
+  readonly usage: string;
+  /** Example command lines for the help's overview. */
+  readonly synopsis: readonly string[];
+  /** What it does, one or two lines. */
+  readonly summary: readonly string[];
+  readonly flags: readonly FlagDefinition[];
+}
+
+export const RUN_COMMAND = {
+  name: "run",
+  usage: "updraft run",
+  synopsis: [
+    "updraft run --repo <url|path> [--branch main] [--dags-dir dags] [--interval 30s] [--port 8080] ...",
+    "updraft run --dags <dir>",
+  ],
+  summary: [
+    "The daemon: follow a git branch (or watch a local folder), load its DAGs, serve the status page.",
+  ],
+  flags: RUN_FLAGS,
+} as const satisfies CommandSpec;
+
+export const TRIGGER_COMMAND = {
+  name: "trigger",
+  usage: "updraft trigger <dagId>",
+  synopsis: ["updraft trigger <dagId> [--conf '{\"k\":1}'] [--server http://127.0.0.1:8080] [--token <t>]"],
+  summary: ["Start a manual run on a running daemon; prints the run id."],
+  flags: TRIGGER_FLAGS,
+} as const satisfies CommandSpec;
+
+export const CHECK_COMMAND = {
+  name: "check",
+  usage: "updraft check [dir]",
+  synopsis: ["updraft check [dir] [--json] [--load-timeout 30s] [--load-memory 512]"],
+  summary: [
+    "Load every DAG module under dir (default: .) as the daemon would; print DAGs and errors.",
+    "Exit code 1 when there is any error.",
+  ],
+  flags: CHECK_FLAGS,
+} as const satisfies CommandSpec;
+
+/** Every command, in the order the reference lists them. */
+export const COMMANDS: readonly CommandSpec[] = [RUN_COMMAND, CHECK_COMMAND, TRIGGER_COMMAND];

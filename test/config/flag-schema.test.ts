@@ -1,0 +1,185 @@
+// One schema for every flag (issue #12 point 4): each definition carries its env var, default,
+// parse/validation and help; the parser reads flag > UPDRAFT_ variable > default and hands back
+// parsed values, so no default or message is written a second time elsewhere.
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { LoaderLimits } from "../../src/dags/loader/loader-pool.ts";
+import type { LeaseTiming } from "../../src/leader/leader-elector.ts";
+import { envNameOf, readFlags, UsageError } from "../../src/config/flags.ts";
+import { COMMANDS } from "../../src/config/commands.ts";
+import { RUN_FLAGS, type RunConfig } from "../../src/config/run-config.ts";
+
+/** Per flag: a value given as the flag, another given as its variable, and what each parses to. */
+const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fromEnv: unknown]> = {
+  repo: [
+    "https://a.example/r.git",
+    "https://b.example/r.git",
+    "https://a.example/r.git",
+    "https://b.example/r.git",
+  ],
+  branch: ["main", "dev", "main", "dev"],
+  "dags-dir": ["dags", "jobs", "dags", "jobs"],
+  dags: ["d1", "d2", "d1", "d2"],
+  interval: ["45s", "5m", 45_000, 300_000],
+  executor: ["local", "kubernetes", "local", "kubernetes"],
+  namespace: ["a", "b", "a", "b"],
+  host: ["0.0.0.0", "::1", "0.0.0.0", "::1"],
+  port: ["9090", "0", 9090, 0],
+  "state-dir": ["/tmp/s1", "/tmp/s2", "/tmp/s1", "/tmp/s2"],
+  "api-token": ["t1", "t2", "t1", "t2"],
+  "api-token-file": ["/f1", "/f2", "/f1", "/f2"],
+  "read-token": ["r1", "r2", "r1", "r2"],
+  "read-token-file": ["/f1", "/f2", "/f1", "/f2"],
+  "webhook-secret": ["w1", "w2", "w1", "w2"],
+  "webhook-secret-file": ["/f1", "/f2", "/f1", "/f2"],
+  "notify-url": ["http://a.example/h", "https://b.example/h", "http://a.example/h", "https://b.example/h"],
+  "keep-runs": ["7", "8", 7, 8],
+  "shutdown-timeout": ["25s", "1m", 25_000, 60_000],
+  "max-conf-bytes": ["1024", "2048", 1024, 2048],
+  "max-queued-runs": ["5", "6", 5, 6],
+  "leader-elect": ["true", "FALSE", true, false],
+  "lease-name": ["a", "b", "a", "b"],
+  "lease-namespace": ["a", "b", "a", "b"],
+  "lease-duration": ["6s", "20s", 6000, 20_000],
+  "renew-deadline": ["4s", "5s", 4000, 5000],
+  "retry-period": ["1s", "500ms", 1000, 500],
+  "load-timeout": ["10s", "1m", 10_000, 60_000],
+  "load-memory": ["64", "128", 64, 128],
+  json: ["", "false", true, false],
+  conf: ['{"k":1}', "{}", '{"k":1}', "{}"],
+  server: ["http://a.example:1", "http://b.example:2", "http://a.example:1", "http://b.example:2"],
+  token: ["t1", "t2", "t1", "t2"],
+};
+
+/** What each flag is when neither it nor its variable is given: today's defaults, stated by the tests. */
+const DEFAULTS: Record<string, unknown> = {
+  "dags-dir": ".",
+  interval: 30_000,
+  host: "127.0.0.1",
+  port: 8080,
+  "state-dir": "./.updraft",
+  "keep-runs": 100,
+  "shutdown-timeout": 20_000,
+  "max-conf-bytes": 65_536,
+  "max-queued-runs": 100,
+  "lease-name": "updraft-leader",
+  "lease-duration": 15_000,
+  "renew-deadline": 10_000,
+  "retry-period": 2_000,
+  "load-timeout": 30_000,
+  "load-memory": 512,
+  json: false,
+  server: "http://127.0.0.1:8080",
+};
+
+const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
+
+function usageError(call: () => unknown): string {
+  try {
+    call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a UsageError");
+}
+
+describe("the flag schema", () => {
+  it("covers run, check and trigger, and `updraft run`'s table is RUN_FLAGS", () => {
+    expect(COMMANDS.map((command) => command.name)).toEqual(["run", "check", "trigger"]);
+    expect(COMMANDS[0]?.flags).toBe(RUN_FLAGS);
+    expect(new Set(every.map(({ flag }) => flag.name))).toEqual(new Set(Object.keys(SAMPLES)));
+  });
+
+  it("gives each flag its UPDRAFT_ variable, help text, and a default its own parse accepts", () => {
+    for (const { flag } of every) {
+      expect(flag.env, flag.name).toBe(envNameOf(flag.name));
+      expect(flag.description, flag.name).toMatch(/\.$/);
+      expect(typeof flag.parse, flag.name).toBe("function");
+      if (flag.default !== undefined)
+        expect(() => flag.parse(flag.default ?? "", `--${flag.name}`)).not.toThrow();
+      // A fixed default hides words for it in the help and the reference: state one or the other.
+      expect(flag.default !== undefined && flag.defaultText !== undefined, flag.name).toBe(false);
+    }
+  });
+
+  it("reads each flag before its variable, the variable before the default, and parses all three", () => {
+    for (const { command, flag } of every) {
+      const [given, fromEnvText, fromFlag, fromEnv] = SAMPLES[flag.name] ?? [];
+      const argv = flag.type === "boolean" ? [`--${flag.name}`] : [`--${flag.name}`, String(given)];
+      const env = { [flag.env]: String(fromEnvText) };
+      const read = (args: string[], vars: Record<string, string>) =>
+        (readFlags(args, vars, command.flags).values as Record<string, unknown>)[flag.name];
+      expect(read(argv, env), `${command.name} ${flag.name}: flag`).toEqual(fromFlag);
+      expect(read([], env), `${command.name} ${flag.name}: variable`).toEqual(fromEnv);
+      expect(read([], { [flag.env]: "" }), `${command.name} ${flag.name}: default`).toEqual(
+        DEFAULTS[flag.name],
+      );
+    }
+  });
+
+  it("refuses a bad value, from a flag or its variable, with the flag's own message", () => {
+    const refused = (args: string[], env: Record<string, string> = {}) =>
+      usageError(() => readFlags(args, env, RUN_FLAGS));
+    expect(refused(["--interval", "soon"])).toBe(
+      '--interval: "soon" is not a duration of at least 1s (e.g. "30s", "5m")',
+    );
+    expect(refused([], { UPDRAFT_INTERVAL: "500ms" })).toBe(
+      '--interval: "500ms" is not a duration of at least 1s (e.g. "30s", "5m")',
+    );
+    expect(refused(["--port", "70000"])).toBe('--port: "70000" is not a port number (0-65535)');
+    expect(refused([], { UPDRAFT_PORT: "8o8o" })).toBe('--port: "8o8o" is not a port number (0-65535)');
+    expect(refused(["--executor", "docker"])).toBe('--executor: "docker" is not one of local, kubernetes');
+    expect(refused(["--keep-runs", "0"])).toBe('--keep-runs: "0" is not a whole number ≥ 1');
+    expect(refused(["--notify-url", "hooks.example"])).toBe(
+      '--notify-url: "hooks.example" is not an http(s) URL',
+    );
+    expect(refused(["--shutdown-timeout", "0s"])).toBe(
+      '--shutdown-timeout: "0s" is not a duration of at least 1s (e.g. "20s")',
+    );
+    expect(refused(["--max-conf-bytes", "0"])).toBe('--max-conf-bytes: "0" is not a whole number ≥ 1');
+    expect(refused([], { UPDRAFT_MAX_QUEUED_RUNS: "many" })).toBe(
+      '--max-queued-runs: "many" is not a whole number ≥ 1',
+    );
+    expect(refused(["--leader-elect", "maybe"])).toBe('--leader-elect: "maybe" is not true or false');
+    expect(refused(["--retry-period", "often"])).toBe(
+      '--retry-period: "often" is not a duration (e.g. "2s")',
+    );
+    expect(refused(["--lease-duration", "500ms"])).toBe('--lease-duration: "500ms" is shorter than 1s');
+    expect(refused(["--load-timeout", "soon"])).toBe(
+      '--load-timeout: "soon" is not a duration (e.g. "30s", "2m")',
+    );
+    expect(refused(["--load-memory", "8"])).toBe(
+      '--load-memory: "8" is not a whole number of megabytes (at least 32)',
+    );
+    expect(refused(["--no-such-flag"])).toContain("--no-such-flag");
+  });
+
+  it("keeps RunConfig's shape", () => {
+    expectTypeOf<RunConfig>().toEqualTypeOf<{
+      source:
+        | { kind: "git"; repo: string; branch: string | undefined; dagsDir: string }
+        | { kind: "folder"; dir: string };
+      intervalMs: number;
+      executor: "local" | "kubernetes";
+      namespace: string | undefined;
+      host: string;
+      port: number;
+      stateDir: string;
+      apiToken: string | undefined;
+      readToken: string | undefined;
+      webhookSecret: string | undefined;
+      gitToken: string | undefined;
+      loader: Partial<LoaderLimits>;
+      notifyUrl: string | undefined;
+      keepRuns: number;
+      leaderElection: {
+        enabled: boolean;
+        leaseName: string;
+        leaseNamespace: string | undefined;
+        timing: LeaseTiming;
+      };
+      shutdownTimeoutMs: number;
+      limits: { maxConfBytes: number; maxQueuedRuns: number };
+    }>();
+  });
+});
