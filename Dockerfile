@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# updraft's image: `docker build -t updraft .`, then see the README's "Deploy on a cluster".
+# updraft's image: `docker build -t updraft .`, then see docs/operating.md, "Deploy on Kubernetes".
 # No Docker engine runs in CI: test/deploy/dockerfile.test.ts replays this file's install and start
 # steps (the deps stage's `npm ci`, the COPY layout, ENV, ENTRYPOINT + CMD) in a temp folder.
 

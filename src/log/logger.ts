@@ -1,12 +1,14 @@
 import { type Logger, pino } from "pino";
+import { prettyFactory } from "pino-pretty";
 import { SecretMask } from "../secrets/secret-mask.ts";
 
 export type { Logger };
 
 /**
- * The daemon's structured JSON logger. Every line passes through the secret mask, so a secret
- * that slipped into a message or field (a git error echoing a URL, an import error quoting the
- * environment), raw, URL-encoded or base64, is masked before it is written.
+ * The daemon's structured logger: JSON lines, or on a terminal the same lines made readable by
+ * pino-pretty. Every line passes through the secret mask first, so a secret that slipped into a
+ * message or field (a git error echoing a URL, an import error quoting the environment), raw,
+ * URL-encoded, base64 or JSON-escaped, is masked before it is written or pretty-printed.
  */
 export function createLogger(options: {
   level?: string;
@@ -14,13 +16,24 @@ export function createLogger(options: {
   mask?: SecretMask;
   secrets?: ReadonlyArray<string | undefined>;
   destination?: NodeJS.WritableStream;
+  /** Pretty lines instead of JSON; by default when the destination is a terminal. */
+  pretty?: boolean;
 }): Logger {
   const mask = options.mask ?? new SecretMask(options.secrets ?? []);
   const destination = options.destination ?? process.stdout;
+  // `service` is the same on every line: noise to a person reading a terminal.
+  const prettify =
+    (options.pretty ?? isTerminal(destination)) ? prettyFactory({ ignore: "hostname,service" }) : undefined;
   const stream = {
     write(line: string) {
-      destination.write(mask.mask(line));
+      const masked = mask.mask(line);
+      destination.write(prettify ? prettify(masked) : masked);
     },
   };
   return pino({ level: options.level ?? "info", base: { service: "updraft" } }, stream);
+}
+
+/** A TTY is read by a person; a pipe or file (CI, a container's log, a test) by a machine. */
+export function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }
