@@ -9,6 +9,7 @@ import { loaderLimitsFrom } from "./config/loader-flags.ts";
 import { runConfigFrom } from "./config/run-config.ts";
 import { SecretFileError, saferPlaceFor, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
+import { PrivateFolderError } from "./dags/loader/loader-runtime.ts";
 import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createLogger } from "./log/logger.ts";
 import { runSecrets } from "./config/run-secrets.ts";
@@ -91,7 +92,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (
       error instanceof CorruptStateError ||
       error instanceof SecretFileError ||
-      error instanceof StateDirLockedError
+      error instanceof StateDirLockedError ||
+      error instanceof PrivateFolderError
     ) {
       process.stderr.write(`updraft: ${error.message}\n`);
       return 1;

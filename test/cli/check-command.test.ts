@@ -1,5 +1,8 @@
 /** `updraft check` run as users run it: `node bin/updraft.mjs check <dir>` in a child process. */
 import { spawn } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DagFolder, makeDagFolder, simpleDag } from "../dags/support/dag-folder.ts";
@@ -216,6 +219,22 @@ describe("updraft check", () => {
       expect(result.stdout).toBe("\n0 DAGs, 0 errors\n");
     } finally {
       await empty.cleanup();
+    }
+  });
+
+  test("a loader folder other users could write to exits 1 with a one-line message, no stack", async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), "updraft-shared-tmp-"));
+    try {
+      const shared = path.join(tmp, `updraft-${process.getuid?.() ?? 0}`);
+      await mkdir(shared);
+      await chmod(shared, 0o777);
+      const result = await runCli(["check", good.root], { env: { TMPDIR: tmp } });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toBe(
+        `updraft: ${shared} is not a private folder of this user (uid ${process.getuid?.() ?? 0}): remove it or set TMPDIR to a private folder\n`,
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 

@@ -49,6 +49,11 @@ async function buildRuntime(): Promise<string> {
   return file;
 }
 
+/** The loader runtime's folder is not safe to run code from; the CLI prints it without a stack. */
+export class PrivateFolderError extends Error {
+  readonly code = "private_folder";
+}
+
 /**
  * `<tmp>/updraft-<uid>`, made 0700 and checked to be ours and private: on a shared temp dir no other
  * user can have claimed the name first and swap the file loader processes run. Daemons of the same
@@ -60,7 +65,7 @@ async function privateTempDir(): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await lstat(dir);
   if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o077) !== 0)
-    throw new Error(
+    throw new PrivateFolderError(
       `${dir} is not a private folder of this user (uid ${uid}): remove it or set TMPDIR to a private folder`,
     );
   return dir;
