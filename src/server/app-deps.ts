@@ -1,3 +1,4 @@
+import type { HealthReport } from "../health/health-report.ts";
 import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
@@ -8,11 +9,7 @@ import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth/write-auth.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 
-export interface HealthReport {
-  ok: boolean;
-  reason?: string;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
+export type { HealthReport } from "../health/health-report.ts";
 
 /** What the HTTP layer needs from the daemon; nothing more. */
 export interface AppDeps {
