@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { readFlags } from "../src/config/flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "../src/config/run-config.ts";
 import { createDaemon } from "../src/daemon.ts";
+import { systemClock } from "../src/leader/clock.ts";
 import { dagSchema } from "../src/dags/spec/dag-schema.ts";
 import { createLogger } from "../src/log/logger.ts";
 import type { Run, TaskInstance, TaskState } from "../src/runs/run-model.ts";
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     );
     // Request lines are formatted as in production, then dropped instead of written to stdout.
     const log = createLogger({ secrets: [], destination: new Writable({ write: (_c, _e, done) => done() }) });
-    const daemon = createDaemon(runConfigFrom(values, {}), log);
+    const daemon = createDaemon(runConfigFrom(values, {}), log, {}, { env: process.env, clock: systemClock });
     await daemon.start();
     try {
       const url = daemon.url();

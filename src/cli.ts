@@ -10,6 +10,7 @@ import { runConfigFrom } from "./config/run-config.ts";
 import { SecretFileError, saferPlaceFor, secretFlagsOnCommandLine } from "./config/secret-files.ts";
 import { createDaemon } from "./daemon.ts";
 import { PrivateFolderError } from "./dags/loader/loader-runtime.ts";
+import { systemClock } from "./leader/clock.ts";
 import { catchUnhandledRejections } from "./health/unhandled-rejections.ts";
 import { createLogger } from "./log/logger.ts";
 import { runSecrets } from "./config/run-secrets.ts";
@@ -35,10 +36,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
             { flags: onCommandLine },
             `secrets given on the command line (${onCommandLine.join(", ")}) are visible to every local user in the process list: use ${onCommandLine.map(saferPlaceFor).join(", ")} or the UPDRAFT_ environment variables instead`,
           );
-        const daemon = createDaemon(config, log, {
-          // Like client-go's OnStoppedLeading: exit, and Kubernetes restarts this replica as a standby.
-          onLeadershipLost: (reason) => shutdown(`leadership lost: ${reason}`, 1),
-        });
+        const daemon = createDaemon(
+          config,
+          log,
+          {
+            // Like client-go's OnStoppedLeading: exit, and Kubernetes restarts this replica as a standby.
+            onLeadershipLost: (reason) => shutdown(`leadership lost: ${reason}`, 1),
+          },
+          { env, clock: systemClock },
+        );
         const shutdown = gracefulShutdown(daemon, log, {
           timeoutMs: config.shutdownTimeoutMs,
           exit: (code) => process.exit(code),

@@ -44,6 +44,11 @@ export class DagRegistry {
     return this.#importErrors;
   }
 
+  /** How many DAGs are loaded and how many files failed to load (for metrics). */
+  counts(): { loaded: number; importErrors: number } {
+    return { loaded: this.#dags.size, importErrors: this.#importErrors.length };
+  }
+
   #masked(set: DagSet): DagSet {
     if (this.#mask.empty) return set;
     return {

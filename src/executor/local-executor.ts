@@ -9,6 +9,7 @@ import { MAX_LINE_BYTES, splitLines } from "./line-splitter.ts";
 import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
 import { ResultScanner } from "./result-marker.ts";
 import { LOG_FILE_MODE, makeLogDir, PieceMasker, pieceText, TaskLogWriter } from "./task-log.ts";
+import { trySideFile } from "../runs/try-files.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
@@ -69,7 +70,7 @@ export class LocalExecutor implements Executor {
 
   async #start(launch: TaskLaunch, id: string): Promise<void> {
     await makeLogDir(launch.logFile);
-    const pidFile = `${launch.logFile}.pid`;
+    const pidFile = trySideFile(launch.logFile, "pid");
     const recorded = await recordedOutcome(launch);
     if (recorded) {
       // Finished before a restart, but the scheduler may not have stored it: report it again.

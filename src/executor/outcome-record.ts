@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Logger } from "../log/logger.ts";
+import { trySideFile } from "../runs/try-files.ts";
 import { writeFileDurably } from "../store/durable-write.ts";
 import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
 
@@ -8,7 +9,7 @@ import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
  * between the two replays it on restart instead of running the try again.
  */
 function outcomeFile(launch: Pick<TaskLaunch, "logFile">): string {
-  return `${launch.logFile}.outcome.json`;
+  return trySideFile(launch.logFile, "outcome");
 }
 
 /**

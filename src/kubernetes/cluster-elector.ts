@@ -1,6 +1,6 @@
 import type { LeaderElectionConfig } from "../config/leader-flags.ts";
 import { loadKubeAccess } from "./kube-config.ts";
-import { systemClock } from "../leader/clock.ts";
+import type { Clock } from "../leader/clock.ts";
 import { createKubeLeaseApi } from "./kube-lease-api.ts";
 import { LeaderElector, type LeadershipEvent } from "../leader/leader-elector.ts";
 import { leaderIdentity, leaseNamespace } from "../leader/lease-location.ts";
@@ -9,13 +9,14 @@ import { leaderIdentity, leaseNamespace } from "../leader/lease-location.ts";
 export function createClusterElector(
   settings: Readonly<LeaderElectionConfig>,
   env: Readonly<Record<string, string | undefined>>,
+  clock: Clock,
   onEvent: (event: LeadershipEvent) => void,
 ): LeaderElector {
   const access = loadKubeAccess(env, undefined);
   const namespace = leaseNamespace(settings.leaseNamespace, env, () => access.namespace);
   return new LeaderElector({
     api: createKubeLeaseApi(access.config, namespace, settings.leaseName),
-    clock: systemClock,
+    clock,
     identity: leaderIdentity(env),
     timing: settings.timing,
     onEvent,

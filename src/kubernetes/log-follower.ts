@@ -5,6 +5,7 @@ import type { SecretMask } from "../secrets/secret-mask.ts";
 import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../executor/line-splitter.ts";
 import { LOG_FILE_MODE, PieceMasker, pieceText } from "../executor/task-log.ts";
 import type { KubeApi } from "./kube-api.ts";
+import { trySideFile } from "../runs/try-files.ts";
 
 /** The stamp `timestamps=true` puts before each line; searched for in a line's first bytes only. */
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z /;
@@ -70,7 +71,7 @@ export class LogFollower {
   }
 
   get #cursorFile(): string {
-    return `${this.target.logFile}.cursor`;
+    return trySideFile(this.target.logFile, "cursor");
   }
 
   start(): void {

@@ -44,3 +44,17 @@ function isFolderName(value: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses.
   return value !== "" && value !== "." && value !== ".." && !/[/\\\u0000-\u001f\u007f]/.test(value);
 }
+
+const SIDE_FILE_SUFFIXES = {
+  /** The try's outcome, written before the scheduler hears of it (replayed after a crash). */
+  outcome: ".outcome.json",
+  /** The local process's pid (a restarted daemon adopts or kills it). */
+  pid: ".pid",
+  /** How far a Pod's log has been copied (a restarted follower resumes there). */
+  cursor: ".cursor",
+} as const;
+
+/** A file kept next to a try's log (see tryLogFile), named after it. */
+export function trySideFile(logFile: string, kind: keyof typeof SIDE_FILE_SUFFIXES): string {
+  return `${logFile}${SIDE_FILE_SUFFIXES[kind]}`;
+}

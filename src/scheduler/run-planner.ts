@@ -1,5 +1,5 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { DagState } from "../store/run-store.ts";
+import type { DagState } from "../runs/active-state.ts";
 import { recentScheduleTimes } from "./next-run.ts";
 import { newTaskInstance, type Run, type RunTrigger } from "../runs/run-model.ts";
 

@@ -1,25 +1,64 @@
-import type { DagRegistry } from "../dags/dag-registry.ts";
-import type { Logger } from "../log/logger.ts";
-import type { Scheduler } from "../scheduler/scheduler.ts";
-import type { SecretMask } from "../secrets/secret-mask.ts";
-import type { RunStore } from "../store/run-store.ts";
+import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
+import type { HealthReport } from "../health/health-report.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
+import type { Logger } from "../log/logger.ts";
+import type { DagState } from "../runs/active-state.ts";
+import type { Run } from "../runs/run-model.ts";
+import type { RunCursor } from "../runs/run-order.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { WriteAuth } from "./auth/write-auth.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 
-export interface HealthReport {
-  ok: boolean;
-  reason?: string;
-  checks: Record<string, { ok: boolean; detail?: string }>;
+export type { HealthReport } from "../health/health-report.ts";
+
+/** The DAGs the daemon runs, as the server reads them (the DAG registry). */
+export interface DagCatalog {
+  /** True once the first load has been applied (`/readyz`). */
+  readonly loaded: boolean;
+  all(): ActiveDag[];
+  get(id: string): ActiveDag | undefined;
+  /** The same array until the next load (the status page's cache compares it). */
+  importErrors(): ImportError[];
 }
+
+/** Runs and per-DAG state, as the server reads them (the run store). */
+export interface RunReader {
+  /** The state file's DAG flags (the status page's cache key). */
+  readonly state: { readonly dags: Readonly<Record<string, DagState>> };
+  /** Why the last write failed, if it did: writes are refused until one succeeds. */
+  readonly writeError: Error | undefined;
+  dag(id: string): DagState | undefined;
+  getRun(id: string): Run | undefined;
+  /** A DAG's runs, newest first; with `before`, only the runs after that one. */
+  runsOf(dagId: string, limit: number, before?: RunCursor): Run[];
+  allRuns(limit: number, before?: RunCursor): Run[];
+  activeRuns(): Run[];
+  /** Runs of every DAG by queue time, newest first (the status page). */
+  recentRuns(limit: number): Run[];
+}
+
+/**
+ * What the server asks of the scheduler: run commands (they reject with a SchedulerError whose
+ * `code` the routes map to a 4xx) and where a try's log is.
+ */
+export interface RunControl {
+  trigger(dagId: string, conf: Record<string, unknown>): Promise<Run>;
+  setPaused(dagId: string, paused: boolean): Promise<void>;
+  isPaused(dagId: string): boolean;
+  clear(runId: string, taskId: string): Promise<Run>;
+  logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
+}
+
+/** The DAG source, as the server uses it: its status and "sync now". */
+export type SyncControl = Pick<DagSource, "status" | "syncNow">;
 
 /** What the HTTP layer needs from the daemon; nothing more. */
 export interface AppDeps {
-  registry: DagRegistry;
-  source: DagSource;
-  scheduler: Scheduler;
-  store: RunStore;
+  registry: DagCatalog;
+  source: SyncControl;
+  scheduler: RunControl;
+  store: RunReader;
   syncHistory: () => readonly SyncRecord[];
   health: () => HealthReport;
   auth: WriteAuth;

@@ -1,34 +1,14 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { definitionKeyOf, type Run } from "../runs/run-model.ts";
+import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { idRecord, ownValue } from "./id-record.ts";
-
-/** Per-DAG scheduling state that must survive restarts. */
-export interface DagState {
-  paused: boolean;
-  /** Logical date of the newest scheduled run created (catch-up and restarts continue from here). */
-  lastScheduledAt: string | null;
-  /** Scheduled runs not created, and why (forbid policy, catch-up bound); newest last, bounded. */
-  skipped: Array<{ logicalDate: string; reason: string; at: string }>;
-}
-
-/**
- * The small, hot file: DAG flags and active runs only, so a write never grows with history. Its
- * records are keyed by ids and have no prototype (see id-record.ts): build them with
- * `emptyActiveState()`, and pass whatever is read back from JSON through `reviveActiveState()`.
- */
-export interface ActiveState {
-  version: 1;
-  dags: Record<string, DagState>;
-  runs: Record<string, Run>;
-  /** The definitions active runs use, once each (by `Run.definitionKey`). */
-  definitions: Record<string, DagDefinition>;
-}
 
 const SKIPPED_KEPT = 50;
 
@@ -43,15 +23,6 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   data.runs = idRecord(data.runs);
   data.definitions = idRecord(data.definitions);
   return data;
-}
-
-/** Where a page of runs starts: after this run in newest-first order. */
-export type RunCursor = Pick<Run, "logicalDate" | "id">;
-
-/** Newest logical date first, then by id (descending), so the order is total. */
-export function newestFirst(a: RunCursor, b: RunCursor): number {
-  if (a.logicalDate !== b.logicalDate) return a.logicalDate < b.logicalDate ? 1 : -1;
-  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
 }
 
 export interface RunStoreOptions {

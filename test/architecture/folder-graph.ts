@@ -58,7 +58,8 @@ function folderOf(srcDir: string, file: string): string {
   return rest.length === 0 ? "." : (first ?? ".");
 }
 
-function* sourceFiles(dir: string): Generator<string> {
+/** The source files under `dir`, at any depth. */
+export function* sourceFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* sourceFiles(full);

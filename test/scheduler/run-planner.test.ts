@@ -10,7 +10,7 @@ import {
   scheduledRunId,
 } from "../../src/scheduler/run-planner.ts";
 import { tryLogFile } from "../../src/runs/try-files.ts";
-import type { DagState } from "../../src/store/run-store.ts";
+import type { DagState } from "../../src/runs/active-state.ts";
 import { at, buildDag, runOf } from "./fixtures.ts";
 
 function hourly(fields: Parameters<typeof buildDag>[0] = {}): DagDefinition {

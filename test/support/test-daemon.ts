@@ -3,6 +3,7 @@ import { readFlags } from "../../src/config/flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "../../src/config/run-config.ts";
 import { createDaemon, type Daemon } from "../../src/daemon.ts";
 import type { LoadError } from "../../src/dags/loader/load-error.ts";
+import { type Clock, systemClock } from "../../src/leader/clock.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { runSecrets } from "../../src/config/run-secrets.ts";
 import type { StateWriter } from "../../src/store/durable-write.ts";
@@ -61,12 +62,14 @@ export interface TestDaemon {
 }
 
 export interface TestDaemonOptions {
-  /** Environment as the CLI would see it (UPDRAFT_GIT_TOKEN, say). */
+  /** Environment as the CLI would see it (UPDRAFT_GIT_TOKEN, say); the daemon sees it over `process.env`. */
   env?: Record<string, string>;
   /** Start the daemon (first sync included) before returning; default true. */
   start?: boolean;
   /** Replaces how state files are written (a fake that fails, say). */
   stateWriter?: StateWriter;
+  /** The daemon's clock (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -100,11 +103,16 @@ export async function startTestDaemon(
   });
   // The same secrets the CLI hands its logger.
   const log = createLogger({ secrets: runSecrets(config), destination });
+  // As the CLI's: the process's environment (the cluster, say) with the test's on top.
   const daemon = createDaemon(
     config,
     log,
     {},
-    options.stateWriter ? { stateWriter: options.stateWriter } : {},
+    {
+      env: { ...process.env, ...env },
+      clock: options.clock ?? systemClock,
+      ...(options.stateWriter ? { stateWriter: options.stateWriter } : {}),
+    },
   );
   cleanup.defer(() => daemon.stop());
   if (options.start ?? true) await daemon.start();

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_CONF_BYTES } from "../../config/limit-flags.ts";
 import { SchedulerError } from "../../scheduler/scheduler.ts";
 import { idRecord } from "../../store/id-record.ts";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../store/json-depth.ts";
-import type { RunCursor } from "../../store/run-store.ts";
+import type { RunCursor } from "../../runs/run-order.ts";
 import type { AppDeps } from "../app-deps.ts";
 import { requireToken } from "../auth/write-auth.ts";
 import { HttpError } from "../http-error.ts";

@@ -1,11 +1,10 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
-import type { RunStore } from "../../store/run-store.ts";
-import type { AppDeps } from "../app-deps.ts";
+import type { AppDeps, RunReader } from "../app-deps.ts";
 import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
 
 export interface DagViewContext {
-  store: RunStore;
+  store: Pick<RunReader, "dag" | "runsOf">;
   isPaused: (dagId: string) => boolean;
   now: Date;
 }

@@ -1,0 +1,24 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Run } from "./run-model.ts";
+
+/** Per-DAG scheduling state that must survive restarts. */
+export interface DagState {
+  paused: boolean;
+  /** Logical date of the newest scheduled run created (catch-up and restarts continue from here). */
+  lastScheduledAt: string | null;
+  /** Scheduled runs not created, and why (forbid policy, catch-up bound); newest last, bounded. */
+  skipped: Array<{ logicalDate: string; reason: string; at: string }>;
+}
+
+/**
+ * The state file (`state.json`), small and hot: DAG flags and active runs only, so a write never
+ * grows with history. Its records are keyed by ids and have no prototype: the store builds and
+ * revives them (src/store/run-store.ts), never a plain object literal.
+ */
+export interface ActiveState {
+  version: 1;
+  dags: Record<string, DagState>;
+  runs: Record<string, Run>;
+  /** The definitions active runs use, once each (by `Run.definitionKey`). */
+  definitions: Record<string, DagDefinition>;
+}

@@ -1,0 +1,28 @@
+import type { Logger } from "../log/logger.ts";
+import type { SyncRecord } from "./sync-status.ts";
+
+/** How many sync records `GET /api/syncs` can list. */
+export const SYNC_HISTORY_KEPT = 200;
+
+/** The latest sync records (oldest first, bounded); each is logged as it is kept. */
+export class SyncHistory {
+  readonly #records: SyncRecord[] = [];
+
+  constructor(
+    private readonly log: Pick<Logger, "info" | "warn">,
+    private readonly kept = SYNC_HISTORY_KEPT,
+  ) {}
+
+  add(record: SyncRecord): void {
+    this.#records.push(record);
+    if (this.#records.length > this.kept) this.#records.shift();
+    const { sha, previousSha, durationMs, changes } = record;
+    if (record.ok) this.log.info({ sha, previousSha, durationMs, changes }, "sync applied");
+    else this.log.warn({ sha, previousSha, durationMs, changes, error: record.error }, "sync failed");
+  }
+
+  /** Oldest first; the caller only reads it. */
+  list(): readonly SyncRecord[] {
+    return this.#records;
+  }
+}
