@@ -2,8 +2,8 @@
 // how to recover; the file is never replaced.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { POLL, spawnCli, startDaemonProcess, task } from "./support/daemon-process.ts";
 
@@ -16,13 +16,12 @@ export default dag({
 `;
 
 describe("a corrupt state file", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let dagsDir: string;
   let stateDir: string;
   beforeAll(async () => {
     ({ dagsDir, stateDir } = await realState());
   });
-  afterAll(() => cleanup.run());
 
   /** State written by a real daemon that ran one run of `keep`. */
   async function realState(): Promise<{ dagsDir: string; stateDir: string }> {

@@ -2,8 +2,8 @@
 // completes, no try is started twice, no record is lost, nothing of the killed daemon lives on.
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   copyExampleDags,
@@ -11,11 +11,11 @@ import {
   identify,
   isAlive,
   logDir,
-  POLL,
   type ProcessIdentity,
   type RunView,
   startDaemonProcess,
   task,
+  POLL,
 } from "./support/daemon-process.ts";
 
 const HEADER = "[updraft] local executor";
@@ -133,8 +133,7 @@ const finished = (daemon: DaemonProcess, runId: string): Promise<RunView> =>
   daemon.waitForRun(runId, "finished", (run) => run.state === "success" || run.state === "failed");
 
 describe("kill -9 of the daemon and a restart on the same state dir", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   async function setUp(dagId: string, firstTryMs: number, laterTryMs: number) {
     const dir = await cleanup.tempDir("daemon-crash");

@@ -5,8 +5,9 @@ import { execFile } from "node:child_process";
 import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
@@ -59,8 +60,7 @@ function fillerIn(dir: string): FullDisk {
 }
 
 describe("a full disk", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   async function dagsFolder(): Promise<string> {
     const dir = path.join(await cleanup.tempDir("full-disk-dags"), "dags");

@@ -3,8 +3,8 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { spawnCli, startDaemonProcess } from "./support/daemon-process.ts";
 
 const DAG = `import { dag, pod } from "updraft";
@@ -12,8 +12,7 @@ export default dag({ id: "solo", schedule: null, tasks: [pod({ id: "hello", imag
 `;
 
 describe("one daemon per state dir", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   async function folders(): Promise<{ dagsDir: string; stateDir: string }> {
     const dir = await cleanup.tempDir("state-dir-lock");

@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { LocalExecutor } from "../../src/executor/local-executor.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   type ContractTask,
@@ -56,8 +56,7 @@ describeExecutorContract(
 );
 
 describe("LocalExecutor", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   const key: TaskKey = { dagId: "local", runId: "local__manual__1", taskId: "task", try: 1 };
   /** A launch of a Node.js script in a fresh temp dir; `fields` override the launch. */

@@ -3,11 +3,12 @@
 // followed to completion, its log is complete and has no duplicate lines, its result is recorded.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, type RunView, startDaemonProcess, task } from "../daemon/support/daemon-process.ts";
+import { type RunView, startDaemonProcess, task, POLL } from "../daemon/support/daemon-process.ts";
 
 const DAG_ID = "adopted";
 const TASK_ID = "work";
@@ -58,9 +59,8 @@ function startKubeDaemon(
 }
 
 describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("adopts the running Pod after a restart: one create, try 1, result and complete log", async () => {
     const fake = await startFakeKube({ namespaces: ["default"] });

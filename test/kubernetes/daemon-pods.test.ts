@@ -2,10 +2,10 @@
 // starts try 2 as a new Pod; a `timeout` deletes the Pod and fails the try; no Pod is left behind.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
@@ -22,19 +22,14 @@ interface RunView {
   tasks: TaskView[];
 }
 
-let kube: FakeKube;
 const savedKubeconfig = process.env.KUBECONFIG;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(async () => {
+const kube = useFakeKubeServer({ namespaces: ["default"] });
+afterAll(() => {
   if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
   else process.env.KUBECONFIG = savedKubeconfig;
-  await kube.close();
 });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 /** A daemon with `--executor kubernetes` on the fake, over a DAGs folder holding `source`. */
 async function daemonWith(source: string): Promise<TestDaemon> {

@@ -3,18 +3,18 @@
 // a new replica (another identity) leads at once and adopts the Pod.
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, type RunView, task } from "../daemon/support/daemon-process.ts";
+import { type RunView, task, POLL } from "../daemon/support/daemon-process.ts";
 import {
   LEASE_NAME,
   LEASE_NAMESPACE,
   startElectingDaemon,
   waitForRole,
-  writeKubeconfig,
 } from "../leader/support/electing-daemons.ts";
+import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "graceful";
 const TASK_ID = "work";
@@ -44,9 +44,8 @@ export default dag({
 type KubeTaskView = RunView["tasks"][number] & { podName?: string };
 
 describe("SIGTERM (graceful shutdown) with a task's Pod running", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("exits 0, leaves the Pod and the running task, releases the lease; the next replica adopts the Pod", async () => {
     const fake = await startFakeKube({ namespaces: ["default"] });

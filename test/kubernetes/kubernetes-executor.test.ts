@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
@@ -10,19 +10,13 @@ import {
   EventRecorder,
   readLog,
 } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import type { FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const LOGICAL_DATE = "2026-05-01T10:00:00.000Z";
-let kube: FakeKube;
-
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default", "jobs"] });
-});
-afterAll(async () => {
-  await kube.close();
-});
+const kube = useFakeKubeServer({ namespaces: ["default", "jobs"] });
 
 function taskDefinition(fields: Record<string, unknown> = {}): TaskDefinition {
   const dag = dagSchema.parse({
@@ -71,8 +65,7 @@ describeExecutorContract(
 );
 
 describe("KubernetesExecutor", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
   let sequence = 0;
 
   async function setUp(

@@ -4,31 +4,26 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   KubeExecutorFixture,
-  nodeScript,
   outcomeOf,
   podTask,
   recordPods,
+  nodeScript,
 } from "./support/executor-fixture.ts";
 
 const SEED_DAGS = fileURLToPath(new URL("../../dags/kubernetes_pod_operator", import.meta.url));
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default", "jobs", "analytics"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default", "jobs", "analytics"] });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 describe("every pod({...}) field in the Pod the API stores", () => {
   it("image, command, templated args, env, namespace, pull secrets, volumes, mounts, resources, metadata, scheduling, service account; restartPolicy Never", async () => {

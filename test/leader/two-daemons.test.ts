@@ -3,8 +3,8 @@
 // lease expires; a leader cut off from lease updates stops scheduling before anyone else can start.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type DaemonProcess, POLL } from "../daemon/support/daemon-process.ts";
@@ -17,8 +17,8 @@ import {
   type StoredRun,
   startElectingDaemon,
   waitForRole,
-  writeKubeconfig,
 } from "./support/electing-daemons.ts";
+import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "ticker";
 const DAG = `import { dag, pod } from "updraft";
@@ -33,9 +33,8 @@ export default dag({
 const TIMING = { leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "1s" };
 
 describe("two daemons, one Lease", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
   async function twoDaemons(options: { shared?: boolean } = {}) {

@@ -2,12 +2,12 @@
 // when they exist (issue #11, point 1).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let daemon: TestDaemon;
 
 /** DAG `constructor` whose tasks are `constructor` and `__proto__`; each prints its own id. */
@@ -26,7 +26,6 @@ beforeAll(async () => {
     (await daemon.request("/readyz")).status === 200 ? true : undefined,
   );
 }, 60_000);
-afterAll(() => cleanup.run());
 
 const PROTOTYPE_NAMES = [
   "constructor",

@@ -7,8 +7,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { closeHttpAgent, httpExchange, type RawAnswer, rawExchange } from "./support/raw-http.ts";
@@ -52,7 +52,7 @@ function prng(seed: number): () => number {
   };
 }
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let daemon: TestDaemon;
 let port: number;
 let runId: string;
@@ -68,7 +68,6 @@ beforeAll(async () => {
   );
   runId = await runToEnd("fuzz_dag");
 }, 60_000);
-afterAll(() => cleanup.run());
 
 async function runToEnd(dagId: string): Promise<string> {
   const triggered = await daemon.request(`/api/dags/${dagId}/runs`, {

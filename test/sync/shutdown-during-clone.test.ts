@@ -4,12 +4,14 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { type ExitStatus, POLL, spawnCli } from "../daemon/support/daemon-process.ts";
-import { LEASE_NAME, LEASE_NAMESPACE, writeKubeconfig } from "../leader/support/electing-daemons.ts";
+import { describe, expect, it } from "vitest";
+import { type ExitStatus, spawnCli, POLL } from "../daemon/support/daemon-process.ts";
+import { LEASE_NAME, LEASE_NAMESPACE } from "../leader/support/electing-daemons.ts";
 import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 
 /** A git HTTP remote that accepts every request and never answers: a clone that never ends. */
 async function startHangingRemote(cleanup: Cleanup): Promise<{ url: string; requests: () => number }> {
@@ -31,8 +33,7 @@ async function startHangingRemote(cleanup: Cleanup): Promise<{ url: string; requ
 }
 
 describe("SIGTERM during the first clone", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("aborts the clone, releases the Lease and exits 0 promptly", async () => {
     const kube = await startFakeKube({ namespaces: ["default"] });

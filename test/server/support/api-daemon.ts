@@ -1,7 +1,12 @@
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { beforeAll } from "vitest";
 import type { Cleanup } from "../../support/cleanup.ts";
+import { writeFiles } from "../../support/dag-folders.ts";
+import { jsonOrUndefined } from "../../support/json-text.ts";
+import { lateBound } from "../../support/late-bound.ts";
 import { startTestDaemon, type TestDaemon } from "../../support/test-daemon.ts";
+import { useCleanup } from "../../support/use-cleanup.ts";
 import { waitFor } from "../../support/wait-for.ts";
 
 export const API_TOKEN = "api-token-0123456789abcdef";
@@ -60,16 +65,32 @@ export interface ApiDaemon {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by each test.
 export type ApiBody = any;
 
+export interface ApiDaemonOptions {
+  /** false: no --api-token (loopback rules apply to writes). */
+  apiToken?: boolean;
+  /** More `updraft run` flags. */
+  args?: string[];
+}
+
+/**
+ * The file's API daemon: started before its tests, stopped after them (one per file, as each file
+ * had). Names the daemon at the top of the file; its members work once the tests run.
+ */
+export function useApiDaemon(options: ApiDaemonOptions = {}): ApiDaemon {
+  const cleanup = useCleanup("file");
+  let api: ApiDaemon | undefined;
+  beforeAll(async () => {
+    api = await startApiDaemon(cleanup, options);
+  }, 60_000);
+  return lateBound("the API daemon", () => api);
+}
+
 /** A started daemon in local-folder mode over the DAGs above, with an API token and webhook secret. */
-export async function startApiDaemon(
-  cleanup: Cleanup,
-  options: { apiToken?: boolean; args?: string[] } = {},
-): Promise<ApiDaemon> {
+export async function startApiDaemon(cleanup: Cleanup, options: ApiDaemonOptions = {}): Promise<ApiDaemon> {
   const dir = await cleanup.tempDir("api-dags");
   const gate = path.join(dir, "..", `${path.basename(dir)}.gate`);
-  cleanup.defer(() => import("node:fs/promises").then((fs) => fs.rm(gate, { force: true })));
-  for (const [file, text] of Object.entries({ ...DAGS, "gated.ts": gatedDag(gate) }))
-    await writeFile(path.join(dir, file), text);
+  cleanup.defer(() => rm(gate, { force: true }));
+  await writeFiles(dir, { ...DAGS, "gated.ts": gatedDag(gate) });
   const daemon = await startTestDaemon(cleanup, [
     "--dags",
     dir,
@@ -101,12 +122,7 @@ export async function startApiDaemon(
     const response = await daemon.daemon.app.request(requestPath, { method, headers, body });
     const text = await response.text();
     daemon.responses.push(text, JSON.stringify([...response.headers]));
-    let parsed: ApiBody;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed: ApiBody = jsonOrUndefined(text);
     return { status: response.status, text, headers: response.headers, body: parsed };
   };
   return {
