@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
