@@ -1,11 +1,12 @@
 // Issue 11 point 9: one daemon per state dir. A second `updraft run` on the same --state-dir exits 1
 // naming the holder; a lock left by a kill -9 is taken over; a clean stop releases it.
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { spawnCli, startDaemonProcess } from "./support/daemon-process.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({ id: "solo", schedule: null, tasks: [pod({ id: "hello", image: "node:20-alpine", command: ["true"] })] });
@@ -14,13 +15,7 @@ export default dag({ id: "solo", schedule: null, tasks: [pod({ id: "hello", imag
 describe("one daemon per state dir", () => {
   const cleanup = useCleanup();
 
-  async function folders(): Promise<{ dagsDir: string; stateDir: string }> {
-    const dir = await cleanup.tempDir("state-dir-lock");
-    const dagsDir = path.join(dir, "dags");
-    await mkdir(dagsDir);
-    await writeFile(path.join(dagsDir, "solo.ts"), DAG);
-    return { dagsDir, stateDir: path.join(dir, "state") };
-  }
+  const folders = () => daemonFolders(cleanup, "state-dir-lock", { "solo.ts": DAG });
 
   const second = (dagsDir: string, stateDir: string) =>
     spawnCli(cleanup, [

@@ -1,14 +1,12 @@
 // Issue 5 point 1: every pod({...}) field reaches the Pod the API stores, through the executor and the
 // official client; the seed's node_jobs DAG, loaded and triggered by a real daemon, becomes the Pod a
 // KubernetesPodOperator user would expect.
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog } from "../executor/executor-contract.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
-import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
+import { useFakeKubeServer, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
@@ -168,8 +166,7 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
 
   it("becomes the Pod a KubernetesPodOperator user expects, the run's conf as its first argument", async () => {
     const dir = await cleanup.tempDir("seed-kube");
-    const kubeconfig = path.join(dir, "kubeconfig");
-    await writeFile(kubeconfig, kube.kubeconfigText("default"));
+    const kubeconfig = await writeKubeconfig(kube, dir);
     // The daemon reads its Kubernetes access from KUBECONFIG; the DAG module reads DB_USER at load.
     process.env.KUBECONFIG = kubeconfig;
     process.env.DB_USER = "orders_rw";

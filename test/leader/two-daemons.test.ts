@@ -1,11 +1,10 @@
 // Issue 7 point 3: two real `updraft run` processes against the fake API server, one Lease. Only
 // the holder schedules; the standby serves read-only; kill -9 of the leader hands over after the
 // lease expires; a leader cut off from lease updates stops scheduling before anyone else can start.
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
-import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { type FakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type DaemonProcess, POLL } from "../daemon/support/daemon-process.ts";
 import {
@@ -19,6 +18,8 @@ import {
   waitForRole,
 } from "./support/electing-daemons.ts";
 import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
+import { startFakeKubeFor } from "../support/fake-kube/fake-kube-fixture.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG_ID = "ticker";
 const DAG = `import { dag, pod } from "updraft";
@@ -38,12 +39,8 @@ describe("two daemons, one Lease", () => {
 
   /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
   async function twoDaemons(options: { shared?: boolean } = {}) {
-    const kube = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => kube.close());
-    const dir = await cleanup.tempDir("leader-election");
-    const dagsDir = path.join(dir, "dags");
-    await mkdir(dagsDir, { recursive: true });
-    await writeFile(path.join(dagsDir, "ticker.ts"), DAG);
+    const kube = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
+    const { dir, dagsDir } = await daemonFolders(cleanup, "leader-election", { "ticker.ts": DAG });
     const kubeconfig = await writeKubeconfig(kube, dir);
     const stateOf = (name: string) => path.join(dir, options.shared ? "shared" : name);
     const start = (name: string) =>

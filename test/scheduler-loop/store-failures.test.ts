@@ -1,25 +1,11 @@
 // Issue 11 point 8: the scheduler over a store whose writes fail for a while (a full disk).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
-import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { dag, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
-const cleanup = new Cleanup();
-const harnesses: Harness[] = [];
+const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T10:00:00.000Z");
 const MAX_SLEEP_MS = 5000;
-
-beforeEach(() => {
-  vi.useFakeTimers({
-    now: new Date("2026-05-01T10:00:00.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-  });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
 
 describe("a store that cannot write for a while", () => {
   it("keeps a task outcome that arrived during the failure and applies it once writes succeed, with no API call", async () => {

@@ -9,9 +9,9 @@ import { type ExitStatus, spawnCli, POLL } from "../daemon/support/daemon-proces
 import { LEASE_NAME, LEASE_NAMESPACE } from "../leader/support/electing-daemons.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
-import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
+import { startFakeKubeFor } from "../support/fake-kube/fake-kube-fixture.ts";
 
 /** A git HTTP remote that accepts every request and never answers: a clone that never ends. */
 async function startHangingRemote(cleanup: Cleanup): Promise<{ url: string; requests: () => number }> {
@@ -36,8 +36,7 @@ describe("SIGTERM during the first clone", () => {
   const cleanup = useCleanup();
 
   it("aborts the clone, releases the Lease and exits 0 promptly", async () => {
-    const kube = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => kube.close());
+    const kube = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
     const dir = await cleanup.tempDir("shutdown-clone");
     const kubeconfig = await writeKubeconfig(kube, dir);
     const remote = await startHangingRemote(cleanup);
