@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { MAX_DAG_ID_LENGTH, MAX_TASK_ID_LENGTH } from "../../src/dags/spec/refinements.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { waitForReady } from "../support/ready-daemon.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
@@ -32,9 +33,7 @@ export default dag({ id: "${"x".repeat(MAX_DAG_ID_LENGTH + 1)}", schedule: null,
 `,
   );
   const daemon = await startTestDaemon(cleanup, ["--dags", dir]);
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  await waitForReady(daemon);
   const errors = (await daemon.request("/api/import-errors")).body as Array<{
     file: string;
     message: string;
