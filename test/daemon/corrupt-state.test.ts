@@ -5,7 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, spawnCli, startDaemonProcess, task } from "./support/daemon-process.ts";
+import { POLL, spawnCli, startDaemonProcess, task, runArgs } from "./support/daemon-process.ts";
 import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
@@ -61,17 +61,7 @@ describe("a corrupt state file", () => {
   }
 
   async function expectRefusalOf(file: string, half: Buffer): Promise<void> {
-    const cli = spawnCli(cleanup, [
-      "run",
-      "--dags",
-      dagsDir,
-      "--state-dir",
-      stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-    ]);
+    const cli = spawnCli(cleanup, runArgs(["--dags", dagsDir], stateDir));
     const exit = await waitFor("the daemon to exit", () => cli.exitStatus(), {
       ...POLL,
       details: () => cli.output(),

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
-import { spawnCli, startDaemonProcess } from "./support/daemon-process.ts";
+import { spawnCli, startDaemonProcess, runArgs } from "./support/daemon-process.ts";
 import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
@@ -18,17 +18,7 @@ describe("one daemon per state dir", () => {
   const folders = () => daemonFolders(cleanup, "state-dir-lock", { "solo.ts": DAG });
 
   const second = (dagsDir: string, stateDir: string) =>
-    spawnCli(cleanup, [
-      "run",
-      "--dags",
-      dagsDir,
-      "--state-dir",
-      stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-    ]);
+    spawnCli(cleanup, runArgs(["--dags", dagsDir], stateDir));
 
   it("a second daemon exits 1 naming the holder (pid, host, since); the first keeps its runs", async () => {
     const { dagsDir, stateDir } = await folders();

@@ -8,8 +8,7 @@ import { Cleanup } from "../support/cleanup.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type RunView, startDaemonProcess, task, POLL } from "../daemon/support/daemon-process.ts";
-import { startFakeKubeFor, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
-import { daemonFolders } from "../support/dag-folders.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "adopted";
 const TASK_ID = "work";
@@ -64,11 +63,9 @@ describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", 
   const cleanup = useCleanup();
 
   it("adopts the running Pod after a restart: one create, try 1, result and complete log", async () => {
-    const fake = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
-    const { dir, dagsDir, stateDir } = await daemonFolders(cleanup, "kube-adoption", {});
+    const { fake, dir, dagsDir, stateDir, kubeconfig } = await fakeKubeFolders(cleanup, "kube-adoption");
     const releaseFile = path.join(dir, "release");
     await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag(releaseFile));
-    const kubeconfig = await writeKubeconfig(fake, dir);
 
     const first = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
     await waitFor(

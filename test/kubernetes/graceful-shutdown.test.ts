@@ -13,9 +13,7 @@ import {
   startElectingDaemon,
   waitForRole,
 } from "../leader/support/electing-daemons.ts";
-import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
-import { startFakeKubeFor } from "../support/fake-kube/fake-kube-fixture.ts";
-import { daemonFolders } from "../support/dag-folders.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "graceful";
 const TASK_ID = "work";
@@ -49,11 +47,9 @@ describe("SIGTERM (graceful shutdown) with a task's Pod running", () => {
   const cleanup = useCleanup();
 
   it("exits 0, leaves the Pod and the running task, releases the lease; the next replica adopts the Pod", async () => {
-    const fake = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
-    const { dir, dagsDir, stateDir } = await daemonFolders(cleanup, "graceful-shutdown", {});
+    const { fake, dir, dagsDir, stateDir, kubeconfig } = await fakeKubeFolders(cleanup, "graceful-shutdown");
     const releaseFile = path.join(dir, "release-the-task");
     await writeFile(path.join(dagsDir, "graceful.ts"), dagWaitingFor(releaseFile));
-    const kubeconfig = await writeKubeconfig(fake, dir);
     const start = (name: string) =>
       startElectingDaemon(cleanup, { name, dagsDir, stateDir, kubeconfig, timing: TIMING });
 

@@ -17,9 +17,7 @@ import {
   startElectingDaemon,
   waitForRole,
 } from "./support/electing-daemons.ts";
-import { writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
-import { startFakeKubeFor } from "../support/fake-kube/fake-kube-fixture.ts";
-import { daemonFolders } from "../support/dag-folders.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "ticker";
 const DAG = `import { dag, pod } from "updraft";
@@ -39,9 +37,12 @@ describe("two daemons, one Lease", () => {
 
   /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
   async function twoDaemons(options: { shared?: boolean } = {}) {
-    const kube = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
-    const { dir, dagsDir } = await daemonFolders(cleanup, "leader-election", { "ticker.ts": DAG });
-    const kubeconfig = await writeKubeconfig(kube, dir);
+    const {
+      fake: kube,
+      dir,
+      dagsDir,
+      kubeconfig,
+    } = await fakeKubeFolders(cleanup, "leader-election", { "ticker.ts": DAG });
     const stateOf = (name: string) => path.join(dir, options.shared ? "shared" : name);
     const start = (name: string) =>
       startElectingDaemon(cleanup, {

@@ -1,4 +1,4 @@
-import { listeningUrl, spawnCli } from "../../daemon/support/daemon-process.ts";
+import { listeningUrl, spawnCli, runArgs } from "../../daemon/support/daemon-process.ts";
 import { killLeftoverTasks } from "../../daemon/support/processes.ts";
 import type { Cleanup } from "../../support/cleanup.ts";
 
@@ -17,20 +17,10 @@ export async function startGitDaemon(
   options: { repo: string; stateDir: string; extraArgs?: readonly string[] },
 ): Promise<GitDaemon> {
   cleanup.defer(() => killLeftoverTasks(options.stateDir));
-  const cli = spawnCli(cleanup, [
-    "run",
-    "--repo",
-    options.repo,
-    "--branch",
-    "main",
-    "--state-dir",
-    options.stateDir,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    ...(options.extraArgs ?? []),
-  ]);
+  const cli = spawnCli(
+    cleanup,
+    runArgs(["--repo", options.repo, "--branch", "main"], options.stateDir, options.extraArgs),
+  );
   const url = await listeningUrl(cli, { everyMs: 150, timeoutMs: 60_000 });
   return { url, output: cli.output };
 }

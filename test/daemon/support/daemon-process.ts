@@ -162,6 +162,15 @@ export async function runTriggerCli(
   }
 }
 
+/** `updraft run` over `source` (`--dags <dir>`, `--repo <url> …`) on loopback and a free port. */
+export function runArgs(
+  source: readonly string[],
+  stateDir: string,
+  extraArgs: readonly string[] = [],
+): string[] {
+  return ["run", ...source, "--state-dir", stateDir, "--host", "127.0.0.1", "--port", "0", ...extraArgs];
+}
+
 /**
  * The URL in the "updraft listening" log line of a spawned `updraft run`; fails (with its output)
  * if it exits first or `wait` runs out.
@@ -204,18 +213,7 @@ export async function startDaemonProcess(
   cleanup.defer(() => killLeftoverTasks(options.stateDir));
   const cli = spawnCli(
     cleanup,
-    [
-      "run",
-      "--dags",
-      options.dagsDir,
-      "--state-dir",
-      options.stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...(options.extraArgs ?? []),
-    ],
+    runArgs(["--dags", options.dagsDir], options.stateDir, options.extraArgs),
     options.env,
   );
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ApiException, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { Cleanup } from "../cleanup.ts";
+import { daemonFolders, type DaemonFolders } from "../dag-folders.ts";
 import { lateBound } from "../late-bound.ts";
 import { waitFor } from "../wait-for.ts";
 import { startFakeKube, type FakeKube, type FakeKubeOptions } from "./fake-kube.ts";
@@ -53,6 +54,20 @@ export async function startFakeKubeFor(cleanup: Cleanup, options: FakeKubeOption
   const kube = await startFakeKube(options);
   cleanup.defer(() => kube.close());
   return kube;
+}
+
+/**
+ * For daemons on a fake API server in one test: the fake (namespace `default`, closed by `cleanup`
+ * after the daemons started later), their folders (`dags` written) and a kubeconfig file for it.
+ */
+export async function fakeKubeFolders(
+  cleanup: Cleanup,
+  prefix: string,
+  dags: Readonly<Record<string, string>> = {},
+): Promise<DaemonFolders & { fake: FakeKube; kubeconfig: string }> {
+  const fake = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
+  const folders = await daemonFolders(cleanup, prefix, dags);
+  return { ...folders, fake, kubeconfig: await writeKubeconfig(fake, folders.dir) };
 }
 
 /** A kubeconfig file for the fake (context namespace `default`) in `dir`; returns its path. */
