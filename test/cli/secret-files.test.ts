@@ -2,19 +2,18 @@
 // read once at start-up, so they are neither on the command line (ps) nor in the environment.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { saferPlaceFor, secretFlagsOnCommandLine, SecretFileError } from "../../src/config/secret-files.ts";
 import { spawnCli, startDaemonProcess } from "../daemon/support/daemon-process.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { findSecrets, tokenForms } from "../support/secret-search.ts";
 import { config, usageError } from "./run-config-helpers.ts";
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let dir: string;
 beforeAll(async () => {
   dir = await cleanup.tempDir("secret-files");
 });
-afterAll(() => cleanup.run());
 
 async function file(name: string, text: string): Promise<string> {
   const target = path.join(dir, name);

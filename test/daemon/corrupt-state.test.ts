@@ -1,11 +1,12 @@
 // A state file cut short (a disk-full, say) stops `updraft run` with a message naming the file and
 // how to recover; the file is never replaced.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, spawnCli, startDaemonProcess, task } from "./support/daemon-process.ts";
+import { POLL, spawnCli, startDaemonProcess, task, runArgs } from "./support/daemon-process.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({
@@ -16,21 +17,16 @@ export default dag({
 `;
 
 describe("a corrupt state file", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let dagsDir: string;
   let stateDir: string;
   beforeAll(async () => {
     ({ dagsDir, stateDir } = await realState());
   });
-  afterAll(() => cleanup.run());
 
   /** State written by a real daemon that ran one run of `keep`. */
   async function realState(): Promise<{ dagsDir: string; stateDir: string }> {
-    const dir = await cleanup.tempDir("daemon-corrupt");
-    const dagsDir = path.join(dir, "dags");
-    const stateDir = path.join(dir, "state");
-    await mkdir(dagsDir);
-    await writeFile(path.join(dagsDir, "keep.ts"), DAG);
+    const { dagsDir, stateDir } = await daemonFolders(cleanup, "daemon-corrupt", { "keep.ts": DAG });
     const daemon = await startDaemonProcess(cleanup, { dagsDir, stateDir });
     await daemon.waitForDags(["keep"]);
     const triggered = await daemon.post("/api/dags/keep/runs", { conf: {} });
@@ -65,17 +61,7 @@ describe("a corrupt state file", () => {
   }
 
   async function expectRefusalOf(file: string, half: Buffer): Promise<void> {
-    const cli = spawnCli(cleanup, [
-      "run",
-      "--dags",
-      dagsDir,
-      "--state-dir",
-      stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-    ]);
+    const cli = spawnCli(cleanup, runArgs(["--dags", dagsDir], stateDir));
     const exit = await waitFor("the daemon to exit", () => cli.exitStatus(), {
       ...POLL,
       details: () => cli.output(),

@@ -1,9 +1,9 @@
 // kill -9 of a real `updraft run` process, then a restart on the same state dir: the run
 // completes, no try is started twice, no record is lost, nothing of the killed daemon lives on.
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   copyExampleDags,
@@ -11,12 +11,13 @@ import {
   identify,
   isAlive,
   logDir,
-  POLL,
   type ProcessIdentity,
   type RunView,
   startDaemonProcess,
   task,
+  POLL,
 } from "./support/daemon-process.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const HEADER = "[updraft] local executor";
 
@@ -133,16 +134,13 @@ const finished = (daemon: DaemonProcess, runId: string): Promise<RunView> =>
   daemon.waitForRun(runId, "finished", (run) => run.state === "success" || run.state === "failed");
 
 describe("kill -9 of the daemon and a restart on the same state dir", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   async function setUp(dagId: string, firstTryMs: number, laterTryMs: number) {
-    const dir = await cleanup.tempDir("daemon-crash");
-    const dagsDir = path.join(dir, "dags");
+    const { dir, dagsDir, stateDir } = await daemonFolders(cleanup, "daemon-crash", {});
     const eventsFile = path.join(dir, "events.txt");
-    await mkdir(dagsDir);
     await writeFile(path.join(dagsDir, `${dagId}.ts`), crashDag(dagId, eventsFile, firstTryMs, laterTryMs));
-    const options = { dagsDir, stateDir: path.join(dir, "state") };
+    const options = { dagsDir, stateDir };
     const first = await startDaemonProcess(cleanup, options);
     await first.waitForDags([dagId]);
     return { options, eventsFile, first };

@@ -2,8 +2,8 @@
 // executor: real task processes, real HTTP on 127.0.0.1.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import {
   copyExampleDags,
   type DaemonProcess,
@@ -26,7 +26,7 @@ export default dag({
 `;
 
 describe("updraft run on the example DAGs", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let daemon: DaemonProcess;
 
   beforeAll(async () => {
@@ -35,7 +35,6 @@ describe("updraft run on the example DAGs", () => {
     daemon = await startDaemonProcess(cleanup, { dagsDir, stateDir: path.join(dir, "state") });
     await daemon.waitForDags(["etl_orders", "resilience", "node_jobs", "template_error"]);
   });
-  afterAll(() => cleanup.run());
 
   async function trigger(dagId: string, conf?: Record<string, unknown>): Promise<string> {
     const response = await daemon.post(`/api/dags/${dagId}/runs`, conf === undefined ? undefined : { conf });

@@ -2,15 +2,17 @@
 // answered 503 never runs, even once space returns), and the scheduler loop retries on its own:
 // /healthz is 200 again within one loop interval of space returning, without any API call.
 import { execFile } from "node:child_process";
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG_ID = "manual_only";
 // The scheduler loop wakes at least this often (Scheduler's default maxSleepMs): "one interval".
@@ -59,14 +61,10 @@ function fillerIn(dir: string): FullDisk {
 }
 
 describe("a full disk", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   async function dagsFolder(): Promise<string> {
-    const dir = path.join(await cleanup.tempDir("full-disk-dags"), "dags");
-    await mkdir(dir);
-    await writeFile(path.join(dir, "manual.ts"), dagModule(DAG_ID));
-    return dir;
+    return (await daemonFolders(cleanup, "full-disk-dags", { "manual.ts": dagModule(DAG_ID) })).dagsDir;
   }
 
   async function healthz(daemon: TestDaemon) {

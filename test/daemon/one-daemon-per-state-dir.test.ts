@@ -1,40 +1,24 @@
 // Issue 11 point 9: one daemon per state dir. A second `updraft run` on the same --state-dir exits 1
 // naming the holder; a lock left by a kill -9 is taken over; a clean stop releases it.
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { spawnCli, startDaemonProcess } from "./support/daemon-process.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { spawnCli, startDaemonProcess, runArgs } from "./support/daemon-process.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({ id: "solo", schedule: null, tasks: [pod({ id: "hello", image: "node:20-alpine", command: ["true"] })] });
 `;
 
 describe("one daemon per state dir", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
-  async function folders(): Promise<{ dagsDir: string; stateDir: string }> {
-    const dir = await cleanup.tempDir("state-dir-lock");
-    const dagsDir = path.join(dir, "dags");
-    await mkdir(dagsDir);
-    await writeFile(path.join(dagsDir, "solo.ts"), DAG);
-    return { dagsDir, stateDir: path.join(dir, "state") };
-  }
+  const folders = () => daemonFolders(cleanup, "state-dir-lock", { "solo.ts": DAG });
 
   const second = (dagsDir: string, stateDir: string) =>
-    spawnCli(cleanup, [
-      "run",
-      "--dags",
-      dagsDir,
-      "--state-dir",
-      stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-    ]);
+    spawnCli(cleanup, runArgs(["--dags", dagsDir], stateDir));
 
   it("a second daemon exits 1 naming the holder (pid, host, since); the first keeps its runs", async () => {
     const { dagsDir, stateDir } = await folders();

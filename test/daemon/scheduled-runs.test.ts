@@ -1,10 +1,9 @@
 // A DAG with a seconds cron runs on its own in a real `updraft run` process.
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, startDaemonProcess } from "./support/daemon-process.ts";
+import { startDaemonProcess, POLL } from "./support/daemon-process.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({
@@ -23,15 +22,11 @@ interface RunSummary {
 }
 
 describe("a scheduled DAG", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("runs every two seconds by itself (*/2 * * * * *, catchup false)", async () => {
-    const dir = await cleanup.tempDir("daemon-schedule");
-    const dagsDir = path.join(dir, "dags");
-    await mkdir(dagsDir);
-    await writeFile(path.join(dagsDir, "ticker.ts"), DAG);
-    const daemon = await startDaemonProcess(cleanup, { dagsDir, stateDir: path.join(dir, "state") });
+    const { dagsDir, stateDir } = await daemonFolders(cleanup, "daemon-schedule", { "ticker.ts": DAG });
+    const daemon = await startDaemonProcess(cleanup, { dagsDir, stateDir });
     await daemon.waitForDags(["every_two_seconds"]);
 
     const listRuns = async (): Promise<RunSummary[]> =>

@@ -2,11 +2,9 @@
  * What a DAG module is and what it may do: export shapes, file types, relative helper imports,
  * recursive discovery with .updraftignore, node_modules and dot-folders skipped.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { DagSet } from "../../src/dags/dag-set.ts";
-import { loadDagSet } from "../../src/dags/dag-set-loader.ts";
-import { LoaderPool } from "../../src/dags/loader/loader-pool.ts";
-import { type DagFolder, makeDagFolder, simpleDag } from "./support/dag-folder.ts";
+import { describe, expect, test } from "vitest";
+import { simpleDag } from "./support/dag-folder.ts";
+import { useLoadedDagSet } from "./support/loaded-dag-set.ts";
 
 /** A module that must never be evaluated: loading it would show up as an error. */
 const MUST_NOT_LOAD = 'import "updraft";\nthrow new Error("this file must not be loaded");\n';
@@ -93,22 +91,9 @@ export const tagged = (repository: string, tag: string) => \`\${path.posix.norma
 };
 
 describe("DAG modules", () => {
-  let folder: DagFolder;
-  let pool: LoaderPool;
-  let set: DagSet;
+  const set = useLoadedDagSet(FILES);
   const dagIn = (file: string) =>
     set.dags.filter((loaded) => loaded.file === file).map((loaded) => loaded.dag.id);
-
-  beforeAll(async () => {
-    folder = await makeDagFolder(FILES);
-    pool = new LoaderPool();
-    ({ set } = await loadDagSet(pool, folder.root));
-  });
-
-  afterAll(async () => {
-    await pool.close();
-    await folder.cleanup();
-  });
 
   test("nothing in the folder is broken, and nothing ignored or skipped was loaded", () => {
     expect(set.errors).toEqual([]);

@@ -1,9 +1,7 @@
 /** A folder of 5 good DAG modules and 20 broken ones, of every kind but the slow ones, at several depths. */
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { DagSet } from "../../src/dags/dag-set.ts";
-import { loadDagSet } from "../../src/dags/dag-set-loader.ts";
-import { LoaderPool } from "../../src/dags/loader/loader-pool.ts";
-import { type DagFolder, makeDagFolder, simpleDag } from "./support/dag-folder.ts";
+import { expect, test } from "vitest";
+import { simpleDag } from "./support/dag-folder.ts";
+import { useLoadedDagSet } from "./support/loaded-dag-set.ts";
 
 /** A DAG module whose one task has `taskFields` (object literal text) spread over the defaults. */
 const withTask = (id: string, taskFields: string, dagFields = "schedule: null") =>
@@ -61,20 +59,7 @@ const BROKEN: Record<string, string> = {
   "zz/duplicate-dag-id.ts": simpleDag("hello", "alpine:3"),
 };
 
-let folder: DagFolder;
-let pool: LoaderPool;
-let set: DagSet;
-
-beforeAll(async () => {
-  folder = await makeDagFolder({ ...GOOD, ...BROKEN });
-  pool = new LoaderPool();
-  ({ set } = await loadDagSet(pool, folder.root));
-});
-
-afterAll(async () => {
-  await pool.close();
-  await folder.cleanup();
-});
+const set = useLoadedDagSet({ ...GOOD, ...BROKEN });
 
 test("the fixture really has 20 broken DAG modules", () => {
   expect(Object.keys(BROKEN)).toHaveLength(20);

@@ -8,19 +8,19 @@ import { cp, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { killProcess, MARKER_VARIABLE, markedProcesses } from "../daemon/support/processes.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { copyBuildContext } from "./support/build-context.ts";
 import {
   copiesOf,
   type CopyStep,
   envOf,
-  execForm,
   instructionsOf,
   parseDockerfile,
   type Stage,
+  execForm,
 } from "./support/dockerfile.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -47,8 +47,7 @@ async function replayCopy(step: CopyStep, stageRoot: string, workdir: string, so
 }
 
 describe("Dockerfile", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it(
     "installs production dependencies only and its entrypoint serves /readyz from the copied layout",

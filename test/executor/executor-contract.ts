@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Executor, ExecutorEvent, TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 /** What the contract asks an adapter to run; `makeLaunch` turns it into that executor's TaskLaunch. */
@@ -95,8 +95,7 @@ export function describeExecutorContract(
   makeLaunch: MakeLaunch,
 ): void {
   describe(`Executor contract: ${name}`, () => {
-    const cleanup = new Cleanup();
-    afterEach(() => cleanup.run());
+    const cleanup = useCleanup();
 
     let sequence = 0;
     /** A fresh executor (closed after the test) with its event recorder. */

@@ -2,11 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
+import { describe, expect, it } from "vitest";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { LocalExecutor } from "../../src/executor/local-executor.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   type ContractTask,
@@ -15,39 +14,14 @@ import {
   readLog,
   waitForLog,
 } from "./executor-contract.ts";
+import { LOGICAL_DATE, nodeLaunch } from "./node-launch.ts";
+import { podTaskIn } from "../support/pod-task.ts";
 
 const IMAGE = "busybox:1.36";
-const LOGICAL_DATE = "2026-05-01T10:00:00.000Z";
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
-function taskDefinition(): TaskDefinition {
-  const dag = dagSchema.parse({
-    kind: "dag",
-    id: "contract",
-    schedule: null,
-    tasks: [{ kind: "pod", id: "task", image: IMAGE }],
-  });
-  const [task] = dag.tasks;
-  if (!task) throw new Error("fixture DAG has no task");
-  return task;
-}
-
-function launchOf(
-  { key, script, logFile, snapshot }: ContractTask,
-  fields: Partial<TaskLaunch> = {},
-): TaskLaunch {
-  return {
-    ...key,
-    task: taskDefinition(),
-    command: [process.execPath, "-e", script],
-    args: [],
-    env: {},
-    snapshot,
-    logFile,
-    logicalDate: LOGICAL_DATE,
-    ...fields,
-  };
-}
+const launchOf = (task: ContractTask, fields: Partial<TaskLaunch> = {}): TaskLaunch =>
+  nodeLaunch(task, podTaskIn("contract", { image: IMAGE }), fields);
 
 describeExecutorContract(
   "LocalExecutor",
@@ -56,8 +30,7 @@ describeExecutorContract(
 );
 
 describe("LocalExecutor", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   const key: TaskKey = { dagId: "local", runId: "local__manual__1", taskId: "task", try: 1 };
   /** A launch of a Node.js script in a fresh temp dir; `fields` override the launch. */

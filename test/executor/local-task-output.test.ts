@@ -6,14 +6,14 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { LocalExecutor } from "../../src/executor/local-executor.ts";
 import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { longestLine, rssSampler, slice } from "../support/file-slices.ts";
 import { killAllWith, pidsWith, uniqueSleepSeconds } from "../support/process-table.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -35,8 +35,7 @@ function taskDefinition(): TaskDefinition {
 }
 
 describe("local task output and leftovers", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   let sequence = 0;
   const launch = async (command: string[]): Promise<TaskLaunch> => {

@@ -3,18 +3,17 @@
 // replayed run 1's outcome from a shared log folder instead of running).
 import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ExecutorEvent, TaskLaunch } from "../../src/executor/executor.ts";
 import { recordedOutcome, recordOutcome } from "../../src/executor/outcome-record.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 
 const key = { dagId: "d", runId: "r", taskId: "t", try: 1 };
 const launchIn = (dir: string) => ({ ...key, logFile: path.join(dir, "try-1.log") }) as TaskLaunch;
 const event: ExecutorEvent = { type: "failed", key, exitCode: 3, reason: "exit code 3" };
 
 describe("recordOutcome", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("writes the record whole, owner-only, with no temp file left", async () => {
     const dir = await cleanup.tempDir("outcome");

@@ -10,10 +10,10 @@ import { EventEmitter } from "node:events";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { catchUnhandledRejections, UnhandledRejections } from "../../src/health/unhandled-rejections.ts";
 import { createLogger } from "../../src/log/logger.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -33,8 +33,7 @@ function capturedLogger() {
 }
 
 describe("the last-resort handler for unhandled rejections", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("logs each rejection with its stack, counts it and names the first as a health problem", () => {
     const { log, lines } = capturedLogger();

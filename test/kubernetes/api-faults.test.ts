@@ -2,26 +2,20 @@
 // watches resume, 410 re-lists, a stalled watch is caught up by the periodic re-list; API 5xx,
 // dropped connections and long outages are retried, and a try fails only for a reason about itself.
 import { writeFile } from "node:fs/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import type { RequestInfo } from "../support/fake-kube/api/request-info.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default"] });
 
-const cleanup = new Cleanup();
-afterEach(async () => {
-  await cleanup.run();
-  kube.clearFaults();
-});
+// Registered before the cleanup, so it runs after it (after-hooks run in reverse).
+afterEach(() => kube.clearFaults());
+const cleanup = useCleanup();
 
 const podWatch = (r: RequestInfo) => r.resource === "pods" && r.verb === "watch";
 const podList = (r: RequestInfo) => r.resource === "pods" && r.verb === "list";

@@ -1,13 +1,14 @@
 // Issue 5 point 9: `kill -9` of a real `updraft run --executor kubernetes` while its task's Pod runs,
 // then a restart on the same state dir: the Pod is adopted (never created twice, never retried) and
 // followed to completion, its log is complete and has no duplicate lines, its result is recorded.
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, type RunView, startDaemonProcess, task } from "../daemon/support/daemon-process.ts";
+import { type RunView, startDaemonProcess, task, POLL } from "../daemon/support/daemon-process.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "adopted";
 const TASK_ID = "work";
@@ -58,21 +59,13 @@ function startKubeDaemon(
 }
 
 describe("kill -9 of the daemon while a task's Pod runs (kubernetes executor)", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("adopts the running Pod after a restart: one create, try 1, result and complete log", async () => {
-    const fake = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => fake.close());
-    const dir = await cleanup.tempDir("kube-adoption");
-    const dagsDir = path.join(dir, "dags");
-    const stateDir = path.join(dir, "state");
-    await mkdir(dagsDir, { recursive: true });
+    const { fake, dir, dagsDir, stateDir, kubeconfig } = await fakeKubeFolders(cleanup, "kube-adoption");
     const releaseFile = path.join(dir, "release");
     await writeFile(path.join(dagsDir, "adopted.ts"), adoptionDag(releaseFile));
-    const kubeconfig = path.join(dir, "kubeconfig.json");
-    await writeFile(kubeconfig, fake.kubeconfigText("default"));
 
     const first = await startKubeDaemon(cleanup, { dagsDir, stateDir, kubeconfig });
     await waitFor(

@@ -1,13 +1,12 @@
 // Issue 5 points 4 and 7 through the scheduler: an evicted Pod fails its try and the retry policy
 // starts try 2 as a new Pod; a `timeout` deletes the Pod and fails the try; no Pod is left behind.
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { daemonFolders } from "../support/dag-folders.ts";
 
 interface TaskView {
   id: string;
@@ -22,33 +21,20 @@ interface RunView {
   tasks: TaskView[];
 }
 
-let kube: FakeKube;
 const savedKubeconfig = process.env.KUBECONFIG;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(async () => {
+const kube = useFakeKubeServer({ namespaces: ["default"] });
+afterAll(() => {
   if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
   else process.env.KUBECONFIG = savedKubeconfig;
-  await kube.close();
 });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 /** A daemon with `--executor kubernetes` on the fake, over a DAGs folder holding `source`. */
 async function daemonWith(source: string): Promise<TestDaemon> {
-  const dir = await cleanup.tempDir("daemon-pods");
-  await mkdir(path.join(dir, "dags"));
-  await writeFile(path.join(dir, "dags", "dag.ts"), source);
-  await writeFile(path.join(dir, "kubeconfig"), kube.kubeconfigText("default"));
-  process.env.KUBECONFIG = path.join(dir, "kubeconfig");
-  const daemon = await startTestDaemon(cleanup, [
-    "--dags",
-    path.join(dir, "dags"),
-    "--executor",
-    "kubernetes",
-  ]);
+  const { dir, dagsDir } = await daemonFolders(cleanup, "daemon-pods", { "dag.ts": source });
+  process.env.KUBECONFIG = await writeKubeconfig(kube, dir);
+  const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "kubernetes"]);
   await waitFor("the DAG loaded", async () => ((await daemon.dags()).length === 1 ? true : undefined));
   return daemon;
 }

@@ -1,20 +1,19 @@
 // Issue 7 point 5: SIGTERM to a real `updraft run --executor kubernetes` while its task's Pod runs.
 // It exits 0, leaves the Pod running and the task `running` in its state, and releases the Lease;
 // a new replica (another identity) leads at once and adopts the Pod.
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { POLL, type RunView, task } from "../daemon/support/daemon-process.ts";
+import { type RunView, task, POLL } from "../daemon/support/daemon-process.ts";
 import {
   LEASE_NAME,
   LEASE_NAMESPACE,
   startElectingDaemon,
   waitForRole,
-  writeKubeconfig,
 } from "../leader/support/electing-daemons.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "graceful";
 const TASK_ID = "work";
@@ -44,20 +43,13 @@ export default dag({
 type KubeTaskView = RunView["tasks"][number] & { podName?: string };
 
 describe("SIGTERM (graceful shutdown) with a task's Pod running", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("exits 0, leaves the Pod and the running task, releases the lease; the next replica adopts the Pod", async () => {
-    const fake = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => fake.close());
-    const dir = await cleanup.tempDir("graceful-shutdown");
-    const dagsDir = path.join(dir, "dags");
-    const stateDir = path.join(dir, "state");
+    const { fake, dir, dagsDir, stateDir, kubeconfig } = await fakeKubeFolders(cleanup, "graceful-shutdown");
     const releaseFile = path.join(dir, "release-the-task");
-    await mkdir(dagsDir, { recursive: true });
     await writeFile(path.join(dagsDir, "graceful.ts"), dagWaitingFor(releaseFile));
-    const kubeconfig = await writeKubeconfig(fake, dir);
     const start = (name: string) =>
       startElectingDaemon(cleanup, { name, dagsDir, stateDir, kubeconfig, timing: TIMING });
 

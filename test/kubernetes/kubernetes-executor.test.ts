@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
+import { describe, expect, it } from "vitest";
+import { type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
 import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
 import { KubernetesExecutor } from "../../src/kubernetes/kubernetes-executor.ts";
@@ -10,48 +10,19 @@ import {
   EventRecorder,
   readLog,
 } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import type { FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { nodeLaunch } from "../executor/node-launch.ts";
+import { podTaskIn } from "../support/pod-task.ts";
 
-const LOGICAL_DATE = "2026-05-01T10:00:00.000Z";
-let kube: FakeKube;
+const kube = useFakeKubeServer({ namespaces: ["default", "jobs"] });
 
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default", "jobs"] });
-});
-afterAll(async () => {
-  await kube.close();
-});
-
-function taskDefinition(fields: Record<string, unknown> = {}): TaskDefinition {
-  const dag = dagSchema.parse({
-    kind: "dag",
-    id: "contract",
-    schedule: null,
-    tasks: [{ kind: "pod", id: "task", image: "node:20", ...fields }],
-  });
-  const [task] = dag.tasks;
-  if (!task) throw new Error("fixture DAG has no task");
-  return task;
-}
-
-function launchOf(
-  { key, script, logFile, snapshot }: ContractTask,
-  task: TaskDefinition = taskDefinition(),
-): TaskLaunch {
-  // The fake kubelet really runs the container's command, so a `node -e` task behaves as in a Pod.
-  return {
-    ...key,
-    task,
-    command: [process.execPath, "-e", script],
-    args: [],
-    env: {},
-    snapshot,
-    logFile,
-    logicalDate: LOGICAL_DATE,
-  };
-}
+const taskDefinition = (fields: Record<string, unknown> = {}): TaskDefinition =>
+  podTaskIn("contract", fields);
+const launchOf = (task: ContractTask, definition: TaskDefinition = taskDefinition()): TaskLaunch =>
+  nodeLaunch(task, definition);
 
 function executorOn(fake: FakeKube, tryIsActive: (key: TaskKey) => boolean = () => true): KubernetesExecutor {
   return new KubernetesExecutor({
@@ -71,8 +42,7 @@ describeExecutorContract(
 );
 
 describe("KubernetesExecutor", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
   let sequence = 0;
 
   async function setUp(

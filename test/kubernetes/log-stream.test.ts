@@ -2,24 +2,19 @@
 // follow stream is cut (cleanly, or the connection drops) it resumes from sinceTime with timestamps,
 // and after termination the last lines are fetched: every line exactly once, in order.
 import { writeFile } from "node:fs/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { MAX_RESULT_BYTES } from "../../src/executor/result-marker.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { longestLine } from "../support/file-slices.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default"] });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const LINES = 60;
 const expectedLines = Array.from({ length: LINES }, (_, i) => `line ${i + 1} of ${LINES}`);

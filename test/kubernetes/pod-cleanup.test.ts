@@ -1,23 +1,18 @@
 // Issue 5 points 7 and 8: cancel deletes the Pod with a grace period and leaves no orphan (even when the
 // create is still on its way); onFinish delete / delete-succeeded / keep; the sweep deletes managed
 // Pods no try expects and nothing else.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default"] });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const politeTask = (fields: Record<string, unknown> = {}) =>
   podTask({

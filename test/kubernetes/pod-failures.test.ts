@@ -1,21 +1,16 @@
 // Issue 5 point 4: a try fails fast with the reason on the task, and the Pod's warning events are
 // appended to its log. Each case is the fake kubelet's realistic status, seen through the watch.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog, waitForLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default"] });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 const reasonOf = (event: { type: string; reason?: string }) => (event.type === "failed" ? event.reason : "");
 

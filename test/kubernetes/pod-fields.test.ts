@@ -1,34 +1,27 @@
 // Issue 5 point 1: every pod({...}) field reaches the Pod the API stores, through the executor and the
 // official client; the seed's node_jobs DAG, loaded and triggered by a real daemon, becomes the Pod a
 // KubernetesPodOperator user would expect.
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { readLog } from "../executor/executor-contract.ts";
-import { Cleanup } from "../support/cleanup.ts";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { useFakeKubeServer, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 import {
   KubeExecutorFixture,
-  nodeScript,
   outcomeOf,
   podTask,
   recordPods,
+  nodeScript,
 } from "./support/executor-fixture.ts";
 
 const SEED_DAGS = fileURLToPath(new URL("../../dags/kubernetes_pod_operator", import.meta.url));
 
-let kube: FakeKube;
-beforeAll(async () => {
-  kube = await startFakeKube({ namespaces: ["default", "jobs", "analytics"] });
-});
-afterAll(() => kube.close());
+const kube = useFakeKubeServer({ namespaces: ["default", "jobs", "analytics"] });
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 describe("every pod({...}) field in the Pod the API stores", () => {
   it("image, command, templated args, env, namespace, pull secrets, volumes, mounts, resources, metadata, scheduling, service account; restartPolicy Never", async () => {
@@ -173,8 +166,7 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
 
   it("becomes the Pod a KubernetesPodOperator user expects, the run's conf as its first argument", async () => {
     const dir = await cleanup.tempDir("seed-kube");
-    const kubeconfig = path.join(dir, "kubeconfig");
-    await writeFile(kubeconfig, kube.kubeconfigText("default"));
+    const kubeconfig = await writeKubeconfig(kube, dir);
     // The daemon reads its Kubernetes access from KUBECONFIG; the DAG module reads DB_USER at load.
     process.env.KUBECONFIG = kubeconfig;
     process.env.DB_USER = "orders_rw";

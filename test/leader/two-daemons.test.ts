@@ -1,11 +1,10 @@
 // Issue 7 point 3: two real `updraft run` processes against the fake API server, one Lease. Only
 // the holder schedules; the standby serves read-only; kill -9 of the leader hands over after the
 // lease expires; a leader cut off from lease updates stops scheduling before anyone else can start.
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube, type FakeKube } from "../support/fake-kube/fake-kube.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { type FakeKube } from "../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type DaemonProcess, POLL } from "../daemon/support/daemon-process.ts";
 import {
@@ -17,8 +16,8 @@ import {
   type StoredRun,
   startElectingDaemon,
   waitForRole,
-  writeKubeconfig,
 } from "./support/electing-daemons.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 const DAG_ID = "ticker";
 const DAG = `import { dag, pod } from "updraft";
@@ -33,19 +32,17 @@ export default dag({
 const TIMING = { leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "1s" };
 
 describe("two daemons, one Lease", () => {
-  const cleanup = new Cleanup();
   // The fake API server is deferred first, so it closes after the daemons talking to it.
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   /** A leads, then B starts as its standby; `shared`: one state dir for both (one PVC, two replicas). */
   async function twoDaemons(options: { shared?: boolean } = {}) {
-    const kube = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => kube.close());
-    const dir = await cleanup.tempDir("leader-election");
-    const dagsDir = path.join(dir, "dags");
-    await mkdir(dagsDir, { recursive: true });
-    await writeFile(path.join(dagsDir, "ticker.ts"), DAG);
-    const kubeconfig = await writeKubeconfig(kube, dir);
+    const {
+      fake: kube,
+      dir,
+      dagsDir,
+      kubeconfig,
+    } = await fakeKubeFolders(cleanup, "leader-election", { "ticker.ts": DAG });
     const stateOf = (name: string) => path.join(dir, options.shared ? "shared" : name);
     const start = (name: string) =>
       startElectingDaemon(cleanup, {

@@ -1,20 +1,17 @@
 // GET /metrics of a real daemon (local executor, watched folder) moves as syncs and runs happen.
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/server/app.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { type ApiDaemon, startApiDaemon } from "../server/support/api-daemon.ts";
+import { type ApiDaemon, startApiDaemon, useApiDaemon } from "../server/support/api-daemon.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { parseScrape, type Scrape } from "./scrape.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
+/** For a second daemon, stopped with the file. */
+const cleanup = useCleanup("file");
 
 async function scrape(): Promise<Scrape> {
   const response = await api.call("GET", "/metrics");

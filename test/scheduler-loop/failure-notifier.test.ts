@@ -2,12 +2,13 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { type FailureMessage, FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
 import { Cleanup } from "../support/cleanup.ts";
-import { dag, type Harness, type HarnessOptions, PUBLIC_URL, schedulerHarness } from "./harness.ts";
+import { dag, type HarnessOptions, PUBLIC_URL, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
 const cleanup = new Cleanup();
 
@@ -154,7 +155,7 @@ describe("FailureNotifier", () => {
 
 describe("failure notifications from the scheduler", () => {
   const ON_FAILURE = "https://hooks.example.test/services/T0/B0/secret";
-  const harnesses: Harness[] = [];
+  const { harnesses } = useSchedulerLoop("2026-05-01T10:00:30.000Z", { cleanup });
   let posts: Array<{ url: string; body: unknown }>;
   const recordingFetch: typeof fetch = async (input, init) => {
     posts.push({ url: String(input), body: JSON.parse(String(init?.body)) });
@@ -163,15 +164,6 @@ describe("failure notifications from the scheduler", () => {
 
   beforeEach(() => {
     posts = [];
-    vi.useFakeTimers({
-      now: new Date("2026-05-01T10:00:30.000Z"),
-      toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-    });
-  });
-  afterEach(async () => {
-    for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-    vi.useRealTimers();
-    await cleanup.run();
   });
 
   const started = async (options: Partial<HarnessOptions>) => {

@@ -1,11 +1,11 @@
 // DAG and task ids that are Object.prototype names are scheduled, run and stored like any other
 // (issue #11, point 1).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { scheduledRunId } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
 /** Half a minute past a whole minute: an every-minute DAG is next due in 30 s. */
 const T0 = "2026-05-01T10:00:30.000Z";
@@ -13,23 +13,8 @@ const EVERY_MINUTE = "* * * * *";
 const FIRST_DUE = "2026-05-01T10:01:00Z";
 const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
 
-const cleanup = new Cleanup();
-let stateDir: string;
-const harnesses: Harness[] = [];
-
-beforeEach(async () => {
-  stateDir = await cleanup.tempDir("prototype-ids");
-  vi.useFakeTimers({
-    now: new Date(T0),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-  });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
+const loop = useSchedulerLoop(T0, { stateDir: "prototype-ids" });
+const { harnesses } = loop;
 
 /** One every-minute DAG per prototype name, each with tasks `constructor` then `__proto__`. */
 function prototypeDags() {
@@ -48,7 +33,7 @@ function prototypeDags() {
 }
 
 async function started(): Promise<Harness> {
-  const harness = await schedulerHarness({ stateDir, dags: prototypeDags() });
+  const harness = await schedulerHarness({ stateDir: loop.stateDir, dags: prototypeDags() });
   harnesses.push(harness);
   await harness.start();
   return harness;
@@ -110,7 +95,7 @@ describe("DAGs named like Object.prototype properties", () => {
     await h.settle();
     await h.scheduler.stop();
 
-    const reopened = await RunStore.open(stateDir);
+    const reopened = await RunStore.open(loop.stateDir);
     for (const id of NAMES) {
       const run = reopened.getRun(key(id, "").runId);
       expect(run?.dagId).toBe(id);
@@ -128,7 +113,7 @@ describe("DAGs named like Object.prototype properties", () => {
     expect(Object.keys(reopened.state.dags).sort()).toEqual([...NAMES].sort());
 
     // A restarted scheduler goes on with them.
-    const again = await schedulerHarness({ stateDir, dags: prototypeDags() });
+    const again = await schedulerHarness({ stateDir: loop.stateDir, dags: prototypeDags() });
     harnesses.push(again);
     await again.start();
     await again.advance(60_000);

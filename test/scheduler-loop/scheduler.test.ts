@@ -1,39 +1,24 @@
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { scheduledRunId } from "../../src/scheduler/run-planner.ts";
 import { TEMPLATE_NAMES } from "../../src/scheduler/templating.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { dag, dagSet, type Harness, type HarnessOptions, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
 /** Half a minute past a whole minute: an every-minute DAG is next due in 30 s. */
 const T0 = "2026-05-01T10:00:30.000Z";
 const EVERY_MINUTE = "* * * * *";
 
-const cleanup = new Cleanup();
-let stateDir: string;
-const harnesses: Harness[] = [];
-
-beforeEach(async () => {
-  stateDir = await cleanup.tempDir("scheduler-loop");
-  vi.useFakeTimers({
-    now: new Date(T0),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-  });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
+const loop = useSchedulerLoop(T0, { stateDir: "scheduler-loop" });
+const { harnesses } = loop;
 
 /** A started scheduler over `dags` in this test's state dir. */
 async function started(
   dags: HarnessOptions["dags"],
   options: Partial<HarnessOptions> = {},
 ): Promise<Harness> {
-  const harness = await schedulerHarness({ stateDir, dags, ...options });
+  const harness = await schedulerHarness({ stateDir: loop.stateDir, dags, ...options });
   harnesses.push(harness);
   await harness.start();
   return harness;
@@ -281,7 +266,7 @@ describe("what a launch carries", () => {
       args: ["--conf", '{"k":1,"name":"x"}', "--k", "1", "2026-05-01"],
       env: { RUN: run.id, TRY: "1" },
       snapshot: "/x",
-      logFile: path.join(stateDir, "logs", "confed", run.id, "only", "try-1.log"),
+      logFile: path.join(loop.stateDir, "logs", "confed", run.id, "only", "try-1.log"),
       logicalDate: T0,
     });
   });

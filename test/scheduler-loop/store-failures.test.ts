@@ -1,37 +1,29 @@
 // Issue 11 point 8: the scheduler over a store whose writes fail for a while (a full disk).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
-import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { dag, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
-const cleanup = new Cleanup();
-const harnesses: Harness[] = [];
+const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T10:00:00.000Z");
 const MAX_SLEEP_MS = 5000;
 
-beforeEach(() => {
-  vi.useFakeTimers({
-    now: new Date("2026-05-01T10:00:00.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
+/** A started scheduler with one manual DAG over a store whose writes the test can make fail. */
+async function startedOverFailingWriter() {
+  const writer = new FailingStateWriter();
+  const h = await schedulerHarness({
+    stateDir: await cleanup.tempDir("store-failures"),
+    dags: [dag("manual", { schedule: null, tasks: [pod("only")] })],
+    writer,
+    maxSleepMs: MAX_SLEEP_MS,
   });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
+  harnesses.push(h);
+  await h.start();
+  return { writer, h };
+}
 
 describe("a store that cannot write for a while", () => {
   it("keeps a task outcome that arrived during the failure and applies it once writes succeed, with no API call", async () => {
-    const writer = new FailingStateWriter();
-    const h = await schedulerHarness({
-      stateDir: await cleanup.tempDir("store-failures"),
-      dags: [dag("manual", { schedule: null, tasks: [pod("only")] })],
-      writer,
-      maxSleepMs: MAX_SLEEP_MS,
-    });
-    harnesses.push(h);
-    await h.start();
+    const { writer, h } = await startedOverFailingWriter();
     const run = await h.scheduler.trigger("manual", {});
     await h.settle();
     const key = { dagId: "manual", runId: run.id, taskId: "only", try: 1 };
@@ -51,15 +43,7 @@ describe("a store that cannot write for a while", () => {
   });
 
   it("a trigger refused by the store leaves no run, also after writes succeed again", async () => {
-    const writer = new FailingStateWriter();
-    const h = await schedulerHarness({
-      stateDir: await cleanup.tempDir("store-failures"),
-      dags: [dag("manual", { schedule: null, tasks: [pod("only")] })],
-      writer,
-      maxSleepMs: MAX_SLEEP_MS,
-    });
-    harnesses.push(h);
-    await h.start();
+    const { writer, h } = await startedOverFailingWriter();
     writer.fail("ENOSPC");
     await expect(h.scheduler.trigger("manual", {})).rejects.toMatchObject({ code: "ENOSPC" });
     expect(h.runsOf("manual")).toEqual([]);

@@ -1,32 +1,17 @@
 // No two tries share a file (issue #11, point 11): each try's log is its own, inside its folder,
 // and a task id that would leave that folder fails the try instead of starting it.
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import { tryLogFile, UnsafeTryPathError } from "../../src/runs/try-files.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
-const cleanup = new Cleanup();
-let stateDir: string;
-const harnesses: Harness[] = [];
-
-beforeEach(async () => {
-  stateDir = await cleanup.tempDir("try-files");
-  vi.useFakeTimers({
-    now: new Date("2026-05-01T10:00:30.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-  });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
+const loop = useSchedulerLoop("2026-05-01T10:00:30.000Z", { stateDir: "try-files" });
+const { harnesses } = loop;
 
 async function started(dags: DagDefinition[]): Promise<Harness> {
-  const harness = await schedulerHarness({ stateDir, dags });
+  const harness = await schedulerHarness({ stateDir: loop.stateDir, dags });
   harnesses.push(harness);
   await harness.start();
   return harness;
@@ -47,7 +32,7 @@ describe("try files", () => {
     const logs = [first, second].map((run) => h.executor.launchOf(run.id, "main").logFile);
     expect(new Set(logs).size).toBe(2);
     expect(logs).toEqual(
-      [first, second].map((run) => path.join(stateDir, "logs", "twice", run.id, "main", "try-1.log")),
+      [first, second].map((run) => path.join(loop.stateDir, "logs", "twice", run.id, "main", "try-1.log")),
     );
   });
 

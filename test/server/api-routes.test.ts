@@ -1,16 +1,10 @@
 // Every JSON route of a started daemon (local-folder mode, local executor), through app.request().
 import { writeFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../support/wait-for.ts";
-import { type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
+import { useApiDaemon } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
 
 const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 

@@ -1,17 +1,13 @@
 // Bad input of every kind gets a specific 4xx JSON error, never a 500.
 import { Buffer } from "node:buffer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { API_TOKEN, type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { API_TOKEN, useApiDaemon } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
+const api = useApiDaemon();
 let runId: string;
 beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
   runId = await api.runToEnd("ok_dag");
 }, 90_000);
-afterAll(() => cleanup.run());
 
 function expectClientError(response: { status: number; body: unknown; text: string }, status?: number) {
   if (status !== undefined) expect(response.status, response.text).toBe(status);

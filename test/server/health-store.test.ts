@@ -1,17 +1,11 @@
 // /healthz of a real daemon reports a state store that cannot write, and recovers with it.
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { expect, it } from "vitest";
 import { waitFor } from "../support/wait-for.ts";
-import { type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
+import { useApiDaemon } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
 
 it("answers 503 naming the state store (health and writes) while its writes fail, and 200 once they succeed again", async () => {
   expect((await api.call("GET", "/healthz")).status).toBe(200);

@@ -1,22 +1,18 @@
 // Point 5 of issue 11: a task's log is served in bounded pieces (?offset, ?limit), every line
 // masked, long lines cut; the page shows a tail with a way to load earlier parts.
 import { writeFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { API_TOKEN, type ApiDaemon, startApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { API_TOKEN, useApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
+const api = useApiDaemon();
 let runId: string;
 let logFile: string;
 beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
   runId = await api.runToEnd("ok_dag");
   const run = api.test.daemon.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is gone`);
   logFile = api.test.daemon.scheduler.logFile(run, "say", 1);
 }, 60_000);
-afterAll(() => cleanup.run());
 
 const logUrl = (query = "") => `/api/runs/${runId}/tasks/say/logs?try=1${query}`;
 

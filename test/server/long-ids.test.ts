@@ -2,14 +2,14 @@
 // DAG id gave run ids past the 255-byte file name limit, and its runs never finished).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { MAX_DAG_ID_LENGTH, MAX_TASK_ID_LENGTH } from "../../src/dags/spec/refinements.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { waitForReady } from "../support/ready-daemon.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 const dagId = "d".repeat(MAX_DAG_ID_LENGTH);
 const taskId = "t".repeat(MAX_TASK_ID_LENGTH);
@@ -33,9 +33,7 @@ export default dag({ id: "${"x".repeat(MAX_DAG_ID_LENGTH + 1)}", schedule: null,
 `,
   );
   const daemon = await startTestDaemon(cleanup, ["--dags", dir]);
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  await waitForReady(daemon);
   const errors = (await daemon.request("/api/import-errors")).body as Array<{
     file: string;
     message: string;

@@ -1,24 +1,20 @@
 // Without --api-token on a loopback listener, only the local user's own requests get in: no other
 // web page (cross-site form posts) and no other name for 127.0.0.1 (DNS rebinding).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runTrigger } from "../../src/cli/trigger-command.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { pushPayload, webhookRequest } from "../support/github-webhook.ts";
 import { rawRequest } from "../support/raw-http.ts";
-import { type ApiDaemon, startApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
+import { useApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
+const api = useApiDaemon({ apiToken: false });
 let base: string;
 let port: string;
 let runId: string;
 beforeAll(async () => {
-  api = await startApiDaemon(cleanup, { apiToken: false });
   base = api.test.url;
   port = new URL(base).port;
   runId = await api.runToEnd("ok_dag");
 }, 60_000);
-afterAll(() => cleanup.run());
 
 const runCount = () =>
   api.test.daemon.store.runsOf("ok_dag", 1000).length + api.test.daemon.store.activeRuns().length;

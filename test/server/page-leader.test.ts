@@ -1,10 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LeaderView } from "../../src/leader/leader-view.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { pageFixture } from "./page-fixture.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 async function statusPage(leader: LeaderView): Promise<string> {
   const fixture = await pageFixture(cleanup, { leadership: () => leader });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { type GitHttpServer, startGitHttpServer } from "../support/git-http-server.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
@@ -57,7 +57,7 @@ export default dag({
 }
 
 describe("status pages and secrets", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let server: GitHttpServer;
   let remote: GitRemote;
   let daemon: TestDaemon;
@@ -97,7 +97,6 @@ describe("status pages and secrets", () => {
       (await daemon.request(`/api/runs/${runId}`)).body.state === "success" ? true : undefined,
     );
   });
-  afterAll(() => cleanup.run());
 
   async function everyPage(): Promise<string[]> {
     const paths = [

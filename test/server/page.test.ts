@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskState } from "../../src/runs/run-model.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { APPLIED_SHA, ATTEMPTED_SHA, HOSTILE, type PageFixture, pageFixture } from "./page-fixture.ts";
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let fixture: PageFixture;
 beforeAll(async () => {
   fixture = await pageFixture(cleanup);
 });
-afterAll(() => cleanup.run());
 
 async function get(path: string): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fixture.app.request(path);

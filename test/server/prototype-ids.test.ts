@@ -1,13 +1,12 @@
 // Ids that are also names on Object.prototype behave like any other id: 404 when unknown, served
 // when they exist (issue #11, point 1).
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
-import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { startFolderDaemon } from "../support/ready-daemon.ts";
+import { type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let daemon: TestDaemon;
 
 /** DAG `constructor` whose tasks are `constructor` and `__proto__`; each prints its own id. */
@@ -19,14 +18,8 @@ export default dag({ id: "constructor", schedule: null, tasks: [
 `;
 
 beforeAll(async () => {
-  const dir = await cleanup.tempDir("prototype-dags");
-  await writeFile(path.join(dir, "constructor.ts"), CONSTRUCTOR_DAG);
-  daemon = await startTestDaemon(cleanup, ["--dags", dir]);
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  ({ daemon } = await startFolderDaemon(cleanup, "prototype-dags", { "constructor.ts": CONSTRUCTOR_DAG }));
 }, 60_000);
-afterAll(() => cleanup.run());
 
 const PROTOTYPE_NAMES = [
   "constructor",

@@ -1,20 +1,16 @@
 // --read-token closes every read but the probes, the metrics and the webhook; the page lets a
 // browser in through a small token form and an HttpOnly cookie.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { pushPayload, webhookRequest } from "../support/github-webhook.ts";
 import { findSecrets, tokenForms } from "../support/secret-search.ts";
-import { API_TOKEN, type ApiDaemon, startApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
+import { API_TOKEN, useApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
 
 const READ_TOKEN = "read-token-0123456789abcdef";
-const cleanup = new Cleanup();
-let api: ApiDaemon;
+const api = useApiDaemon({ args: ["--read-token", READ_TOKEN] });
 let runId: string;
 beforeAll(async () => {
-  api = await startApiDaemon(cleanup, { args: ["--read-token", READ_TOKEN] });
   runId = await api.runToEnd("ok_dag");
 }, 60_000);
-afterAll(() => cleanup.run());
 
 const reads = () => [
   "/api/status",

@@ -5,10 +5,10 @@
  * nothing may leak onto Object.prototype, and the daemon must still serve normal requests after.
  * A failure prints its seed: UPDRAFT_FUZZ_SEED=<seed> npx vitest run test/server/request-fuzz.test.ts
  */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { writeFiles } from "../support/dag-folders.ts";
+import { waitForReady } from "../support/ready-daemon.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { closeHttpAgent, httpExchange, type RawAnswer, rawExchange } from "./support/raw-http.ts";
@@ -52,23 +52,20 @@ function prng(seed: number): () => number {
   };
 }
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 let daemon: TestDaemon;
 let port: number;
 let runId: string;
 
 beforeAll(async () => {
   const dir = await cleanup.tempDir("fuzz-dags");
-  for (const [file, text] of Object.entries(DAGS)) await writeFile(path.join(dir, file), text);
+  await writeFiles(dir, DAGS);
   daemon = await startTestDaemon(cleanup, ["--dags", dir, "--webhook-secret", WEBHOOK_SECRET]);
   cleanup.defer(() => closeHttpAgent());
   port = Number(new URL(daemon.url).port);
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  await waitForReady(daemon);
   runId = await runToEnd("fuzz_dag");
 }, 60_000);
-afterAll(() => cleanup.run());
 
 async function runToEnd(dagId: string): Promise<string> {
   const triggered = await daemon.request(`/api/dags/${dagId}/runs`, {

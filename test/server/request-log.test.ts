@@ -1,15 +1,9 @@
 // One JSON log line per request (method, path, status, duration), and nothing secret in it.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { expect, it } from "vitest";
 import { githubSignature, pushPayload } from "../support/github-webhook.ts";
-import { type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
+import { useApiDaemon } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
 
 interface LogLine {
   msg: string;

@@ -1,18 +1,20 @@
 // Point 7 of issue 11: a trigger's conf and a DAG's queue of runs are bounded, and state.json
 // holds a large conf by reference only.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { writeFiles } from "../support/dag-folders.ts";
+import { waitForReady } from "../support/ready-daemon.ts";
+import { finishRunsBeforeStop, gateBeside, waitForGateScript } from "../support/task-gate.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 /** One run at a time; its task runs until the gate file exists. */
 function gatedDag(gate: string): string {
-  const wait = `const fs=require("fs");const t=setInterval(()=>{if(fs.existsSync(${JSON.stringify(gate)}))clearInterval(t)},50)`;
+  const wait = waitForGateScript(gate);
   return `import { dag, pod } from "updraft";
 export default dag({ id: "one_at_a_time", schedule: null, maxActiveRuns: 1, tasks: [
   pod({ id: "wait", image: "busybox:1.36", command: ["node", "-e", ${JSON.stringify(wait)}] }),
@@ -24,8 +26,8 @@ let daemon: TestDaemon;
 let gate: string;
 beforeAll(async () => {
   const dir = await cleanup.tempDir("limits-dags");
-  gate = path.join(dir, "..", `${path.basename(dir)}.gate`);
-  await writeFile(path.join(dir, "gated.ts"), gatedDag(gate));
+  gate = gateBeside(cleanup, dir);
+  await writeFiles(dir, { "gated.ts": gatedDag(gate) });
   daemon = await startTestDaemon(cleanup, [
     "--dags",
     dir,
@@ -34,16 +36,8 @@ beforeAll(async () => {
     "--max-conf-bytes",
     "4096",
   ]);
-  // Let every run finish before the daemon stops (cleanup runs in reverse).
-  cleanup.defer(async () => {
-    await writeFile(gate, "go");
-    await waitFor("every run to finish", () =>
-      daemon.daemon.store.activeRuns().length === 0 ? true : undefined,
-    );
-  });
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  finishRunsBeforeStop(cleanup, daemon, gate);
+  await waitForReady(daemon);
 }, 60_000);
 
 const trigger = (body: string) =>

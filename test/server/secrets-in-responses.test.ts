@@ -1,16 +1,10 @@
 // The API token and webhook secret never appear in any response, whatever the request carried.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { expect, it } from "vitest";
 import { pushPayload, webhookRequest } from "../support/github-webhook.ts";
 import { findSecrets, tokenForms } from "../support/secret-search.ts";
-import { API_TOKEN, type ApiDaemon, startApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
+import { API_TOKEN, useApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
 
 it("no response body or header, and no log line, contains a secret", async () => {
   const runId = await api.runToEnd("ok_dag", { note: "hello" });

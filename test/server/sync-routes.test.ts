@@ -1,12 +1,11 @@
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { UnstartedApps } from "../support/unstarted-apps.ts";
 
 const API_TOKEN = "api-token-for-tests";
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 const apps = new UnstartedApps(cleanup);
 beforeEach(() => apps.clearCalls());
-afterAll(() => cleanup.run());
 
 /** A daemon following main wired from `args` (never started), its DAG source's syncNow a spy. */
 const syncApp = (args: string[]) => apps.get(["--branch", "main", ...args]);

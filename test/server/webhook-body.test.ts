@@ -3,17 +3,11 @@
 import { request } from "node:http";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
 import { githubSignature, pushPayload } from "../support/github-webhook.ts";
-import { type ApiDaemon, startApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
+import { useApiDaemon, WEBHOOK_SECRET } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
-let api: ApiDaemon;
-beforeAll(async () => {
-  api = await startApiDaemon(cleanup);
-}, 60_000);
-afterAll(() => cleanup.run());
+const api = useApiDaemon();
 
 /**
  * Sends a webhook's headers (announcing `length` bytes) and no body; resolves with the status the

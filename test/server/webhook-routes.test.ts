@@ -1,13 +1,12 @@
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { pushPayload, webhookRequest } from "../support/github-webhook.ts";
 import { UnstartedApps } from "../support/unstarted-apps.ts";
 
 const SECRET = "s3cret-for-webhooks";
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 const apps = new UnstartedApps(cleanup);
 beforeEach(() => apps.clearCalls());
-afterAll(() => cleanup.run());
 
 /** The webhook route of a daemon wired from `args`, and its DAG source's syncNow spy. */
 async function webhookApp(args: string[]) {

@@ -1,10 +1,10 @@
 // Every write endpoint: the bearer token (missing, wrong, right) and the no-token rules.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { UnstartedApps } from "../support/unstarted-apps.ts";
 import { API_TOKEN, type ApiDaemon, startApiDaemon } from "./support/api-daemon.ts";
 
-const cleanup = new Cleanup();
+const cleanup = useCleanup("file");
 const apps = new UnstartedApps(cleanup);
 let api: ApiDaemon;
 let tokenless: ApiDaemon;
@@ -17,7 +17,6 @@ beforeAll(async () => {
   ]);
   [finishedRunId, openRunId] = await Promise.all([api.runToEnd("ok_dag"), tokenless.runToEnd("ok_dag")]);
 }, 90_000);
-afterAll(() => cleanup.run());
 
 /** Write endpoints, with a body where they take one; the run id is filled in once a run exists. */
 const WRITES: Array<[string, (runId: string) => string, unknown?]> = [

@@ -3,13 +3,12 @@
 // naming the file, never exit on a bare JSON parse error.
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({ id: "confd", schedule: null, tasks: [

@@ -2,13 +2,13 @@
 // with the run when it is pruned from history, and orphans are swept at start-up.
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { waitForReady } from "../support/ready-daemon.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 const DAG = `import { dag, pod } from "updraft";
 export default dag({ id: "kept", schedule: null, tasks: [
@@ -25,9 +25,7 @@ describe("--keep-runs prunes a run's files with the run", () => {
     const stateDir = await cleanup.tempDir("retention-state");
     const args = ["--dags", dags, "--keep-runs", "1", "--state-dir", stateDir];
     const first = await startTestDaemon(cleanup, args);
-    await waitFor("the first DAG load", async () =>
-      (await first.request("/readyz")).status === 200 ? true : undefined,
-    );
+    await waitForReady(first);
     const runIds: string[] = [];
     for (let i = 0; i < 4; i++) {
       const triggered = await first.request("/api/dags/kept/runs", {

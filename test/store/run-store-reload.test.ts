@@ -1,14 +1,13 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 
-const cleanup = new Cleanup();
-afterAll(() => cleanup.run());
+const cleanup = useCleanup("file");
 
 const definition = dag("reloaded", { tasks: [pod("only")] });
 

@@ -3,14 +3,14 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   LOCK_FILE,
   type LockHolder,
   StateDirLock,
   StateDirLockedError,
 } from "../../src/store/state-dir-lock.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 
 /** A pid that was a real process on this host and no longer is. */
 async function deadPid(): Promise<number> {
@@ -21,8 +21,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe("StateDirLock", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   const writeLock = (dir: string, holder: LockHolder) =>
     writeFile(path.join(dir, LOCK_FILE), JSON.stringify(holder));

@@ -2,8 +2,8 @@
 // reads neither confs nor task results (a state dir made 0755 by an older version is tightened).
 import { chmod, mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { createGitRemote } from "../support/git-remote.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
@@ -12,8 +12,7 @@ import { waitFor } from "../support/wait-for.ts";
 const mode = async (file: string) => ((await stat(file)).mode & 0o777).toString(8);
 
 describe("state dir permissions", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("state.json and runs/*.json are 0600; the state dir, runs, git and snapshots folders 0700", async () => {
     const root = await cleanup.tempDir("state-modes");

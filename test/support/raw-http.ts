@@ -1,4 +1,5 @@
 import http from "node:http";
+import { jsonOrUndefined } from "./json-text.ts";
 
 export interface RawResponse {
   status: number;
@@ -32,13 +33,12 @@ export function rawRequest(
         incoming.on("error", reject);
         incoming.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          let body: unknown;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: incoming.statusCode ?? 0, text, headers: incoming.headers, body });
+          resolve({
+            status: incoming.statusCode ?? 0,
+            text,
+            headers: incoming.headers,
+            body: jsonOrUndefined(text),
+          });
         });
       },
     );

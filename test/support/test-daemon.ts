@@ -10,6 +10,7 @@ import type { StateWriter } from "../../src/store/durable-write.ts";
 import type { dagDetail, dagSummary } from "../../src/server/views/dag-view.ts";
 import type { SyncRecord, SyncStatus } from "../../src/sync/sync-status.ts";
 import type { Cleanup } from "./cleanup.ts";
+import { jsonOrUndefined } from "./json-text.ts";
 import { type WaitOptions, waitFor } from "./wait-for.ts";
 
 /** `GET /api/status` as JSON. */
@@ -122,13 +123,7 @@ export async function startTestDaemon(
     const response = await fetch(`${daemon.url()}${path}`, init);
     const text = await response.text();
     responses.push(text);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, text, body };
+    return { status: response.status, text, body: jsonOrUndefined(text) };
   };
   const getJson = async (path: string) => {
     const response = await request(path);

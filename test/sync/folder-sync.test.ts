@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule, syntaxErrorModule } from "../support/dag-sources.ts";
 import type { TestDaemon } from "../support/test-daemon.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
@@ -9,7 +9,7 @@ import { waitFor } from "../support/wait-for.ts";
 
 // Local-folder mode (`--dags`): edits on disk, picked up by the watcher; the tests build on each other.
 describe("--dags: a watched local folder", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let dir: string;
   let daemon: TestDaemon;
 
@@ -38,7 +38,6 @@ describe("--dags: a watched local folder", () => {
     await write("beta.ts", dagModule("beta"));
     daemon = await startTestDaemon(cleanup, ["--dags", dir]);
   });
-  afterAll(() => cleanup.run());
 
   it("loads the folder at start", async () => {
     expect((await daemon.request("/readyz")).status).toBe(200);

@@ -1,8 +1,8 @@
 import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GitMirror } from "../../src/sync/git-mirror.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { createGitRemote } from "../support/git-remote.ts";
 
 const exists = (file: string) =>
@@ -12,8 +12,7 @@ const exists = (file: string) =>
   );
 
 describe("GitMirror snapshots", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("re-points an unused snapshot at a new commit: the new commit's files, nothing left over, the old path gone", async () => {
     const dir = await cleanup.tempDir("mirror-snapshots");

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule, throwingModule } from "../support/dag-sources.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 
 describe("--dags-dir", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let remote: GitRemote;
   let daemon: TestDaemon;
 
@@ -34,7 +34,6 @@ describe("--dags-dir", () => {
       "pipelines",
     ]);
   });
-  afterAll(() => cleanup.run());
 
   it("discovers DAG modules only inside the folder, and shows their paths from the repository root", async () => {
     const dags = await daemon.dags();

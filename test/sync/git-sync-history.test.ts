@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule, throwingModule } from "../support/dag-sources.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
@@ -10,7 +10,7 @@ import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 // it must change. They run in order and build on each other's commits. The DAGs are manual-only,
 // so no scheduled run holds on to an old snapshot.
 describe("git sync follows a branch through its history", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let remote: GitRemote;
   let daemon: TestDaemon;
   const commits: Record<string, string> = {};
@@ -24,7 +24,6 @@ describe("git sync follows a branch through its history", () => {
     commits.initial = await remote.head();
     daemon = await startTestDaemon(cleanup, ["--repo", remote.bare, "--branch", "main"], { start: false });
   });
-  afterAll(() => cleanup.run());
 
   it("is not ready before the first load, then loads the branch head", async () => {
     expect((await daemon.daemon.app.request("/readyz")).status).toBe(503);

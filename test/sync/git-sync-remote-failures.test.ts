@@ -1,12 +1,11 @@
 import { rename } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { Cleanup } from "../support/cleanup.ts";
+import { describe, expect, it } from "vitest";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { createGitRemote } from "../support/git-remote.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 
-const cleanup = new Cleanup();
-afterEach(() => cleanup.run());
+const cleanup = useCleanup();
 
 /** The DAGs still served, as [id, commit, stale]. */
 async function served(daemon: TestDaemon) {

@@ -4,12 +4,13 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { type ExitStatus, POLL, spawnCli } from "../daemon/support/daemon-process.ts";
-import { LEASE_NAME, LEASE_NAMESPACE, writeKubeconfig } from "../leader/support/electing-daemons.ts";
+import { describe, expect, it } from "vitest";
+import { type ExitStatus, spawnCli, POLL, runArgs } from "../daemon/support/daemon-process.ts";
+import { LEASE_NAME, LEASE_NAMESPACE } from "../leader/support/electing-daemons.ts";
 import { Cleanup } from "../support/cleanup.ts";
-import { startFakeKube } from "../support/fake-kube/fake-kube.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
 
 /** A git HTTP remote that accepts every request and never answers: a clone that never ends. */
 async function startHangingRemote(cleanup: Cleanup): Promise<{ url: string; requests: () => number }> {
@@ -31,36 +32,21 @@ async function startHangingRemote(cleanup: Cleanup): Promise<{ url: string; requ
 }
 
 describe("SIGTERM during the first clone", () => {
-  const cleanup = new Cleanup();
-  afterEach(() => cleanup.run());
+  const cleanup = useCleanup();
 
   it("aborts the clone, releases the Lease and exits 0 promptly", async () => {
-    const kube = await startFakeKube({ namespaces: ["default"] });
-    cleanup.defer(() => kube.close());
-    const dir = await cleanup.tempDir("shutdown-clone");
-    const kubeconfig = await writeKubeconfig(kube, dir);
+    const { fake: kube, stateDir, kubeconfig } = await fakeKubeFolders(cleanup, "shutdown-clone");
     const remote = await startHangingRemote(cleanup);
     const daemon = spawnCli(
       cleanup,
-      [
-        "run",
-        "--repo",
-        remote.url,
-        "--branch",
-        "main",
-        "--state-dir",
-        `${dir}/state`,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
+      runArgs(["--repo", remote.url, "--branch", "main"], stateDir, [
         "--executor",
         "kubernetes",
         "--namespace",
         "default",
         "--shutdown-timeout",
         "30s",
-      ],
+      ]),
       { KUBECONFIG: kubeconfig, POD_NAME: "updraft-a", POD_NAMESPACE: LEASE_NAMESPACE },
     );
     const holder = () =>

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SyncRecord } from "../../src/sync/sync-status.ts";
-import { Cleanup } from "../support/cleanup.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
 import { dagModule } from "../support/dag-sources.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
 import { pushPayload, webhookRequest } from "../support/github-webhook.ts";
@@ -10,7 +10,7 @@ const SECRET = "webhook-secret-for-tests";
 
 // Polling every hour: within a test, only webhooks make the daemon sync.
 describe("POST /webhooks/github on a daemon following main", () => {
-  const cleanup = new Cleanup();
+  const cleanup = useCleanup("file");
   let remote: GitRemote;
   let daemon: TestDaemon;
 
@@ -28,7 +28,6 @@ describe("POST /webhooks/github on a daemon following main", () => {
     ]);
     await daemon.waitForIdle();
   });
-  afterAll(() => cleanup.run());
   afterEach(() => {
     vi.restoreAllMocks();
   });

@@ -1,7 +1,6 @@
-import { spawnCli } from "../../daemon/support/daemon-process.ts";
+import { listeningUrl, spawnCli, runArgs } from "../../daemon/support/daemon-process.ts";
 import { killLeftoverTasks } from "../../daemon/support/processes.ts";
 import type { Cleanup } from "../../support/cleanup.ts";
-import { waitFor } from "../../support/wait-for.ts";
 
 /** `updraft run --repo <repo>` as a real child process, and the URL it listens on. */
 export interface GitDaemon {
@@ -18,32 +17,10 @@ export async function startGitDaemon(
   options: { repo: string; stateDir: string; extraArgs?: readonly string[] },
 ): Promise<GitDaemon> {
   cleanup.defer(() => killLeftoverTasks(options.stateDir));
-  const cli = spawnCli(cleanup, [
-    "run",
-    "--repo",
-    options.repo,
-    "--branch",
-    "main",
-    "--state-dir",
-    options.stateDir,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    ...(options.extraArgs ?? []),
-  ]);
-  const url = await waitFor(
-    "the daemon's 'updraft listening' log line",
-    () => {
-      const exit = cli.exitStatus();
-      if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}) before listening`);
-      const line = cli
-        .output()
-        .split("\n")
-        .find((text) => text.includes('"updraft listening"'));
-      return line ? (JSON.parse(line) as { url: string }).url : undefined;
-    },
-    { everyMs: 150, timeoutMs: 60_000, details: () => cli.output() },
+  const cli = spawnCli(
+    cleanup,
+    runArgs(["--repo", options.repo, "--branch", "main"], options.stateDir, options.extraArgs),
   );
+  const url = await listeningUrl(cli, { everyMs: 150, timeoutMs: 60_000 });
   return { url, output: cli.output };
 }

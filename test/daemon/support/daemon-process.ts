@@ -13,6 +13,7 @@ import {
   markedProcesses,
   type ProcessIdentity,
 } from "./processes.ts";
+import { jsonOrUndefined } from "../../support/json-text.ts";
 
 export type { ProcessIdentity } from "./processes.ts";
 export { identify, isAlive } from "./processes.ts";
@@ -161,6 +162,38 @@ export async function runTriggerCli(
   }
 }
 
+/** `updraft run` over `source` (`--dags <dir>`, `--repo <url> …`) on loopback and a free port. */
+export function runArgs(
+  source: readonly string[],
+  stateDir: string,
+  extraArgs: readonly string[] = [],
+): string[] {
+  return ["run", ...source, "--state-dir", stateDir, "--host", "127.0.0.1", "--port", "0", ...extraArgs];
+}
+
+/**
+ * The URL in the "updraft listening" log line of a spawned `updraft run`; fails (with its output)
+ * if it exits first or `wait` runs out.
+ */
+export function listeningUrl(cli: SpawnedCli, wait: WaitOptions = POLL): Promise<string> {
+  return waitFor(
+    "the daemon's 'updraft listening' log line",
+    () => {
+      const exit = cli.exitStatus();
+      if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}) before listening`);
+      for (const line of cli.output().split("\n")) {
+        if (!line.includes('"updraft listening"')) continue;
+        const parsed = JSON.parse(line) as { url?: string };
+        if (parsed.url) return parsed.url;
+      }
+      return undefined;
+    },
+    { ...wait, details: () => cli.output() },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\ndaemon output:\n${cli.output()}`);
+  });
+}
+
 /**
  * Starts `updraft run --dags <dagsDir> --state-dir <stateDir> --port 0` and reads the URL from its
  * "updraft listening" log line. Cleanup SIGKILLs the daemon and any task process it left behind.
@@ -180,48 +213,16 @@ export async function startDaemonProcess(
   cleanup.defer(() => killLeftoverTasks(options.stateDir));
   const cli = spawnCli(
     cleanup,
-    [
-      "run",
-      "--dags",
-      options.dagsDir,
-      "--state-dir",
-      options.stateDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...(options.extraArgs ?? []),
-    ],
+    runArgs(["--dags", options.dagsDir], options.stateDir, options.extraArgs),
     options.env,
   );
 
-  const url = await waitFor(
-    "the daemon's 'updraft listening' log line",
-    () => {
-      const exit = cli.exitStatus();
-      if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}) before listening`);
-      for (const line of cli.output().split("\n")) {
-        if (!line.includes('"updraft listening"')) continue;
-        const parsed = JSON.parse(line) as { url?: string };
-        if (parsed.url) return parsed.url;
-      }
-      return undefined;
-    },
-    { ...POLL, details: () => cli.output() },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\ndaemon output:\n${cli.output()}`);
-  });
+  const url = await listeningUrl(cli);
 
   const request = async (urlPath: string, init?: RequestInit): Promise<ApiResponse> => {
     const response = await fetch(`${url}${urlPath}`, { ...init, signal: AbortSignal.timeout(10_000) });
     const text = await response.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, text, body };
+    return { status: response.status, text, body: jsonOrUndefined(text) };
   };
   const run = async (runId: string): Promise<RunView> => {
     const response = await request(`/api/runs/${encodeURIComponent(runId)}`);

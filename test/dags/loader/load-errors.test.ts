@@ -3,12 +3,10 @@
  * the file, the line (and column) to fix and what is wrong, and no module is affected by another.
  * Timeouts and memory limits are in limits.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { DagSet } from "../../../src/dags/dag-set.ts";
-import { loadDagSet } from "../../../src/dags/dag-set-loader.ts";
+import { describe, expect, test } from "vitest";
 import type { LoadError } from "../../../src/dags/loader/load-error.ts";
-import { LoaderPool } from "../../../src/dags/loader/loader-pool.ts";
-import { type DagFolder, makeDagFolder, simpleDag } from "../support/dag-folder.ts";
+import { simpleDag } from "../support/dag-folder.ts";
+import { useLoadedDagSet } from "../support/loaded-dag-set.ts";
 
 // Sources start on line 1 right after the backtick; the line numbers asserted below count from there.
 const FILES: Record<string, string> = {
@@ -171,21 +169,8 @@ ${simpleDag("shared_id", "alpine:3")}`,
 };
 
 describe("load errors", () => {
-  let folder: DagFolder;
-  let pool: LoaderPool;
-  let set: DagSet;
+  const set = useLoadedDagSet(FILES);
   const errorsOf = (file: string): LoadError[] => set.errors.filter((error) => error.file === file);
-
-  beforeAll(async () => {
-    folder = await makeDagFolder(FILES);
-    pool = new LoaderPool();
-    ({ set } = await loadDagSet(pool, folder.root));
-  });
-
-  afterAll(async () => {
-    await pool.close();
-    await folder.cleanup();
-  });
 
   test("only the valid DAGs load; every broken file is reported and nothing else is", () => {
     expect(set.dags.map((loaded) => [loaded.dag.id, loaded.file, loaded.line])).toEqual([

@@ -4,10 +4,7 @@
  * cycles, import.meta), and nothing of the daemon's own module graph is visible to them.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { DagSet } from "../../../src/dags/dag-set.ts";
-import { loadDagSet } from "../../../src/dags/dag-set-loader.ts";
-import { LoaderPool } from "../../../src/dags/loader/loader-pool.ts";
-import { type DagFolder, makeDagFolder } from "../support/dag-folder.ts";
+import { useLoadedDagSet } from "../support/loaded-dag-set.ts";
 
 const FILES: Record<string, string> = {
   "builtins.ts": `import { dag, pod } from "updraft";
@@ -68,28 +65,20 @@ export function second(): string { return typeof first === "function" ? "second"
 `,
 };
 
-let folder: DagFolder;
-let pool: LoaderPool;
-let set: DagSet;
-
 const ENV = {
   UPDRAFT_REPO: "https://user:not-for-dags@git.example/dags.git",
   UPDRAFT_TEST_PLAIN: "daemon setting",
   TEST_DAG_VISIBLE: "dev",
 };
 
-beforeAll(async () => {
+// Registered before the DAG set, so the modules load with these set (and they go after the pool closed).
+beforeAll(() => {
   Object.assign(process.env, ENV);
-  folder = await makeDagFolder(FILES);
-  pool = new LoaderPool();
-  set = (await loadDagSet(pool, folder.root)).set;
-}, 60_000);
-
-afterAll(async () => {
-  for (const name of Object.keys(ENV)) delete process.env[name];
-  await pool.close();
-  await folder.cleanup();
 });
+afterAll(() => {
+  for (const name of Object.keys(ENV)) delete process.env[name];
+});
+const set = useLoadedDagSet(FILES);
 
 const dagById = (id: string) => set.dags.find((loaded) => loaded.dag.id === id)?.dag;
 

@@ -3,12 +3,10 @@
  * `a/b` is an import error naming the file and the field, and a module that forges the loader's
  * answer with `process.send` does not get its forged DAG registered. Every other DAG still loads.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { DagSet } from "../../../src/dags/dag-set.ts";
-import { loadDagSet } from "../../../src/dags/dag-set-loader.ts";
-import { LoaderPool } from "../../../src/dags/loader/loader-pool.ts";
+import { describe, expect, test } from "vitest";
 import { dagSchema } from "../../../src/dags/spec/dag-schema.ts";
-import { type DagFolder, makeDagFolder, simpleDag } from "../support/dag-folder.ts";
+import { simpleDag } from "../support/dag-folder.ts";
+import { useLoadedDagSet } from "../support/loaded-dag-set.ts";
 
 const taskIdDag = (dagId: string, taskId: string) => `import { dag, pod } from "updraft";
 export default dag({ id: ${JSON.stringify(dagId)}, schedule: null, tasks: [pod({ id: ${JSON.stringify(taskId)}, image: "busybox:1.36" })] });
@@ -58,22 +56,9 @@ const FILES: Record<string, string> = {
 };
 
 describe("ids that are paths", () => {
-  let folder: DagFolder;
-  let pool: LoaderPool;
-  let set: DagSet;
+  // One process for every module, so a forged answer has the chance to be taken for another's.
+  const set = useLoadedDagSet(FILES, { concurrency: 1 });
   const errorsOf = (file: string) => set.errors.filter((error) => error.file === file);
-
-  beforeAll(async () => {
-    folder = await makeDagFolder(FILES);
-    // One process for every module, so a forged answer has the chance to be taken for another's.
-    pool = new LoaderPool({ concurrency: 1 });
-    ({ set } = await loadDagSet(pool, folder.root));
-  }, 60_000);
-
-  afterAll(async () => {
-    await pool.close();
-    await folder.cleanup();
-  });
 
   test("only the valid DAGs load; no task or DAG id is a path", () => {
     expect(set.dags.map((loaded) => [loaded.dag.id, loaded.file])).toEqual([

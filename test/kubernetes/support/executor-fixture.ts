@@ -4,7 +4,7 @@
  * scheduler does, start it and wait for its outcome.
  */
 import { CoreV1Api, type V1Pod, Watch } from "@kubernetes/client-node";
-import { dagSchema, type TaskDefinition } from "../../../src/dags/spec/dag-schema.ts";
+import { type TaskDefinition } from "../../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../../src/executor/executor.ts";
 import { createKubeApi } from "../../../src/kubernetes/kube-api.ts";
 import {
@@ -16,20 +16,13 @@ import { EventRecorder } from "../../executor/executor-contract.ts";
 import type { Cleanup } from "../../support/cleanup.ts";
 import type { FakeKube } from "../../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../../support/wait-for.ts";
+import { podTaskIn } from "../../support/pod-task.ts";
 
 export const LOGICAL_DATE = "2026-05-01T10:00:00.000Z";
 
 /** One `pod({...})` task as the daemon loads it (the real schema fills defaults and validates). */
 export function podTask(fields: Record<string, unknown> = {}, dagId = "kube_tests"): TaskDefinition {
-  const dag = dagSchema.parse({
-    kind: "dag",
-    id: dagId,
-    schedule: null,
-    tasks: [{ kind: "pod", id: "task", image: "node:20", ...fields }],
-  });
-  const [task] = dag.tasks;
-  if (!task) throw new Error("fixture DAG has no task");
-  return task;
+  return podTaskIn(dagId, fields);
 }
 
 /** What the scheduler hands the executor: templates rendered with the run's conf. */

@@ -1,10 +1,9 @@
 // Real `updraft run --executor kubernetes` processes with leader election, against the fake API server.
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Cleanup } from "../../support/cleanup.ts";
-import type { FakeKube } from "../../support/fake-kube/fake-kube.ts";
 import { waitFor } from "../../support/wait-for.ts";
-import { type DaemonProcess, POLL, startDaemonProcess } from "../../daemon/support/daemon-process.ts";
+import { type DaemonProcess, startDaemonProcess, POLL } from "../../daemon/support/daemon-process.ts";
 
 export const LEASE_NAMESPACE = "default";
 export const LEASE_NAME = "updraft-leader";
@@ -21,12 +20,6 @@ export interface LeaseTimingFlags {
   leaseDuration: string;
   renewDeadline: string;
   retryPeriod: string;
-}
-
-export async function writeKubeconfig(kube: FakeKube, dir: string): Promise<string> {
-  const file = path.join(dir, "kubeconfig.json");
-  await writeFile(file, kube.kubeconfigText("default"));
-  return file;
 }
 
 /** A daemon with identity `name` (POD_NAME) in namespace `default` (POD_NAMESPACE). */

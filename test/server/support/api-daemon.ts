@@ -1,7 +1,12 @@
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
+import { beforeAll } from "vitest";
 import type { Cleanup } from "../../support/cleanup.ts";
+import { writeFiles } from "../../support/dag-folders.ts";
+import { jsonOrUndefined } from "../../support/json-text.ts";
+import { lateBound } from "../../support/late-bound.ts";
+import { waitForReady } from "../../support/ready-daemon.ts";
+import { finishRunsBeforeStop, gateBeside, waitForGateScript } from "../../support/task-gate.ts";
 import { startTestDaemon, type TestDaemon } from "../../support/test-daemon.ts";
+import { useCleanup } from "../../support/use-cleanup.ts";
 import { waitFor } from "../../support/wait-for.ts";
 
 export const API_TOKEN = "api-token-0123456789abcdef";
@@ -35,9 +40,7 @@ export default dag({ id: "broken", schedule: null, tasks: [] });
 function gatedDag(gate: string): string {
   return `import { dag, pod } from "updraft";
 export default dag({ id: "gated_dag", schedule: null, tasks: [
-  pod({ id: "wait", image: "busybox:1.36", command: ["node", "-e", ${JSON.stringify(
-    `const fs=require("fs");const t=setInterval(()=>{if(fs.existsSync(${JSON.stringify(gate)})){clearInterval(t)}},50)`,
-  )}] }),
+  pod({ id: "wait", image: "busybox:1.36", command: ["node", "-e", ${JSON.stringify(waitForGateScript(gate))}] }),
 ] });
 `;
 }
@@ -53,23 +56,38 @@ export interface ApiDaemon {
     path: string,
     options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
   ): Promise<{ status: number; text: string; headers: Headers; body: ApiBody }>;
-  /** Triggers `dagId` with the token and waits for the run to finish; returns its id. */
+  /** Triggers `dagId` with the token and waits for the run to finish and be archived; returns its id. */
   runToEnd(dagId: string, conf?: Record<string, unknown>): Promise<string>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by each test.
 export type ApiBody = any;
 
+export interface ApiDaemonOptions {
+  /** false: no --api-token (loopback rules apply to writes). */
+  apiToken?: boolean;
+  /** More `updraft run` flags. */
+  args?: string[];
+}
+
+/**
+ * The file's API daemon: started before its tests, stopped after them (one per file, as each file
+ * had). Names the daemon at the top of the file; its members work once the tests run.
+ */
+export function useApiDaemon(options: ApiDaemonOptions = {}): ApiDaemon {
+  const cleanup = useCleanup("file");
+  let api: ApiDaemon | undefined;
+  beforeAll(async () => {
+    api = await startApiDaemon(cleanup, options);
+  }, 60_000);
+  return lateBound("the API daemon", () => api);
+}
+
 /** A started daemon in local-folder mode over the DAGs above, with an API token and webhook secret. */
-export async function startApiDaemon(
-  cleanup: Cleanup,
-  options: { apiToken?: boolean; args?: string[] } = {},
-): Promise<ApiDaemon> {
+export async function startApiDaemon(cleanup: Cleanup, options: ApiDaemonOptions = {}): Promise<ApiDaemon> {
   const dir = await cleanup.tempDir("api-dags");
-  const gate = path.join(dir, "..", `${path.basename(dir)}.gate`);
-  cleanup.defer(() => import("node:fs/promises").then((fs) => fs.rm(gate, { force: true })));
-  for (const [file, text] of Object.entries({ ...DAGS, "gated.ts": gatedDag(gate) }))
-    await writeFile(path.join(dir, file), text);
+  const gate = gateBeside(cleanup, dir);
+  await writeFiles(dir, { ...DAGS, "gated.ts": gatedDag(gate) });
   const daemon = await startTestDaemon(cleanup, [
     "--dags",
     dir,
@@ -78,17 +96,8 @@ export async function startApiDaemon(
     WEBHOOK_SECRET,
     ...(options.args ?? []),
   ]);
-  // Runs before the daemon stops (cleanup runs in reverse): let every task finish, so none is left
-  // writing into the state folder that cleanup removes next.
-  cleanup.defer(async () => {
-    await writeFile(gate, "go");
-    await waitFor("every run to finish before stopping", () =>
-      daemon.daemon.store.activeRuns().length === 0 ? true : undefined,
-    );
-  });
-  await waitFor("the first DAG load", async () =>
-    (await daemon.request("/readyz")).status === 200 ? true : undefined,
-  );
+  finishRunsBeforeStop(cleanup, daemon, gate);
+  await waitForReady(daemon);
   const call: ApiDaemon["call"] = async (method, requestPath, request = {}) => {
     const headers: Record<string, string> = { ...request.headers };
     const token = request.token === undefined ? API_TOKEN : request.token;
@@ -101,12 +110,7 @@ export async function startApiDaemon(
     const response = await daemon.daemon.app.request(requestPath, { method, headers, body });
     const text = await response.text();
     daemon.responses.push(text, JSON.stringify([...response.headers]));
-    let parsed: ApiBody;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed: ApiBody = jsonOrUndefined(text);
     return { status: response.status, text, headers: response.headers, body: parsed };
   };
   return {
@@ -125,6 +129,11 @@ export async function startApiDaemon(
           return run.body?.state === "success" || run.body?.state === "failed" ? true : undefined;
         },
         { timeoutMs: 60_000 },
+      );
+      // A finished run moves from the active state to its DAG's history a moment later; until then
+      // the store lists it in both, which tests that count runs would see.
+      await waitFor(`run ${runId} to leave the active state`, () =>
+        daemon.daemon.store.activeRuns().some((run) => run.id === runId) ? undefined : true,
       );
       return runId;
     },

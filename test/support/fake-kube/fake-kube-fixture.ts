@@ -1,5 +1,10 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { ApiException, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
-import { afterEach, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import type { Cleanup } from "../cleanup.ts";
+import { daemonFolders, type DaemonFolders } from "../dag-folders.ts";
+import { lateBound } from "../late-bound.ts";
 import { waitFor } from "../wait-for.ts";
 import { startFakeKube, type FakeKube, type FakeKubeOptions } from "./fake-kube.ts";
 import type { Pod } from "./types.ts";
@@ -26,6 +31,50 @@ export function useFakeKube(options: FakeKubeOptions = {}) {
       return core;
     },
   };
+}
+
+/** One fake API server for the whole file: started before its tests, closed after them. */
+export function useFakeKubeServer(options: FakeKubeOptions = {}): FakeKube {
+  let kube: FakeKube | undefined;
+  beforeAll(async () => {
+    kube = await startFakeKube(options);
+  });
+  afterAll(async () => {
+    await kube?.close();
+    kube = undefined;
+  });
+  return lateBound("the fake API server", () => kube);
+}
+
+/**
+ * A fake API server for one test, closed by `cleanup`. Start it before the daemons that talk to it:
+ * cleanup runs in reverse, so it closes after them.
+ */
+export async function startFakeKubeFor(cleanup: Cleanup, options: FakeKubeOptions = {}): Promise<FakeKube> {
+  const kube = await startFakeKube(options);
+  cleanup.defer(() => kube.close());
+  return kube;
+}
+
+/**
+ * For daemons on a fake API server in one test: the fake (namespace `default`, closed by `cleanup`
+ * after the daemons started later), their folders (`dags` written) and a kubeconfig file for it.
+ */
+export async function fakeKubeFolders(
+  cleanup: Cleanup,
+  prefix: string,
+  dags: Readonly<Record<string, string>> = {},
+): Promise<DaemonFolders & { fake: FakeKube; kubeconfig: string }> {
+  const fake = await startFakeKubeFor(cleanup, { namespaces: ["default"] });
+  const folders = await daemonFolders(cleanup, prefix, dags);
+  return { ...folders, fake, kubeconfig: await writeKubeconfig(fake, folders.dir) };
+}
+
+/** A kubeconfig file for the fake (context namespace `default`) in `dir`; returns its path. */
+export async function writeKubeconfig(kube: FakeKube, dir: string): Promise<string> {
+  const file = path.join(dir, "kubeconfig.json");
+  await writeFile(file, kube.kubeconfigText("default"));
+  return file;
 }
 
 /** A one-container pod that runs `command` once (restartPolicy Never). */

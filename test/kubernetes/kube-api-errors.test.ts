@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
 import { createPrometheusMetrics } from "../../src/metrics/prometheus-metrics.ts";
 import { podOf, useFakeKube } from "../support/fake-kube/fake-kube-fixture.ts";
-import { parseScrape } from "./scrape.ts";
+import { parseScrape } from "../metrics/scrape.ts";
 
 const fake = useFakeKube();
 const NS = "default";
