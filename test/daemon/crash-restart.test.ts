@@ -164,6 +164,11 @@ describe("kill -9 of the daemon and a restart on the same state dir", () => {
     const try1 = await identify(try1Pid);
     expect(try1, `try 1 (pid ${try1Pid}) is running`).toBeDefined();
     if (!try1) return;
+    // Task output reaches the log through the daemon (masked, in bounded pieces): the crash comes
+    // once try 1's first line is on disk, as the log check at the end expects.
+    await waitFor("try 1's first line in its log", async () =>
+      (await outputLines(path.join(firstLogs, "try-1.log"))).includes("started try 1") ? true : undefined,
+    );
     await first.kill9();
     const stored = (await readJson(path.join(options.stateDir, "state.json"))) as {
       runs: Record<string, RunView>;
