@@ -5,6 +5,7 @@ import type { Hono } from "hono";
 import type { RunConfig } from "./config/run-config.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
+import { createDaemonEvents } from "./events/daemon-events.ts";
 import type { Executor, TaskKey } from "./executor/executor.ts";
 import { createKubeApi } from "./kubernetes/kube-api.ts";
 import { loadKubeAccess } from "./kubernetes/kube-config.ts";
@@ -18,9 +19,12 @@ import { LeaderRole } from "./leader/leader-role.ts";
 import type { Logger } from "./log/logger.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
-import { FailureNotifier } from "./scheduler/failure-notifier.ts";
+import { recordRunMetrics } from "./metrics/run-metrics.ts";
+import { FailureNotifier, notifyFailures } from "./scheduler/failure-notifier.ts";
+import { logRunEvents } from "./scheduler/run-log.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
+import { apiLinks } from "./server/routes/api-links.ts";
 import type { HealthReport } from "./server/app-deps.ts";
 import { runSecretMask } from "./config/run-secrets.ts";
 import type { SecretMask } from "./secrets/secret-mask.ts";
@@ -98,6 +102,7 @@ export function createDaemon(
     );
   });
   const schedulerBeat = new Heartbeat("the scheduler loop", 30_000);
+  const events = createDaemonEvents((err, event) => log.error({ err, event }, "event listener failed"));
   const scheduler = new Scheduler({
     store,
     registry,
@@ -105,11 +110,15 @@ export function createDaemon(
     logsDir,
     log,
     heartbeat: schedulerBeat,
-    notifier: new FailureNotifier(log),
-    notifyUrl: config.notifyUrl,
-    publicUrl: url,
-    metrics,
+    events,
     maxQueuedRuns: config.limits.maxQueuedRuns,
+  });
+  recordRunMetrics(events, metrics);
+  logRunEvents(events, log);
+  notifyFailures(events, new FailureNotifier(log), {
+    notifyUrl: config.notifyUrl,
+    links: apiLinks(url),
+    definitionOf: (run) => scheduler.definitionOf(run),
   });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const history: SyncRecord[] = [];

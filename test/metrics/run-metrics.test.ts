@@ -11,7 +11,11 @@ function recorder() {
   const calls: Array<[string, unknown]> = [];
   const metrics: Metrics = {
     ...noMetrics,
-    runFinished: (run) => calls.push(["runFinished", { dagId: run.dagId, state: run.state, tasks: run.tasks.map((t) => t.state) }]),
+    runFinished: (run) =>
+      calls.push([
+        "runFinished",
+        { dagId: run.dagId, state: run.state, tasks: run.tasks.map((t) => t.state) },
+      ]),
     runStarted: (start) => calls.push(["runStarted", start]),
     tryFinished: (end) => calls.push(["tryFinished", end]),
   };

@@ -50,7 +50,11 @@ const key = (runId: string, taskId: string, tryNumber = 1): TaskKey => ({
 describe("scheduler events", () => {
   it("reports a run's life: created, started, each try started and finished, finished once", async () => {
     const h = await started({
-      dags: [dag("evented", { tasks: [pod("a", { retries: 1, retryDelay: "10s" }), pod("b", { dependsOn: ["a"] })] })],
+      dags: [
+        dag("evented", {
+          tasks: [pod("a", { retries: 1, retryDelay: "10s" }), pod("b", { dependsOn: ["a"] })],
+        }),
+      ],
     });
     const seen = record(h);
     const run = await h.scheduler.trigger("evented", {});
@@ -73,7 +77,7 @@ describe("scheduler events", () => {
       "try:finished running a up_for_retry",
       "try:started running a running",
       "try:finished running a success",
-      "try:finished failed b failed",
+      "try:finished running b failed",
       "run:finished failed",
     ]);
   });

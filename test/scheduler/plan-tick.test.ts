@@ -179,7 +179,9 @@ describe("planTick: timeouts and the next wake-up", () => {
     { now: "2026-05-01T10:00:59.999Z", timeouts: [], wakeAt: "2026-05-01T10:01:00.000Z" },
     {
       now: "2026-05-01T10:01:00.000Z",
-      timeouts: [{ key: { dagId: "slow", runId: "slow-1", taskId: "only", try: 1 }, reason: "timed out after 30s" }],
+      timeouts: [
+        { key: { dagId: "slow", runId: "slow-1", taskId: "only", try: 1 }, reason: "timed out after 30s" },
+      ],
       wakeAt: "2026-05-01T10:02:00.000Z",
     },
   ])("at $now: timeouts due $timeouts.length, wakes at $wakeAt", ({ now, timeouts, wakeAt }) => {

@@ -7,7 +7,11 @@ import { emptyActiveState } from "../../src/store/run-store.ts";
 import { at, buildDag, pod, runOf, statesOf, task } from "./fixtures.ts";
 import { later, T0 } from "./run-steps.ts";
 
-const dag = buildDag({ retries: 1, retryDelay: "30s", tasks: [pod("a"), pod("b"), pod("c", { dependsOn: "a" })] });
+const dag = buildDag({
+  retries: 1,
+  retryDelay: "30s",
+  tasks: [pod("a"), pod("b"), pod("c", { dependsOn: "a" })],
+});
 
 /** A run whose tasks a and b are queued as try 1. */
 function queuedRun(): Run {
@@ -20,9 +24,21 @@ describe("startTry", () => {
   it("marks the task and its current try running, with the pod", () => {
     const run = queuedRun();
     startTry(task(run, "a"), "pod-a", later(1000));
-    expect(task(run, "a")).toMatchObject({ state: "running", startedAt: later(1000).toISOString(), podName: "pod-a" });
+    expect(task(run, "a")).toMatchObject({
+      state: "running",
+      startedAt: later(1000).toISOString(),
+      podName: "pod-a",
+    });
     expect(task(run, "a").tries).toEqual([
-      { try: 1, state: "running", startedAt: later(1000).toISOString(), endedAt: null, exitCode: null, reason: null, podName: "pod-a" },
+      {
+        try: 1,
+        state: "running",
+        startedAt: later(1000).toISOString(),
+        endedAt: null,
+        exitCode: null,
+        reason: null,
+        podName: "pod-a",
+      },
     ]);
   });
 });
@@ -58,7 +74,12 @@ describe("failRun", () => {
 });
 
 describe("applyExecutorEvents", () => {
-  const key = (taskId: string, tryNumber = 1) => ({ dagId: "fixture", runId: "run-1", taskId, try: tryNumber });
+  const key = (taskId: string, tryNumber = 1) => ({
+    dagId: "fixture",
+    runId: "run-1",
+    taskId,
+    try: tryNumber,
+  });
   const finished = (taskId: string, tryNumber = 1): ExecutorEvent => ({
     type: "finished",
     key: key(taskId, tryNumber),
@@ -80,16 +101,36 @@ describe("applyExecutorEvents", () => {
   }
 
   it.each([
-    { what: "a running event", events: [running("a")], applied: ["running a"], states: { a: "running", b: "queued" } },
+    {
+      what: "a running event",
+      events: [running("a")],
+      applied: ["running a"],
+      states: { a: "running", b: "queued" },
+    },
     {
       what: "running then finished",
       events: [running("a"), finished("a")],
       applied: ["running a", "finished a"],
       states: { a: "success", b: "queued" },
     },
-    { what: "a failure with a retry left", events: [failed("b")], applied: ["failed b"], states: { a: "queued", b: "up_for_retry" } },
-    { what: "a second running event", events: [running("a"), running("a")], applied: ["running a"], states: { a: "running", b: "queued" } },
-    { what: "an event of another try", events: [finished("a", 2)], applied: [], states: { a: "queued", b: "queued" } },
+    {
+      what: "a failure with a retry left",
+      events: [failed("b")],
+      applied: ["failed b"],
+      states: { a: "queued", b: "up_for_retry" },
+    },
+    {
+      what: "a second running event",
+      events: [running("a"), running("a")],
+      applied: ["running a"],
+      states: { a: "running", b: "queued" },
+    },
+    {
+      what: "an event of another try",
+      events: [finished("a", 2)],
+      applied: [],
+      states: { a: "queued", b: "queued" },
+    },
     {
       what: "an event after the try ended",
       events: [failed("b"), finished("b")],
@@ -102,15 +143,17 @@ describe("applyExecutorEvents", () => {
       applied: [],
       states: { a: "queued", b: "queued" },
     },
-  ] satisfies Array<{ what: string; events: ExecutorEvent[]; applied: string[]; states: Record<string, string> }>)(
-    "applies $what",
-    ({ events, applied, states }) => {
-      const run = queuedRun();
-      const result = applyExecutorEvents(stateOf(run), events, () => dag, later(1000));
-      expect(result.map(({ event, instance }) => `${event.type} ${instance.id}`)).toEqual(applied);
-      expect(statesOf(run)).toMatchObject(states);
-    },
-  );
+  ] satisfies Array<{
+    what: string;
+    events: ExecutorEvent[];
+    applied: string[];
+    states: Record<string, string>;
+  }>)("applies $what", ({ events, applied, states }) => {
+    const run = queuedRun();
+    const result = applyExecutorEvents(stateOf(run), events, () => dag, later(1000));
+    expect(result.map(({ event, instance }) => `${event.type} ${instance.id}`)).toEqual(applied);
+    expect(statesOf(run)).toMatchObject(states);
+  });
 
   it("stores a finished try's exit code and result, and a failure's reason and retry time", () => {
     const run = queuedRun();
