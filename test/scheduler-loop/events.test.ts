@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DaemonEvents } from "../../src/events/daemon-events.ts";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { Cleanup } from "../support/cleanup.ts";
+import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { dag, type Harness, type HarnessOptions, pod, schedulerHarness } from "./harness.ts";
 
 const cleanup = new Cleanup();
@@ -113,5 +114,26 @@ describe("scheduler events", () => {
     h.scheduler.wake();
     await h.settle();
     expect(h.run(run.id).notes).toEqual(["tasks run on this machine"]);
+  });
+
+  it("reports a run's end once when the write that ends it fails and is retried", async () => {
+    const writer = new FailingStateWriter();
+    const h = await started({ dags: [dag("evented")], writer, maxSleepMs: 5_000 });
+    const finishes: string[] = [];
+    h.events.on("run:finished", ({ run }) => finishes.push(`${run.id} ${run.state}`));
+    // The try's end is stored; the next write, which finishes the run, is refused.
+    h.events.on("try:finished", () => writer.fail("ENOSPC"));
+    const run = await h.scheduler.trigger("evented", {});
+    await h.settle();
+    h.executor.finish(key(run.id, "only"));
+    await h.settle();
+    expect(writer.refused).toBeGreaterThan(0);
+    expect(h.store.writeError?.message).toContain("ENOSPC");
+
+    writer.succeed();
+    await h.advance(5_000);
+    expect(h.run(run.id).state).toBe("success");
+    expect(h.store.state.runs[run.id]).toBeUndefined();
+    expect(finishes).toEqual([`${run.id} success`]);
   });
 });
