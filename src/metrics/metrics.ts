@@ -1,5 +1,5 @@
 /**
- * What the daemon's parts report for `/metrics`. The scheduler, the DAG sources and the Kubernetes
+ * What the daemon's parts report for `/metrics`. The run events subscriber (run-metrics.ts), the DAG sources and the Kubernetes
  * API layer call this narrow recorder; only the Prometheus implementation knows prom-client.
  */
 export interface Metrics {

@@ -1,6 +1,7 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
+import { ownValue } from "../store/id-record.ts";
 import type { ActiveState } from "../store/run-store.ts";
 import { finishTry, NO_RETRY_DELAY, startTry } from "./run-progress.ts";
 
@@ -26,7 +27,7 @@ export function applyExecutorEvents(
 ): AppliedEvent[] {
   const applied: AppliedEvent[] = [];
   for (const event of events) {
-    const run = Object.hasOwn(state.runs, event.key.runId) ? state.runs[event.key.runId] : undefined;
+    const run = ownValue(state.runs, event.key.runId);
     const instance = run?.tasks.find((task) => task.id === event.key.taskId);
     if (!run || !instance || instance.try !== event.key.try) continue;
     if (isTerminal(instance.state) || instance.state === "up_for_retry") continue;
