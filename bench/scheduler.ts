@@ -14,7 +14,7 @@ import { dagSchema } from "../src/dags/spec/dag-schema.ts";
 import type { Executor, ExecutorEvent, TaskKey, TaskLaunch } from "../src/executor/executor.ts";
 import { Heartbeat } from "../src/health/heartbeat.ts";
 import { createLogger } from "../src/log/logger.ts";
-import { FailureNotifier } from "../src/scheduler/failure-notifier.ts";
+import { createDaemonEvents } from "../src/events/daemon-events.ts";
 import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
@@ -80,8 +80,7 @@ async function setup(dir: string, clock: () => number, options: { keepRuns?: num
     logsDir: path.join(dir, "logs"),
     log: silent,
     heartbeat: new Heartbeat("bench", 60_000),
-    notifier: new FailureNotifier(silent),
-    publicUrl: () => "http://127.0.0.1",
+    events: createDaemonEvents(),
     now: () => new Date(clock()),
   });
   return { store, registry, executor, scheduler };

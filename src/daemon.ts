@@ -12,6 +12,7 @@ import { serverSettings } from "./daemon/server-settings.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
 import type { TaskKey } from "./executor/executor.ts";
+import { createDaemonEvents } from "./events/daemon-events.ts";
 import { withMaskedEvents } from "./executor/masked-events.ts";
 import { healthReport } from "./health/health-report.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
@@ -20,10 +21,10 @@ import type { Clock } from "./leader/clock.ts";
 import type { Logger } from "./log/logger.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { isActiveTry } from "./runs/active-try.ts";
-import { FailureNotifier } from "./scheduler/failure-notifier.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { StateWriter } from "./store/durable-write.ts";
+import { subscribeToRunEvents } from "./daemon/run-event-subscribers.ts";
 import { RunStore } from "./store/run-store.ts";
 import { SyncHistory } from "./sync/sync-history.ts";
 import type { DagSource } from "./sync/sync-status.ts";
@@ -78,6 +79,7 @@ export function createDaemon(
   const tryIsActive = (key: TaskKey) => isActiveTry(store.state.runs, key);
   const executor = createExecutor(config, { env, log, metrics, mask, tryIsActive });
   const schedulerBeat = new Heartbeat("the scheduler loop", 30_000, clock.now);
+  const events = createDaemonEvents((err, event) => log.error({ err, event }, "event listener failed"));
   const scheduler = new Scheduler({
     store,
     registry,
@@ -85,13 +87,11 @@ export function createDaemon(
     logsDir,
     log,
     heartbeat: schedulerBeat,
-    notifier: new FailureNotifier(log),
-    notifyUrl: config.notifyUrl,
-    publicUrl: http.url,
+    events,
     now: () => new Date(clock.now()),
-    metrics,
     maxQueuedRuns: config.limits.maxQueuedRuns,
   });
+  subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const syncHistory = new SyncHistory(log);
   const sync = createDagSource(config, { pool, registry, mask, metrics, syncHistory, scheduler });

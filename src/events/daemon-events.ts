@@ -14,13 +14,24 @@ export interface DaemonEvents {
   "sync:failed": SyncRecord;
   /** A run was created (scheduled, catch-up or manual). */
   "run:created": { run: Run };
-  /** A run's first task started; `lagMs`: how late after its logical date (scheduled runs). */
+  /**
+   * A run left the queue (its first tasks were started); `lagMs`: how late after its logical date,
+   * for scheduled runs only (null for manual and catch-up runs).
+   */
   "run:started": { run: Run; lagMs: number | null };
-  /** A run reached its final state (success or failed). */
+  /**
+   * A run reached its final state (success or failed), once per run (an archive that is retried
+   * does not report it again). Emitted in the step that shows the state to readers, before it is
+   * archived.
+   */
   "run:finished": { run: Run };
   /** A try is running (its process or Pod exists). */
   "try:started": { run: Run; task: TaskInstance };
-  /** A try ended; `task.state` says how (success, failed, up_for_retry). */
+  /**
+   * A try ended; `task.state` says how (success, failed, up_for_retry). `durationMs`: since it ran,
+   * or null if it never ran (failed before starting, or the scheduler failed it: template error...).
+   * Tries ended by failing their whole run (concurrencyPolicy replace) are reported by run:finished.
+   */
   "try:finished": { run: Run; task: TaskInstance; durationMs: number | null };
   /** This replica's leadership changed (leader election). */
   "leadership:changed": LeaderView;

@@ -36,6 +36,8 @@ export type ExecutorEvent =
  */
 export interface Executor {
   readonly name: "local" | "kubernetes";
+  /** What users should know about every run this executor runs; noted on each run as it starts. */
+  readonly notes?: readonly string[];
   start(launch: TaskLaunch): Promise<void>;
   /** Stops a try (timeout, replace, clear); it ends with a `failed` event carrying `reason`. */
   cancel(key: TaskKey, reason: string): Promise<void>;

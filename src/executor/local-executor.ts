@@ -40,6 +40,7 @@ interface Running {
  */
 export class LocalExecutor implements Executor {
   readonly name = "local" as const;
+  readonly notes = ["local executor: task images are not used; commands run on the daemon's machine"];
   readonly #listeners = new Set<(event: ExecutorEvent) => void>();
   readonly #running = new Map<string, Running>();
   readonly #killGraceMs: number;

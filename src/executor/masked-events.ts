@@ -14,6 +14,7 @@ export function withMaskedEvents(executor: Executor, mask: SecretMask): Executor
   };
   return {
     name: executor.name,
+    ...(executor.notes ? { notes: executor.notes } : {}),
     start: (launch) => executor.start(launch),
     cancel: (key, reason) => executor.cancel(key, reason),
     subscribe: (listener) => executor.subscribe((event) => listener(masked(event))),

@@ -1,6 +1,7 @@
 /**
- * What the daemon's parts report for `/metrics`. The scheduler, the DAG sources and the Kubernetes
- * API layer call this narrow recorder; only the Prometheus implementation knows prom-client.
+ * What the daemon's parts report for `/metrics`. The run events subscriber (run-metrics.ts), the
+ * DAG sources and the Kubernetes API layer call this narrow recorder; only the Prometheus
+ * implementation knows prom-client.
  */
 export interface Metrics {
   /** One sync attempt ended (git poll, webhook, folder reload); `ok` means applied without errors. */

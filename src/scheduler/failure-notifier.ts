@@ -1,4 +1,7 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Run } from "../runs/run-model.ts";
 
 /** The JSON a failure notification posts: Slack-compatible `text` plus structured fields. */
 export interface FailureMessage {
@@ -65,6 +68,43 @@ export class FailureNotifier {
       }
     }
   }
+}
+
+/** Links a notification carries; built by the HTTP layer, which owns the paths (see server/routes/api-links.ts). */
+export interface FailureLinks {
+  taskLog(key: { runId: string; taskId: string; try: number }): string;
+}
+
+export interface FailureNotifications {
+  /** `--notify-url`: receives every final task failure, besides a DAG's own onFailure. */
+  notifyUrl?: string | undefined;
+  links: FailureLinks;
+  /** The definition a run was created with, for its `onFailure` URL. */
+  definitionOf(run: Run): DagDefinition | undefined;
+}
+
+/**
+ * Sends one message per task whose last try failed (retries exhausted), to the DAG's onFailure
+ * URL and `--notify-url`. Subscribes to `try:finished`; returns the unsubscribe function.
+ */
+export function notifyFailures(
+  events: DaemonEventBus,
+  notifier: FailureNotifier,
+  options: FailureNotifications,
+): () => void {
+  return events.on("try:finished", ({ run, task }) => {
+    if (task.state !== "failed") return;
+    const reason = task.reason ?? "failed";
+    notifier.notify([options.definitionOf(run)?.onFailure?.url, options.notifyUrl], {
+      text: `updraft: task ${run.dagId}.${task.id} failed in run ${run.id} (try ${task.try}): ${reason}`,
+      dag: run.dagId,
+      run: run.id,
+      task: task.id,
+      try: task.try,
+      reason,
+      logUrl: options.links.taskLog({ runId: run.id, taskId: task.id, try: task.try }),
+    });
+  });
 }
 
 /** Webhook URLs often carry a secret in their path: log only the host. */

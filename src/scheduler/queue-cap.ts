@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_QUEUED_RUNS } from "../config/limit-flags.ts";
 import type { Run } from "../runs/run-model.ts";
-import { SchedulerError } from "./scheduler.ts";
+import { SchedulerError } from "./scheduler-error.ts";
 
 /** Throws `too_many_queued_runs` when `dagId` already has `max` queued runs (`--max-queued-runs`). */
 export function refuseOverQueueCap(

@@ -1,5 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { DagState } from "../runs/active-state.ts";
+import type { ActiveState, DagState } from "../runs/active-state.ts";
+import { ownValue } from "../store/id-record.ts";
 import { recentScheduleTimes } from "./next-run.ts";
 import { newTaskInstance, type Run, type RunTrigger } from "../runs/run-model.ts";
 
@@ -22,6 +23,11 @@ export function initialDagState(dag: DagDefinition, now: Date): DagState {
     lastScheduledAt: dag.catchup ? null : now.toISOString(),
     skipped: [],
   };
+}
+
+/** Pauses or unpauses a DAG, giving it its first state if it has none. */
+export function setDagPaused(state: ActiveState, dag: DagDefinition, paused: boolean, now: Date): void {
+  state.dags[dag.id] = { ...(ownValue(state.dags, dag.id) ?? initialDagState(dag, now)), paused };
 }
 
 /**
@@ -85,6 +91,18 @@ export function planScheduledRuns(
 /** Scheduled run ids are deterministic, so creating the same interval twice is a no-op. */
 export function scheduledRunId(dagId: string, logicalDate: Date): string {
   return `${dagId}__scheduled__${compactTime(logicalDate)}`;
+}
+
+/** A manual run of a DAG, triggered at `now` (its logical date). */
+export function manualRun(
+  dag: { definition: DagDefinition; commit: string | null; snapshot: string },
+  conf: Record<string, unknown>,
+  now: Date,
+  nonce: string,
+): Run {
+  const id = manualRunId(dag.definition.id, now, nonce);
+  const { commit, snapshot } = dag;
+  return newRun(dag.definition, { id, trigger: "manual", logicalDate: now, conf, commit, snapshot, now });
 }
 
 export function manualRunId(dagId: string, at: Date, nonce: string): string {

@@ -1,4 +1,5 @@
 import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
+import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type RunState, type TaskInstance } from "../runs/run-model.ts";
 import { evaluateTriggerRule } from "./trigger-rules.ts";
 
@@ -44,6 +45,38 @@ export function advanceRun(run: Run, tasks: readonly TaskDefinition[], now: Date
   if (run.state === "success" || run.state === "failed") run.endedAt ??= now.toISOString();
   return { toStart };
 }
+
+/** The executor reports the try running (its process or Pod exists). */
+export function startTry(instance: TaskInstance, podName: string | null, now: Date): void {
+  instance.state = "running";
+  instance.startedAt = now.toISOString();
+  instance.podName = podName;
+  const current = instance.tries.at(-1);
+  if (current) Object.assign(current, { state: "running", startedAt: instance.startedAt, podName });
+}
+
+/** Fails the current try for good (no retry): it could not be started, or its run is given up. */
+export function failTry(instance: TaskInstance, reason: string, now: Date): void {
+  instance.maxTries = instance.try;
+  finishTry(instance, NO_RETRY_DELAY, { ok: false, exitCode: null, reason }, now);
+}
+
+/** Fails every unfinished task of a run; returns the tries that are live (queued or running), to cancel. */
+export function failRun(run: Run, reason: string, now: Date): TaskKey[] {
+  const live: TaskKey[] = [];
+  for (const instance of run.tasks) {
+    if (instance.state === "queued" || instance.state === "running")
+      live.push({ dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try });
+    if (!isTerminal(instance.state)) failTry(instance, reason, now);
+  }
+  return live;
+}
+
+/** Retry timing for a try whose task definition is not known (retries at once). */
+export const NO_RETRY_DELAY: Pick<TaskDefinition, "retryDelayMs" | "retryBackoff"> = {
+  retryDelayMs: 0,
+  retryBackoff: null,
+};
 
 /** Records the end of the current try: success, or failure with a retry if tries are left. */
 export function finishTry(

@@ -14,7 +14,9 @@ import type {
 } from "../../src/executor/executor.ts";
 import { Heartbeat } from "../../src/health/heartbeat.ts";
 import { createLogger } from "../../src/log/logger.ts";
-import { FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
+import { createDaemonEvents, type DaemonEventBus } from "../../src/events/daemon-events.ts";
+import { FailureNotifier, notifyFailures } from "../../src/scheduler/failure-notifier.ts";
+import { apiLinks } from "../../src/server/routes/api-links.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import type { StateWriter } from "../../src/store/durable-write.ts";
@@ -56,9 +58,14 @@ export function keyOf(key: TaskKey): TaskKey {
  */
 export class FakeExecutor implements Executor {
   readonly name = "kubernetes" as const;
+  readonly notes: readonly string[] | undefined;
   readonly starts: TaskLaunch[] = [];
   readonly cancels: Array<{ key: TaskKey; reason: string }> = [];
   readonly #listeners = new Set<(event: ExecutorEvent) => void>();
+
+  constructor(notes?: readonly string[]) {
+    this.notes = notes;
+  }
 
   async start(launch: TaskLaunch): Promise<void> {
     this.starts.push(launch);
@@ -117,6 +124,8 @@ export interface HarnessOptions {
   maxSleepMs?: number;
   /** How the store writes its files (a fake that fails, say). */
   writer?: StateWriter;
+  /** What the fake executor asks to note on each run (Executor.notes). */
+  executorNotes?: string[];
 }
 
 export interface Harness {
@@ -126,6 +135,8 @@ export interface Harness {
   scheduler: Scheduler;
   notifier: FailureNotifier;
   heartbeat: Heartbeat;
+  /** The bus the scheduler reports on; failure notifications are subscribed to it. */
+  events: DaemonEventBus;
   /** Starts the scheduler and waits until it is idle. */
   start(): Promise<void>;
   /** Waits until everything the scheduler has queued (ticks, events, follow-ups) is done. */
@@ -148,12 +159,13 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
   const store = await RunStore.open(options.stateDir, options.writer ? { writer: options.writer } : {});
   const registry = new DagRegistry();
   registry.apply(dagSet(...options.dags), { commit: null, snapshot: "/x", prefix: "" });
-  const executor = new FakeExecutor();
+  const executor = new FakeExecutor(options.executorNotes);
   const heartbeat = new Heartbeat("the scheduler loop", 30_000, () => Date.now());
   const notifier = new FailureNotifier(silent, {
     fetch: options.fetch ?? (async () => new Response(null, { status: 200 })),
     baseDelayMs: 1,
   });
+  const events = createDaemonEvents();
   const scheduler = new Scheduler({
     store,
     registry,
@@ -161,11 +173,14 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
     logsDir: path.join(options.stateDir, "logs"),
     log: silent,
     heartbeat,
-    notifier,
-    notifyUrl: options.notifyUrl,
-    publicUrl: () => PUBLIC_URL,
+    events,
     now: () => new Date(Date.now()),
     maxSleepMs,
+  });
+  notifyFailures(events, notifier, {
+    notifyUrl: options.notifyUrl,
+    links: apiLinks(() => PUBLIC_URL),
+    definitionOf: (run) => scheduler.definitionOf(run),
   });
 
   const fingerprint = () =>
@@ -201,6 +216,7 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
     scheduler,
     notifier,
     heartbeat,
+    events,
     async start() {
       await scheduler.start();
       await settle();

@@ -7,7 +7,7 @@ import type { LoadError } from "../../src/dags/loader/load-error.ts";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import { Heartbeat } from "../../src/health/heartbeat.ts";
 import { createLogger } from "../../src/log/logger.ts";
-import { FailureNotifier } from "../../src/scheduler/failure-notifier.ts";
+import { createDaemonEvents } from "../../src/events/daemon-events.ts";
 import type { Run, RunState, TaskState } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
@@ -118,8 +118,7 @@ export async function pageFixture(
     logsDir: path.join(stateDir, "logs"),
     log,
     heartbeat: new Heartbeat("the scheduler loop", 30_000),
-    notifier: new FailureNotifier(log),
-    publicUrl: () => "http://updraft.test",
+    events: createDaemonEvents(),
   });
   const now = Date.now();
   const iso = (agoMs: number) => new Date(now - agoMs).toISOString();

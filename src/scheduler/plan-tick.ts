@@ -1,0 +1,257 @@
+import type { ActiveDag } from "../dags/active-dags.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { TaskKey } from "../executor/executor.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
+import { ownValue } from "../store/id-record.ts";
+import type { ActiveState, DagState } from "../runs/active-state.ts";
+import type { RunStore } from "../store/run-store.ts";
+import {
+  DEFAULT_CATCHUP_BOUND,
+  initialDagState,
+  newRun,
+  planScheduledRuns,
+  scheduledRunId,
+} from "./run-planner.ts";
+import { advanceRun, failRun } from "./run-progress.ts";
+
+/** What planning reads besides the state: the store's bookkeeping, definitions, the cron cache. */
+export interface TickContext {
+  /** Adds runs and records skips in the state; `getRun` also finds archived runs. */
+  book: Pick<RunStore, "addRun" | "recordSkip" | "getRun">;
+  /** The definition a run was created with (or the registered one). */
+  definitionOf(run: Run): DagDefinition | undefined;
+  /** The next two due times of a DAG after its last scheduled run (see due-times.ts). */
+  dueTimes(dag: DagDefinition, state: DagState): number[];
+  catchupBound?: number;
+  /** What the executor wants noted on each run it starts (see Executor.notes). */
+  notes?: readonly string[];
+  /** The loop wakes at least this often. */
+  maxSleepMs: number;
+}
+
+/** A DAG as the tick schedules it. */
+export type ScheduledDag = Pick<ActiveDag, "definition" | "commit" | "snapshot">;
+
+export interface Launch {
+  run: Run;
+  instance: TaskInstance;
+}
+
+export interface Cancel {
+  key: TaskKey;
+  reason: string;
+}
+
+/** What advancing the active runs decided. */
+export interface Advance {
+  /** Tries queued now: the loop starts them. */
+  launches: Launch[];
+  /** Runs that left the queue now (their first tasks were queued). */
+  started: Run[];
+  /** Runs in a final state, to archive (one whose archive failed is here again). */
+  finished: Run[];
+  /** The runs of `finished` that reached their final state now. */
+  newlyFinished: Run[];
+}
+
+/** One tick's decisions; the state given to `planTick` already holds them. */
+export interface TickPlan extends Advance {
+  created: Run[];
+  /** Live tries of replaced runs (concurrencyPolicy replace). */
+  cancels: Cancel[];
+  /** Running tries past their timeout. */
+  timeouts: Cancel[];
+  /** When the loop should tick next (epoch ms). */
+  wakeAt: number;
+}
+
+const REPLACED = "replaced by a newer run (concurrencyPolicy replace)";
+
+/**
+ * Plans one tick over active state, changing it in place (inside a store update): creates the
+ * runs that are due, fails runs they replace, advances every active run within maxActiveRuns,
+ * and says which tries to start or cancel and when to wake next. No I/O, no clock: `now` is given.
+ */
+export function planTick(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: TickContext,
+): TickPlan {
+  const { created, cancels } = scheduleDueRuns(state, dags, now, context);
+  const advance = advanceRuns(state, now, context);
+  return {
+    created,
+    cancels,
+    ...advance,
+    timeouts: timeoutsDue(state, now, context),
+    wakeAt: nextWakeAt(state, dags, now, context),
+  };
+}
+
+/** Creates the scheduled runs that are due (and records skips); fails the runs they replace. */
+export function scheduleDueRuns(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: TickContext,
+): { created: Run[]; cancels: Cancel[] } {
+  const created: Run[] = [];
+  const cancels: Cancel[] = [];
+  const activeByDag = new Map<string, Run[]>();
+  for (const run of Object.values(state.runs))
+    activeByDag.set(run.dagId, [...(activeByDag.get(run.dagId) ?? []), run]);
+  for (const dag of dags) {
+    const id = dag.definition.id;
+    const dagState = ownValue(state.dags, id) ?? initialDagState(dag.definition, now);
+    state.dags[id] = dagState;
+    const due = context.dueTimes(dag.definition, dagState);
+    const first = due[0];
+    if (first === undefined || first > now.getTime()) continue;
+    // One interval due (the common case): the cached times say so without a cron walk.
+    const single = dagState.lastScheduledAt !== null && (due[1] === undefined || due[1] > now.getTime());
+    const plan = planScheduledRuns(
+      dag.definition,
+      dagState,
+      activeByDag.get(id) ?? [],
+      now,
+      context.catchupBound ?? DEFAULT_CATCHUP_BOUND,
+      single ? [new Date(first)] : undefined,
+    );
+    dagState.lastScheduledAt = plan.lastScheduledAt?.toISOString() ?? dagState.lastScheduledAt;
+    for (const skip of plan.skip)
+      context.book.recordSkip(state, id, skip.logicalDate.toISOString(), skip.reason, now);
+    for (const { logicalDate, trigger } of plan.create) {
+      const runId = scheduledRunId(id, logicalDate);
+      if (ownValue(state.runs, runId) || context.book.getRun(runId)) continue;
+      const run = newRun(dag.definition, {
+        id: runId,
+        trigger,
+        logicalDate,
+        conf: {},
+        commit: dag.commit,
+        snapshot: dag.snapshot,
+        now,
+      });
+      context.book.addRun(state, run);
+      created.push(run);
+    }
+    for (const runId of plan.replace) {
+      const replaced = ownValue(state.runs, runId);
+      if (replaced)
+        for (const key of failRun(replaced, REPLACED, now)) cancels.push({ key, reason: REPLACED });
+    }
+  }
+  return { created, cancels };
+}
+
+/** Advances every active run, oldest first, respecting maxActiveRuns; queues the tries that became ready. */
+export function advanceRuns(
+  state: ActiveState,
+  now: Date,
+  context: Pick<TickContext, "definitionOf" | "notes">,
+): Advance {
+  const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
+  const runs = Object.values(state.runs).sort(
+    (a, b) => compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
+  );
+  const advance = (run: Run, definition: DagDefinition) => {
+    const wasFinal = isFinal(run);
+    for (const taskId of advanceRun(run, definition.tasks, now).toStart) {
+      const instance = run.tasks.find((task) => task.id === taskId);
+      if (instance) result.launches.push({ run, instance });
+    }
+    if (!isFinal(run)) return;
+    result.finished.push(run);
+    // An archive that failed is retried on later ticks: the run finished only once.
+    if (!wasFinal) result.newlyFinished.push(run);
+  };
+  const waiting = (run: Run) =>
+    run.state === "queued" && run.tasks.every((task) => task.state === "scheduled");
+  // Runs under way first, so one that finishes now frees its maxActiveRuns slot for a queued one.
+  for (const run of runs) {
+    const definition = context.definitionOf(run);
+    if (definition && !waiting(run)) advance(run, definition);
+  }
+  const activeCount = new Map<string, number>();
+  for (const run of runs) {
+    if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
+  }
+  for (const run of runs) {
+    const definition = context.definitionOf(run);
+    if (!definition || !waiting(run)) continue;
+    const count = activeCount.get(run.dagId) ?? 0;
+    if (count >= definition.maxActiveRuns) continue;
+    activeCount.set(run.dagId, count + 1);
+    run.notes.push(...(context.notes ?? []));
+    advance(run, definition);
+    if (run.state === "running") result.started.push(run);
+  }
+  return result;
+}
+
+/** Running tries whose task timeout has elapsed by `now`. */
+export function timeoutsDue(
+  state: ActiveState,
+  now: Date,
+  context: Pick<TickContext, "definitionOf">,
+): Cancel[] {
+  const due: Cancel[] = [];
+  for (const { run, instance, deadline, timeoutMs } of runningDeadlines(state, context)) {
+    if (deadline > now.getTime()) continue;
+    const key = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
+    due.push({ key, reason: `timed out after ${formatMs(timeoutMs)}` });
+  }
+  return due;
+}
+
+/**
+ * When the loop should tick next: the soonest of a DAG's next due time, a retry, a running try's
+ * timeout, but never later than maxSleepMs from `now`.
+ */
+export function nextWakeAt(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: Pick<TickContext, "definitionOf" | "dueTimes" | "maxSleepMs">,
+): number {
+  let next = now.getTime() + context.maxSleepMs;
+  for (const dag of dags) {
+    const dagState = ownValue(state.dags, dag.definition.id);
+    const due = dagState ? context.dueTimes(dag.definition, dagState)[0] : undefined;
+    if (due !== undefined) next = Math.min(next, due);
+  }
+  for (const run of Object.values(state.runs)) {
+    for (const task of run.tasks) {
+      if (task.state === "up_for_retry" && task.nextTryAt) next = Math.min(next, Date.parse(task.nextTryAt));
+    }
+  }
+  // Timeouts already due were handed out by the tick: waking for them again would spin.
+  for (const { deadline } of runningDeadlines(state, context))
+    if (deadline > now.getTime()) next = Math.min(next, deadline);
+  return next;
+}
+
+function* runningDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
+  for (const run of Object.values(state.runs)) {
+    for (const instance of run.tasks) {
+      if (instance.state !== "running" || !instance.startedAt) continue;
+      const timeoutMs = context.definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;
+      if (timeoutMs) yield { run, instance, timeoutMs, deadline: Date.parse(instance.startedAt) + timeoutMs };
+    }
+  }
+}
+
+function isFinal(run: Run): boolean {
+  return run.state === "success" || run.state === "failed";
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,51 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { TaskLaunch } from "../executor/executor.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
+import { tryLogFile } from "../runs/try-files.ts";
+import { idRecord } from "../store/id-record.ts";
+import { renderTaskTemplates } from "./templating.ts";
+
+/** A try ready for the executor, or why it cannot start (the try then fails for good). */
+export type LaunchPlan = { ok: true; launch: TaskLaunch } | { ok: false; reason: string };
+
+/** What the executor is asked to start for a queued try: templates rendered, log file chosen. */
+export function taskLaunchOf(
+  run: Run,
+  instance: TaskInstance,
+  definition: DagDefinition | undefined,
+  logsDir: string,
+): LaunchPlan {
+  const task = definition?.tasks.find((t) => t.id === instance.id);
+  if (!task) return { ok: false, reason: "the task is no longer defined" };
+  const results = idRecord<unknown>();
+  for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
+  const rendered = renderTaskTemplates(task, {
+    conf: run.conf,
+    logicalDate: run.logicalDate,
+    runId: run.id,
+    dagId: run.dagId,
+    taskId: task.id,
+    tryNumber: instance.try,
+    results,
+  });
+  if (!rendered.ok) return { ok: false, reason: `template error: ${rendered.error}` };
+  const key = { dagId: run.dagId, runId: run.id, taskId: task.id, try: instance.try };
+  let logFile: string;
+  try {
+    // Throws UnsafeTryPathError for ids that would leave the logs folder (see try-files.ts).
+    logFile = tryLogFile(logsDir, key);
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  return {
+    ok: true,
+    launch: {
+      ...key,
+      task,
+      ...rendered.value,
+      snapshot: run.snapshot,
+      logFile,
+      logicalDate: run.logicalDate,
+    },
+  };
+}
