@@ -46,7 +46,7 @@ export async function cliBundle() {
   const folder = path.join(dir, `cli-${sourceKey()}`);
   const file = path.join(folder, "cli.mjs");
   if (isPrivateFile(file)) return file;
-  const code = await bundle();
+  const code = await bundle(path.basename(folder));
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   // Written under a unique name, then renamed: a CLI starting at the same moment never runs a
   // half-written file.
@@ -80,7 +80,7 @@ function sourceFiles() {
     .sort();
 }
 
-async function bundle() {
+async function bundle(folderName) {
   const { build } = await import("esbuild");
   const { outputFiles } = await build({
     entryPoints: [ENTRY],
@@ -91,6 +91,9 @@ async function bundle() {
     write: false,
     logLevel: "silent",
     outfile: "cli.mjs",
+    // Tells src/dags/loader/loader-runtime.ts where to keep the DAG loader runtime built from the
+    // same sources, so that only the first start builds it.
+    define: { __UPDRAFT_CLI_BUNDLE__: JSON.stringify(folderName) },
     plugins: [packagesFromThisInstall, ownFileLocations],
   });
   const code = outputFiles?.[0]?.contents;

@@ -1,4 +1,5 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { kubeClient } from "./kube-client.ts";
 
 /**
  * Kubernetes access as the daemon finds it: the in-cluster service account when running in a
@@ -9,7 +10,7 @@ export function loadKubeAccess(
   env: Readonly<Record<string, string | undefined>>,
   namespaceFlag: string | undefined,
 ): { config: KubeConfig; namespace: string } {
-  const config = new KubeConfig();
+  const config = new (kubeClient().KubeConfig)();
   if (env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
   else config.loadFromDefault();
   const context = config.getContextObject(config.getCurrentContext());

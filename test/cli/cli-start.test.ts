@@ -4,7 +4,7 @@
  */
 import { chmod, cp, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { Cleanup } from "../support/cleanup.ts";
 import { simpleDag } from "../dags/support/dag-folder.ts";
@@ -30,7 +30,10 @@ async function bundleFolders(mine: string): Promise<string[]> {
 /** Runs the CLI with the module probe; returns the result and every module URL Node loaded. */
 async function probed(args: string[], tmp: string) {
   const log = path.join(tmp, `modules-${Date.now()}-${Math.random()}.log`);
-  const result = await runBin(args, { nodeFlags: ["--import", PROBE], env: { TMPDIR: tmp, MODULE_PROBE_LOG: log } });
+  const result = await runBin(args, {
+    nodeFlags: ["--import", PROBE],
+    env: { TMPDIR: tmp, MODULE_PROBE_LOG: log },
+  });
   const modules = (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean);
   return { result, modules };
 }
@@ -40,23 +43,31 @@ const fromPackage = (name: string) => (modules: string[]) =>
   modules.filter((url) => url.includes(`/node_modules/${name}/`));
 
 describe("bin/updraft.mjs", () => {
-  test("loads no TypeScript module and not tsx; once the bundle is cached, not esbuild either", async () => {
-    const { tmp } = await freshTmp();
+  test("loads no TypeScript module and not tsx; the second start runs the cached bundle as it is", async () => {
+    const { tmp, mine } = await freshTmp();
     const first = await probed(["help"], tmp);
     expect(first.result.stderr).toBe("");
     expect(first.result.stdout).toMatch(/^Usage:/);
     expect(first.modules.length).toBeGreaterThan(0);
     expect(typescript(first.modules)).toEqual([]);
     expect(fromPackage("tsx")(first.modules)).toEqual([]);
+    const [folder] = await bundleFolders(mine);
+    if (!folder) throw new Error(`no bundle folder in ${mine}`);
+    const bundle = path.join(mine, folder, "cli.mjs");
+    expect(first.modules).toContain(pathToFileURL(bundle).href);
+    const built = await stat(bundle);
 
     const cached = await probed(["help"], tmp);
     expect(cached.result.stdout).toMatch(/^Usage:/);
     expect(typescript(cached.modules)).toEqual([]);
     expect(fromPackage("tsx")(cached.modules)).toEqual([]);
-    expect(fromPackage("esbuild")(cached.modules)).toEqual([]);
+    expect(cached.modules).toContain(pathToFileURL(bundle).href);
+    expect(await bundleFolders(mine)).toEqual([folder]);
+    const reused = await stat(bundle);
+    expect([reused.ino, reused.mtimeMs]).toEqual([built.ino, built.mtimeMs]);
   });
 
-  test("`updraft check` loads DAGs without loading TypeScript modules or tsx in the CLI process", async () => {
+  test("`updraft check` loads DAGs without loading TypeScript modules, tsx or the Kubernetes client in the CLI process", async () => {
     const { tmp } = await freshTmp();
     const dags = await cleanup.tempDir("cli-dags");
     await writeFile(path.join(dags, "orders.ts"), simpleDag("orders"));
@@ -66,6 +77,37 @@ describe("bin/updraft.mjs", () => {
     expect(result.stdout).toContain("orders");
     expect(typescript(modules)).toEqual([]);
     expect(fromPackage("tsx")(modules)).toEqual([]);
+    // Half a second of module loading that only a daemon talking to a cluster needs.
+    expect(fromPackage("@kubernetes/client-node")(modules)).toEqual([]);
+  });
+
+  test("the DAG loader runtime is built once next to the bundle, private, and reused by the next start", async () => {
+    const { tmp, mine } = await freshTmp();
+    const dags = await cleanup.tempDir("cli-dags");
+    await writeFile(path.join(dags, "orders.ts"), simpleDag("orders"));
+    const first = await runBin(["check", dags], { env: { TMPDIR: tmp } });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const [folder] = await bundleFolders(mine);
+    if (!folder) throw new Error(`no bundle folder in ${mine}`);
+    const runtime = path.join(mine, folder, "loader-runtime.mjs");
+    const built = await stat(runtime);
+    expect(built.mode & 0o077).toBe(0);
+    expect(built.uid).toBe(UID);
+
+    const second = await runBin(["check", dags], { env: { TMPDIR: tmp } });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const reused = await stat(runtime);
+    expect([reused.ino, reused.mtimeMs]).toEqual([built.ino, built.mtimeMs]);
+
+    // One that others could have written is not run: it is built again.
+    await writeFile(runtime, 'process.stderr.write("PLANTED\\n");\n');
+    await chmod(runtime, 0o666);
+    const third = await runBin(["check", dags], { env: { TMPDIR: tmp } });
+    expect(third.stderr).not.toContain("PLANTED");
+    expect(third.stdout).toBe(first.stdout);
+    expect((await stat(runtime)).mode & 0o077).toBe(0);
   });
 
   test("an edited source file is never served from an older bundle, even at the same size and mtime", async () => {
@@ -77,18 +119,21 @@ describe("bin/updraft.mjs", () => {
     const bin = path.join(project, "bin", "updraft.mjs");
     const env = { TMPDIR: tmp };
 
+    // A whole-second date, so that setting it again gives exactly the same mtime.
+    const cli = path.join(project, "src", "cli.ts");
+    const date = new Date("2026-01-01T00:00:00Z");
+    await utimes(cli, date, date);
     const before = await runBin(["help"], { bin, env });
     expect(before.stdout).toMatch(/^Usage:/);
     expect(await bundleFolders(mine)).toHaveLength(1);
 
-    const cli = path.join(project, "src", "cli.ts");
-    const { atime, mtime, size } = await stat(cli);
+    const { mtimeMs, size } = await stat(cli);
     const source = await readFile(cli, "utf8");
     expect(source).toContain("const USAGE = `Usage:");
     await writeFile(cli, source.replace("const USAGE = `Usage:", "const USAGE = `USAGE:"));
-    await utimes(cli, atime, mtime);
+    await utimes(cli, date, date);
     expect((await stat(cli)).size).toBe(size);
-    expect((await stat(cli)).mtimeMs).toBe(mtime.getTime());
+    expect((await stat(cli)).mtimeMs).toBe(mtimeMs);
 
     const after = await runBin(["help"], { bin, env });
     expect(after.stderr).toBe("");
