@@ -46,15 +46,19 @@ export async function cliBundle() {
   const folder = path.join(dir, `cli-${sourceKey()}`);
   const file = path.join(folder, "cli.mjs");
   if (isPrivateFile(file)) return file;
-  const code = await bundle(path.basename(folder));
+  const { code, map } = await bundle(file);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  // Written under a unique name, then renamed: a CLI starting at the same moment never runs a
-  // half-written file.
-  const partial = `${file}.${process.pid}.${Date.now()}`;
-  writeFileSync(partial, code, { mode: 0o600 });
-  renameSync(partial, file);
+  writeWhole(`${file}.map`, map);
+  writeWhole(file, code);
   pruneOldBundles(dir, folder);
   return file;
+}
+
+/** Written under a unique name, then renamed: a CLI starting at that moment never reads half a file. */
+function writeWhole(file, contents) {
+  const partial = `${file}.${process.pid}.${Date.now()}`;
+  writeFileSync(partial, contents, { mode: 0o600 });
+  renameSync(partial, file);
 }
 
 /**
@@ -80,7 +84,7 @@ function sourceFiles() {
     .sort();
 }
 
-async function bundle(folderName) {
+async function bundle(file) {
   const { build } = await import("esbuild");
   const { outputFiles } = await build({
     entryPoints: [ENTRY],
@@ -90,15 +94,20 @@ async function bundle(folderName) {
     target: "node20",
     write: false,
     logLevel: "silent",
-    outfile: "cli.mjs",
+    outfile: file,
+    // Not read unless Node runs with --enable-source-maps (stack traces then name src/ lines): at
+    // every start, it would cost reading this map and every package's.
+    sourcemap: "linked",
+    sourcesContent: false,
     // Tells src/dags/loader/loader-runtime.ts where to keep the DAG loader runtime built from the
     // same sources, so that only the first start builds it.
-    define: { __UPDRAFT_CLI_BUNDLE__: JSON.stringify(folderName) },
+    define: { __UPDRAFT_CLI_BUNDLE__: JSON.stringify(path.basename(path.dirname(file))) },
     plugins: [packagesFromThisInstall, ownFileLocations],
   });
-  const code = outputFiles?.[0]?.contents;
-  if (!code) throw new Error("esbuild produced no output for src/cli.ts");
-  return code;
+  const code = outputFiles?.find((output) => output.path === file)?.contents;
+  const map = outputFiles?.find((output) => output.path === `${file}.map`)?.contents;
+  if (!code || !map) throw new Error("esbuild produced no output for src/cli.ts");
+  return { code, map };
 }
 
 /**

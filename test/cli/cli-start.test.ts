@@ -55,6 +55,13 @@ describe("bin/updraft.mjs", () => {
     if (!folder) throw new Error(`no bundle folder in ${mine}`);
     const bundle = path.join(mine, folder, "cli.mjs");
     expect(first.modules).toContain(pathToFileURL(bundle).href);
+    // Its source map (read with --enable-source-maps) points at the sources where they are.
+    const map = JSON.parse(await readFile(`${bundle}.map`, "utf8")) as { sources: string[] };
+    const sources = map.sources.map((source) => path.resolve(path.dirname(bundle), source));
+    expect(sources).toContain(path.join(REPO_ROOT, "src", "cli.ts"));
+    expect((await readFile(bundle, "utf8")).trimEnd().split("\n").at(-1)).toBe(
+      "//# sourceMappingURL=cli.mjs.map",
+    );
     const built = await stat(bundle);
 
     const cached = await probed(["help"], tmp);
