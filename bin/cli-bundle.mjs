@@ -131,12 +131,23 @@ const packagesFromThisInstall = {
 /**
  * Source files that find files next to them (`new URL("./page-client.js", import.meta.url)`) keep
  * finding them: in each file, `import.meta.url` becomes that source file's own URL, not the bundle's.
+ * `import.meta.resolve(specifier)` would resolve from the bundle's folder, where no package is: the
+ * build stops (and the CLI runs through tsx, saying why) rather than ship that.
  */
 const ownFileLocations = {
   name: "own-file-locations",
   setup(build) {
     build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
       const source = readFileSync(args.path, "utf8");
+      const oneArgument = /\bimport\.meta\.resolve\(\s*[^,()]+\)/.exec(source);
+      if (oneArgument)
+        return {
+          errors: [
+            {
+              text: `${path.relative(ROOT, args.path)}: ${oneArgument[0]} would resolve from the CLI bundle's folder; use createRequire(import.meta.url).resolve or give the parent URL`,
+            },
+          ],
+        };
       const contents = source
         .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
         .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))

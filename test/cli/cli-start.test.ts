@@ -23,6 +23,15 @@ async function freshTmp(): Promise<{ tmp: string; mine: string }> {
   return { tmp, mine: path.join(tmp, `updraft-${UID}`) };
 }
 
+/** A copy of the CLI's files (bin, src, package.json) using this checkout's node_modules. */
+async function copyProject(): Promise<string> {
+  const project = await cleanup.tempDir("cli-project");
+  for (const part of ["bin", "src", "package.json"])
+    await cp(path.join(REPO_ROOT, part), path.join(project, part), { recursive: true });
+  await symlink(path.join(REPO_ROOT, "node_modules"), path.join(project, "node_modules"));
+  return project;
+}
+
 async function bundleFolders(mine: string): Promise<string[]> {
   return (await readdir(mine).catch(() => [])).filter((name) => name.startsWith("cli-")).sort();
 }
@@ -119,10 +128,7 @@ describe("bin/updraft.mjs", () => {
 
   test("an edited source file is never served from an older bundle, even at the same size and mtime", async () => {
     const { tmp, mine } = await freshTmp();
-    const project = await cleanup.tempDir("cli-project");
-    for (const part of ["bin", "src", "package.json"])
-      await cp(path.join(REPO_ROOT, part), path.join(project, part), { recursive: true });
-    await symlink(path.join(REPO_ROOT, "node_modules"), path.join(project, "node_modules"));
+    const project = await copyProject();
     const bin = path.join(project, "bin", "updraft.mjs");
     const env = { TMPDIR: tmp };
 
@@ -146,6 +152,25 @@ describe("bin/updraft.mjs", () => {
     expect(after.stderr).toBe("");
     expect(after.stdout).toMatch(/^USAGE:/);
     expect(await bundleFolders(mine)).toHaveLength(2);
+  });
+
+  test("a source resolving a package with import.meta.resolve stops the bundle, not the command", async () => {
+    const { tmp, mine } = await freshTmp();
+    const project = await copyProject();
+    await writeFile(
+      path.join(project, "src", "cli.ts"),
+      `${await readFile(path.join(project, "src", "cli.ts"), "utf8")}\nexport const ZOD = import.meta.resolve("zod");\n`,
+    );
+    const result = await runBin(["help"], {
+      bin: path.join(project, "bin", "updraft.mjs"),
+      env: { TMPDIR: tmp },
+    });
+    expect(result.stderr).toContain(
+      'src/cli.ts: import.meta.resolve("zod") would resolve from the CLI bundle',
+    );
+    expect(result.stderr).toContain("running the TypeScript sources through tsx");
+    expect(result.stdout).toMatch(/^Usage:/);
+    expect(await bundleFolders(mine)).toEqual([]);
   });
 
   test("the bundle is private to this user: a folder others can write is refused, a file others can write is rebuilt", async () => {
