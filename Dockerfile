@@ -5,8 +5,9 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Production dependencies only. tsx (runs the TypeScript: there is no build step) and esbuild
-# (transforms DAG modules) are runtime dependencies, so they are installed here.
+# Production dependencies only. esbuild (bundles the CLI at its first start into a private folder
+# of /tmp, and transforms DAG modules) and tsx (the CLI's fallback when that bundle cannot be made)
+# are runtime dependencies, so they are installed here: there is no build step.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

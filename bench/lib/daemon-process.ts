@@ -7,7 +7,8 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../../bin/updraft.mjs", import.meta.url));
+/** The CLI as users start it. */
+export const CLI = fileURLToPath(new URL("../../bin/updraft.mjs", import.meta.url));
 const STOP_GRACE_MS = 5_000;
 
 export interface DaemonProcess {
@@ -22,16 +23,24 @@ export interface DaemonProcess {
   stop(): Promise<void>;
 }
 
+/** Which script starts the CLI, and with which Node flags (the bin's shebang ones, say). */
+export interface Launch {
+  cli: string;
+  nodeFlags: readonly string[];
+}
+
 /**
- * Spawns `node bin/updraft.mjs run <args> --port 0` and resolves once its "updraft listening" log
- * line names the URL. `env` replaces the environment (TMPDIR, say).
+ * Spawns `node bin/updraft.mjs run <args> --port 0` (or `launch`) and resolves once its "updraft
+ * listening" log line names the URL. `env` replaces the environment (TMPDIR, say).
  */
 export async function startDaemonProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 30_000,
+  launch: Launch = { cli: CLI, nodeFlags: [] },
 ): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [CLI, "run", ...args, "--host", "127.0.0.1", "--port", "0"], {
+  const command = [...launch.nodeFlags, launch.cli, "run", ...args, "--host", "127.0.0.1", "--port", "0"];
+  const child = spawn(process.execPath, command, {
     cwd: path.dirname(path.dirname(CLI)),
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,14 +1,7 @@
 import { finished, type Writable } from "node:stream";
-import {
-  ApiException,
-  CoreV1Api,
-  type CoreV1Event,
-  type KubeConfig,
-  Log,
-  type V1Pod,
-  Watch,
-} from "@kubernetes/client-node";
+import type { CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
 import type { Metrics } from "../metrics/metrics.ts";
+import { kubeClient } from "./kube-client.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
 export interface KubeApi {
@@ -54,7 +47,7 @@ export function isStatus(object: unknown): object is StatusObject {
 
 /** The HTTP status of a client error, or undefined for network errors and timeouts. */
 export function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  return error instanceof kubeClient().ApiException ? error.code : undefined;
 }
 
 /** 5xx, 429, timeouts and connection errors: the API blinked, ask again. */
@@ -89,6 +82,7 @@ export function createKubeApi(
   config: KubeConfig,
   options: { retryBaseMs?: number; metrics?: Pick<Metrics, "executorApiError"> } = {},
 ): KubeApi {
+  const { CoreV1Api, Log, Watch } = kubeClient();
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   const log = new Log(config);

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { kubeClient } from "./kube-client.ts";
 
 /**
  * Kubernetes access as the daemon finds it: the in-cluster service account when running in a
@@ -10,7 +11,7 @@ export function loadKubeAccess(
   env: Readonly<Record<string, string | undefined>>,
   namespaceFlag: string | undefined,
 ): { config: KubeConfig; namespace: string } {
-  const config = new KubeConfig();
+  const config = new (kubeClient().KubeConfig)();
   const kubeconfigs = (env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean);
   if (env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
   else if (kubeconfigs.length > 0) loadFiles(config, kubeconfigs);
@@ -24,7 +25,7 @@ export function loadKubeAccess(
 function loadFiles(config: KubeConfig, [first, ...rest]: string[]): void {
   if (first) config.loadFromFile(first);
   for (const file of rest) {
-    const more = new KubeConfig();
+    const more = new (kubeClient().KubeConfig)();
     more.loadFromFile(file);
     config.mergeConfig(more);
   }

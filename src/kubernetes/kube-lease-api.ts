@@ -1,10 +1,5 @@
-import {
-  ApiException,
-  CoordinationV1Api,
-  type KubeConfig,
-  type V1Lease,
-  V1MicroTime,
-} from "@kubernetes/client-node";
+import type { KubeConfig, V1Lease } from "@kubernetes/client-node";
+import { kubeClient } from "./kube-client.ts";
 import {
   LeaseConflictError,
   type LeaseApi,
@@ -14,6 +9,7 @@ import {
 
 /** LeaseApi over the official client's CoordinationV1Api: the only place in src/leader that talks to it. */
 export function createKubeLeaseApi(config: KubeConfig, namespace: string, name: string): LeaseApi {
+  const { CoordinationV1Api, V1MicroTime } = kubeClient();
   const api = config.makeApiClient(CoordinationV1Api);
   const body = (record: LeaseRecord, resourceVersion?: string): V1Lease => ({
     apiVersion: "coordination.k8s.io/v1",
@@ -63,7 +59,7 @@ export function createKubeLeaseApi(config: KubeConfig, namespace: string, name: 
 }
 
 function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  return error instanceof kubeClient().ApiException ? error.code : undefined;
 }
 
 /** The client leaves MicroTime fields as the JSON strings it received; either form is read here. */

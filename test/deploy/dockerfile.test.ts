@@ -185,6 +185,8 @@ describe("Dockerfile", () => {
         ),
       ]);
       expect(ready).toEqual({ status: "ready" });
+      // The CLI ran from its bundle (bin/cli-bundle.mjs), not from the tsx fallback.
+      expect(output).not.toContain("running the TypeScript sources through tsx");
       const listed = (await (await fetch(`${base}/api/dags`)).json()) as Array<{ id: string }>;
       expect(listed.map((dag) => dag.id)).toContain("node_jobs");
       await stat(path.join(work, "state", "state.json"));

@@ -8,13 +8,23 @@ import { build } from "esbuild";
 
 const ENTRY = fileURLToPath(new URL("./loader-process.ts", import.meta.url));
 
+/**
+ * Defined by bin/cli-bundle.mjs in the CLI bundle: the name of the bundle's folder in the private
+ * temp folder (`cli-<key of src/ and the installed packages>`). The bundle runs only while those are
+ * unchanged, and they are all the runtime is built from, so a runtime kept in that folder by an
+ * earlier start is current. Not defined under tsx or vitest: the runtime is then built per process.
+ */
+declare const __UPDRAFT_CLI_BUNDLE__: string | undefined;
+const CLI_BUNDLE = typeof __UPDRAFT_CLI_BUNDLE__ === "string" ? __UPDRAFT_CLI_BUNDLE__ : undefined;
+
 let built: Promise<string> | undefined;
 
 /**
  * The script loader processes run: loader-process.ts with the SDK, validation and their packages
  * in one JavaScript file, so that a loader process is plain `node` (no TypeScript compiler, one
  * file to read). Built once per daemon process into a folder named by its content under a private
- * per-user folder of the system temp dir (see privateTempDir).
+ * per-user folder of the system temp dir (see privateTempDir); started from the CLI bundle, built
+ * once per bundle and kept next to it.
  */
 export async function loaderRuntime(): Promise<string> {
   const earlier = await built?.catch(() => undefined);
@@ -25,6 +35,9 @@ export async function loaderRuntime(): Promise<string> {
 }
 
 async function buildRuntime(): Promise<string> {
+  const dir = await privateTempDir();
+  const kept = CLI_BUNDLE && path.join(dir, CLI_BUNDLE, "loader-runtime.mjs");
+  if (kept && (await isPrivateFile(kept))) return kept;
   const { outputFiles } = await build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -38,9 +51,8 @@ async function buildRuntime(): Promise<string> {
   const code = outputFiles?.[0]?.contents;
   if (!code) throw new Error("building the DAG loader runtime produced no output");
   const hash = createHash("sha1").update(code).digest("hex").slice(0, 16);
-  const folder = path.join(await privateTempDir(), `loader-${hash}`);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  const file = path.join(folder, "loader-runtime.mjs");
+  const file = kept || path.join(dir, `loader-${hash}`, "loader-runtime.mjs");
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
   // half-written file.
   const partial = `${file}.${process.pid}.${Date.now()}`;
@@ -69,4 +81,10 @@ async function privateTempDir(): Promise<string> {
       `${dir} is not a private folder of this user (uid ${uid}): remove it or set TMPDIR to a private folder`,
     );
   return dir;
+}
+
+/** A regular file of this user that nobody else can write (else it is built again). */
+async function isPrivateFile(file: string): Promise<boolean> {
+  const info = await lstat(file).catch(() => undefined);
+  return !!info && info.isFile() && info.uid === (process.getuid?.() ?? 0) && (info.mode & 0o022) === 0;
 }
