@@ -133,7 +133,7 @@ describe("bin/updraft.mjs", () => {
     const env = { TMPDIR: tmp };
 
     // A whole-second date, so that setting it again gives exactly the same mtime.
-    const cli = path.join(project, "src", "cli.ts");
+    const cli = path.join(project, "src", "config", "help-text.ts");
     const date = new Date("2026-01-01T00:00:00Z");
     await utimes(cli, date, date);
     const before = await runBin(["help"], { bin, env });
@@ -142,8 +142,8 @@ describe("bin/updraft.mjs", () => {
 
     const { mtimeMs, size } = await stat(cli);
     const source = await readFile(cli, "utf8");
-    expect(source).toContain("const USAGE = `Usage:");
-    await writeFile(cli, source.replace("const USAGE = `Usage:", "const USAGE = `USAGE:"));
+    expect(source).toContain("return `Usage:");
+    await writeFile(cli, source.replace("return `Usage:", "return `USAGE:"));
     await utimes(cli, date, date);
     expect((await stat(cli)).size).toBe(size);
     expect((await stat(cli)).mtimeMs).toBe(mtimeMs);
