@@ -12,12 +12,13 @@ import { serverSettings } from "./daemon/server-settings.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
 import type { TaskKey } from "./executor/executor.ts";
-import { createDaemonEvents } from "./events/daemon-events.ts";
+import { createDaemonEvents, type DaemonEventBus } from "./events/daemon-events.ts";
 import { withMaskedEvents } from "./executor/masked-events.ts";
 import { healthReport } from "./health/health-report.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import { UnhandledRejections } from "./health/unhandled-rejections.ts";
 import type { Clock } from "./leader/clock.ts";
+import type { LeaderView } from "./leader/leader-view.ts";
 import type { Logger } from "./log/logger.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { isActiveTry } from "./runs/active-try.ts";
@@ -36,6 +37,8 @@ export interface Daemon {
   readonly source: DagSource;
   readonly scheduler: Scheduler;
   readonly store: RunStore;
+  /** What the daemon reports (syncs, run and try transitions, leadership); tests wait on it. */
+  readonly events: DaemonEventBus;
   /** Where the HTTP server listens (after start). */
   url(): string;
   start(): Promise<void>;
@@ -94,11 +97,13 @@ export function createDaemon(
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
   const pool = new LoaderPool(config.loader, { prewarm: true });
   const syncHistory = new SyncHistory(log);
-  const sync = createDagSource(config, { pool, registry, mask, metrics, syncHistory, scheduler });
+  syncHistory.follow(events);
+  const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
   const { source } = sync;
   const duties = new LeaderDuties({ scheduler, source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
-  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost });
+  const onChange = (view: LeaderView) => events.emit("leadership:changed", view);
+  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange });
   const leader = leadership.role;
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
   const health = () => healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader });
@@ -124,6 +129,7 @@ export function createDaemon(
     source,
     scheduler,
     store,
+    events,
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
     start: () => lifecycle.start(),

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { RunConfig } from "../config/run-config.ts";
 import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { LoaderPool } from "../dags/loader/loader-pool.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
@@ -15,8 +16,8 @@ export interface SourceParts {
   registry: DagRegistry;
   mask: SecretMask;
   metrics: Metrics;
-  /** Told every sync record (`GET /api/syncs`). */
-  syncHistory: { add(record: SyncRecord): void };
+  /** Where each sync record is reported (`sync:applied` / `sync:failed`). */
+  events: Pick<DaemonEventBus, "emit">;
   /** Knows the commits whose snapshots runs in progress still use. */
   scheduler: { commitsInUse(): Iterable<string> };
 }
@@ -36,7 +37,8 @@ export function createDagSource(
   parts: SourceParts,
 ): ChosenSource {
   const { pool, registry, mask, metrics } = parts;
-  const onSync = (record: SyncRecord) => parts.syncHistory.add(record);
+  const onSync = (record: SyncRecord) =>
+    parts.events.emit(record.ok ? "sync:applied" : "sync:failed", record);
   const credentials =
     config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
   if (config.source.kind === "git" && credentials) {

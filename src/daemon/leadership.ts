@@ -2,6 +2,7 @@ import type { RunConfig } from "../config/run-config.ts";
 import { createClusterElector } from "../kubernetes/cluster-elector.ts";
 import type { Clock } from "../leader/clock.ts";
 import { LeaderRole } from "../leader/leader-role.ts";
+import type { LeaderView } from "../leader/leader-view.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { StateDirLock } from "../store/state-dir-lock.ts";
@@ -14,6 +15,8 @@ export interface LeadershipParts {
   store: Pick<RunStore, "load">;
   duties: LeaderDuties;
   onLost: (reason: string) => void;
+  /** Told this replica's view after each change of leadership. */
+  onChange?: (view: LeaderView) => void;
 }
 
 /** This replica's role and its hold on the state dir. */
@@ -58,6 +61,7 @@ export function createLeadership(
     startLeading: () => duties.startLeading(),
     stopLeading: () => duties.stopLeading(),
     onLost: parts.onLost,
+    ...(parts.onChange ? { onChange: parts.onChange } : {}),
     refreshMs: config.intervalMs,
   });
   const openStateDir = async () => {

@@ -9,6 +9,8 @@ export interface LeaderRoleOptions {
   log: Logger;
   /** Re-reads the state dir, which a previous (or a sharing) leader wrote; `owner` when about to lead. */
   loadState: (owner: boolean) => Promise<void>;
+  /** Told this replica's view after each leadership event (the daemon's `leadership:changed`). */
+  onChange?: (view: LeaderView) => void;
   /** Claims the state dir for this leader (its lock), before its state is read for scheduling. */
   claimState?: () => Promise<void>;
   /** Starts what only the leader runs: the scheduler (which adopts running tasks) and the sync. */
@@ -92,6 +94,7 @@ export class LeaderRole {
       if (!this.#stillLeading()) return;
       await this.#o.startLeading();
       this.#active = true;
+      this.#changed();
       if (!this.#stillLeading()) {
         this.#active = false;
         await this.#o.stopLeading();
@@ -129,5 +132,10 @@ export class LeaderRole {
       void this.#o.stopLeading();
       this.#o.onLost(event.reason);
     }
+    if (event.type === "new-leader" || event.type === "stopped-leading") this.#changed();
+  }
+
+  #changed(): void {
+    if (this.#elector) this.#o.onChange?.(this.view());
   }
 }

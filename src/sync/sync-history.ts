@@ -21,6 +21,14 @@ export class SyncHistory {
     else this.log.warn({ sha, previousSha, durationMs, changes, error: record.error }, "sync failed");
   }
 
+  /** Keeps every record the daemon reports as a sync event. */
+  follow(events: {
+    on(event: "sync:applied" | "sync:failed", listener: (record: SyncRecord) => void): () => void;
+  }): void {
+    events.on("sync:applied", (record) => this.add(record));
+    events.on("sync:failed", (record) => this.add(record));
+  }
+
   /** Oldest first; the caller only reads it. */
   list(): readonly SyncRecord[] {
     return this.#records;

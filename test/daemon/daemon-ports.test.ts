@@ -54,8 +54,15 @@ describe("the daemon's environment is injected", () => {
     const daemon = await startTestDaemon(
       cleanup,
       ["--dags", dags, "--executor", "kubernetes", "--namespace", "default", "--leader-elect", "true"],
-      { env: { KUBECONFIG: kubeconfig, POD_NAME: "replica-from-env", POD_NAMESPACE: "default" } },
+      {
+        env: { KUBECONFIG: kubeconfig, POD_NAME: "replica-from-env", POD_NAMESPACE: "default" },
+        start: false,
+      },
     );
+    // Leadership changes are reported on the daemon's event bus too (issue 12 point 5).
+    const leading = daemon.daemon.events.next("leadership:changed", (view) => view.isLeader);
+    await daemon.daemon.start();
+    expect(await leading).toMatchObject({ enabled: true, isLeader: true, identity: "replica-from-env" });
     const leader = await waitFor("this replica to lead", async () => {
       const status = (await daemon.request("/api/status")).body as {
         leader?: { isLeader: boolean; identity: string | null };
