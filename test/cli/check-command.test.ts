@@ -1,47 +1,10 @@
 /** `updraft check` run as users run it: `node bin/updraft.mjs check <dir>` in a child process. */
-import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runBin } from "./support/run-bin.ts";
 import { type DagFolder, makeDagFolder, simpleDag } from "../dags/support/dag-folder.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/updraft.mjs", import.meta.url));
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with this environment minus anything that would change what it does. */
-function runCli(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  for (const name of Object.keys(env))
-    if (name.startsWith("UPDRAFT_") && !options.env?.[name]) delete env[name];
-  delete env.ENV;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const ORDERS = `import { dag, pod } from "updraft";
 
@@ -90,7 +53,7 @@ describe("updraft check", () => {
   });
 
   test("a good folder: exit 0, each DAG with file:line, schedule, next run and tasks with dependencies", async () => {
-    const result = await runCli(["check", good.root]);
+    const result = await runBin(["check", good.root]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")).toEqual([
@@ -110,14 +73,14 @@ describe("updraft check", () => {
   });
 
   test("without a folder it checks the current directory and shows paths relative to it", async () => {
-    const result = await runCli(["check"], { cwd: good.root });
+    const result = await runBin(["check"], { cwd: good.root });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("manual  manual.ts:2\n");
     expect(result.stdout).toContain("orders  etl/orders.ts:3\n");
   });
 
   test("a broken folder: exit 1, every error as file:line:column with its kind and message", async () => {
-    const result = await runCli(["check", broken.root]);
+    const result = await runBin(["check", broken.root]);
     expect(result.code).toBe(1);
     expect(result.stdout.split("\n")).toEqual([
       `manual  ${broken.root}/manual.ts:2`,
@@ -135,7 +98,7 @@ describe("updraft check", () => {
 
   test("--json: dags[] and errors[] with file, line and message", async () => {
     const notBefore = Date.now();
-    const result = await runCli(["check", broken.root, "--json"]);
+    const result = await runBin(["check", broken.root, "--json"]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.errors).toEqual([
@@ -169,7 +132,7 @@ describe("updraft check", () => {
       }),
     ]);
 
-    const goodReport = JSON.parse((await runCli(["check", good.root, "--json"])).stdout);
+    const goodReport = JSON.parse((await runBin(["check", good.root, "--json"])).stdout);
     const orders = goodReport.dags.find((dag: { id: string }) => dag.id === "orders");
     expect(orders).toMatchObject({
       file: "etl/orders.ts",
@@ -193,7 +156,7 @@ describe("updraft check", () => {
       "ok.ts": simpleDag("ok"),
     });
     try {
-      const result = await runCli(["check", hanging.root, "--load-timeout", "2s", "--json"]);
+      const result = await runBin(["check", hanging.root, "--load-timeout", "2s", "--json"]);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
       expect(report.dags.map((dag: { id: string }) => dag.id)).toEqual(["ok"]);
@@ -214,7 +177,7 @@ describe("updraft check", () => {
   test("an empty folder has nothing wrong: exit 0", async () => {
     const empty = await makeDagFolder({ "README.md": "# no DAGs yet\n" });
     try {
-      const result = await runCli(["check", empty.root]);
+      const result = await runBin(["check", empty.root]);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe("\n0 DAGs, 0 errors\n");
     } finally {
@@ -228,7 +191,7 @@ describe("updraft check", () => {
       const shared = path.join(tmp, `updraft-${process.getuid?.() ?? 0}`);
       await mkdir(shared);
       await chmod(shared, 0o777);
-      const result = await runCli(["check", good.root], { env: { TMPDIR: tmp } });
+      const result = await runBin(["check", good.root], { env: { TMPDIR: tmp } });
       expect(result.code, result.stderr).toBe(1);
       // The CLI bundle lives there too: the bin says once that it falls back to tsx, then the
       // loader runtime's refusal ends the command.
@@ -243,20 +206,20 @@ describe("updraft check", () => {
   });
 
   test("a bad --load-timeout value exits 2 with a message naming the flag", async () => {
-    const result = await runCli(["check", good.root, "--load-timeout", "soon"]);
+    const result = await runBin(["check", good.root, "--load-timeout", "soon"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('updraft: --load-timeout: "soon" is not a duration');
   });
 
   test("the flag's environment variable is read, and checked the same way", async () => {
-    const result = await runCli(["check", good.root], { env: { UPDRAFT_LOAD_TIMEOUT: "soon" } });
+    const result = await runBin(["check", good.root], { env: { UPDRAFT_LOAD_TIMEOUT: "soon" } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('updraft: --load-timeout: "soon" is not a duration');
   });
 
   test("a bad --load-memory value exits 2 with a message naming the flag", async () => {
-    const result = await runCli(["check", good.root, "--load-memory", "8"]);
+    const result = await runBin(["check", good.root, "--load-memory", "8"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'updraft: --load-memory: "8" is not a whole number of megabytes (at least 32)',
@@ -264,14 +227,14 @@ describe("updraft check", () => {
   });
 
   test("an unknown flag exits 2 naming it", async () => {
-    const result = await runCli(["check", good.root, "--jsn"]);
+    const result = await runBin(["check", good.root, "--jsn"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--jsn");
   });
 
   test("a folder that does not exist exits 2 naming it, without a stack trace", async () => {
     const missing = `${good.root}/no-such-folder`;
-    const result = await runCli(["check", missing]);
+    const result = await runBin(["check", missing]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(`updraft: check: "${missing}" is not a folder`);

@@ -11,18 +11,20 @@ export interface BinResult {
 
 /**
  * `node [nodeFlags] <bin> <args>` as a child process, with this environment plus `env`, minus the
- * UPDRAFT_ variables this environment may have set.
+ * UPDRAFT_ variables this environment may have set and `ENV` (the seed DAG picks its image by it).
  */
 export function runBin(
   args: readonly string[],
-  options: { bin?: string; nodeFlags?: readonly string[]; env?: Record<string, string> } = {},
+  options: { bin?: string; nodeFlags?: readonly string[]; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<BinResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith("UPDRAFT_")) delete env[name];
+  delete env.ENV;
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.bin ?? BIN, ...args], {
       env,
+      cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
