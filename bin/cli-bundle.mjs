@@ -54,11 +54,19 @@ export async function cliBundle() {
   return file;
 }
 
-/** Written under a unique name, then renamed: a CLI starting at that moment never reads half a file. */
+/**
+ * Written under a unique name, then renamed: a CLI starting at that moment never reads half a file.
+ * A write that fails (a full disk) takes its partial file with it, or every start would add one.
+ */
 function writeWhole(file, contents) {
   const partial = `${file}.${process.pid}.${Date.now()}`;
-  writeFileSync(partial, contents, { mode: 0o600 });
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, contents, { mode: 0o600 });
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
 }
 
 /**

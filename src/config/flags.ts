@@ -92,7 +92,7 @@ export function switchFlag<const N extends string>(spec: {
 
 /**
  * Reads `flags` from argv, then from their variables for flags not given (a flag beats its
- * variable; an empty text counts as not given), then their defaults, and parses each. Unknown
+ * variable, even given empty; an empty text counts as not given), then their defaults, and parses each. Unknown
  * flags are a UsageError naming them.
  */
 export function readFlags<const Flags extends readonly FlagDefinition[]>(
@@ -111,11 +111,11 @@ export function readFlags<const Flags extends readonly FlagDefinition[]>(
   const given = new Map(Object.entries(parsed.values));
   const values: Record<string, unknown> = Object.create(null);
   for (const definition of flags) {
-    const text = [
-      String(given.get(definition.name) ?? ""),
-      env[definition.env] ?? "",
-      definition.default ?? "",
-    ].find((candidate) => candidate !== "");
+    // A flag given empty still beats its variable: it asks for the default.
+    const fromFlagOrEnv = given.has(definition.name)
+      ? String(given.get(definition.name))
+      : (env[definition.env] ?? "");
+    const text = [fromFlagOrEnv, definition.default ?? ""].find((candidate) => candidate !== "");
     values[definition.name] = text === undefined ? undefined : definition.parse(text, `--${definition.name}`);
   }
   return {

@@ -2,7 +2,7 @@
  * How `bin/updraft.mjs` starts the CLI: from a JavaScript bundle of src/ (no TypeScript compiled at
  * start-up), cached by the content of the sources, in a folder only this user can write.
  */
-import { chmod, cp, mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
@@ -171,6 +171,47 @@ describe("bin/updraft.mjs", () => {
     expect(result.stderr).toContain("running the TypeScript sources through tsx");
     expect(result.stdout).toMatch(/^Usage:/);
     expect(await bundleFolders(mine)).toEqual([]);
+  });
+
+  test("a bundle that cannot be written leaves no partial file behind, and the command still runs", async () => {
+    const { tmp, mine } = await freshTmp();
+    const env = { TMPDIR: tmp };
+    expect((await runBin(["help"], { env })).stderr).toBe("");
+    const [folder] = await bundleFolders(mine);
+    if (!folder) throw new Error(`no bundle folder in ${mine}`);
+    // cli.mjs as a folder that is not empty: the rename of the written bundle fails (as a write
+    // on a full disk would).
+    const bundle = path.join(mine, folder, "cli.mjs");
+    await rm(bundle);
+    await mkdir(bundle);
+    await writeFile(path.join(bundle, "in-the-way"), "");
+    for (let start = 0; start < 2; start++) {
+      const failed = await runBin(["help"], { env });
+      expect(failed.stderr).toContain("the CLI bundle could not be built");
+      expect(failed.stdout).toMatch(/^Usage:/);
+    }
+    expect((await readdir(path.join(mine, folder))).sort()).toEqual(["cli.mjs", "cli.mjs.map"]);
+  });
+
+  test("a DAG loader runtime that cannot be written leaves no partial file behind", async () => {
+    const { tmp, mine } = await freshTmp();
+    const env = { TMPDIR: tmp };
+    const dags = await cleanup.tempDir("cli-dags");
+    await writeFile(path.join(dags, "orders.ts"), simpleDag("orders"));
+    expect((await runBin(["check", dags], { env })).code).toBe(0);
+    const [folder] = await bundleFolders(mine);
+    if (!folder) throw new Error(`no bundle folder in ${mine}`);
+    // loader-runtime.mjs as a folder that is not empty: the rename of the written runtime fails.
+    const runtime = path.join(mine, folder, "loader-runtime.mjs");
+    await rm(runtime);
+    await mkdir(runtime);
+    await writeFile(path.join(runtime, "in-the-way"), "");
+    expect((await runBin(["check", dags], { env })).code).not.toBe(0);
+    expect((await readdir(path.join(mine, folder))).sort()).toEqual([
+      "cli.mjs",
+      "cli.mjs.map",
+      "loader-runtime.mjs",
+    ]);
   });
 
   test("the bundle is private to this user: a folder others can write is refused, a file others can write is rebuilt", async () => {

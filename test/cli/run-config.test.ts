@@ -11,6 +11,16 @@ describe("updraft run flags", () => {
     expect(config(["--dags", "dags"]).intervalMs).toBe(30_000);
   });
 
+  it("lets a flag given empty beat its variable: the empty flag means the default, as before", () => {
+    const env = { UPDRAFT_PORT: "9090", UPDRAFT_API_TOKEN: "from-env", UPDRAFT_LEADER_ELECT: "true" };
+    const emptied = config(["--dags", "d", "--port", "", "--api-token", "", "--leader-elect", ""], env);
+    expect(emptied.port).toBe(8080);
+    expect(emptied.apiToken).toBeUndefined();
+    expect(emptied.leaderElection.enabled).toBe(false);
+    const inCluster = { KUBERNETES_SERVICE_HOST: "10.0.0.1", UPDRAFT_EXECUTOR: "local" };
+    expect(config(["--dags", "d", "--executor", ""], inCluster).executor).toBe("kubernetes");
+  });
+
   it("rejects bad values with a message naming the flag and the value", () => {
     expect(usageError(() => config(["--dags", "d", "--repo", "r"]))).toBe(
       "give either --repo (follow a git branch) or --dags (watch a local folder), not both",

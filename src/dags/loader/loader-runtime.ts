@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, mkdir, rename, writeFile } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,10 +54,15 @@ async function buildRuntime(): Promise<string> {
   const file = kept || path.join(dir, `loader-${hash}`, "loader-runtime.mjs");
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
-  // half-written file.
+  // half-written file. A write that fails (a full disk) takes its partial file with it.
   const partial = `${file}.${process.pid}.${Date.now()}`;
-  await writeFile(partial, code, { mode: 0o600 });
-  await rename(partial, file);
+  try {
+    await writeFile(partial, code, { mode: 0o600 });
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
   return file;
 }
 
