@@ -6,7 +6,16 @@
  * package.json) do. Plain JavaScript: this file runs before anything could compile TypeScript.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +25,10 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SRC = path.join(ROOT, "src");
 const ENTRY = path.join(SRC, "cli.ts");
 const SELF = fileURLToPath(import.meta.url);
-/** Bundles of other sources (an edit, an upgrade) older than this are removed when one is built. */
+/**
+ * Bundle folders of other sources (an edit, an upgrade) not used for this long are removed when one
+ * is built. A start marks its folder used, and so does a running daemon each time it starts a loader.
+ */
 const PRUNE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
@@ -45,7 +57,10 @@ export async function cliBundle() {
   const dir = privateTempDir();
   const folder = path.join(dir, `cli-${sourceKey()}`);
   const file = path.join(folder, "cli.mjs");
-  if (isPrivateFile(file)) return file;
+  if (isPrivateFile(file)) {
+    markUsed(folder);
+    return file;
+  }
   const { code, map } = await bundle(file);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   writeWhole(`${file}.map`, map);
@@ -196,6 +211,15 @@ function pruneOldBundles(dir, keep) {
     if (!name.startsWith("cli-") || folder === keep) continue;
     const info = statOrNull(folder);
     if (info && now - info.mtimeMs > PRUNE_AFTER_MS) rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function markUsed(folder) {
+  const now = new Date();
+  try {
+    utimesSync(folder, now, now);
+  } catch {
+    // Only an age for pruning: a folder we cannot touch is pruned a little early at worst.
   }
 }
 

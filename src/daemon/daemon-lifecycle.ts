@@ -34,7 +34,14 @@ export class DaemonLifecycle {
   async start(): Promise<void> {
     const { config, log, leadership, sync } = this.p;
     await ensurePrivateDir(config.stateDir);
+    // A stop that came during start-up wins: nothing starts behind its back, nothing stays held.
+    if (this.#stopping) return;
     await leadership.openStateDir();
+    if (this.#stopping) {
+      // The stop ran while the lock was being taken, so it released nothing: release it here.
+      await leadership.releaseStateDir();
+      return;
+    }
     this.p.pool.warm();
     this.#beat = setInterval(() => this.p.loop.beat(), LOOP_BEAT_MS);
     await this.p.http.listen(this.p.app, config.host, config.port);

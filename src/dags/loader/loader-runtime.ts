@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +29,13 @@ let built: Promise<string> | undefined;
 export async function loaderRuntime(): Promise<string> {
   const earlier = await built?.catch(() => undefined);
   // Built before, but the temp dir may have been cleaned since.
-  if (earlier && existsSync(earlier)) return earlier;
+  if (earlier && existsSync(earlier)) {
+    // Marks the folder as in use: the CLI prunes bundle folders by how long ago they were last used,
+    // and a daemon that runs for weeks must not lose the runtime its loaders start from.
+    const now = new Date();
+    await utimes(path.dirname(earlier), now, now).catch(() => undefined);
+    return earlier;
+  }
   built = buildRuntime();
   return built;
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, stat } from "node:fs/promises";
+import { chmod, mkdir, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
@@ -27,4 +27,14 @@ test("the loader runtime lives only in a private per-user folder; a folder other
   const file = await loaderRuntime();
   expect(path.dirname(path.dirname(file))).toBe(mine);
   expect((await stat(file)).mode & 0o077).toBe(0);
+});
+
+// The CLI prunes bundle folders unused for a week: a daemon running longer must keep its own.
+test("each use of the runtime marks its folder as used", async () => {
+  const file = await loaderRuntime();
+  const folder = path.dirname(file);
+  const weeksAgo = new Date(Date.now() - 30 * 86_400_000);
+  await utimes(folder, weeksAgo, weeksAgo);
+  expect(await loaderRuntime()).toBe(file);
+  expect((await stat(folder)).mtimeMs).toBeGreaterThan(Date.now() - 86_400_000);
 });
