@@ -7,13 +7,18 @@ export function config(args: string[], env: Record<string, string> = {}) {
   return runConfigFrom(readFlags(args, env, RUN_FLAGS).values, env);
 }
 
-/** The message of the UsageError `call` throws; fails the test if it throws nothing or something else. */
-export function usageError(call: () => unknown): string {
+/** The message of the `type` error `call` throws; fails the test if it throws nothing or something else. */
+export function messageOf(type: new (...args: never[]) => Error, call: () => unknown): string {
   try {
     call();
   } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toBeInstanceOf(type);
     return (error as Error).message;
   }
-  throw new Error("expected a UsageError");
+  throw new Error(`expected a ${type.name}`);
+}
+
+/** The message of the UsageError `call` throws; fails the test if it throws nothing or something else. */
+export function usageError(call: () => unknown): string {
+  return messageOf(UsageError, call);
 }

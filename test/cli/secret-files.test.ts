@@ -7,7 +7,7 @@ import { saferPlaceFor, secretFlagsOnCommandLine, SecretFileError } from "../../
 import { spawnCli, startDaemonProcess } from "../daemon/support/daemon-process.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { findSecrets, tokenForms } from "../support/secret-search.ts";
-import { config, usageError } from "./run-config-helpers.ts";
+import { config, messageOf, usageError } from "./run-config-helpers.ts";
 
 const cleanup = useCleanup("file");
 let dir: string;
@@ -21,15 +21,7 @@ async function file(name: string, text: string): Promise<string> {
   return target;
 }
 
-function secretFileError(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecretFileError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a SecretFileError");
-}
+const secretFileError = (call: () => unknown) => messageOf(SecretFileError, call);
 
 describe("secret files in the run config", () => {
   it("reads each secret from its file (flag or UPDRAFT_ variable), trimming one trailing newline", async () => {

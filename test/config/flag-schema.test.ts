@@ -4,8 +4,9 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { LoaderLimits } from "../../src/dags/loader/loader-pool.ts";
 import type { LeaseTiming } from "../../src/leader/leader-elector.ts";
-import { envNameOf, readFlags, UsageError } from "../../src/config/flags.ts";
+import { envNameOf, readFlags } from "../../src/config/flags.ts";
 import { COMMANDS } from "../../src/config/commands.ts";
+import { usageError } from "../cli/run-config-helpers.ts";
 import { RUN_FLAGS, type RunConfig } from "../../src/config/run-config.ts";
 
 /** Per flag: a value given as the flag, another given as its variable, and what each parses to. */
@@ -72,16 +73,6 @@ const DEFAULTS: Record<string, unknown> = {
 };
 
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
-
-function usageError(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("the flag schema", () => {
   it("covers run, check and trigger, and `updraft run`'s table is RUN_FLAGS", () => {
