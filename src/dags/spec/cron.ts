@@ -11,7 +11,13 @@ export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
 
 /** The cron expression a schedule stands for (presets expanded). */
 export function expandSchedule(schedule: string): string {
-  return SCHEDULE_PRESETS[schedule.trim()] ?? schedule.trim();
+  const trimmed = schedule.trim();
+  return presetOf(trimmed) ?? trimmed;
+}
+
+/** The preset's expression; own keys only (a schedule is text from a DAG file). */
+function presetOf(name: string): string | undefined {
+  return Object.hasOwn(SCHEDULE_PRESETS, name) ? SCHEDULE_PRESETS[name] : undefined;
 }
 
 /**
@@ -21,7 +27,7 @@ export function expandSchedule(schedule: string): string {
 export function cronScheduleError(schedule: string): string | undefined {
   const trimmed = schedule.trim();
   if (trimmed.startsWith("@")) {
-    return SCHEDULE_PRESETS[trimmed] === undefined
+    return presetOf(trimmed) === undefined
       ? `unknown preset "${trimmed}" (use ${Object.keys(SCHEDULE_PRESETS).join(", ")}, or a cron expression)`
       : undefined;
   }
