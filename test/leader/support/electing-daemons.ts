@@ -90,13 +90,16 @@ export async function runsOnDisk(stateDir: string): Promise<StoredRun[]> {
   const active = (await read(path.join(stateDir, "state.json")).catch(() => ({ runs: {} }))) as {
     runs: Record<string, StoredRun>;
   };
-  const runs = Object.values(active.runs);
+  // A daemon killed between the two writes of an archive leaves a run in both files; it is one run
+  // (the store reconciles it on load): listed once, its history copy winning as there.
+  const runs = new Map(Object.values(active.runs).map((run) => [run.id, run]));
   const historyDir = path.join(stateDir, "runs");
   for (const file of await readdir(historyDir).catch(() => [] as string[])) {
-    if (file.endsWith(".json"))
-      runs.push(...((await read(path.join(historyDir, file))) as { runs: StoredRun[] }).runs);
+    if (!file.endsWith(".json")) continue;
+    for (const run of ((await read(path.join(historyDir, file))) as { runs: StoredRun[] }).runs)
+      runs.set(run.id, run);
   }
-  return runs;
+  return [...runs.values()];
 }
 
 /** The `time` of the first log line with this message, or undefined. */
