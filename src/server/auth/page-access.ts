@@ -1,3 +1,5 @@
+import type { Context } from "hono";
+import type { AppEnv } from "./app-env.ts";
 import type { Role } from "../../access/role.ts";
 
 /**
@@ -30,3 +32,8 @@ export const OPEN_PAGE_ACCESS: PageAccess = {
   canSync: true,
   canAudit: true,
 };
+
+/** The request's PageAccess (OPEN_PAGE_ACCESS when the middleware did not run, as in unit tests). */
+export function pageAccessOf(c: Context<AppEnv>): PageAccess {
+  return (c.get("access") as PageAccess | undefined) ?? OPEN_PAGE_ACCESS;
+}
