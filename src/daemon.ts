@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Hono } from "hono";
+import type { UpdraftApp } from "./server/app.ts";
 import type { RunConfig } from "./config/run-config.ts";
 import { runSecretMask } from "./config/run-secrets.ts";
 import { createDagSource } from "./daemon/dag-source.ts";
@@ -32,7 +32,7 @@ import type { DagSource } from "./sync/sync-status.ts";
 import { VERSION } from "./version.ts";
 
 export interface Daemon {
-  readonly app: Hono;
+  readonly app: UpdraftApp;
   readonly registry: DagRegistry;
   readonly source: DagSource;
   readonly scheduler: Scheduler;

@@ -13,6 +13,8 @@ export interface Principal {
   /** A signed-in person's name and groups, for `/api/me`. */
   readonly name?: string | undefined;
   readonly groups?: readonly string[] | undefined;
+  /** Proved by the token form's cookie: it opens reads only (writes send the token as a bearer). */
+  readonly readOnly?: boolean | undefined;
   /** Session only: the token the page sends as `X-CSRF-Token` when a request carries no Origin. */
   readonly csrfToken?: string | undefined;
 }

@@ -4,6 +4,7 @@ import { type Env, UsageError } from "./flags.ts";
 import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
+import { loginConfigFrom } from "./login-config.ts";
 import type { RunFlagValues } from "./run-flags.ts";
 import { secretsFrom } from "./secret-files.ts";
 
@@ -66,6 +67,8 @@ function assemble(values: RunFlagValues, env: Env) {
     shutdownTimeoutMs: values["shutdown-timeout"],
     /** `--max-conf-bytes`, `--max-queued-runs`. */
     limits,
+    /** `--auth`, `--oidc-*`, `--public-url`, `--session-ttl`, `--roles`, `--tokens-file`, `--metrics-auth`, `--audit-*`. */
+    login: loginConfigFrom(values, env),
   };
 }
 

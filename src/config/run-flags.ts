@@ -3,6 +3,7 @@ import { durationOfAtLeast, oneOf, trueOrFalse, valid, wholeNumberOfAtLeast } fr
 import { flag, type FlagValues, UsageError } from "./flags.ts";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "./limit-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
+import { LOGIN_FLAGS } from "./login-flags.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 const leaseDuration = valid('is not a duration (e.g. "2s")', durationOfAtLeast(1));
@@ -149,6 +150,8 @@ export const RUN_FLAGS = [
     parse: leaseDuration,
   }),
   ...LOADER_FLAGS,
+  // Sign-in, roles, machine tokens and the audit log.
+  ...LOGIN_FLAGS,
 ] as const;
 
 /** `updraft run`'s flags as read and parsed, before the rules between them. */

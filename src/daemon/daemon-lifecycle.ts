@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { UpdraftApp } from "../server/app.ts";
 import type { RunConfig } from "../config/run-config.ts";
 import type { LoaderPool } from "../dags/loader/loader-pool.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
@@ -14,7 +14,7 @@ const LOOP_BEAT_MS = 1000;
 export interface LifecycleParts {
   config: Pick<RunConfig, "stateDir" | "leaderElection" | "source" | "host" | "port">;
   log: Logger;
-  app: Hono;
+  app: UpdraftApp;
   http: HttpListener;
   leadership: Leadership;
   duties: LeaderDuties;

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
-import type { Hono } from "hono";
+import type { UpdraftApp } from "../server/app.ts";
 
 /** The daemon's HTTP server: listens once, knows its URL, closes (waiting for open requests). */
 export class HttpListener {
@@ -15,7 +15,7 @@ export class HttpListener {
     return `http://${host}:${address.port}`;
   };
 
-  listen(app: Hono, hostname: string, port: number): Promise<void> {
+  listen(app: UpdraftApp, hostname: string, port: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#server = serve({ fetch: app.fetch, hostname, port }, (info) => {
         this.#address = info;

@@ -8,6 +8,8 @@ export interface ActiveDag {
   definition: DagDefinition;
   /** Path relative to the repository root (or the watched folder). */
   file: string;
+  /** Path relative to the DAGs folder (`--dags-dir`): what role scopes (`dags: ["team-a/**"]`) match. */
+  pathInDags: string;
   line: number | null;
   /** Commit the definition was loaded from (null in local-folder mode). */
   commit: string | null;
@@ -57,6 +59,7 @@ export function applyDagSet(
     const dag: ActiveDag = {
       definition: loaded.dag,
       file: inRepo(loaded.file),
+      pathInDags: loaded.file,
       line: loaded.line,
       commit: source.commit,
       snapshot: source.prefix ? path.join(source.snapshot, source.prefix) : source.snapshot,

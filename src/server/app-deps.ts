@@ -7,7 +7,8 @@ import type { Run } from "../runs/run-model.ts";
 import type { RunCursor } from "../runs/run-order.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
-import type { WriteAuth } from "./auth/write-auth.ts";
+import type { AuditReader, AuditSink } from "../audit/audit-entry.ts";
+import type { AccessSettings } from "./auth/access-settings.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 
 export type { HealthReport } from "../health/health-report.ts";
@@ -61,7 +62,10 @@ export interface AppDeps {
   store: RunReader;
   syncHistory: () => readonly SyncRecord[];
   health: () => HealthReport;
-  auth: WriteAuth;
+  /** Who may read and write: tokens, sign-in, roles, the loopback rules. */
+  auth: AccessSettings;
+  /** The audit log: every write is appended before it is answered; admins read it. Absent: not kept. */
+  audit?: (AuditSink & AuditReader) | undefined;
   /** `--webhook-secret`; the webhook is refused without one. */
   webhookSecret: string | undefined;
   /** The branch a push must be to for the webhook to sync (undefined: the remote's default). */

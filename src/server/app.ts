@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./app-deps.ts";
 import { loopbackHostGuard } from "./auth/loopback-host.ts";
-import { readTokenGuard } from "./auth/read-access.ts";
+import type { AppEnv } from "./auth/app-env.ts";
+import { authenticate } from "./auth/authenticate.ts";
+import { meRoutes } from "./auth/me-routes.ts";
 import { tokenFormRoutes } from "./auth/token-form-routes.ts";
 import { HttpError } from "./http-error.ts";
 import { maskResponses } from "./mask-responses.ts";
@@ -18,15 +20,28 @@ import { standbyGuard } from "./standby-guard.ts";
  * The daemon's HTTP API. Every JSON and HTML answer passes through the secret mask. One error boundary: HttpError → its status; a state store that cannot write
  * → 503; anything else → 500 without details.
  */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+/** The daemon's HTTP app, with its typed request variables. */
+export type UpdraftApp = Hono<AppEnv>;
+
+export function createApp(deps: AppDeps): UpdraftApp {
+  const app = new Hono<AppEnv>();
   // Outermost, so error answers are masked too.
   app.use(maskResponses(deps.mask));
   if (deps.log) app.use(requestLog(deps.log));
   if (deps.auth.listensOnLoopback) app.use(loopbackHostGuard());
-  app.use(readTokenGuard(deps.auth, deps.version));
+  app.use(
+    authenticate({
+      settings: deps.auth,
+      dagPath: (dagId) => deps.registry.get(dagId)?.pathInDags,
+      version: deps.version,
+      noRolePage: (actor) =>
+        `<!doctype html><title>No role</title><p>You are signed in as ${actor.replace(/[<>&"]/g, "")}, but no role matches you.</p>`,
+    }),
+  );
   if (deps.leadership) app.use("*", standbyGuard(deps.leadership));
   app.route("/", tokenFormRoutes(deps.auth, deps.version));
+  if (deps.auth.sessions) app.route("/", deps.auth.sessions.routes());
+  app.route("/", meRoutes(deps.auth));
   app.route("/", healthRoutes(deps));
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   app.route("/", syncRoutes(deps));

@@ -7,6 +7,7 @@ import type { LeaseTiming } from "../../src/leader/leader-elector.ts";
 import { envNameOf, readFlags } from "../../src/config/flags.ts";
 import { COMMANDS } from "../../src/config/commands.ts";
 import { usageError } from "../cli/run-config-helpers.ts";
+import type { LoginConfig } from "../../src/config/login-config.ts";
 import { RUN_FLAGS, type RunConfig } from "../../src/config/run-config.ts";
 
 /** Per flag: a value given as the flag, another given as its variable, and what each parses to. */
@@ -49,6 +50,25 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   conf: ['{"k":1}', "{}", '{"k":1}', "{}"],
   server: ["http://a.example:1", "http://b.example:2", "http://a.example:1", "http://b.example:2"],
   token: ["t1", "t2", "t1", "t2"],
+  auth: ["oidc", "none", "oidc", "none"],
+  "oidc-issuer": [
+    "https://a.example/realms/x",
+    "http://127.0.0.1:5556/dex",
+    "https://a.example/realms/x",
+    "http://127.0.0.1:5556/dex",
+  ],
+  "oidc-client-id": ["a", "b", "a", "b"],
+  "oidc-client-secret": ["s1", "s2", "s1", "s2"],
+  "oidc-client-secret-file": ["/f1", "/f2", "/f1", "/f2"],
+  "oidc-groups-claim": ["roles", "teams", "roles", "teams"],
+  "public-url": ["https://u.example/", "http://127.0.0.1:8080", "https://u.example", "http://127.0.0.1:8080"],
+  "session-ttl": ["1h", "2d", 3_600_000, 172_800_000],
+  roles: ["/r1.yaml", "/r2.yaml", "/r1.yaml", "/r2.yaml"],
+  "tokens-file": ["/t1.yaml", "/t2.yaml", "/t1.yaml", "/t2.yaml"],
+  "metrics-auth": ["", "true", true, true],
+  "audit-max-bytes": ["4096", "1048576", 4096, 1_048_576],
+  "audit-keep-files": ["1", "3", 1, 3],
+  "audit-retention": ["1d", "30d", 86_400_000, 2_592_000_000],
 };
 
 /** What each flag is when neither it nor its variable is given: today's defaults, stated by the tests. */
@@ -70,6 +90,13 @@ const DEFAULTS: Record<string, unknown> = {
   "load-memory": 512,
   json: false,
   server: "http://127.0.0.1:8080",
+  auth: "none",
+  "oidc-groups-claim": "groups",
+  "session-ttl": 28_800_000,
+  "metrics-auth": false,
+  "audit-max-bytes": 10_485_760,
+  "audit-keep-files": 10,
+  "audit-retention": 7_776_000_000,
 };
 
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
@@ -142,6 +169,13 @@ describe("the flag schema", () => {
     expect(refused(["--load-memory", "8"])).toBe(
       '--load-memory: "8" is not a whole number of megabytes (at least 32)',
     );
+    expect(refused(["--auth", "saml"])).toBe('--auth: "saml" is not one of none, oidc');
+    expect(refused(["--public-url", "https://u.example/updraft"])).toBe(
+      '--public-url: "https://u.example/updraft" is not an http(s) URL without a path, query or fragment',
+    );
+    expect(refused(["--session-ttl", "10s"])).toBe(
+      '--session-ttl: "10s" is not a duration of at least 1m (e.g. "8h")',
+    );
     expect(refused(["--no-such-flag"])).toContain("--no-such-flag");
   });
 
@@ -171,6 +205,7 @@ describe("the flag schema", () => {
       };
       shutdownTimeoutMs: number;
       limits: { maxConfBytes: number; maxQueuedRuns: number };
+      login: LoginConfig;
     }>();
   });
 });

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Hono } from "hono";
+import type { UpdraftApp } from "../../src/server/app.ts";
 import { DagRegistry } from "../../src/dags/dag-registry.ts";
 import type { DagSet } from "../../src/dags/dag-set.ts";
 import type { LoadError } from "../../src/dags/loader/load-error.ts";
@@ -59,7 +59,7 @@ export const DAGS = {
 };
 
 export interface PageFixture {
-  app: Hono;
+  app: UpdraftApp;
   store: RunStore;
   scheduler: Scheduler;
   /** Runs by the state they are in. */

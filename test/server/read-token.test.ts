@@ -59,8 +59,11 @@ describe("--read-token", () => {
 
   it("does not let the read token write", async () => {
     const response = await api.call("POST", "/api/dags/ok_dag/runs", { token: READ_TOKEN, body: {} });
-    expect(response.status).toBe(401);
-    expect(response.body.error.message).toContain("invalid bearer token");
+    // The read token is a viewer's: refused for the role it lacks (issue #13 point 8).
+    expect(response.status).toBe(403);
+    expect(response.body.error.message).toBe(
+      'trigger needs the operator role on DAG "ok_dag" (file ok.ts); read-token has the viewer role there',
+    );
   });
 
   it("shows pages a token form (401) and lets a browser in with an HttpOnly, SameSite=Strict cookie", async () => {

@@ -44,7 +44,7 @@ export function requireToken(auth: WriteAuth): MiddlewareHandler {
  * no web page but this server's own, with a JSON body. A cross-site form (text/plain, urlencoded,
  * multipart) can be posted by any page without the browser asking; a JSON one cannot.
  */
-function checkLocalWrite(c: Context): void {
+export function checkLocalWrite(c: Context): void {
   const host = requestHost(c);
   if (!isLoopbackHost(host))
     throw new HttpError(

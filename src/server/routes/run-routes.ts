@@ -7,7 +7,8 @@ import { idRecord } from "../../store/id-record.ts";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../store/json-depth.ts";
 import type { RunCursor } from "../../runs/run-order.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { requireToken } from "../auth/write-auth.ts";
+import type { AppEnv } from "../auth/app-env.ts";
+import { writeGuard } from "../auth/write-guard.ts";
 import { HttpError } from "../http-error.ts";
 import { CONF_ENVELOPE_BYTES, confTooLarge } from "../conf-limit.ts";
 import { runSummary, runView } from "../views/run-view.ts";
@@ -19,9 +20,14 @@ import { idParam, isoTime, listLimit, quote } from "./query.ts";
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
 
 /** Runs: trigger, pause, list, inspect, logs, clear. */
-export function runRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
-  const writes = requireToken(deps.auth);
+export function runRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const guard = writeGuard(deps);
+  const onDag = (action: string) =>
+    guard(action, "operator", (c) => {
+      const dagId = idParam("dagId", c.req.param("dagId") ?? "");
+      return { target: `dag/${dagId}`, dagId: () => dagId };
+    });
   const maxConfBytes = deps.maxConfBytes ?? DEFAULT_MAX_CONF_BYTES;
   // Read with a byte limit, never whole: the conf plus room for `{"conf": ...}` and whitespace.
   const limitBody = bodyLimit({
@@ -50,7 +56,7 @@ export function runRoutes(deps: AppDeps): Hono {
     return run;
   };
 
-  app.post("/api/dags/:dagId/runs", writes, limitBody, async (c) => {
+  app.post("/api/dags/:dagId/runs", onDag("trigger"), limitBody, async (c) => {
     const dagId = dagOr404(c.req.param("dagId"));
     const text = await c.req.text();
     let json: unknown = {};
@@ -79,13 +85,14 @@ export function runRoutes(deps: AppDeps): Hono {
         `conf is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it (the run's state could not be stored)`,
       );
     if (Buffer.byteLength(JSON.stringify(conf)) > maxConfBytes) throw confTooLarge(maxConfBytes);
+    c.set("auditInput", { conf });
     if (deps.scheduler.isPaused(dagId))
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
     const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
     return c.json({ runId: run.id }, 201);
   });
   for (const action of ["pause", "unpause"] as const) {
-    app.post(`/api/dags/:dagId/${action}`, writes, async (c) => {
+    app.post(`/api/dags/:dagId/${action}`, onDag(action), async (c) => {
       const dagId = dagOr404(c.req.param("dagId"));
       await schedulerCall(() => deps.scheduler.setPaused(dagId, action === "pause"));
       return c.json({ dagId, paused: action === "pause" });
@@ -128,7 +135,13 @@ export function runRoutes(deps: AppDeps): Hono {
       "x-log-next-offset": String(read.nextOffset),
     });
   });
-  app.post("/api/runs/:runId/tasks/:taskId/clear", writes, async (c) => {
+  const onTask = (action: string) =>
+    guard(action, "operator", (c) => {
+      const runId = idParam("runId", c.req.param("runId") ?? "");
+      const taskId = idParam("taskId", c.req.param("taskId") ?? "");
+      return { target: `run/${runId}/task/${taskId}`, dagId: () => deps.store.getRun(runId)?.dagId };
+    });
+  app.post("/api/runs/:runId/tasks/:taskId/clear", onTask("clear"), async (c) => {
     const runId = idParam("runId", c.req.param("runId"));
     const taskId = idParam("taskId", c.req.param("taskId"));
     const run = await schedulerCall(() => deps.scheduler.clear(runId, taskId));

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { SyncRecord } from "../../sync/sync-status.ts";
 import type { AppDeps } from "../app-deps.ts";
-import { requireToken } from "../auth/write-auth.ts";
+import type { AppEnv } from "../auth/app-env.ts";
+import { writeGuard } from "../auth/write-guard.ts";
 import { HttpError } from "../http-error.ts";
 import { dagDetail, dagSummary, dagViewContext } from "../views/dag-view.ts";
 import { statusView } from "../views/status-view.ts";
@@ -9,8 +10,8 @@ import { linkNextPage, page } from "./pagination.ts";
 import { beforeTime, idParam, listLimit } from "./query.ts";
 
 /** What was synced: status, DAGs, import errors, sync history; and "sync now". */
-export function syncRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
+export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get("/api/status", (c) => c.json(statusView(deps)));
   app.get("/api/dags", (c) => {
     const context = dagViewContext(deps);
@@ -49,9 +50,13 @@ export function syncRoutes(deps: AppDeps): Hono {
     linkNextPage(c, limit, records.nextBefore);
     return c.json(records.items);
   });
-  app.post("/api/sync", requireToken(deps.auth), (c) => {
-    void deps.source.syncNow();
-    return c.json({ accepted: true }, 202);
-  });
+  app.post(
+    "/api/sync",
+    writeGuard(deps)("sync", "operator", () => ({ target: "sync" })),
+    (c) => {
+      void deps.source.syncNow();
+      return c.json({ accepted: true }, 202);
+    },
+  );
   return app;
 }
