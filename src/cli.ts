@@ -1,8 +1,9 @@
 /** The `updraft` command line: `check` (and, as they land, `run` and `trigger`). */
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
+import { runTokenCommand } from "./cli/token-command.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
-import { CHECK_COMMAND, RUN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
+import { CHECK_COMMAND, RUN_COMMAND, TOKEN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
 import { asksForHelp, readFlags, UsageError } from "./config/flags.ts";
 import { commandHelp, usageText } from "./config/help-text.ts";
 import { loaderLimitsFrom } from "./config/loader-flags.ts";
@@ -16,6 +17,7 @@ import { createLogger } from "./log/logger.ts";
 import { runSecrets } from "./config/run-secrets.ts";
 import { StateDirLockedError } from "./store/state-dir-lock.ts";
 import { CorruptStateError } from "./store/state-file.ts";
+import { SettingsFileError } from "./config/yaml-file.ts";
 
 const USAGE = usageText();
 
@@ -67,6 +69,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           (text) => process.stderr.write(text),
         );
       }
+      case "token": {
+        if (asksForHelp(rest)) return printHelp(commandHelp(TOKEN_COMMAND));
+        return await runTokenCommand(rest, process.stdin, (text) => process.stdout.write(text));
+      }
       case "check": {
         if (asksForHelp(rest)) return printHelp(commandHelp(CHECK_COMMAND));
         const { values, positionals } = readFlags(rest, env, CHECK_COMMAND.flags);
@@ -98,6 +104,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (
       error instanceof CorruptStateError ||
       error instanceof SecretFileError ||
+      error instanceof SettingsFileError ||
       error instanceof StateDirLockedError ||
       error instanceof PrivateFolderError
     ) {

@@ -57,5 +57,13 @@ export const CHECK_COMMAND = {
   flags: CHECK_FLAGS,
 } as const satisfies CommandSpec;
 
+export const TOKEN_COMMAND = {
+  name: "token",
+  usage: "updraft token hash",
+  synopsis: ["updraft token hash < token.txt"],
+  summary: ["Read a machine token on stdin and print the hash a --tokens-file entry stores (sha256:<hex>)."],
+  flags: [],
+} as const satisfies CommandSpec;
+
 /** Every command, in the order the reference lists them. */
-export const COMMANDS: readonly CommandSpec[] = [RUN_COMMAND, CHECK_COMMAND, TRIGGER_COMMAND];
+export const COMMANDS: readonly CommandSpec[] = [RUN_COMMAND, CHECK_COMMAND, TRIGGER_COMMAND, TOKEN_COMMAND];

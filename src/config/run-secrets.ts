@@ -4,16 +4,23 @@ import { SecretMask } from "../secrets/secret-mask.ts";
 
 /**
  * Every secret `updraft run` holds: the git token (from UPDRAFT_GIT_TOKEN, its file, or the
- * remote URL's password), the API token, the read token and the webhook secret.
+ * remote URL's password), the API token, the read token, the webhook secret and the OIDC client secret.
  */
 export function runSecrets(
-  config: Pick<RunConfig, "source" | "gitToken" | "apiToken" | "readToken" | "webhookSecret">,
+  config: Pick<RunConfig, "source" | "gitToken" | "apiToken" | "readToken" | "webhookSecret"> & {
+    login?: Pick<RunConfig["login"], "oidc">;
+  },
 ): string[] {
   const fromUrl =
     config.source.kind === "git" ? splitCredentials(config.source.repo, undefined).token : undefined;
-  return [config.gitToken, fromUrl, config.apiToken, config.readToken, config.webhookSecret].filter(
-    (secret): secret is string => secret !== undefined && secret !== "",
-  );
+  return [
+    config.gitToken,
+    fromUrl,
+    config.apiToken,
+    config.readToken,
+    config.webhookSecret,
+    config.login?.oidc?.clientSecret,
+  ].filter((secret): secret is string => secret !== undefined && secret !== "");
 }
 
 /** The mask of every secret `updraft run` holds. */
