@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import type { Principal } from "../../access/principal.ts";
 import type { PageAccess } from "./page-access.ts";
 
