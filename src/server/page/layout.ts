@@ -27,7 +27,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: under it a browser sends `Origin: null` with a form post (Sign out), which a
+  // same-origin check must refuse. Other sites still get no referrer.
+  "referrer-policy": "same-origin",
 };
 
 export interface PageFrame {
@@ -62,7 +64,7 @@ ${frame.access?.csrfToken ? html`<meta name="csrf-token" content="${frame.access
 ${refresh ? html`<noscript><meta http-equiv="refresh" content="${refresh}" /></noscript>` : ""}
 <style>${trusted(PAGE_STYLE)}</style>
 </head>
-<body${refresh && !frame.refreshWithoutScriptOnly ? html` data-refresh="${refresh}"` : ""}>
+<body${refresh && !frame.refreshWithoutScriptOnly ? html` data-refresh="${refresh}"` : ""}${frame.access?.login ? html` data-login="on"` : ""}>
 ${topBar(frame.access)}
 <main>
 ${frame.access?.unauthenticated ? html`<p class="banner" role="note">${UNAUTHENTICATED}</p>` : ""}
