@@ -50,6 +50,8 @@ export interface Run {
   dagId: string;
   state: RunState;
   trigger: RunTrigger;
+  /** Who triggered a manual run (an email, a token's name), when the request said; absent otherwise. */
+  triggeredBy?: string;
   logicalDate: string;
   conf: Record<string, unknown>;
   /** Commit whose snapshot the run's tasks use (null in local-folder mode). */

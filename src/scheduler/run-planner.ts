@@ -93,16 +93,26 @@ export function scheduledRunId(dagId: string, logicalDate: Date): string {
   return `${dagId}__scheduled__${compactTime(logicalDate)}`;
 }
 
-/** A manual run of a DAG, triggered at `now` (its logical date). */
+/** A manual run of a DAG, triggered at `now` (its logical date), by `by` when known. */
 export function manualRun(
   dag: { definition: DagDefinition; commit: string | null; snapshot: string },
   conf: Record<string, unknown>,
   now: Date,
   nonce: string,
+  by?: string,
 ): Run {
   const id = manualRunId(dag.definition.id, now, nonce);
   const { commit, snapshot } = dag;
-  return newRun(dag.definition, { id, trigger: "manual", logicalDate: now, conf, commit, snapshot, now });
+  const run = newRun(dag.definition, {
+    id,
+    trigger: "manual",
+    logicalDate: now,
+    conf,
+    commit,
+    snapshot,
+    now,
+  });
+  return by === undefined ? run : { ...run, triggeredBy: by };
 }
 
 export function manualRunId(dagId: string, at: Date, nonce: string): string {

@@ -100,13 +100,14 @@ export class Scheduler {
     if (!this.#stopped) void this.#enqueue(() => this.#tick());
   }
 
-  async trigger(dagId: string, conf: Record<string, unknown>): Promise<Run> {
+  /** A manual run; `by` (an email, a token's name) is kept on it as `triggeredBy`. */
+  async trigger(dagId: string, conf: Record<string, unknown>, options: { by?: string } = {}): Promise<Run> {
     return this.#enqueue(async () => {
       const dag = this.#o.registry.get(dagId);
       if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
       refuseOverQueueCap(this.#o.store.activeRuns(), dagId, this.#o.maxQueuedRuns);
       const now = this.#now();
-      const run = manualRun(dag, conf, now, randomBytes(3).toString("hex"));
+      const run = manualRun(dag, conf, now, randomBytes(3).toString("hex"), options.by);
       await this.#o.store.update((state) => {
         state.dags[dagId] ??= initialDagState(dag.definition, now);
         this.#o.store.addRun(state, run);

@@ -44,7 +44,7 @@ export interface RunReader {
  * `code` the routes map to a 4xx) and where a try's log is.
  */
 export interface RunControl {
-  trigger(dagId: string, conf: Record<string, unknown>): Promise<Run>;
+  trigger(dagId: string, conf: Record<string, unknown>, options?: { by?: string }): Promise<Run>;
   setPaused(dagId: string, paused: boolean): Promise<void>;
   isPaused(dagId: string): boolean;
   clear(runId: string, taskId: string): Promise<Run>;

@@ -12,6 +12,7 @@ import type { Run, RunState, TaskState } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { createApp } from "../../src/server/app.ts";
+import type { AppDeps } from "../../src/server/app-deps.ts";
 import type { LeaderView } from "../../src/leader/leader-view.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import type { DagSource, SyncStatus } from "../../src/sync/sync-status.ts";
@@ -68,6 +69,9 @@ export interface PageFixture {
   everyTaskState: Run;
   /** Bytes of the log written for every started try. */
   logText: string;
+  /** What the app was built from (pages can be rendered from it directly). */
+  deps: AppDeps;
+  stateDir: string;
 }
 
 const TASK_STATES: TaskState[] = [
@@ -163,7 +167,7 @@ export async function pageFixture(
     }
   }
 
-  const app = createApp({
+  const deps: AppDeps = {
     registry,
     source: fakeSource(),
     scheduler,
@@ -176,8 +180,9 @@ export async function pageFixture(
     version: "0.0.0-test",
     mask: new SecretMask(),
     ...(options.leadership ? { leadership: options.leadership } : {}),
-  });
-  return { app, store, scheduler, runs, everyTaskState, logText: HOSTILE.log };
+  };
+  const app = createApp(deps);
+  return { app, store, scheduler, runs, everyTaskState, logText: HOSTILE.log, deps, stateDir };
 }
 
 function dagSet(definitions: DagDefinition[], errors: LoadError[]): DagSet {

@@ -1,10 +1,12 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
+import type { AuditEntry } from "../../audit/audit-entry.ts";
 import type { TaskState } from "../../runs/run-model.ts";
 import { dagDetail, type DagViewContext } from "../views/dag-view.ts";
 import { dagGraph } from "./dag-graph.ts";
 import { durationChart } from "./duration-chart.ts";
 import { type Html, html, segment } from "./html.ts";
-import { actionForm, layout, needsScriptNote, type PageFrame } from "./layout.ts";
+import { actionForm, layout, needsScriptNote, type RoutedFrame } from "./layout.ts";
+import { pauseHistory } from "./pause-history.ts";
 import { runTable } from "./run-rows.ts";
 import { scheduleText } from "./schedule-text.ts";
 import { stateLegend } from "./state-badge.ts";
@@ -12,9 +14,18 @@ import { elapsedMs, formatDuration, formatRelative, formatTime } from "./time-fo
 
 const REFRESH_SECONDS = 15;
 
-/** `GET /dags/:dagId`: the DAG's graph, its runs' durations, the trigger form and pause/unpause. */
-export function dagPage(dag: ActiveDag, context: DagViewContext, frame: Omit<PageFrame, "title">): Html {
+/**
+ * `GET /dags/:dagId`: the DAG's graph, its runs' durations, the trigger form and pause/unpause (for
+ * those who may operate it), and who paused and unpaused it when the route passes that `history`.
+ */
+export function dagPage(
+  dag: ActiveDag,
+  context: DagViewContext,
+  frame: RoutedFrame,
+  history?: readonly AuditEntry[],
+): Html {
   const view = dagDetail(dag, context);
+  const operable = frame.access.canOperate(view.id);
   const { definition } = view;
   const { now } = frame;
   const dagPath = `/api/dags/${segment(view.id)}`;
@@ -35,7 +46,7 @@ export function dagPage(dag: ActiveDag, context: DagViewContext, frame: Omit<Pag
     </h1>
     ${definition.description ? html`<p>${definition.description}</p>` : ""}
     ${view.stale && view.importError ? html`<p class="error-text">This file no longer loads; the last good definition keeps running: ${view.importError.file}${view.importError.line === null ? "" : `:${view.importError.line}`}: ${view.importError.message}</p>` : ""}
-    ${needsScriptNote()}
+    ${operable ? needsScriptNote() : ""}
     <section class="card">
       <dl>
         <dt>File</dt>
@@ -63,19 +74,7 @@ export function dagPage(dag: ActiveDag, context: DagViewContext, frame: Omit<Pag
         </dd>
       </dl>
     </section>
-    <div class="actions">
-      ${view.paused ? actionForm({ url: `${dagPath}/unpause`, label: "Unpause", done: "Unpaused." }) : actionForm({ url: `${dagPath}/pause`, label: "Pause", done: "Paused." })}
-    </div>
-    <h2>Trigger a run</h2>
-    ${actionForm({
-      url: `${dagPath}/runs`,
-      label: "Trigger",
-      done: "Triggered.",
-      then: "run",
-      primary: true,
-      fields: html`<label for="conf">Conf (a JSON object, passed as <code>{{ dag_run.conf }}</code>)</label
-        ><br /><textarea id="conf" name="conf" spellcheck="false">{}</textarea><br />`,
-    })}
+    ${operable ? controls(dagPath, view.paused) : frame.access.viewer ? html`<p class="muted">Triggering and pausing this DAG need the operator role on it.</p>` : ""}
     <h2>Graph</h2>
     ${dagGraph(definition.tasks, states)}
     ${latest ? html`<p class="legend">Task states of the latest run, <a href="/runs/${segment(latest.id)}">${latest.id}</a>.</p>` : ""}
@@ -121,6 +120,24 @@ export function dagPage(dag: ActiveDag, context: DagViewContext, frame: Omit<Pag
                 .map((skip) => html`<li>${formatTime(skip.logicalDate)}: ${skip.reason}</li>`)}
             </ul>`
         : ""
-    }`;
+    }
+    ${history ? pauseHistory(history) : ""}`;
   return layout({ ...frame, title: `DAG ${view.id}`, refreshSeconds: REFRESH_SECONDS }, body);
+}
+
+/** Pause or unpause, and the trigger form with its conf. */
+function controls(dagPath: string, paused: boolean): Html {
+  return html`<div class="actions">
+      ${paused ? actionForm({ url: `${dagPath}/unpause`, label: "Unpause", done: "Unpaused." }) : actionForm({ url: `${dagPath}/pause`, label: "Pause", done: "Paused." })}
+    </div>
+    <h2>Trigger a run</h2>
+    ${actionForm({
+      url: `${dagPath}/runs`,
+      label: "Trigger",
+      done: "Triggered.",
+      then: "run",
+      primary: true,
+      fields: html`<label for="conf">Conf (a JSON object, passed as <code>{{ dag_run.conf }}</code>)</label
+        ><br /><textarea id="conf" name="conf" spellcheck="false">{}</textarea><br />`,
+    })}`;
 }

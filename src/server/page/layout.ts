@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { PageAccess } from "../auth/page-access.ts";
 import { type Html, html, trusted } from "./html.ts";
 import { PAGE_STYLE } from "./page-style.ts";
 import { formatTime } from "./time-format.ts";
@@ -26,7 +27,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: under it a browser sends `Origin: null` with a form post (Sign out), which a
+  // same-origin check must refuse. Other sites still get no referrer.
+  "referrer-policy": "same-origin",
 };
 
 export interface PageFrame {
@@ -37,7 +40,15 @@ export interface PageFrame {
   refreshSeconds?: number | undefined;
   /** Refresh only without JavaScript (the script keeps the page current itself). */
   refreshWithoutScriptOnly?: boolean;
+  /**
+   * Who is looking and what they may do (from the route's request). Absent, as on pages shown
+   * before anyone is known (the token form): the header names nobody and says nothing of access.
+   */
+  access?: PageAccess | undefined;
 }
+
+/** The frame a route passes to a page that shows write buttons: the viewer's access is required. */
+export type RoutedFrame = Omit<PageFrame, "title" | "access"> & { access: PageAccess };
 
 /** The document around every page: head, style, navigation, the message box, token dialog and script. */
 export function layout(frame: PageFrame, body: Html): Html {
@@ -49,12 +60,14 @@ export function layout(frame: PageFrame, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${frame.title} · updraft</title>
+${frame.access?.csrfToken ? html`<meta name="csrf-token" content="${frame.access.csrfToken}" />` : ""}
 ${refresh ? html`<noscript><meta http-equiv="refresh" content="${refresh}" /></noscript>` : ""}
 <style>${trusted(PAGE_STYLE)}</style>
 </head>
-<body${refresh && !frame.refreshWithoutScriptOnly ? html` data-refresh="${refresh}"` : ""}>
-<header class="top"><a class="brand" href="/">updraft</a><a href="/">Status</a><a href="/api/status">API</a></header>
+<body${refresh && !frame.refreshWithoutScriptOnly ? html` data-refresh="${refresh}"` : ""}${frame.access?.login ? html` data-login="on"` : ""}>
+${topBar(frame.access)}
 <main>
+${frame.access?.unauthenticated ? html`<p class="banner" role="note">${UNAUTHENTICATED}</p>` : ""}
 <div id="message" class="message" role="alert" hidden></div>
 ${body}
 </main>
@@ -70,6 +83,33 @@ ${body}
 <script>${trusted(SCRIPT)}</script>
 </body>
 </html>`;
+}
+
+const UNAUTHENTICATED =
+  "This server has no authentication: anyone who can reach it can read everything, and (on loopback) run and pause DAGs.";
+
+/** Navigation, the audit link for those who may read it, and who is signed in. */
+function topBar(access: PageAccess | undefined): Html {
+  const viewer = access?.viewer;
+  return html`<header class="top">
+    <a class="brand" href="/">updraft</a><a href="/">Status</a
+    ><a href="/api/status">API</a
+    >${access?.canAudit ? html`<a href="/audit">Audit log</a>` : ""}${viewer ? html`<span class="who">${viewer.actor} · ${viewer.role ?? "no role"}</span>` : ""}${access?.login && viewer?.via === "session" ? signOutForm(access.csrfToken) : ""}
+  </header>`;
+}
+
+/**
+ * Ends the session (a plain form: logging out navigates, maybe on to the provider). The token is
+ * there for a check that cannot rely on the Origin header.
+ */
+export function signOutForm(csrfToken: string | undefined): Html {
+  return html`<form class="sign-out" method="post" action="/auth/logout">
+    ${csrfToken ? html`<input type="hidden" name="csrf_token" value="${csrfToken}" />` : ""}<button
+      type="submit"
+    >
+      Sign out
+    </button>
+  </form>`;
 }
 
 /** A write control: works through the script (which enables it) against a JSON API endpoint. */

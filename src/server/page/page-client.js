@@ -1,11 +1,16 @@
 /* global document, window, location */
 // The status pages' only script, inlined (no build, no external asset). Pages work without it;
-// it adds the write buttons (bearer token kept in sessionStorage only), a refresh that waits while
-// a form is in use, and the log tail that follows a running task.
+// it adds the write buttons (a session's CSRF token sent with each; without login, the bearer token
+// kept in sessionStorage only), a refresh that waits while a form is in use, and the log tail that
+// follows a running task.
 (() => {
   "use strict";
   const TOKEN_KEY = "updraft.apiToken";
   const messageBox = document.getElementById("message");
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const csrfToken = csrfMeta ? csrfMeta.getAttribute("content") : null;
+  // With login on, a 401 means "sign in (again)", not "paste a token".
+  const loginOn = document.body.dataset.login === "on";
   let busy = 0;
 
   function show(text, kind) {
@@ -32,12 +37,16 @@
     });
   }
 
-  /** Calls a write endpoint; asks for the token when the server answers 401, then tries again. */
+  /**
+   * Calls a write endpoint. On a 401 it sends the browser to sign in when login is on, else asks
+   * for the token and tries again. Other refusals (a 403 naming the role needed) are thrown.
+   */
   async function write(method, url, body) {
     for (;;) {
-      const token = sessionStorage.getItem(TOKEN_KEY);
+      const token = loginOn ? null : sessionStorage.getItem(TOKEN_KEY);
       const headers = { "content-type": "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
+      if (csrfToken) headers["x-csrf-token"] = csrfToken;
       const response = await fetch(url, {
         method,
         headers,
@@ -49,6 +58,11 @@
       if (response.status !== 401) {
         if (!response.ok) throw new Error(`${response.status}: ${message}`);
         return payload;
+      }
+      if (loginOn) {
+        location.assign(`/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+        // The page is leaving: nothing to show, nothing to retry.
+        return new Promise(() => undefined);
       }
       sessionStorage.removeItem(TOKEN_KEY);
       const entered = await askToken(

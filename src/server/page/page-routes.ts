@@ -1,5 +1,8 @@
 import { type Context, Hono } from "hono";
+import type { AuditEntry } from "../../audit/audit-entry.ts";
 import type { AppDeps } from "../app-deps.ts";
+import type { AppEnv } from "../auth/app-env.ts";
+import { pageAccessOf } from "../auth/page-access.ts";
 import { HttpError } from "../http-error.ts";
 import { idParam } from "../routes/query.ts";
 import { dagViewContext } from "../views/dag-view.ts";
@@ -14,18 +17,29 @@ import { runPage } from "./run-page.ts";
 import { statusPage } from "./status-page.ts";
 import { StatusPageCache } from "./status-page-cache.ts";
 
-/** The server-rendered status pages: `/`, `/dags/:dagId`, `/runs/:runId` and a task try's log. */
-export function pageRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
-  const frame = () => ({ now: new Date(), version: deps.version });
-  const send = (c: Context, page: Html, status: 200 | 400 | 404 = 200) => c.html(page, status, PAGE_HEADERS);
+/** What the page routes may be given besides the daemon's parts. */
+export interface PageRouteOptions {
+  /** A DAG's pause and unpause audit entries, newest first (none: the DAG page shows no history). */
+  dagHistory?: (dagId: string) => Promise<readonly AuditEntry[]>;
+}
+
+/**
+ * The server-rendered status pages: `/`, `/dags/:dagId`, `/runs/:runId` and a task try's log. Each
+ * shows the request's viewer and only the buttons their role can use (`pageAccessOf`).
+ */
+export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  type PageContext = Context<AppEnv>;
+  const frame = (c: PageContext) => ({ now: new Date(), version: deps.version, access: pageAccessOf(c) });
+  const send = (c: PageContext, page: Html, status: 200 | 400 | 404 = 200) =>
+    c.html(page, status, PAGE_HEADERS);
   // Page errors are pages: the JSON error boundary is for the API.
-  const pageOr404 = async (c: Context, render: () => Html | Promise<Html>) => {
+  const pageOr404 = async (c: PageContext, render: () => Html | Promise<Html>) => {
     try {
       return send(c, await render());
     } catch (error) {
       if (error instanceof HttpError && (error.status === 404 || error.status === 400))
-        return send(c, notFoundPage(error.message, frame()), error.status);
+        return send(c, notFoundPage(error.message, frame(c)), error.status);
       throw error;
     }
   };
@@ -33,19 +47,21 @@ export function pageRoutes(deps: AppDeps): Hono {
   const statusPageCache = new StatusPageCache(deps);
   app.get("/", (c) => {
     const now = new Date();
-    const body = statusPageCache.get(now.getTime(), () => statusPage(deps, now));
+    const access = pageAccessOf(c);
+    const body = statusPageCache.get(now.getTime(), access, () => statusPage(deps, now, access));
     return c.body(body, 200, { ...PAGE_HEADERS, "content-type": "text/html; charset=UTF-8" });
   });
   app.get("/dags/:dagId", (c) =>
-    pageOr404(c, () => {
+    pageOr404(c, async () => {
       const dag = deps.registry.get(c.req.param("dagId"));
       if (!dag) throw new HttpError(404, "not_found", `No DAG with id "${c.req.param("dagId")}" is loaded.`);
-      const now = new Date();
-      return dagPage(dag, { ...dagViewContext(deps), now }, { now, version: deps.version });
+      const history = await options.dagHistory?.(dag.definition.id);
+      const page = frame(c);
+      return dagPage(dag, { ...dagViewContext(deps), now: page.now }, page, history);
     }),
   );
   app.get("/runs/:runId", (c) =>
-    pageOr404(c, () => runPage(runOr404(deps, idParam("runId", c.req.param("runId"))), frame())),
+    pageOr404(c, () => runPage(runOr404(deps, idParam("runId", c.req.param("runId"))), frame(c))),
   );
   app.get("/runs/:runId/tasks/:taskId/logs", (c) =>
     pageOr404(c, async () => {
@@ -58,7 +74,7 @@ export function pageRoutes(deps: AppDeps): Hono {
         live: tryIsLive(task, tryNumber),
         mask: deps.mask,
       });
-      return logPage(run, task, tryNumber, excerpt, frame());
+      return logPage(run, task, tryNumber, excerpt, frame(c));
     }),
   );
   return app;

@@ -2,7 +2,8 @@ import { isTerminal, type Run } from "../../runs/run-model.ts";
 import { runView } from "../views/run-view.ts";
 import { ganttChart } from "./gantt-chart.ts";
 import { type Html, html, segment } from "./html.ts";
-import { actionForm, layout, needsScriptNote, type PageFrame } from "./layout.ts";
+import { actionForm, layout, needsScriptNote, type RoutedFrame } from "./layout.ts";
+import { triggerText } from "./run-rows.ts";
 import { stateBadge, stateLegend } from "./state-badge.ts";
 import { elapsedMs, formatDuration, formatTime } from "./time-format.ts";
 
@@ -13,21 +14,22 @@ const REFRESH_SECONDS = 5;
 const RESULT_SHOWN = 2000;
 
 /** `GET /runs/:runId`: the run, its tasks (state, tries, durations, exit codes, reasons, results, logs) and a Gantt chart. */
-export function runPage(run: Run, frame: Omit<PageFrame, "title">): Html {
+export function runPage(run: Run, frame: RoutedFrame): Html {
   const view = runView(run);
   const { now } = frame;
+  const operable = frame.access.canOperate(view.dagId);
   const active = view.state === "queued" || view.state === "running";
   const runPath = `/runs/${segment(view.id)}`;
   const duration = elapsedMs(view.startedAt, view.endedAt, now);
   const body = html`<p><a href="/dags/${segment(view.dagId)}">← DAG ${view.dagId}</a></p>
     <h1>Run <span class="mono">${view.id}</span> ${stateBadge(view.state)}</h1>
-    ${needsScriptNote()}
+    ${operable ? needsScriptNote() : ""}
     <section class="card">
       <dl>
         <dt>DAG</dt>
         <dd><a href="/dags/${segment(view.dagId)}">${view.dagId}</a></dd>
         <dt>Trigger</dt>
-        <dd>${view.trigger}</dd>
+        <dd>${triggerText(view)}</dd>
         <dt>Logical date</dt>
         <dd>${formatTime(view.logicalDate)}</dd>
         <dt>Queued</dt>
@@ -70,7 +72,7 @@ export function runPage(run: Run, frame: Omit<PageFrame, "title">): Html {
         </tr>
       </thead>
       <tbody>
-        ${view.tasks.map((task) => taskRow(task, runPath, view.id, now))}
+        ${view.tasks.map((task) => taskRow(task, runPath, view.id, now, operable))}
       </tbody>
     </table>`;
   return layout(
@@ -79,9 +81,9 @@ export function runPage(run: Run, frame: Omit<PageFrame, "title">): Html {
   );
 }
 
-function taskRow(task: TaskView, runPath: string, runId: string, now: Date): Html {
+function taskRow(task: TaskView, runPath: string, runId: string, now: Date, operable: boolean): Html {
   const duration = elapsedMs(task.startedAt, task.endedAt, now);
-  const clearable = isTerminal(task.state) || task.state === "up_for_retry";
+  const clearable = operable && (isTerminal(task.state) || task.state === "up_for_retry");
   const taskPath = `${runPath}/tasks/${segment(task.id)}`;
   const apiTaskPath = `/api/runs/${segment(runId)}/tasks/${segment(task.id)}`;
   const result = task.result === null ? "" : JSON.stringify(task.result, null, 2);

@@ -9,6 +9,8 @@ export interface RunRow {
   dagId: string;
   state: RunState;
   trigger: RunTrigger;
+  /** Who triggered a manual run, when known. */
+  triggeredBy?: string | undefined;
   logicalDate: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -38,7 +40,7 @@ export function runTable(runs: readonly RunRow[], now: Date, options: { showDag:
           ${options.showDag ? html`<td><a href="/dags/${segment(run.dagId)}">${run.dagId}</a></td>` : ""}
           <td><a class="mono" href="${runHref}">${run.id}</a></td>
           <td>${stateBadge(run.state)}</td>
-          <td>${run.trigger}</td>
+          <td>${triggerText(run)}</td>
           <td>${formatTime(run.logicalDate)}</td>
           <td>${duration === null ? "–" : formatDuration(duration)}</td>
           <td class="grid">
@@ -48,4 +50,9 @@ export function runTable(runs: readonly RunRow[], now: Date, options: { showDag:
       })}
     </tbody>
   </table>`;
+}
+
+/** `manual`, or `manual · by alice@example.com` when the run knows who triggered it. */
+export function triggerText(run: Pick<RunRow, "trigger" | "triggeredBy">): string {
+  return run.triggeredBy ? `${run.trigger} · by ${run.triggeredBy}` : run.trigger;
 }

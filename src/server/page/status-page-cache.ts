@@ -1,4 +1,5 @@
 import type { AppDeps } from "../app-deps.ts";
+import type { PageAccess } from "../auth/page-access.ts";
 import type { Html } from "./html.ts";
 
 const encoder = new TextEncoder();
@@ -9,8 +10,9 @@ const MAX_AGE_MS = 1000;
 /**
  * Serves the last rendering of `/` again for up to a second, unless what it shows changed: the
  * sync status, the DAG set (a new import-errors list on every load), pause flags, or any active
- * run or task state (a run finishing also leaves the active set). Under load many requests share
- * one rendering; the clock-derived parts ("in 3 min") are at most a second old.
+ * run or task state (a run finishing also leaves the active set), or who is looking (the header
+ * and the buttons follow the viewer). Under load many requests share one rendering; the
+ * clock-derived parts ("in 3 min") are at most a second old.
  */
 export class StatusPageCache {
   #last: { atMs: number; key: string; dagSet: object; body: Uint8Array<ArrayBuffer> } | undefined;
@@ -18,8 +20,8 @@ export class StatusPageCache {
   constructor(private readonly deps: AppDeps) {}
 
   /** The page as UTF-8 bytes (encoded once per rendering). */
-  get(nowMs: number, render: () => Html): Uint8Array<ArrayBuffer> {
-    const key = this.#key();
+  get(nowMs: number, access: PageAccess, render: () => Html): Uint8Array<ArrayBuffer> {
+    const key = this.#key(access);
     const dagSet = this.deps.registry.importErrors();
     const last = this.#last;
     if (
@@ -36,7 +38,7 @@ export class StatusPageCache {
     return body;
   }
 
-  #key(): string {
+  #key(access: PageAccess): string {
     const active = this.deps.store
       .activeRuns()
       .map(
@@ -47,6 +49,15 @@ export class StatusPageCache {
       this.deps.store.state.dags,
       active,
       this.deps.leadership?.(),
+      // What the status page shows of the access (it has no per-DAG buttons).
+      [
+        access.viewer,
+        access.unauthenticated,
+        access.login,
+        access.canSync,
+        access.canAudit,
+        access.csrfToken,
+      ],
     ]);
   }
 }

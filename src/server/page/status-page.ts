@@ -1,5 +1,6 @@
 import type { ActiveDag, ImportError } from "../../dags/active-dags.ts";
 import type { AppDeps } from "../app-deps.ts";
+import type { PageAccess } from "../auth/page-access.ts";
 import { dagSummary, dagViewContext } from "../views/dag-view.ts";
 import { statusView } from "../views/status-view.ts";
 import { type Html, html, segment } from "./html.ts";
@@ -15,24 +16,32 @@ export const RECENT_RUNS = 25;
 const REFRESH_SECONDS = 10;
 
 /** `GET /`: the sync card, import errors, the DAG table and the recent runs' task grid. */
-export function statusPage(deps: AppDeps, now: Date): Html {
+export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
   const context = { ...dagViewContext(deps), now };
   const dags = deps.registry.all();
   const body = html`<h1>Status</h1>
-    ${needsScriptNote()} ${syncSection(deps, now)} ${importErrors(deps.registry.importErrors())}
+    ${access.canSync ? needsScriptNote() : ""} ${syncSection(deps, now, access.canSync)}
+    ${importErrors(deps.registry.importErrors())}
     <h2>DAGs (${dags.length})</h2>
     ${dagTable(dags, context, now)}
     <h2>Recent runs</h2>
     ${stateLegend()} ${runTable(deps.store.recentRuns(RECENT_RUNS), now, { showDag: true })}`;
-  return layout({ title: "Status", now, version: deps.version, refreshSeconds: REFRESH_SECONDS }, body);
+  return layout(
+    { title: "Status", now, version: deps.version, refreshSeconds: REFRESH_SECONDS, access },
+    body,
+  );
 }
 
-function syncSection(deps: AppDeps, now: Date): Html {
+function syncSection(deps: AppDeps, now: Date, canSync: boolean): Html {
   return html`<h2>Sync</h2>
     ${syncCard(statusView(deps), now)}
-    <div class="actions">
-      ${actionForm({ url: "/api/sync", label: "Sync now", done: "Sync requested.", then: "reload-later" })}
-    </div>`;
+    ${
+      canSync
+        ? html`<div class="actions">
+            ${actionForm({ url: "/api/sync", label: "Sync now", done: "Sync requested.", then: "reload-later" })}
+          </div>`
+        : ""
+    }`;
 }
 
 function importErrors(errors: readonly ImportError[]): Html {

@@ -7,6 +7,7 @@ export function runView(run: Run) {
     dagId: run.dagId,
     state: run.state,
     trigger: run.trigger,
+    ...triggeredBy(run),
     logicalDate: run.logicalDate,
     conf: run.conf,
     commit: run.commit,
@@ -37,10 +38,16 @@ export function runSummary(run: Run) {
     dagId: run.dagId,
     state: run.state,
     trigger: run.trigger,
+    ...triggeredBy(run),
     logicalDate: run.logicalDate,
     commit: run.commit,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
     tasks: run.tasks.map((task) => ({ id: task.id, state: task.state, try: task.try })),
   };
+}
+
+/** `triggeredBy` only on runs that know who triggered them (older runs and scheduled ones do not). */
+function triggeredBy(run: Run): { triggeredBy?: string } {
+  return run.triggeredBy === undefined ? {} : { triggeredBy: run.triggeredBy };
 }
