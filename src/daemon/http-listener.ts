@@ -15,7 +15,7 @@ export class HttpListener {
     return `http://${host}:${address.port}`;
   };
 
-  listen(app: UpdraftApp, hostname: string, port: number): Promise<void> {
+  listen(app: Pick<UpdraftApp, "fetch">, hostname: string, port: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#server = serve({ fetch: app.fetch, hostname, port }, (info) => {
         this.#address = info;

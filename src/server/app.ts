@@ -16,13 +16,13 @@ import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { standbyGuard } from "./standby-guard.ts";
 
+/** The daemon's HTTP app, with its typed request variables. */
+export type UpdraftApp = Hono<AppEnv>;
+
 /**
  * The daemon's HTTP API. Every JSON and HTML answer passes through the secret mask. One error boundary: HttpError → its status; a state store that cannot write
  * → 503; anything else → 500 without details.
  */
-/** The daemon's HTTP app, with its typed request variables. */
-export type UpdraftApp = Hono<AppEnv>;
-
 export function createApp(deps: AppDeps): UpdraftApp {
   const app = new Hono<AppEnv>();
   // Outermost, so error answers are masked too.
@@ -34,8 +34,6 @@ export function createApp(deps: AppDeps): UpdraftApp {
       settings: deps.auth,
       dagPath: (dagId) => deps.registry.get(dagId)?.pathInDags,
       version: deps.version,
-      noRolePage: (actor) =>
-        `<!doctype html><title>No role</title><p>You are signed in as ${actor.replace(/[<>&"]/g, "")}, but no role matches you.</p>`,
     }),
   );
   if (deps.leadership) app.use("*", standbyGuard(deps.leadership));

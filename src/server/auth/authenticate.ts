@@ -5,6 +5,7 @@ import type { Principal } from "../../access/principal.ts";
 import { roleCovers } from "../../access/role.ts";
 import { HttpError } from "../http-error.ts";
 import { PAGE_HEADERS } from "../page/layout.ts";
+import { noRolePage } from "../page/no-role-page.ts";
 import {
   type AccessSettings,
   loginIsOn,
@@ -32,8 +33,6 @@ export interface AuthenticateOptions {
   /** A loaded DAG's file relative to the DAGs folder (what role scopes match); undefined when not loaded. */
   dagPath: (dagId: string) => string | undefined;
   version: string;
-  /** The page for someone signed in whom no role matches. */
-  noRolePage: (actor: string) => string | Promise<string>;
 }
 
 /**
@@ -77,7 +76,13 @@ async function refuseRead(
   if (principal) {
     const message = `you are signed in as ${principal.actor}, but no role in this server's roles file (--roles) matches you; ask an admin to add your email or group`;
     if (isApi(c.req.path)) throw new HttpError(403, "forbidden", message);
-    return c.html(await options.noRolePage(principal.actor), 403, PAGE_HEADERS);
+    const page = noRolePage({
+      actor: principal.actor,
+      now: new Date(),
+      version: options.version,
+      csrfToken: principal.csrfToken,
+    });
+    return c.html(page, 403, PAGE_HEADERS);
   }
   if (isApi(c.req.path))
     throw new HttpError(

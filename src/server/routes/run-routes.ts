@@ -88,7 +88,10 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     c.set("auditInput", { conf });
     if (deps.scheduler.isPaused(dagId))
       throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to trigger runs`);
-    const run = await schedulerCall(() => deps.scheduler.trigger(dagId, conf));
+    const by = c.get("principal")?.actor;
+    const run = await schedulerCall(() =>
+      deps.scheduler.trigger(dagId, conf, by === undefined ? {} : { by }),
+    );
     return c.json({ runId: run.id }, 201);
   });
   for (const action of ["pause", "unpause"] as const) {
