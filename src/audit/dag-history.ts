@@ -1,5 +1,4 @@
 import type { AuditEntry } from "./audit-entry.ts";
-import { targetsDag } from "./audit-target.ts";
 
 /** What dagHistory reads: the audit log's entries, newest first (AuditLog.entries). */
 export interface AuditEntries {
@@ -27,5 +26,3 @@ export async function dagHistory(audit: AuditEntries, dagId: string, limit: numb
   }
   return found;
 }
-
-export { targetsDag };
