@@ -8,6 +8,7 @@ import type { RunCursor } from "../runs/run-order.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { DagSource, SyncRecord } from "../sync/sync-status.ts";
 import type { AuditReader, AuditSink } from "../audit/audit-entry.ts";
+import type { AuditEntries } from "../audit/dag-history.ts";
 import type { AccessSettings } from "./auth/access-settings.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 
@@ -65,7 +66,7 @@ export interface AppDeps {
   /** Who may read and write: tokens, sign-in, roles, the loopback rules. */
   auth: AccessSettings;
   /** The audit log: every write is appended before it is answered; admins read it. Absent: not kept. */
-  audit?: (AuditSink & AuditReader) | undefined;
+  audit?: (AuditSink & AuditReader & AuditEntries) | undefined;
   /** `--webhook-secret`; the webhook is refused without one. */
   webhookSecret: string | undefined;
   /** The branch a push must be to for the webhook to sync (undefined: the remote's default). */

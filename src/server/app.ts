@@ -4,6 +4,9 @@ import { loopbackHostGuard } from "./auth/loopback-host.ts";
 import type { AppEnv } from "./auth/app-env.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { meRoutes } from "./auth/me-routes.ts";
+import { requireAuditReader } from "./auth/authorize.ts";
+import { auditRoutes } from "./routes/audit-routes.ts";
+import { dagHistory } from "../audit/dag-history.ts";
 import { tokenFormRoutes } from "./auth/token-form-routes.ts";
 import { HttpError } from "./http-error.ts";
 import { maskResponses } from "./mask-responses.ts";
@@ -45,7 +48,13 @@ export function createApp(deps: AppDeps): UpdraftApp {
   app.route("/", syncRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", webhookRoutes(deps));
-  app.route("/", pageRoutes(deps));
+  if (deps.audit) {
+    const { audit } = deps;
+    app.use("/api/audit", requireAuditReader(deps.auth));
+    app.use("/audit", requireAuditReader(deps.auth));
+    app.route("/", auditRoutes({ audit, version: deps.version }));
+    app.route("/", pageRoutes(deps, { dagHistory: (dagId) => dagHistory(audit, dagId, 20) }));
+  } else app.route("/", pageRoutes(deps));
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );
