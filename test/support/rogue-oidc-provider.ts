@@ -34,6 +34,15 @@ interface PendingCode {
 
 const KID = "rogue-key";
 
+/** client_secret_basic: id and secret form-encoded (RFC 6749 §2.3.1), then base64. */
+function clientAuthenticated(header: string | undefined, client: { clientId: string; clientSecret: string }): boolean {
+  const encoded = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? "")?.[1];
+  if (encoded === undefined) return false;
+  const [id = "", secret = ""] = Buffer.from(encoded, "base64").toString("utf8").split(":", 2);
+  const decode = (text: string) => decodeURIComponent(text.replaceAll("+", " "));
+  return decode(id) === client.clientId && decode(secret) === client.clientSecret;
+}
+
 /**
  * A hand-written OpenID provider on 127.0.0.1 (discovery, JWKS, an authorize endpoint that sends
  * the browser straight back with a code, a token endpoint checking client secret and PKCE) whose
@@ -127,8 +136,7 @@ export async function startRogueOidcProvider(cleanup: Cleanup): Promise<RogueOid
       request.on("data", (chunk: string) => (body += chunk));
       request.on("end", () => {
         const form = new URLSearchParams(body);
-        const basic = `Basic ${Buffer.from(`${rogue.clientId}:${rogue.clientSecret}`).toString("base64")}`;
-        if (request.headers.authorization !== basic) return json(401, { error: "invalid_client" });
+        if (!clientAuthenticated(request.headers.authorization, rogue)) return json(401, { error: "invalid_client" });
         const pending = codes.get(form.get("code") ?? "");
         codes.delete(form.get("code") ?? "");
         const verifier = form.get("code_verifier") ?? "";
