@@ -30,9 +30,12 @@ export class CookieJar {
       (cookie) =>
         cookie.host === hostname &&
         (cookie.expiresAt === undefined || cookie.expiresAt > now) &&
-        (pathname === cookie.path || pathname.startsWith(cookie.path.endsWith("/") ? cookie.path : `${cookie.path}/`)),
+        (pathname === cookie.path ||
+          pathname.startsWith(cookie.path.endsWith("/") ? cookie.path : `${cookie.path}/`)),
     );
-    return matching.length === 0 ? undefined : matching.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
+    return matching.length === 0
+      ? undefined
+      : matching.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
   }
 
   /** A cookie by name (any host), with its attributes, for assertions. */
@@ -90,7 +93,11 @@ export class CookieJar {
 }
 
 /** fetch without following redirects, sending and storing the jar's cookies. */
-export async function fetchWithJar(jar: CookieJar, url: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function fetchWithJar(
+  jar: CookieJar,
+  url: string | URL,
+  init: RequestInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   const cookie = jar.header(url);
   if (cookie !== undefined) headers.set("cookie", cookie);

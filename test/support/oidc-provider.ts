@@ -15,10 +15,28 @@ export interface TestUser {
 }
 
 export const TEST_USERS: readonly TestUser[] = [
-  { login: "alice", email: "alice@example.com", emailVerified: true, name: "Alice Admin", groups: ["admins", "staff"] },
-  { login: "olga", email: "olga@example.com", emailVerified: true, name: "Olga Operator", groups: ["team-a"] },
+  {
+    login: "alice",
+    email: "alice@example.com",
+    emailVerified: true,
+    name: "Alice Admin",
+    groups: ["admins", "staff"],
+  },
+  {
+    login: "olga",
+    email: "olga@example.com",
+    emailVerified: true,
+    name: "Olga Operator",
+    groups: ["team-a"],
+  },
   { login: "victor", email: "victor@example.com", emailVerified: true, name: "Victor Viewer", groups: [] },
-  { login: "eve", email: "eve@example.com", emailVerified: false, name: "Eve Unverified", groups: ["admins"] },
+  {
+    login: "eve",
+    email: "eve@example.com",
+    emailVerified: false,
+    name: "Eve Unverified",
+    groups: ["admins"],
+  },
 ];
 
 export interface TestOidcProvider {

@@ -31,7 +31,13 @@ export async function signInThroughProvider(
     const cookie = jar.header(url);
     const response = await fetchWithJar(jar, url, init);
     if (url.origin === appOrigin && url.pathname === "/auth/callback")
-      return { jar, callbackUrl: url, callbackCookie: cookie, callback: response, callbackBody: await response.text() };
+      return {
+        jar,
+        callbackUrl: url,
+        callbackCookie: cookie,
+        callback: response,
+        callbackBody: await response.text(),
+      };
     const location = response.headers.get("location");
     if (response.status >= 300 && response.status < 400 && location !== null) {
       await response.body?.cancel();
@@ -40,15 +46,21 @@ export async function signInThroughProvider(
       continue;
     }
     const body = await response.text();
-    if (response.status !== 200) throw new Error(`sign-in stopped at ${url.href}: ${response.status} ${body.slice(0, 500)}`);
+    if (response.status !== 200)
+      throw new Error(`sign-in stopped at ${url.href}: ${response.status} ${body.slice(0, 500)}`);
     const form = formOf(body, url);
-    if (!form) throw new Error(`sign-in stopped at ${url.href}: no redirect and no form in ${body.slice(0, 500)}`);
+    if (!form)
+      throw new Error(`sign-in stopped at ${url.href}: no redirect and no form in ${body.slice(0, 500)}`);
     if (form.fields.has("login")) form.fields.set("login", login);
     if (form.fields.has("password")) form.fields.set("password", "any password");
     url = form.action;
     init = {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", origin: url.origin },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        origin: url.origin,
+      },
       body: form.fields.toString(),
     };
   }

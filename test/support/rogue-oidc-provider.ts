@@ -8,13 +8,7 @@ import { closeServer } from "./oidc-provider.ts";
 
 /** What the token endpoint's ID token gets wrong (or `valid`: nothing). */
 export type RogueMode =
-  | "valid"
-  | "wrong-issuer"
-  | "wrong-audience"
-  | "expired"
-  | "bad-signature"
-  | "wrong-nonce"
-  | "alg-none";
+  "valid" | "wrong-issuer" | "wrong-audience" | "expired" | "bad-signature" | "wrong-nonce" | "alg-none";
 
 export interface RogueOidcProvider {
   issuer: URL;
@@ -35,7 +29,10 @@ interface PendingCode {
 const KID = "rogue-key";
 
 /** client_secret_basic: id and secret form-encoded (RFC 6749 §2.3.1), then base64. */
-function clientAuthenticated(header: string | undefined, client: { clientId: string; clientSecret: string }): boolean {
+function clientAuthenticated(
+  header: string | undefined,
+  client: { clientId: string; clientSecret: string },
+): boolean {
   const encoded = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? "")?.[1];
   if (encoded === undefined) return false;
   const [id = "", secret = ""] = Buffer.from(encoded, "base64").toString("utf8").split(":", 2);
@@ -136,12 +133,17 @@ export async function startRogueOidcProvider(cleanup: Cleanup): Promise<RogueOid
       request.on("data", (chunk: string) => (body += chunk));
       request.on("end", () => {
         const form = new URLSearchParams(body);
-        if (!clientAuthenticated(request.headers.authorization, rogue)) return json(401, { error: "invalid_client" });
+        if (!clientAuthenticated(request.headers.authorization, rogue))
+          return json(401, { error: "invalid_client" });
         const pending = codes.get(form.get("code") ?? "");
         codes.delete(form.get("code") ?? "");
         const verifier = form.get("code_verifier") ?? "";
         const challenge = createHash("sha256").update(verifier).digest("base64url");
-        if (!pending || pending.codeChallenge !== challenge || pending.redirectUri !== form.get("redirect_uri"))
+        if (
+          !pending ||
+          pending.codeChallenge !== challenge ||
+          pending.redirectUri !== form.get("redirect_uri")
+        )
           return json(400, { error: "invalid_grant" });
         state.tokensIssued += 1;
         void idToken(pending).then((token) =>

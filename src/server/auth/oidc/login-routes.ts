@@ -87,7 +87,12 @@ export function loginRoutes(runtime: OidcRuntime): Hono {
       status: 303,
     });
     if (!audited) return auditUnavailable(c, runtime);
-    setCookie(c, SESSION_COOKIE, cookie, sessionCookieOptions(runtime.secure, Math.floor(runtime.ttlMs / 1000)));
+    setCookie(
+      c,
+      SESSION_COOKIE,
+      cookie,
+      sessionCookieOptions(runtime.secure, Math.floor(runtime.ttlMs / 1000)),
+    );
     return c.redirect(transaction?.next ?? "/", 303);
   });
   return app;
@@ -145,7 +150,10 @@ async function fetchUserinfo(
   try {
     return await client.fetchUserInfo(config, accessToken, sub);
   } catch (error) {
-    runtime.log?.warn({ err: String(error) }, "userinfo request failed; signing in with the ID token's claims");
+    runtime.log?.warn(
+      { err: String(error) },
+      "userinfo request failed; signing in with the ID token's claims",
+    );
     return undefined;
   }
 }

@@ -44,7 +44,11 @@ export function newLoginTransaction(next: string, now: number): LoginTransaction
   };
 }
 
-export function sealLoginTransaction(transaction: LoginTransaction, key: Uint8Array, now: number): Promise<string> {
+export function sealLoginTransaction(
+  transaction: LoginTransaction,
+  key: Uint8Array,
+  now: number,
+): Promise<string> {
   return sealCookie("login", { ...transaction }, key, transaction.expiresAt, now);
 }
 

@@ -31,20 +31,30 @@ export function logoutRoutes(runtime: OidcRuntime): Hono {
     bodyLimit({
       maxSize: MAX_FORM_BYTES,
       onError: (c) =>
-        c.json({ error: { code: "payload_too_large", message: `a sign-out's body exceeds ${MAX_FORM_BYTES} bytes` } }, 413),
+        c.json(
+          {
+            error: {
+              code: "payload_too_large",
+              message: `a sign-out's body exceeds ${MAX_FORM_BYTES} bytes`,
+            },
+          },
+          413,
+        ),
     }),
     async (c) => {
       const session = await openSession(getCookie(c, SESSION_COOKIE), runtime.key, runtime.now());
       if (session !== undefined && !(await fromOwnPage(c, runtime, session))) {
         const message =
           "sign-out is accepted only from updraft's own pages (same Origin, or the session's CSRF token as X-CSRF-Token or the form's csrf field)";
-        if (!(await auditSession(runtime, c, {
-          actor: session.email ?? session.sub,
-          via: "session",
-          action: "logout",
-          status: 403,
-          input: { reason: message },
-        })))
+        if (
+          !(await auditSession(runtime, c, {
+            actor: session.email ?? session.sub,
+            via: "session",
+            action: "logout",
+            status: 403,
+            input: { reason: message },
+          }))
+        )
           return auditUnavailable(c, runtime);
         if (/text\/html/i.test(c.req.header("accept") ?? ""))
           return c.html(messagePage("Sign-out refused", message, pageContext(runtime)), 403, PAGE_HEADERS);
@@ -57,7 +67,11 @@ export function logoutRoutes(runtime: OidcRuntime): Hono {
 }
 
 /** Clears the cookie, records it, and sends the browser on to the provider's sign-out (or home). */
-async function signOut(c: Context, runtime: OidcRuntime, session: SessionRecord | undefined): Promise<Response> {
+async function signOut(
+  c: Context,
+  runtime: OidcRuntime,
+  session: SessionRecord | undefined,
+): Promise<Response> {
   c.header("cache-control", "no-store");
   if (session !== undefined) {
     const audited = await auditSession(runtime, c, {
@@ -75,7 +89,8 @@ async function signOut(c: Context, runtime: OidcRuntime, session: SessionRecord 
 /** The provider's end_session URL when it has one (with the ID token when the cookie kept it), else `/`. */
 async function endSessionUrl(runtime: OidcRuntime, session: SessionRecord): Promise<string> {
   const status = await runtime.provider.status();
-  if ("unavailable" in status || status.config.serverMetadata().end_session_endpoint === undefined) return "/";
+  if ("unavailable" in status || status.config.serverMetadata().end_session_endpoint === undefined)
+    return "/";
   const parameters: Record<string, string> = {
     post_logout_redirect_uri: publicHref(runtime.publicUrl, "/"),
   };

@@ -70,7 +70,8 @@ export async function auditSession(
 
 /** 503 when the audit log cannot be written: no session starts or ends unrecorded. */
 export function auditUnavailable(c: Context, runtime: OidcRuntime): Response {
-  const message = "the audit log cannot be written (see the daemon's log); sign-in and sign-out wait until it can";
+  const message =
+    "the audit log cannot be written (see the daemon's log); sign-in and sign-out wait until it can";
   if (/text\/html/i.test(c.req.header("accept") ?? ""))
     return c.html(messagePage("Unavailable", message, pageContext(runtime)), 503, PAGE_HEADERS);
   return c.json({ error: { code: "audit_unavailable", message } }, 503);

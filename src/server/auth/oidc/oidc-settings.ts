@@ -59,7 +59,9 @@ export function checkOidcSettings(settings: OidcLoginSettings): void {
   if (settings.clientId.trim() === "")
     throw new Error("--oidc-client-id is empty: give the client id registered at the provider");
   if (settings.sessionKey.byteLength !== SESSION_KEY_BYTES)
-    throw new Error(`the session key must be ${SESSION_KEY_BYTES} bytes, not ${settings.sessionKey.byteLength}`);
+    throw new Error(
+      `the session key must be ${SESSION_KEY_BYTES} bytes, not ${settings.sessionKey.byteLength}`,
+    );
   const ttl = settings.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   if (!Number.isFinite(ttl) || ttl <= 0)
     throw new Error(`--session-ttl must be a positive duration (e.g. 8h), not ${ttl} ms`);

@@ -34,7 +34,8 @@ export class ProviderConnection {
   async status(): Promise<ProviderStatus> {
     if (this.#config) return { config: this.#config };
     const failure = this.#failure;
-    if (failure && this.#settings.now() - failure.at < this.#settings.retryMs) return { unavailable: failure.reason };
+    if (failure && this.#settings.now() - failure.at < this.#settings.retryMs)
+      return { unavailable: failure.reason };
     // Concurrent sign-ins share one discovery.
     this.#pending ??= this.#discover().finally(() => (this.#pending = undefined));
     return this.#pending;
@@ -50,7 +51,10 @@ export class ProviderConnection {
     } catch (error) {
       const reason = describeDiscoveryError(error);
       this.#failure = { at: this.#settings.now(), reason };
-      log?.warn({ issuer: issuer.href, err: reason }, "identity provider discovery failed; sign-in retries it");
+      log?.warn(
+        { issuer: issuer.href, err: reason },
+        "identity provider discovery failed; sign-in retries it",
+      );
       return { unavailable: reason };
     }
   }

@@ -28,7 +28,8 @@ export async function sealSession(record: SessionRecord, key: Uint8Array, now: n
   const claims = withoutUndefined(user);
   if (idToken !== undefined) {
     const sealed = await sealCookie("session", { ...claims, idToken }, key, record.expiresAt, now);
-    if (SESSION_COOKIE.length + 1 + sealed.length + ATTRIBUTES_BYTES <= MAX_SESSION_COOKIE_BYTES) return sealed;
+    if (SESSION_COOKIE.length + 1 + sealed.length + ATTRIBUTES_BYTES <= MAX_SESSION_COOKIE_BYTES)
+      return sealed;
   }
   return sealCookie("session", claims, key, record.expiresAt, now);
 }

@@ -8,7 +8,10 @@ import { listenLoginApp, loginSettings } from "./support/login-app.ts";
 import { createOidcLogin } from "../../../../src/server/auth/oidc/oidc-login.ts";
 
 /** A test app signing in at a real provider (`oidc-provider`), both on 127.0.0.1. */
-async function appWithProvider(cleanup: ReturnType<typeof useCleanup>, options: { claimsInIdToken?: boolean } = {}) {
+async function appWithProvider(
+  cleanup: ReturnType<typeof useCleanup>,
+  options: { claimsInIdToken?: boolean } = {},
+) {
   const app = await listenLoginApp(cleanup);
   const provider = await startOidcProvider(cleanup, { appOrigin: app.origin, ...options });
   const settings = loginSettings(provider, app.origin);
@@ -26,7 +29,9 @@ describe("sign-in through a real OpenID provider", () => {
 
   it("signs alice in: 303 back to next, an HttpOnly SameSite=Lax session cookie, her verified email and kept groups, one audit entry", async () => {
     const { app, audit } = await appWithProvider(cleanup);
-    const { jar, callback, callbackBody } = await signInThroughProvider(app.origin, "alice", { next: "/dags/x?tab=runs" });
+    const { jar, callback, callbackBody } = await signInThroughProvider(app.origin, "alice", {
+      next: "/dags/x?tab=runs",
+    });
     expect(callback.status, callbackBody).toBe(303);
     expect(callback.headers.get("location")).toBe("/dags/x?tab=runs");
     const cookie = jar.get(SESSION_COOKIE);
@@ -42,7 +47,14 @@ describe("sign-in through a real OpenID provider", () => {
       groups: ["admins"],
     });
     expect(audit.entries).toEqual([
-      expect.objectContaining({ actor: "alice@example.com", action: "login", target: "session", via: "session", status: 303, role: null }),
+      expect.objectContaining({
+        actor: "alice@example.com",
+        action: "login",
+        target: "session",
+        via: "session",
+        status: 303,
+        role: null,
+      }),
     ]);
     expect(audit.entries[0]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -51,7 +63,10 @@ describe("sign-in through a real OpenID provider", () => {
     const { app } = await appWithProvider(cleanup, { claimsInIdToken: true });
     const olga = await signInThroughProvider(app.origin, "olga");
     expect(olga.callback.status, olga.callbackBody).toBe(303);
-    expect(await whoami(app.origin, olga.jar)).toMatchObject({ email: "olga@example.com", groups: ["team-a"] });
+    expect(await whoami(app.origin, olga.jar)).toMatchObject({
+      email: "olga@example.com",
+      groups: ["team-a"],
+    });
     const victor = await signInThroughProvider(app.origin, "victor");
     expect(await whoami(app.origin, victor.jar)).toMatchObject({ email: "victor@example.com", groups: [] });
   });
@@ -73,7 +88,10 @@ describe("sign-in through a real OpenID provider", () => {
     // Replay exactly what the browser sent: the callback URL with the login cookie it carried.
     expect(first.callbackCookie).toContain("updraft_login=");
     const replayJar = new CookieJar();
-    const replay = await fetch(first.callbackUrl, { headers: { cookie: first.callbackCookie ?? "" }, redirect: "manual" });
+    const replay = await fetch(first.callbackUrl, {
+      headers: { cookie: first.callbackCookie ?? "" },
+      redirect: "manual",
+    });
     replayJar.store(first.callbackUrl, replay);
     const body = await replay.text();
     expect(replay.status).toBe(400);
@@ -101,4 +119,3 @@ describe("sign-in through a real OpenID provider", () => {
     }
   });
 });
-

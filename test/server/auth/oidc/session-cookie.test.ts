@@ -3,7 +3,10 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { sealLoginTransaction, newLoginTransaction } from "../../../../src/server/auth/oidc/login-transaction.ts";
+import {
+  sealLoginTransaction,
+  newLoginTransaction,
+} from "../../../../src/server/auth/oidc/login-transaction.ts";
 import { createOidcLogin, loadSessionKey } from "../../../../src/server/auth/oidc/oidc-login.ts";
 import {
   MAX_SESSION_COOKIE_BYTES,
@@ -18,7 +21,11 @@ import { loginSettings } from "./support/login-app.ts";
 
 const NOW = Date.parse("2026-11-01T10:00:00Z");
 const HOUR = 3600_000;
-const PROVIDER = { issuer: new URL("https://idp.example.com"), clientId: "updraft", clientSecret: "s3cret-value" };
+const PROVIDER = {
+  issuer: new URL("https://idp.example.com"),
+  clientId: "updraft",
+  clientSecret: "s3cret-value",
+};
 
 const key = () => new Uint8Array(randomBytes(32));
 const alice = (expiresAt: number): SessionRecord => ({
@@ -47,7 +54,9 @@ function flipOneByte(sealed: string, at: number): string {
 describe("the session cookie", () => {
   const cleanup = useCleanup();
   const sessionKey = key();
-  const login = createOidcLogin(loginSettings(PROVIDER, "https://updraft.example.com", { sessionKey, now: () => NOW }));
+  const login = createOidcLogin(
+    loginSettings(PROVIDER, "https://updraft.example.com", { sessionKey, now: () => NOW }),
+  );
 
   it("is read back whole, without the ID token", async () => {
     const record = { ...alice(NOW + HOUR), idToken: "header.payload.signature" };
@@ -78,7 +87,9 @@ describe("the session cookie", () => {
     const expired = await sealSession(alice(NOW - 1), sessionKey, NOW - HOUR);
     expect(await readWith(login, `${SESSION_COOKIE}=${expired}`)).toBeNull();
     // The same cookie read an hour earlier was good: only the clock differs.
-    const earlier = createOidcLogin(loginSettings(PROVIDER, "https://updraft.example.com", { sessionKey, now: () => NOW - HOUR }));
+    const earlier = createOidcLogin(
+      loginSettings(PROVIDER, "https://updraft.example.com", { sessionKey, now: () => NOW - HOUR }),
+    );
     expect(await readWith(earlier, `${SESSION_COOKIE}=${expired}`)).toMatchObject({ sub: "alice" });
   });
 
@@ -113,7 +124,9 @@ describe("the session cookie", () => {
     const restarted = createOidcLogin(
       loginSettings(PROVIDER, "https://updraft.example.com", { sessionKey: second, now: () => NOW }),
     );
-    expect(await readWith(restarted, `${SESSION_COOKIE}=${sealed}`)).toMatchObject({ email: "alice@example.com" });
+    expect(await readWith(restarted, `${SESSION_COOKIE}=${sealed}`)).toMatchObject({
+      email: "alice@example.com",
+    });
   });
 });
 
@@ -124,7 +137,11 @@ describe("login settings", () => {
     expect(() => createOidcLogin({ ...base, issuer: new URL("http://idp.example.com") })).toThrow(
       /--oidc-issuer http:\/\/idp\.example\.com\/ must be https/,
     );
-    for (const loopback of ["http://127.0.0.1:5556/dex", "http://localhost:8080/realms/x", "http://[::1]:9000"])
+    for (const loopback of [
+      "http://127.0.0.1:5556/dex",
+      "http://localhost:8080/realms/x",
+      "http://[::1]:9000",
+    ])
       expect(() => createOidcLogin({ ...base, issuer: new URL(loopback) })).not.toThrow();
   });
 

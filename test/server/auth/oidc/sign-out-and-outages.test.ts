@@ -47,7 +47,9 @@ describe("sign-out", () => {
     expect(location.searchParams.get("post_logout_redirect_uri")).toBe(`${app.origin}/`);
     expect(location.searchParams.get("client_id")).toBe(provider.clientId);
     expect(location.searchParams.get("id_token_hint")).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(/^updraft_session=; Max-Age=0; Path=\/; HttpOnly/)]);
+    expect(response.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^updraft_session=; Max-Age=0; Path=\/; HttpOnly/),
+    ]);
     expect(jar.get(SESSION_COOKIE)).toBeUndefined();
     expect(await (await fetchWithJar(jar, `${app.origin}/whoami`)).json()).toEqual({ user: null });
     // The provider accepts the end_session request (it answers its sign-out confirmation, not an error).
@@ -69,23 +71,32 @@ describe("sign-out", () => {
     });
     expect(response.status).toBe(403);
     expect((await response.json()) as unknown).toEqual({
-      error: { code: "forbidden", message: expect.stringContaining("sign-out is accepted only from updraft's own pages") },
+      error: {
+        code: "forbidden",
+        message: expect.stringContaining("sign-out is accepted only from updraft's own pages"),
+      },
     });
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(await (await fetchWithJar(jar, `${app.origin}/whoami`)).json()).toMatchObject({ user: { sub: "alice" } });
+    expect(await (await fetchWithJar(jar, `${app.origin}/whoami`)).json()).toMatchObject({
+      user: { sub: "alice" },
+    });
     expect(audit.entries.at(-1)).toMatchObject({ action: "logout", status: 403, actor: "alice@example.com" });
   });
 
   it("by a link: signs out when the browser says the click came from updraft, else asks first (a form with the CSRF token)", async () => {
     const { app, jar } = await signedIn();
-    const foreign = await fetchWithJar(jar, `${app.origin}/auth/logout`, { headers: { "sec-fetch-site": "cross-site" } });
+    const foreign = await fetchWithJar(jar, `${app.origin}/auth/logout`, {
+      headers: { "sec-fetch-site": "cross-site" },
+    });
     expect(foreign.status).toBe(200);
     expect(foreign.headers.getSetCookie()).toEqual([]);
     const page = await foreign.text();
     const form = formOf(page, new URL(`${app.origin}/auth/logout`));
     expect(form?.action.href).toBe(`${app.origin}/auth/logout`);
     // The confirmation form may be redirected on to the provider (Chromium applies form-action to redirects).
-    expect(foreign.headers.get("content-security-policy")).toMatch(/form-action 'self' http:\/\/127\.0\.0\.1:\d+/);
+    expect(foreign.headers.get("content-security-policy")).toMatch(
+      /form-action 'self' http:\/\/127\.0\.0\.1:\d+/,
+    );
     // Posting the form (no Origin: some browsers omit it) signs out by its CSRF token.
     const posted = await fetchWithJar(jar, `${app.origin}/auth/logout`, {
       method: "POST",
@@ -97,7 +108,9 @@ describe("sign-out", () => {
 
     const again = await signInThroughProvider(app.origin, "alice", { jar });
     expect(again.callback.status).toBe(303);
-    const own = await fetchWithJar(jar, `${app.origin}/auth/logout`, { headers: { "sec-fetch-site": "same-origin" } });
+    const own = await fetchWithJar(jar, `${app.origin}/auth/logout`, {
+      headers: { "sec-fetch-site": "same-origin" },
+    });
     expect(own.status).toBe(303);
     expect(jar.get(SESSION_COOKIE)).toBeUndefined();
   });
@@ -133,10 +146,15 @@ describe("a provider that is down when the daemon starts", () => {
     expect(await json.json()).toEqual({
       error: {
         code: "login_unavailable",
-        message: expect.stringContaining(`sign-in is unavailable: the identity provider ${issuer.href} (--oidc-issuer) cannot be reached`),
+        message: expect.stringContaining(
+          `sign-in is unavailable: the identity provider ${issuer.href} (--oidc-issuer) cannot be reached`,
+        ),
       },
     });
-    const page = await fetch(`${app.origin}/auth/login?next=/`, { headers: { accept: "text/html" }, redirect: "manual" });
+    const page = await fetch(`${app.origin}/auth/login?next=/`, {
+      headers: { accept: "text/html" },
+      redirect: "manual",
+    });
     expect(page.status).toBe(503);
     expect(await page.text()).toContain(`The identity provider ${issuer.href} cannot be reached`);
 

@@ -19,7 +19,7 @@ export class MemoryAuditSink implements AuditSink {
   }
 }
 
-/** A Hono app on 127.0.0.1 serving a SessionPort's routes and `GET /whoami` (its `read(c)`, as JSON). */
+/** A Hono app on 127.0.0.1 serving a SessionPort's routes, `GET /whoami` (its `read(c)`, as JSON) and `GET /` (a sign-out link). */
 export interface LoginApp {
   /** `http://127.0.0.1:<port>`. */
   origin: string;
@@ -49,6 +49,8 @@ export async function listenLoginApp(cleanup: Cleanup): Promise<LoginApp> {
       const next = new Hono();
       next.route("/", login.routes());
       next.get("/whoami", async (c) => c.json({ user: (await login.read(c)) ?? null }));
+      // A page with a same-origin sign-out link, as updraft's pages have.
+      next.get("/", (c) => c.html('<h1>home</h1><a id="sign-out" href="/auth/logout">Sign out</a>'));
       app = next;
     },
   };
