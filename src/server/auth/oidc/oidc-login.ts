@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { VERSION } from "../../../version.ts";
 import type { SessionPort, SessionUser } from "../session-port.ts";
 import { loginPath, loginRoutes } from "./login-routes.ts";
 import { logoutRoutes } from "./logout-routes.ts";
@@ -52,7 +51,7 @@ export class OidcLogin implements SessionPort {
         log: settings.log,
       }),
       used: new UsedLogins(),
-      version: settings.version ?? VERSION,
+      version: settings.version,
       now,
       mask: mask ? (text) => mask.mask(text) : (text) => text,
       log: settings.log,

@@ -26,8 +26,8 @@ export interface OidcLoginSettings {
   /** The daemon's secret mask: texts served or audited pass through it. */
   mask?: SecretMask | undefined;
   log?: Logger | undefined;
-  /** Shown in the pages' footer. */
-  version?: string | undefined;
+  /** Shown in the pages' footer (AppDeps' `version`). */
+  version: string;
   /** The clock (epoch ms); tests pass their own. */
   now?: (() => number) | undefined;
   /** After a failed discovery, the next attempt waits at least this long (default 2 s). */

@@ -70,6 +70,7 @@ export function loginSettings(
     keepGroups: new Set(["admins", "team-a"]),
     sessionKey: new Uint8Array(randomBytes(32)),
     discoveryRetryMs: 0,
+    version: "test",
     ...overrides,
     audit: (overrides.audit as MemoryAuditSink | undefined) ?? new MemoryAuditSink(),
   };
