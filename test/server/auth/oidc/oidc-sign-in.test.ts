@@ -111,6 +111,17 @@ describe("sign-in through a real OpenID provider", () => {
     expect(await bare.text()).toContain("no sign-in is in progress in this browser");
   });
 
+  it("starts no session when the audit log cannot be written: 503, no cookie", async () => {
+    const app = await listenLoginApp(cleanup);
+    const provider = await startOidcProvider(cleanup, { appOrigin: app.origin });
+    const audit = { append: () => Promise.reject(new Error("ENOSPC: no space left on device")) };
+    app.serve(createOidcLogin(loginSettings(provider, app.origin, { audit })));
+    const { jar, callback, callbackBody } = await signInThroughProvider(app.origin, "alice");
+    expect(callback.status).toBe(503);
+    expect(callbackBody).toContain("the audit log cannot be written");
+    expect(jar.get(SESSION_COOKIE)).toBeUndefined();
+  });
+
   it("returns only to a local path", async () => {
     const { app } = await appWithProvider(cleanup);
     for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {

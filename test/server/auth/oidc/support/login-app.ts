@@ -72,6 +72,7 @@ export function loginSettings(
     discoveryRetryMs: 0,
     version: "test",
     ...overrides,
+    // A test that passes its own sink (one that fails, say) does not read `entries` from it.
     audit: (overrides.audit as MemoryAuditSink | undefined) ?? new MemoryAuditSink(),
   };
 }
