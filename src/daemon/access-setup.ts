@@ -1,4 +1,11 @@
+import { RolesPolicy } from "../access/roles-file.ts";
 import { TokenRegistry } from "../access/tokens-file.ts";
+import type { OidcConfig } from "../config/login-config.ts";
+import { UsageError } from "../config/flags.ts";
+import { createOidcLogin, type OidcLogin } from "../server/auth/oidc/oidc-login.ts";
+import { loadSessionKeySync } from "../server/auth/oidc/session-key.ts";
+import type { SessionPort } from "../server/auth/session-port.ts";
+import { VERSION } from "../version.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Logger } from "../log/logger.ts";
@@ -22,6 +29,7 @@ export function accessSetup(
     retentionMs: login.audit.retentionMs,
     onWarning: (message, error) => deps.log.warn({ err: error }, message),
   });
+  const roles = login.rolesFile === undefined ? undefined : RolesPolicy.fromFile(login.rolesFile);
   const auth: AccessSettings = {
     apiToken: config.apiToken,
     readToken: config.readToken,
@@ -29,8 +37,45 @@ export function accessSetup(
     tokens: login.tokensFile === undefined ? undefined : TokenRegistry.fromFile(login.tokensFile),
     metricsAuth: login.metricsAuth,
     publicOrigin: login.publicUrl,
+    roles,
+    sessions:
+      login.oidc && roles && login.publicUrl
+        ? oidcSessions(config, login.oidc, roles, audit, deps)
+        : undefined,
   };
   return { auth, audit };
+}
+
+/** Sign-in through the provider: discovery starts now, in the background, and is retried until it works. */
+function oidcSessions(
+  config: Pick<RunConfig, "stateDir" | "login">,
+  oidc: OidcConfig,
+  roles: RolesPolicy,
+  audit: AuditLog,
+  deps: { mask: SecretMask; log: Logger },
+): SessionPort {
+  let sessions: OidcLogin;
+  try {
+    sessions = createOidcLogin({
+      issuer: new URL(oidc.issuer),
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      publicUrl: new URL(config.login.publicUrl ?? ""),
+      groupsClaim: oidc.groupsClaim,
+      sessionTtlMs: config.login.sessionTtlMs,
+      keepGroups: roles.groups,
+      sessionKey: loadSessionKeySync(config.stateDir),
+      audit,
+      mask: deps.mask,
+      log: deps.log,
+      version: VERSION,
+    });
+  } catch (error) {
+    // A setting the provider cannot work with (an http issuer off loopback, say): stop at start-up.
+    throw new UsageError((error as Error).message);
+  }
+  void sessions.warmUp();
+  return sessions;
 }
 
 /** `--host` names a loopback address: writes without a token are allowed from this machine only. */

@@ -1,6 +1,6 @@
 // Issue 13 points 6 and 8: the page's script under a session, in Chromium: every write carries the
 // CSRF token, a 401 sends the browser to sign in (no token dialog), a 403 shows the server's
-// message, and Sign out posts a same-origin form.
+// message. (Signing out through the real provider: test/browser/login-roles.test.ts.)
 import { existsSync } from "node:fs";
 import { Hono } from "hono";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -68,8 +68,6 @@ function sessionApp(seen: Seen[]): Hono {
     c.json({ error: { code: "unauthenticated", message: "the session has expired" } }, 401),
   );
   app.get("/auth/login", (c) => c.text(`login page, next=${c.req.query("next")}`));
-  app.post("/auth/logout", (c) => c.redirect("/signed-out", 303));
-  app.get("/signed-out", (c) => c.text("signed out"));
   // The plain-text stand-ins have no icon link: the browser asks for one.
   app.get("/favicon.ico", (c) => c.body(null, 204));
   return app;
@@ -125,15 +123,5 @@ describe.skipIf(!present && !inCi)("the page's script under a session, in Chromi
     await page.waitForURL(`${base}/auth/login?next=${encodeURIComponent("/dags/etl?tab=runs")}`);
     expect(await page.textContent("body")).toBe("login page, next=/dags/etl?tab=runs");
     expect(writes("/api/dags/etl/runs")).toHaveLength(1);
-  });
-
-  it("signs out with a same-origin form that carries the CSRF token too", async () => {
-    await page.goto(`${base}/dags/etl`);
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL(`${base}/signed-out`);
-    expect(writes("/auth/logout")).toEqual([
-      expect.objectContaining({ origin: base, body: `csrf_token=${CSRF}` }),
-    ]);
-    expect(pageErrors).toEqual([]);
   });
 });

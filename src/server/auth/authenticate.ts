@@ -51,6 +51,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
     c.set("access", pageAccess(principal, options));
     if (!isRead(c) || isOpen(c.req.path, settings) || !readsNeedCredentials(settings)) return next();
     if (principal && principal.grants.length > 0) return next();
+    // Someone signed in without a role may still ask who the server takes them for.
+    if (principal && c.req.path === "/api/me") return next();
     return refuseRead(c, principal, options);
   };
 }

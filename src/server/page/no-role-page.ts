@@ -1,5 +1,5 @@
 import { type Html, html } from "./html.ts";
-import { layout, signOutForm } from "./layout.ts";
+import { layout, signOutLink } from "./layout.ts";
 
 /**
  * The 403 page for someone who signed in but whom no entry of the roles file matches: it says who
@@ -19,6 +19,6 @@ export function noRolePage(options: {
         You are signed in as <strong>${options.actor}</strong>, but no role in this updraft's roles file
         (<code>--roles</code>) matches you. Ask an admin to add your email or group.
       </p>
-      ${signOutForm(options.csrfToken)}`,
+      ${signOutLink()}`,
   );
 }

@@ -10,8 +10,7 @@ header.top { display: flex; gap: 1.5em; align-items: baseline; padding: .6em 1.2
 header.top a { color: #fff; text-decoration: none; }
 header.top .brand { font-weight: 700; font-size: 1.15em; }
 header.top .who { margin-left: auto; }
-header.top form.sign-out { display: inline; }
-header.top form.sign-out button { padding: .1em .7em; }
+header.top a.sign-out { margin-left: .6em; }
 .banner { margin: 0 0 .8em; padding: .5em .8em; border: 1px solid #bc4c00; border-radius: 4px; background: #fff1e5; color: #6f2b00; }
 main { padding: 1em 1.2em 3em; max-width: 1400px; }
 h1 { font-size: 1.4em; margin: .2em 0 .6em; word-break: break-all; }
