@@ -77,6 +77,9 @@ export class RolesPolicy {
 
 /** `alice@example.com` exactly, or `*@example.com`: `*` stands for any characters but `@`. */
 function emailPattern(text: string): RegExp {
-  const parts = text.toLowerCase().split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const parts = text
+    .toLowerCase()
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join("[^@]*")}$`);
 }

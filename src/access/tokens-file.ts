@@ -28,7 +28,11 @@ const tokensSchema = z.strictObject({
           ["hash", token.hash],
         ] as const) {
           if (seen.has(`${key}:${value}`))
-            context.addIssue({ code: "custom", path: [index, key], message: `the same ${key} as an earlier token` });
+            context.addIssue({
+              code: "custom",
+              path: [index, key],
+              message: `the same ${key} as an earlier token`,
+            });
           seen.add(`${key}:${value}`);
         }
       });
