@@ -120,7 +120,7 @@ export function createDaemon(
     metrics,
     log,
     mask,
-    ...serverSettings(config, { mask, log }),
+    ...serverSettings(config, { mask, log, version: VERSION }),
   });
   const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
   return {

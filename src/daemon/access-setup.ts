@@ -5,7 +5,6 @@ import { UsageError } from "../config/flags.ts";
 import { createOidcLogin, type OidcLogin } from "../server/auth/oidc/oidc-login.ts";
 import { loadSessionKeySync } from "../server/auth/oidc/session-key.ts";
 import type { SessionPort } from "../server/auth/session-port.ts";
-import { VERSION } from "../version.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Logger } from "../log/logger.ts";
@@ -18,7 +17,7 @@ import type { AccessSettings } from "../server/auth/access-settings.ts";
  */
 export function accessSetup(
   config: Pick<RunConfig, "apiToken" | "readToken" | "host" | "stateDir" | "login">,
-  deps: { mask: SecretMask; log: Logger },
+  deps: { mask: SecretMask; log: Logger; version: string },
 ): { auth: AccessSettings; audit: AuditLog } {
   const { login } = config;
   const audit = new AuditLog({
@@ -52,7 +51,7 @@ function oidcSessions(
   oidc: OidcConfig,
   roles: RolesPolicy,
   audit: AuditLog,
-  deps: { mask: SecretMask; log: Logger },
+  deps: { mask: SecretMask; log: Logger; version: string },
 ): SessionPort {
   let sessions: OidcLogin;
   try {
@@ -68,7 +67,7 @@ function oidcSessions(
       audit,
       mask: deps.mask,
       log: deps.log,
-      version: VERSION,
+      version: deps.version,
     });
   } catch (error) {
     // A setting the provider cannot work with (an http issuer off loopback, say): stop at start-up.

@@ -11,7 +11,7 @@ export function serverSettings(
     RunConfig,
     "apiToken" | "readToken" | "host" | "webhookSecret" | "limits" | "stateDir" | "login"
   >,
-  deps: { mask: SecretMask; log: Logger },
+  deps: { mask: SecretMask; log: Logger; version: string },
 ): Pick<AppDeps, "auth" | "audit" | "webhookSecret" | "maxConfBytes" | "spoolDir"> {
   return {
     ...accessSetup(config, deps),
