@@ -47,7 +47,10 @@ export function authorizeWrite(
     try {
       principal = allowedWriter(c, deps, action, role, target);
     } catch (error) {
-      if (error instanceof HttpError) await appendAudit(c, deps, action, target, error.status);
+      if (error instanceof HttpError)
+        await appendAudit(c, deps, action, target, error.status).catch((auditError: unknown) =>
+          deps.log?.error({ err: auditError, action, target: target.target }, "audit entry not written"),
+        );
       throw error;
     }
     c.set("principal", principal);
@@ -57,12 +60,15 @@ export function authorizeWrite(
     } catch (error) {
       deps.log?.error({ err: error, action, target: target.target }, "audit entry not written");
       const status = c.res.status;
+      // A refused write changed nothing: its own answer says why. One that took effect must not
+      // be acknowledged as if it had been recorded.
+      if (status >= 400) return;
       c.res = undefined;
       c.res = c.json(
         {
           error: {
             code: "audit_unavailable",
-            message: `the ${action} was answered ${status}, but its audit entry could not be written (${(error as Error).message}); see /healthz before retrying`,
+            message: `the ${action} took effect (${status}), but its audit entry could not be written (${(error as Error).message}): do not repeat it; free the state dir's disk so the audit log can be written`,
           },
         },
         503,
