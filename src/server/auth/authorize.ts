@@ -47,7 +47,11 @@ export function authorizeWrite(
     try {
       principal = allowedWriter(c, deps, action, role, target);
     } catch (error) {
-      if (error instanceof HttpError) await appendAudit(c, deps, action, target, error.status);
+      // A refusal changed nothing: it is answered as such even when its entry cannot be written.
+      if (error instanceof HttpError)
+        await appendAudit(c, deps, action, target, error.status).catch((auditError: unknown) =>
+          deps.log?.error({ err: auditError, action, target: target.target }, "audit entry not written"),
+        );
       throw error;
     }
     c.set("principal", principal);
