@@ -3,11 +3,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { fetchWithJar } from "../support/cookie-jar.ts";
+import { signInThroughProvider } from "../support/oidc-sign-in.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { startLoginDaemon } from "./support/login-daemon.ts";
 import { teamFolders, TOKENS } from "./support/team-dags.ts";
 
 const cleanup = useCleanup("file");
+const API_TOKEN = "attack-api-token-0123456789abcdef";
 
 describe("an audit log that cannot be written", () => {
   it("a refused write still answers its 401/403 (not a 500), and an answered one says the entry is missing", async () => {
@@ -31,5 +35,33 @@ describe("an audit log that cannot be written", () => {
     const operator = await post(TOKENS.operator);
     expect(operator.status, operator.text).toBe(503);
     expect(operator.body.error.code).toBe("audit_unavailable");
+  });
+});
+
+describe("a browser that kept the token form's cookie from before sign-in was turned on", () => {
+  it("is the signed-in person once they sign in: their role, their writes, their Sign out", async () => {
+    const login = await startLoginDaemon(cleanup, ["--api-token", API_TOKEN]);
+    const { jar } = await signInThroughProvider(login.url, "olga");
+    // The form's cookie (proof of the API token, read-only) was set before; sign-in adds the session.
+    const form = await fetch(`${login.url}/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: API_TOKEN, next: "/" }).toString(),
+      redirect: "manual",
+    });
+    expect(form.status).toBe(303);
+    jar.store(login.url, form);
+    expect(jar.header(login.url)).toMatch(/updraft_read=.*updraft_session=|updraft_session=.*updraft_read=/);
+    const me = await fetchWithJar(jar, `${login.url}/api/me`);
+    expect(await me.json()).toMatchObject({ actor: "olga@example.com", via: "session" });
+    const trigger = await fetchWithJar(jar, `${login.url}/api/dags/a_dag/runs`, {
+      method: "POST",
+      headers: { origin: login.url, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(trigger.status, await trigger.text()).toBe(201);
+    const page = await (await fetchWithJar(jar, `${login.url}/`)).text();
+    expect(page).toContain("olga@example.com · operator");
+    expect(page).toContain('href="/auth/logout"');
   });
 });
