@@ -65,3 +65,30 @@ describe("a browser that kept the token form's cookie from before sign-in was tu
     expect(page).toContain('href="/auth/logout"');
   });
 });
+
+describe("the token form behind an https --public-url", () => {
+  it("sets its cookie Secure, so a plain-http request never carries the proof of the API token", async () => {
+    const folders = await teamFolders(cleanup);
+    const daemon = await startTestDaemon(
+      cleanup,
+      [
+        "--dags",
+        folders.dagsDir,
+        "--read-token",
+        "attack-read-token-0123456789",
+        "--public-url",
+        "https://updraft.example.com",
+      ],
+      { env: { UPDRAFT_API_TOKEN: API_TOKEN } },
+    );
+    const form = await fetch(`${daemon.url}/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: API_TOKEN, next: "/" }).toString(),
+      redirect: "manual",
+    });
+    expect(form.status).toBe(303);
+    const cookie = form.headers.getSetCookie().find((header) => header.startsWith("updraft_read="));
+    expect(cookie).toMatch(/;\s*Secure/i);
+  });
+});
