@@ -35,6 +35,10 @@ describe("an audit log that cannot be written", () => {
     const operator = await post(TOKENS.operator);
     expect(operator.status, operator.text).toBe(503);
     expect(operator.body.error.code).toBe("audit_unavailable");
+    // It did happen: the answer must not invite a blind retry (a second run), nor send to a /healthz that knows nothing of it.
+    expect(operator.body.error.message).toContain("took effect");
+    expect(operator.body.error.message).not.toContain("/healthz");
+    expect((await daemon.request("/healthz")).status).toBe(200);
   });
 });
 

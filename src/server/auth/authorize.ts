@@ -66,7 +66,7 @@ export function authorizeWrite(
         {
           error: {
             code: "audit_unavailable",
-            message: `the ${action} was answered ${status}, but its audit entry could not be written (${(error as Error).message}); see /healthz before retrying`,
+            message: `the ${action} ${status < 400 ? "took effect" : "was refused"} (answered ${status}), but its audit entry could not be written (${(error as Error).message})${status < 400 ? ": do not retry it" : ""}; the daemon's log says when the audit log fails`,
           },
         },
         503,
