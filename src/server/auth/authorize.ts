@@ -47,6 +47,7 @@ export function authorizeWrite(
     try {
       principal = allowedWriter(c, deps, action, role, target);
     } catch (error) {
+      // A refusal changed nothing: it is answered as such even when its entry cannot be written.
       if (error instanceof HttpError)
         await appendAudit(c, deps, action, target, error.status).catch((auditError: unknown) =>
           deps.log?.error({ err: auditError, action, target: target.target }, "audit entry not written"),

@@ -18,7 +18,7 @@ export interface Identification {
 
 /**
  * Works out who sent a request: a bearer token (the API token is an admin, the read token a
- * viewer, a tokens-file token what the file says), the token form's cookie, or a session.
+ * viewer, a tokens-file token what the file says), a session, or the token form's cookie.
  */
 export async function identify(c: Context, settings: AccessSettings): Promise<Identification> {
   const header = c.req.header("authorization");
@@ -27,11 +27,7 @@ export async function identify(c: Context, settings: AccessSettings): Promise<Id
     const principal = bearerPrincipal(bearer, settings);
     return { principal, badBearer: principal === undefined };
   }
-  const cookie = getCookie(c, READ_COOKIE);
-  if (cookie !== undefined) {
-    const principal = readCookiePrincipal(cookie, settings);
-    if (principal) return { principal, badBearer: false };
-  }
+  // A session first: a token form's cookie left from before sign-in would otherwise hide it.
   const user = await settings.sessions?.read(c);
   if (user) {
     const grants = settings.roles?.grantsFor({ email: user.email, groups: user.groups }) ?? [];
@@ -47,7 +43,9 @@ export async function identify(c: Context, settings: AccessSettings): Promise<Id
       badBearer: false,
     };
   }
-  return { principal: undefined, badBearer: false };
+  const cookie = getCookie(c, READ_COOKIE);
+  const principal = cookie === undefined ? undefined : readCookiePrincipal(cookie, settings);
+  return { principal, badBearer: false };
 }
 
 function bearerPrincipal(bearer: string, settings: AccessSettings): Principal | undefined {

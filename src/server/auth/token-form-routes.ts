@@ -11,7 +11,12 @@ import type { WriteAuth } from "./write-auth.ts";
 const MAX_FORM_BYTES = 4096;
 
 /** `POST /auth/token`: the token form's target. A right token sets the read cookie; nothing echoes it. */
-export function tokenFormRoutes(auth: WriteAuth, version: string): Hono {
+export function tokenFormRoutes(
+  auth: WriteAuth & { publicOrigin?: string | undefined },
+  version: string,
+): Hono {
+  // Behind an https --public-url the cookie never travels over plain http.
+  const secure = auth.publicOrigin?.startsWith("https:") ?? false;
   const app = new Hono();
   app.post(
     "/auth/token",
@@ -33,7 +38,12 @@ export function tokenFormRoutes(auth: WriteAuth, version: string): Hono {
       for (const token of readTokens(auth)) if (secretsEqual(given, token)) match = token;
       if (match === undefined)
         return c.html(tokenFormPage({ next, refused: true, now: new Date(), version }), 401, PAGE_HEADERS);
-      setCookie(c, READ_COOKIE, readCookieValue(match), { httpOnly: true, sameSite: "Strict", path: "/" });
+      setCookie(c, READ_COOKIE, readCookieValue(match), {
+        httpOnly: true,
+        sameSite: "Strict",
+        path: "/",
+        secure,
+      });
       return c.redirect(next, 303);
     },
   );

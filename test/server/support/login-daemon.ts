@@ -30,8 +30,14 @@ export interface LoginDaemon {
   env: Record<string, string>;
 }
 
-/** A daemon with `--auth oidc` against a real OpenID provider on 127.0.0.1, the team DAGs and tokens. */
-export async function startLoginDaemon(cleanup: Cleanup): Promise<LoginDaemon> {
+/**
+ * A daemon with `--auth oidc` against a real OpenID provider on 127.0.0.1, the team DAGs and tokens
+ * (and `extraArgs`, e.g. an `--api-token`).
+ */
+export async function startLoginDaemon(
+  cleanup: Cleanup,
+  extraArgs: readonly string[] = [],
+): Promise<LoginDaemon> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const provider = await startOidcProvider(cleanup, { appOrigin: url });
@@ -42,6 +48,7 @@ export async function startLoginDaemon(cleanup: Cleanup): Promise<LoginDaemon> {
     ...["--dags", folders.dagsDir, "--state-dir", folders.stateDir, "--port", String(port)],
     ...["--auth", "oidc", "--oidc-issuer", provider.issuer.href, "--oidc-client-id", provider.clientId],
     ...["--public-url", url, "--roles", roles, "--tokens-file", folders.tokensFile],
+    ...extraArgs,
   ];
   const env = { UPDRAFT_OIDC_CLIENT_SECRET: provider.clientSecret };
   const daemon = await startTestDaemon(cleanup, args, { env });
