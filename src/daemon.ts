@@ -106,7 +106,10 @@ export function createDaemon(
   const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange });
   const leader = leadership.role;
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
-  const health = () => healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader });
+  const server = serverSettings(config, { mask, log, version: VERSION });
+  const { audit } = server;
+  const health = () =>
+    healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit });
   const app = createApp({
     registry,
     source,
@@ -120,7 +123,7 @@ export function createDaemon(
     metrics,
     log,
     mask,
-    ...serverSettings(config, { mask, log, version: VERSION }),
+    ...server,
   });
   const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
   return {

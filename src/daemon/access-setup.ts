@@ -6,6 +6,7 @@ import { createOidcLogin, type OidcLogin } from "../server/auth/oidc/oidc-login.
 import { loadSessionKeySync } from "../server/auth/oidc/session-key.ts";
 import type { SessionPort } from "../server/auth/session-port.ts";
 import { AuditLog } from "../audit/audit-log.ts";
+import { AuditTrail } from "../audit/audit-trail.ts";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Logger } from "../log/logger.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
@@ -18,9 +19,9 @@ import type { AccessSettings } from "../server/auth/access-settings.ts";
 export function accessSetup(
   config: Pick<RunConfig, "apiToken" | "readToken" | "host" | "stateDir" | "login">,
   deps: { mask: SecretMask; log: Logger; version: string },
-): { auth: AccessSettings; audit: AuditLog } {
+): { auth: AccessSettings; audit: AuditTrail } {
   const { login } = config;
-  const audit = new AuditLog({
+  const log = new AuditLog({
     stateDir: config.stateDir,
     mask: deps.mask,
     maxBytes: login.audit.maxBytes,
@@ -28,6 +29,7 @@ export function accessSetup(
     retentionMs: login.audit.retentionMs,
     onWarning: (message, error) => deps.log.warn({ err: error }, message),
   });
+  const audit = new AuditTrail(log);
   const roles = login.rolesFile === undefined ? undefined : RolesPolicy.fromFile(login.rolesFile);
   const auth: AccessSettings = {
     apiToken: config.apiToken,
@@ -50,7 +52,7 @@ function oidcSessions(
   config: Pick<RunConfig, "stateDir" | "login">,
   oidc: OidcConfig,
   roles: RolesPolicy,
-  audit: AuditLog,
+  audit: AuditTrail,
   deps: { mask: SecretMask; log: Logger; version: string },
 ): SessionPort {
   let sessions: OidcLogin;

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Logger } from "../log/logger.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
+import type { AuditTrail } from "../audit/audit-trail.ts";
 import type { AppDeps } from "../server/app-deps.ts";
 import { accessSetup } from "./access-setup.ts";
 
@@ -12,7 +13,7 @@ export function serverSettings(
     "apiToken" | "readToken" | "host" | "webhookSecret" | "limits" | "stateDir" | "login"
   >,
   deps: { mask: SecretMask; log: Logger; version: string },
-): Pick<AppDeps, "auth" | "audit" | "webhookSecret" | "maxConfBytes" | "spoolDir"> {
+): Pick<AppDeps, "auth" | "webhookSecret" | "maxConfBytes" | "spoolDir"> & { audit: AuditTrail } {
   return {
     ...accessSetup(config, deps),
     webhookSecret: config.webhookSecret,

@@ -20,11 +20,13 @@ export interface HealthSources {
   /** Unhandled promise rejections since start. */
   rejections: { problem(): string | undefined };
   leader: { view(): Pick<LeaderView, "isLeader" | "holder"> };
+  /** Why the audit log's last append failed, if it did (writes are then answered 503). */
+  audit?: { readonly writeError: Error | undefined } | undefined;
 }
 
 /**
  * The daemon's health now. The checks are named in a fixed order (loop, scheduler, store,
- * unhandled) and the first problem is the reason. A standby's scheduler check says who leads.
+ * unhandled, audit) and the first problem is the reason. A standby's scheduler check says who leads.
  */
 export function healthReport(sources: HealthSources): HealthReport {
   const problems: Array<[string, string | undefined]> = [
@@ -32,6 +34,9 @@ export function healthReport(sources: HealthSources): HealthReport {
     ["scheduler", sources.duties.scheduling ? sources.scheduler.stalledFor() : undefined],
     ["store", storeProblem(sources.store.writeError)],
     ["unhandled", sources.rejections.problem()],
+    ...(sources.audit
+      ? [["audit", auditProblem(sources.audit.writeError)] as [string, string | undefined]]
+      : []),
   ];
   const checks: HealthReport["checks"] = Object.fromEntries(
     problems.map(([name, detail]) => [name, detail ? { ok: false, detail } : { ok: true }]),
@@ -41,6 +46,10 @@ export function healthReport(sources: HealthSources): HealthReport {
     checks.scheduler = { ok: true, detail: `standby: ${leader.holder ?? "no replica"} leads` };
   const reason = problems.map(([, detail]) => detail).find(Boolean);
   return { ok: !reason, ...(reason ? { reason } : {}), checks };
+}
+
+function auditProblem(error: Error | undefined): string | undefined {
+  return error ? `the audit log cannot be written: ${error.message}` : undefined;
 }
 
 function storeProblem(error: Error | undefined): string | undefined {
