@@ -136,6 +136,6 @@ export function createDaemon(
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
     start: () => lifecycle.start(),
-    stop: () => lifecycle.stop(),
+    stop: () => lifecycle.stop().finally(() => audit.close()),
   };
 }

@@ -1,11 +1,11 @@
 import type { AuditEntry, AuditQuery, AuditReader, AuditSink } from "./audit-entry.ts";
 import type { AuditEntries } from "./dag-history.ts";
 
-/** How long a failed append keeps `/healthz` unhealthy without a newer append to prove it again. */
-export const AUDIT_FAILURE_SHOWN_MS = 5 * 60_000;
-
 /** Refusals of callers who proved nothing, recorded per minute at most (the rest are counted). */
 export const ANONYMOUS_REFUSALS_PER_MINUTE = 10;
+
+/** After a failed append, how often the trail checks whether the log can be written again. */
+export const AUDIT_PROBE_EVERY_MS = 2000;
 
 /**
  * The audit log as the server uses it. It remembers whether the last append failed (`/healthz`),
@@ -16,23 +16,35 @@ export const ANONYMOUS_REFUSALS_PER_MINUTE = 10;
 export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
   readonly #log: AuditSink & AuditReader & AuditEntries;
   readonly #now: () => number;
-  #writeError: { error: Error; at: number } | undefined;
+  readonly #probe: (() => Promise<void>) | undefined;
+  #writeError: Error | undefined;
+  #probing: ReturnType<typeof setInterval> | undefined;
   #windowStart = 0;
   #inWindow = 0;
   #unrecorded = 0;
 
-  constructor(log: AuditSink & AuditReader & AuditEntries, now: () => number = Date.now) {
+  /**
+   * `probe` writes (and removes) a byte where the log lives: after a failed append it runs every
+   * AUDIT_PROBE_EVERY_MS until it works, so an idle daemon's `/healthz` recovers with the disk.
+   */
+  constructor(
+    log: AuditSink & AuditReader & AuditEntries,
+    options: { now?: () => number; probe?: () => Promise<void> } = {},
+  ) {
     this.#log = log;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#probe = options.probe;
   }
 
-  /**
-   * Why the last append failed, until one succeeds: or, on an idle daemon where nothing tries
-   * again, until AUDIT_FAILURE_SHOWN_MS have passed (a probe is left unhealthy for good otherwise).
-   */
+  /** Why the last append failed, until an append or a probe succeeds. */
   get writeError(): Error | undefined {
-    const failure = this.#writeError;
-    return failure && this.#now() - failure.at < AUDIT_FAILURE_SHOWN_MS ? failure.error : undefined;
+    return this.#writeError;
+  }
+
+  /** Stops probing (the daemon stops). */
+  close(): void {
+    clearInterval(this.#probing);
+    this.#probing = undefined;
   }
 
   async append(entry: AuditEntry): Promise<void> {
@@ -56,12 +68,9 @@ export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
     try {
       await this.#log.append(recorded);
       if (recorded !== entry) this.#unrecorded = 0;
-      this.#writeError = undefined;
+      this.#recovered();
     } catch (error) {
-      this.#writeError = {
-        error: error instanceof Error ? error : new Error(String(error)),
-        at: this.#now(),
-      };
+      this.#failed(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
   }
@@ -72,5 +81,23 @@ export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
 
   entries(): AsyncIterable<AuditEntry> {
     return this.#log.entries();
+  }
+
+  #failed(error: Error): void {
+    this.#writeError = error;
+    const probe = this.#probe;
+    if (!probe || this.#probing) return;
+    this.#probing = setInterval(() => {
+      probe().then(
+        () => this.#recovered(),
+        () => undefined,
+      );
+    }, AUDIT_PROBE_EVERY_MS);
+    this.#probing.unref();
+  }
+
+  #recovered(): void {
+    this.#writeError = undefined;
+    this.close();
   }
 }

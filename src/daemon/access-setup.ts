@@ -1,3 +1,4 @@
+import path from "node:path";
 import { RolesPolicy } from "../access/roles-file.ts";
 import { TokenRegistry } from "../access/tokens-file.ts";
 import type { OidcConfig } from "../config/login-config.ts";
@@ -5,7 +6,8 @@ import { UsageError } from "../config/flags.ts";
 import { createOidcLogin, type OidcLogin } from "../server/auth/oidc/oidc-login.ts";
 import { loadSessionKeySync } from "../server/auth/oidc/session-key.ts";
 import type { SessionPort } from "../server/auth/session-port.ts";
-import { AuditLog } from "../audit/audit-log.ts";
+import { AuditLog, auditFile } from "../audit/audit-log.ts";
+import { probeWritable } from "../store/durable-write.ts";
 import { AuditTrail } from "../audit/audit-trail.ts";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Logger } from "../log/logger.ts";
@@ -29,7 +31,7 @@ export function accessSetup(
     retentionMs: login.audit.retentionMs,
     onWarning: (message, error) => deps.log.warn({ err: error }, message),
   });
-  const audit = new AuditTrail(log);
+  const audit = new AuditTrail(log, { probe: () => probeWritable(path.dirname(auditFile(config.stateDir))) });
   const roles = login.rolesFile === undefined ? undefined : RolesPolicy.fromFile(login.rolesFile);
   const auth: AccessSettings = {
     apiToken: config.apiToken,

@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, rename, unlink } from "node:fs/promises";
+import { chmod, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 
 /** Writes a whole file so that after a crash it holds either the old text or the new, never a mix. */
@@ -55,4 +55,20 @@ export const durableStateWriter: StateWriter = { write: writeFileDurably };
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
   await chmod(dir, STATE_DIR_MODE);
+}
+
+/** Writes, syncs and removes a one-byte file in `dir`: rejects while `dir` cannot take a write (full, read-only). */
+export async function probeWritable(dir: string): Promise<void> {
+  const file = path.join(dir, `.probe-${process.pid}`);
+  try {
+    const handle = await open(file, "w", STATE_FILE_MODE);
+    try {
+      await handle.writeFile("x");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    await rm(file, { force: true });
+  }
 }
