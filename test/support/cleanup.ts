@@ -13,7 +13,8 @@ export class Cleanup {
   /** A fresh temp dir, removed on cleanup. */
   async tempDir(prefix: string): Promise<string> {
     const dir = await mkdtemp(path.join(os.tmpdir(), `updraft-${prefix}-`));
-    this.defer(() => rm(dir, { recursive: true, force: true }));
+    // A process the test started may still be writing a log into it as it goes: retry ENOTEMPTY.
+    this.defer(() => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
     return dir;
   }
 
