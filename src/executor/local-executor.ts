@@ -95,8 +95,12 @@ export class LocalExecutor implements Executor {
       return;
     }
     const [program, ...programArgs] = [...launch.command, ...launch.args];
-    const log = await TaskLogWriter.open(launch.logFile, (error) =>
-      this.#o.log?.warn({ ...logFields(launch), err: error }, "could not write the task's log"),
+    // No claim (pid file) yet, so nothing ran: a daemon killed after writing the header left
+    // only that, and the try's log starts over instead of holding two headers.
+    const log = await TaskLogWriter.open(
+      launch.logFile,
+      (error) => this.#o.log?.warn({ ...logFields(launch), err: error }, "could not write the task's log"),
+      { fresh: true },
     );
     const header = `[updraft] local executor: image "${launch.task.image}" is not used; running ${JSON.stringify([program, ...programArgs])} in ${launch.snapshot}\n`;
     await log.write(this.#o.mask ? this.#o.mask.mask(header) : header);

@@ -54,10 +54,15 @@ export class TaskLogWriter {
     private readonly onError: (error: Error) => void,
   ) {}
 
-  static async open(logFile: string, onError: (error: Error) => void): Promise<TaskLogWriter> {
+  /** `fresh`: replace what the file holds (a try that never ran may have left its header). */
+  static async open(
+    logFile: string,
+    onError: (error: Error) => void,
+    options: { fresh?: boolean } = {},
+  ): Promise<TaskLogWriter> {
     try {
       await makeLogDir(logFile);
-      return new TaskLogWriter(await open(logFile, "a", LOG_FILE_MODE), onError);
+      return new TaskLogWriter(await open(logFile, options.fresh ? "w" : "a", LOG_FILE_MODE), onError);
     } catch (error) {
       onError(error as Error);
       const writer = new TaskLogWriter(undefined, onError);

@@ -3,7 +3,7 @@
  * (and with it the daemon) lives on, the try ends, the log holds bounded lines with every secret
  * masked, and nothing of the task's process group outlives it.
  */
-import { stat } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -89,6 +89,19 @@ describe("local task output and leftovers", () => {
       exitCode: 0,
       result: { present: true, value: { a: 1 } },
     });
+  });
+
+  it("starts a try's log over when a killed daemon left only its header (no claim, so nothing ran)", async () => {
+    const { executor: ex, recorder } = executor();
+    const run = await launch(["sh", "-c", "echo ran once"]);
+    // What a daemon killed between writing the header and claiming the try leaves behind.
+    await mkdir(path.dirname(run.logFile), { recursive: true });
+    await writeFile(run.logFile, '[updraft] local executor: image "busybox:1.36" is not used; running […]\n');
+    await ex.start(run);
+    expect(await recorder.outcome(keyOf(run))).toMatchObject({ type: "finished", exitCode: 0 });
+    const text = await readLog(run.logFile);
+    expect(text.split("\n").filter((line) => line.startsWith("[updraft] local executor:"))).toHaveLength(1);
+    expect(text).toContain("ran once");
   });
 
   it("ends the try of a task that deletes its whole log folder, and logs that the outcome could not be recorded", async () => {
