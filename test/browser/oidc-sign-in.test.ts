@@ -1,38 +1,20 @@
-import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { chromiumTestsRun, launchChromium } from "./support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOidcLogin } from "../../src/server/auth/oidc/oidc-login.ts";
 import { Cleanup } from "../support/cleanup.ts";
 import { closeServer, startOidcProvider } from "../support/oidc-provider.ts";
 import { listenLoginApp, loginSettings } from "../server/auth/oidc/support/login-app.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const present = existsSync(CHROMIUM);
-const inCi = process.env.CI === "true";
-if (!present)
-  console.warn(
-    `${inCi ? "FAILING" : "SKIPPING"} the sign-in browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-
-describe.skipIf(!present && !inCi)("sign-in in Chromium", () => {
+describe.skipIf(!chromiumTestsRun("the sign-in browser test"))("sign-in in Chromium", () => {
   const cleanup = new Cleanup();
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!present) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     cleanup.defer(() => browser.close());
   });
   afterAll(() => cleanup.run());

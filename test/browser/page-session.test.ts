@@ -1,9 +1,9 @@
 // Issue 13 points 6 and 8: the page's script under a session, in Chromium: every write carries the
 // CSRF token, a 401 sends the browser to sign in (no token dialog), a 403 shows the server's
 // message. (Signing out through the real provider: test/browser/login-roles.test.ts.)
-import { existsSync } from "node:fs";
 import { Hono } from "hono";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumTestsRun, launchChromium } from "./support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpListener } from "../../src/daemon/http-listener.ts";
 import type { PageAccess } from "../../src/server/auth/page-access.ts";
@@ -11,12 +11,8 @@ import { html } from "../../src/server/page/html.ts";
 import { actionForm, layout, PAGE_HEADERS } from "../../src/server/page/layout.ts";
 import { Cleanup } from "../support/cleanup.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"];
 const CSRF = "csrf-token-of-the-session";
 const FORBIDDEN = "pausing needs the operator role on DAG etl; vera@example.com is a viewer";
-const present = existsSync(CHROMIUM);
-const inCi = process.env.CI === "true";
 
 const ACCESS: PageAccess = {
   viewer: { actor: "vera@example.com", role: "operator", via: "session" },
@@ -73,55 +69,57 @@ function sessionApp(seen: Seen[]): Hono {
   return app;
 }
 
-describe.skipIf(!present && !inCi)("the page's script under a session, in Chromium", () => {
-  const cleanup = new Cleanup();
-  const seen: Seen[] = [];
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-  const pageErrors: string[] = [];
+describe.skipIf(!chromiumTestsRun("the page's session browser test"))(
+  "the page's script under a session, in Chromium",
+  () => {
+    const cleanup = new Cleanup();
+    const seen: Seen[] = [];
+    let browser: Browser;
+    let page: Page;
+    let base: string;
+    const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    if (!present) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium)`);
-    const listener = new HttpListener();
-    await listener.listen(sessionApp(seen), "127.0.0.1", 0);
-    cleanup.defer(() => listener.close());
-    base = listener.url();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    cleanup.defer(() => browser.close());
-    page = await browser.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      // The refused writes log their status; anything else (a CSP refusal, say) is a failure.
-      if (message.type() === "error" && !/\b40[13]\b/.test(message.text())) pageErrors.push(message.text());
+    beforeAll(async () => {
+      const listener = new HttpListener();
+      await listener.listen(sessionApp(seen), "127.0.0.1", 0);
+      cleanup.defer(() => listener.close());
+      base = listener.url();
+      browser = await launchChromium();
+      cleanup.defer(() => browser.close());
+      page = await browser.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      page.on("console", (message) => {
+        // The refused writes log their status; anything else (a CSP refusal, say) is a failure.
+        if (message.type() === "error" && !/\b40[13]\b/.test(message.text())) pageErrors.push(message.text());
+      });
     });
-  });
-  afterAll(() => cleanup.run());
+    afterAll(() => cleanup.run());
 
-  const writes = (path: string) => seen.filter((request) => request.path === path);
+    const writes = (path: string) => seen.filter((request) => request.path === path);
 
-  it("sends the CSRF token with a write and says it worked", async () => {
-    await page.goto(`${base}/dags/etl`);
-    await page.getByRole("button", { name: "Sync now" }).click();
-    await expect.poll(() => page.locator("#message").textContent()).toBe("Sync requested.");
-    expect(writes("/api/sync")).toEqual([
-      expect.objectContaining({ method: "POST", csrf: CSRF, origin: base }),
-    ]);
-  });
+    it("sends the CSRF token with a write and says it worked", async () => {
+      await page.goto(`${base}/dags/etl`);
+      await page.getByRole("button", { name: "Sync now" }).click();
+      await expect.poll(() => page.locator("#message").textContent()).toBe("Sync requested.");
+      expect(writes("/api/sync")).toEqual([
+        expect.objectContaining({ method: "POST", csrf: CSRF, origin: base }),
+      ]);
+    });
 
-  it("shows the server's message on a 403, and asks for no token", async () => {
-    await page.goto(`${base}/dags/etl`);
-    await page.getByRole("button", { name: "Pause" }).click();
-    await expect.poll(() => page.locator("#message").textContent()).toBe(`403: ${FORBIDDEN}`);
-    expect(await page.locator("dialog#token-dialog").isVisible()).toBe(false);
-    expect(writes("/api/dags/etl/pause")).toEqual([expect.objectContaining({ csrf: CSRF })]);
-  });
+    it("shows the server's message on a 403, and asks for no token", async () => {
+      await page.goto(`${base}/dags/etl`);
+      await page.getByRole("button", { name: "Pause" }).click();
+      await expect.poll(() => page.locator("#message").textContent()).toBe(`403: ${FORBIDDEN}`);
+      expect(await page.locator("dialog#token-dialog").isVisible()).toBe(false);
+      expect(writes("/api/dags/etl/pause")).toEqual([expect.objectContaining({ csrf: CSRF })]);
+    });
 
-  it("sends the browser to sign in on a 401, coming back to the page", async () => {
-    await page.goto(`${base}/dags/etl?tab=runs`);
-    await page.getByRole("button", { name: "Trigger" }).click();
-    await page.waitForURL(`${base}/auth/login?next=${encodeURIComponent("/dags/etl?tab=runs")}`);
-    expect(await page.textContent("body")).toBe("login page, next=/dags/etl?tab=runs");
-    expect(writes("/api/dags/etl/runs")).toHaveLength(1);
-  });
-});
+    it("sends the browser to sign in on a 401, coming back to the page", async () => {
+      await page.goto(`${base}/dags/etl?tab=runs`);
+      await page.getByRole("button", { name: "Trigger" }).click();
+      await page.waitForURL(`${base}/auth/login?next=${encodeURIComponent("/dags/etl?tab=runs")}`);
+      expect(await page.textContent("body")).toBe("login page, next=/dags/etl?tab=runs");
+      expect(writes("/api/dags/etl/runs")).toHaveLength(1);
+    });
+  },
+);

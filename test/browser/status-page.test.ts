@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumTestsRun, launchChromium } from "./support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../daemon/support/daemon-process.ts";
 import { Cleanup } from "../support/cleanup.ts";
@@ -9,25 +9,9 @@ import { createGitRemote } from "../support/git-remote.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { type GitDaemon, startGitDaemon } from "./support/git-daemon.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = path.join(REPO_ROOT, "test-output", "screenshots");
 const API_TOKEN = "browser-test-api-token";
 const CONF = { greeting: "hello from the browser", n: 7 };
-const present = existsSync(CHROMIUM);
-const inCi = process.env.CI === "true";
-if (!present)
-  console.warn(
-    `${inCi ? "FAILING" : "SKIPPING"} the status page browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
 
 /** The DAG the browser triggers: `extract` prints its conf and waits for `goFile`, then `load` publishes a result. */
 function demoDag(goFile: string): string {
@@ -61,7 +45,7 @@ export const nightly = dag({
 `;
 }
 
-describe.skipIf(!present && !inCi)("the status page in Chromium", () => {
+describe.skipIf(!chromiumTestsRun("the status page browser test"))("the status page in Chromium", () => {
   const cleanup = new Cleanup();
   const shots: string[] = [];
   let browser: Browser;
@@ -77,7 +61,6 @@ describe.skipIf(!present && !inCi)("the status page in Chromium", () => {
   };
 
   beforeAll(async () => {
-    if (!present) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium)`);
     await mkdir(SCREENSHOTS, { recursive: true });
     const root = await cleanup.tempDir("browser");
     goFile = path.join(root, "go");
@@ -87,7 +70,7 @@ describe.skipIf(!present && !inCi)("the status page in Chromium", () => {
       stateDir: path.join(root, "state"),
       extraArgs: ["--dags-dir", "dags", "--api-token", API_TOKEN, "--interval", "5m", "--executor", "local"],
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     cleanup.defer(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (message) => {

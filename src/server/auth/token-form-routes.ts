@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { setCookie } from "hono/cookie";
 import { HttpError } from "../http-error.ts";
+import { localPath } from "./local-path.ts";
 import { PAGE_HEADERS } from "../page/layout.ts";
 import { secretsEqual } from "../secret-compare.ts";
 import { READ_COOKIE, readCookieValue, readTokens } from "./read-access.ts";
@@ -48,9 +49,4 @@ export function tokenFormRoutes(
     },
   );
   return app;
-}
-
-/** Where to go after the form: a path on this server only (never `//host` or a URL). */
-function localPath(next: string | null): string {
-  return next && /^\/(?![/\\])/.test(next) && !/[\\\s]/.test(next) ? next : "/";
 }
