@@ -7,14 +7,13 @@
  *   Each prints its time and the peak RSS, and its growth over the RSS before it: PASS within +64 MB.
  *   (The log itself, ~250 MB, is never held: compare the peak with that.)
  */
-import { mkdir, mkdtemp, open, rm, stat } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import type { AuditEntry, AuditQuery } from "../src/audit/audit-entry.ts";
 import { AuditLog, auditFile } from "../src/audit/audit-log.ts";
 import { auditLine } from "../src/audit/audit-line.ts";
 import { SecretMask } from "../src/secrets/secret-mask.ts";
-import { line, mb, median, ms, verdict } from "./lib/figures.ts";
+import { benchInTempDir, line, mb, median, ms, verdict } from "./lib/figures.ts";
 
 const ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES) || 1_000_000;
 const RSS_BUDGET = 64 * 1024 * 1024;
@@ -127,22 +126,7 @@ async function queries(root: string): Promise<void> {
   await log.close();
 }
 
-async function main(): Promise<void> {
-  const root = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-audit-"));
-  console.log("bench:audit");
-  try {
-    await appends(root);
-    await queries(root);
-    line(
-      "load average (1, 5, 15 min)",
-      os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(", "),
-    );
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-await main();
+await benchInTempDir("bench:audit", async (root) => {
+  await appends(root);
+  await queries(root);
+});

@@ -6,15 +6,14 @@
  *   included) at the default --keep-runs: bounded, so the ratio stays near 1 (BENCH_SKIP_HISTORY=1
  *   skips this part, which takes a minute or two)
  */
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "../src/config/limit-flags.ts";
 import { dagSchema } from "../src/dags/spec/dag-schema.ts";
 import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { RunStore } from "../src/store/run-store.ts";
-import { line, mb, median, ms, verdict } from "./lib/figures.ts";
+import { benchInTempDir, line, mb, median, ms, verdict } from "./lib/figures.ts";
 
 const WRITES = 1000;
 const DAGS = 10;
@@ -114,22 +113,7 @@ async function sizeOverManyRuns(root: string): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const root = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-state-"));
-  console.log("bench:state");
-  try {
-    await writesAtTheCaps(root);
-    if (!process.env.BENCH_SKIP_HISTORY) await sizeOverManyRuns(root);
-    line(
-      "load average (1, 5, 15 min)",
-      os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(", "),
-    );
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-await main();
+await benchInTempDir("bench:state", async (root) => {
+  await writesAtTheCaps(root);
+  if (!process.env.BENCH_SKIP_HISTORY) await sizeOverManyRuns(root);
+});

@@ -1,5 +1,8 @@
 /** Small helpers for measuring and printing benchmark figures. */
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import v8 from "node:v8";
 
 export function median(values: readonly number[]): number {
@@ -98,5 +101,23 @@ export class Checks {
 
   expect(ok: boolean, failure: () => string): void {
     if (!ok && this.failures.length < 20) this.failures.push(failure());
+  }
+}
+
+/** Runs a bench's parts in a fresh temp dir (removed after), then prints the load average. */
+export async function benchInTempDir(name: string, parts: (root: string) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(path.join(os.tmpdir(), `updraft-${name.replace(":", "-")}-`));
+  console.log(name);
+  try {
+    await parts(root);
+    line(
+      "load average (1, 5, 15 min)",
+      os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", "),
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 }
