@@ -60,9 +60,14 @@ export class KubeExecutorFixture {
     private readonly cleanup: Cleanup,
   ) {}
 
-  executor(tuning: ExecutorTuning = {}): { executor: KubernetesExecutor; recorder: EventRecorder } {
+  /** `editPod` changes each Pod on its way to the API (containers buildPod does not emit, say). */
+  executor(
+    tuning: ExecutorTuning = {},
+    editPod?: (pod: V1Pod) => V1Pod,
+  ): { executor: KubernetesExecutor; recorder: EventRecorder } {
+    const api = createKubeApi(this.kube.kubeConfig(), { retryBaseMs: 20 });
     const executor = new KubernetesExecutor({
-      api: createKubeApi(this.kube.kubeConfig(), { retryBaseMs: 20 }),
+      api: editPod ? { ...api, createPod: (namespace, pod) => api.createPod(namespace, editPod(pod)) } : api,
       defaultNamespace: "default",
       tryIsActive: () => true,
       relistMs: 2000,
