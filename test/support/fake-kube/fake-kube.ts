@@ -156,7 +156,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     lease: (ns, name) => store.get(LEASES, ns, name),
     logOf: (ns, name, container) => {
       const pod = store.get(PODS, ns, name) as Pod | undefined;
-      const status = pod?.status.containerStatuses?.find((s) => !container || s.name === container);
+      const statuses = [...(pod?.status.containerStatuses ?? []), ...(pod?.status.initContainerStatuses ?? [])];
+      const status = statuses.find((s) => !container || s.name === container);
       return logs.get(status?.containerID)?.text();
     },
     evict: (ns, name, message) =>

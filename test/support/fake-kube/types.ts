@@ -88,11 +88,14 @@ export interface ContainerSpec {
   volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
   imagePullPolicy?: string;
   terminationMessagePolicy?: string;
+  /** Only on init containers: `Always` makes one a native sidecar. */
+  restartPolicy?: string;
   [key: string]: unknown;
 }
 
 export interface PodSpec {
   containers: ContainerSpec[];
+  initContainers?: ContainerSpec[];
   restartPolicy?: string;
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -110,6 +113,7 @@ export interface PodStatus {
   phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
   conditions?: PodCondition[];
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
   hostIP?: string;
   hostIPs?: Array<{ ip: string }>;
   podIP?: string;

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { injectIstioProxy } from "../admission/istio-injection.ts";
 import { PODS } from "../resources.ts";
 import { conflict, forbidden, KubeError } from "../status.ts";
 import type { KubeObject, Pod, PodSpec } from "../types.ts";
@@ -33,6 +34,7 @@ const create: Handler = ({ ctx, info, body }) => {
   decodePodQuantities(pod);
   if (!pod.metadata.name && pod.metadata.generateName)
     pod.metadata.name = pod.metadata.generateName + generatedSuffix();
+  injectIstioProxy(ctx.store, pod);
   defaultPod(pod);
   const name = pod.metadata.name ?? "";
   const errors = validatePod(pod);

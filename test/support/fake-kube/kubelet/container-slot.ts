@@ -28,11 +28,16 @@ export interface SlotHost {
   after(ms: number, step: () => void | Promise<void>): void;
   record(event: EventInput): void;
   sync(): void;
-  /** The pod is being stopped (deleted, evicted, past its deadline): no restarts. */
+  /** The pod is being stopped (deleted, evicted, past its deadline, its work done): no restarts. */
   stopping(): boolean;
+  /** A container is running (again). */
+  containerStarted(slot: ContainerSlot): void;
   /** A container stopped for good. */
-  containerDone(): void;
+  containerDone(slot: ContainerSlot): void;
 }
+
+/** Where a container sits in its pod: a main container, an init container, or a native sidecar. */
+export type ContainerRole = "container" | "init" | "sidecar";
 
 /** One container of a pod: pull (or fail to), create, run, exit, and restart per the restart policy. */
 export class ContainerSlot {
@@ -47,6 +52,7 @@ export class ContainerSlot {
   constructor(
     private readonly host: SlotHost,
     readonly spec: ContainerSpec,
+    readonly role: ContainerRole = "container",
   ) {
     const image = spec.image ?? "";
     const ref = parseImage(image);
@@ -56,7 +62,10 @@ export class ContainerSlot {
       name: spec.name,
       image: "error" in ref ? image : normalizedImage(ref),
       imageID: "",
-      state: { waiting: { reason: "ContainerCreating" } },
+      // The kubelet's default waiting reason for a pod with init containers, for all of its containers.
+      state: {
+        waiting: { reason: host.pod().spec.initContainers?.length ? "PodInitializing" : "ContainerCreating" },
+      },
       lastState: {},
       ready: false,
       started: false,
@@ -74,7 +83,8 @@ export class ContainerSlot {
   }
 
   #event(type: EventInput["type"], reason: string, message: string): void {
-    this.host.record({ type, reason, message, fieldPath: `spec.containers{${this.spec.name}}` });
+    const field = this.role === "container" ? "containers" : "initContainers";
+    this.host.record({ type, reason, message, fieldPath: `spec.${field}{${this.spec.name}}` });
   }
 
   #wait(reason: string, message?: string): void {
@@ -182,10 +192,12 @@ export class ContainerSlot {
     this.#run = run;
     const startedAt = rfc3339();
     this.status.state = { running: { startedAt } };
-    this.status.ready = true;
+    // A regular init container is ready once it has completed, not while it runs.
+    this.status.ready = this.role !== "init";
     this.status.started = true;
     this.#event("Normal", "Started", `Started container ${this.spec.name}`);
     this.host.sync();
+    this.host.containerStarted(this);
     // `fake/oom` always ends OOMKilled: killed after oomAfterMs if it has not exited by then.
     if (b.kind === "oom") this.host.after(t.oomAfterMs, () => run.kill());
     void run.exited.then((exit) => this.#exited(exit, startedAt, b.kind === "oom"));
@@ -208,7 +220,7 @@ export class ContainerSlot {
         containerID: this.status.containerID ?? "",
       },
     };
-    this.status.ready = false;
+    this.status.ready = this.role === "init" && exitCode === 0;
     this.status.started = false;
     this.#afterExit();
   }
@@ -216,10 +228,16 @@ export class ContainerSlot {
   #afterExit(): void {
     const terminated = this.status.state.terminated;
     const policy = this.host.pod().spec.restartPolicy ?? "Always";
-    const restart = policy === "Always" || (policy === "OnFailure" && terminated?.exitCode !== 0);
+    const failed = terminated?.exitCode !== 0;
+    // A native sidecar always restarts; an init container only to retry a failure, unless Never.
+    const restart =
+      this.role === "sidecar" ||
+      (this.role === "init"
+        ? failed && policy !== "Never"
+        : policy === "Always" || (policy === "OnFailure" && failed));
     if (!restart || this.host.stopping()) {
       this.host.sync();
-      this.host.containerDone();
+      this.host.containerDone(this);
       return;
     }
     const pod = this.host.pod();

@@ -1,4 +1,5 @@
 import type { ContainerStatus, PodCondition, PodStatus } from "../types.ts";
+import { incompleteInit, podPhase } from "./pod-phase.ts";
 
 /** What the kubelet knows about a pod it runs, from which it writes `status`. */
 export interface PodView {
@@ -10,33 +11,13 @@ export interface PodView {
   /** Set when the kubelet itself failed the pod (evicted, deadline exceeded). */
   failure?: { reason: string; message: string; disruption?: boolean };
   containers: ContainerStatus[];
+  /** In spec order; `sidecars` names the native sidecars (restartPolicy Always) among them. */
+  initContainers: ContainerStatus[];
+  sidecars: ReadonlySet<string>;
   qosClass?: string;
 }
 
 type Phase = PodStatus["phase"];
-
-/** The kubelet's getPhase for pods without init containers. */
-export function podPhase(restartPolicy: string, containers: ContainerStatus[]): Phase {
-  let waiting = 0;
-  let running = 0;
-  let stopped = 0;
-  let succeeded = 0;
-  for (const c of containers) {
-    if (c.state.running) running++;
-    else if (c.state.terminated) {
-      stopped++;
-      if (c.state.terminated.exitCode === 0) succeeded++;
-    } else if (c.lastState.terminated) stopped++;
-    else waiting++;
-  }
-  if (waiting > 0) return "Pending";
-  if (running > 0) return "Running";
-  if (stopped === 0) return "Pending";
-  if (restartPolicy === "Always") return "Running";
-  if (stopped === succeeded) return "Succeeded";
-  if (restartPolicy === "Never") return "Failed";
-  return "Running";
-}
 
 function condition(
   previous: PodCondition[] | undefined,
@@ -60,9 +41,11 @@ function condition(
 
 /** The status the kubelet writes: phase, conditions in the real order, IPs, container statuses. */
 export function buildStatus(view: PodView, previous: PodStatus, now: string): PodStatus {
-  const phase: Phase = view.failure ? "Failed" : podPhase(view.restartPolicy, view.containers);
+  const phase: Phase = view.failure ? "Failed" : podPhase(view);
   const terminal = phase === "Succeeded" || phase === "Failed";
-  const unready = view.containers.filter((c) => !c.ready).map((c) => c.name);
+  const incomplete = incompleteInit(view);
+  const sidecars = view.initContainers.filter((c) => view.sidecars.has(c.name));
+  const unready = [...sidecars, ...view.containers].filter((c) => !c.ready).map((c) => c.name);
   const ready = unready.length === 0 && !terminal;
   const [notReadyReason, notReadyMessage] = terminal
     ? ["PodCompleted", undefined]
@@ -73,7 +56,14 @@ export function buildStatus(view: PodView, previous: PodStatus, now: string): Po
       ? [condition(c, now, "DisruptionTarget", true, "TerminationByKubelet", view.failure.message)]
       : []),
     condition(c, now, "PodReadyToStartContainers", view.sandboxReady && !terminal),
-    condition(c, now, "Initialized", true),
+    condition(
+      c,
+      now,
+      "Initialized",
+      incomplete.length === 0,
+      incomplete.length === 0 ? undefined : "ContainersNotInitialized",
+      incomplete.length === 0 ? undefined : `containers with incomplete status: [${incomplete.join(" ")}]`,
+    ),
     condition(
       c,
       now,
@@ -99,6 +89,9 @@ export function buildStatus(view: PodView, previous: PodStatus, now: string): Po
     hostIPs: [{ ip: view.hostIP }],
     ...(view.podIP ? { podIP: view.podIP, podIPs: [{ ip: view.podIP }] } : {}),
     startTime: view.startTime,
+    ...(view.initContainers.length > 0
+      ? { initContainerStatuses: view.initContainers.map((s) => structuredClone(s)) }
+      : {}),
     containerStatuses: view.containers.map((s) => structuredClone(s)),
     ...(view.qosClass ? { qosClass: view.qosClass } : {}),
     ...(view.failure ? { reason: view.failure.reason, message: view.failure.message } : {}),

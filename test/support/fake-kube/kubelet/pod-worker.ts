@@ -10,6 +10,7 @@ import { missingVolume } from "./container-env.ts";
 import { ContainerSlot, type SlotHost } from "./container-slot.ts";
 import type { EventInput, EventRecorder } from "./event-recorder.ts";
 import type { FakeNode } from "./fake-node.ts";
+import { InitSequence } from "./init-sequence.ts";
 import { buildStatus, type PodView } from "./pod-status.ts";
 import { place } from "./scheduler.ts";
 import type { KubeletTimings } from "./timings.ts";
@@ -42,7 +43,13 @@ export class PodWorker implements SlotHost {
   #view: PodView | undefined;
   #failure: PodView["failure"];
   #graceSeconds = Infinity;
+  /** The main containers are done for good, or an init container failed: nothing (re)starts. */
+  #workDone = false;
+  /** The main containers. */
   readonly #slots: ContainerSlot[];
+  readonly #init: InitSequence;
+  /** Init containers (sidecars included) and main containers. */
+  readonly #all: ContainerSlot[];
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -59,10 +66,17 @@ export class PodWorker implements SlotHost {
       `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid?.slice(0, 8)}`,
     );
     this.#slots = pod.spec.containers.map((c) => new ContainerSlot(this, c));
+    const init = (pod.spec.initContainers ?? []).map(
+      (c) => new ContainerSlot(this, c, c.restartPolicy === "Always" ? "sidecar" : "init"),
+    );
+    this.#init = new InitSequence(init, () => {
+      for (const slot of this.#slots) slot.pull();
+    });
+    this.#all = [...init, ...this.#slots];
   }
 
   get runningProcesses(): number {
-    return this.#slots.filter((s) => s.running).length;
+    return this.#all.filter((s) => s.running).length;
   }
 
   pod(): Pod {
@@ -70,7 +84,9 @@ export class PodWorker implements SlotHost {
   }
 
   stopping(): boolean {
-    return this.#stage === "stopping" || this.#stage === "gone" || this.#failure !== undefined;
+    return (
+      this.#stage === "stopping" || this.#stage === "gone" || this.#failure !== undefined || this.#workDone
+    );
   }
 
   after(ms: number, step: () => void | Promise<void>): void {
@@ -104,6 +120,8 @@ export class PodWorker implements SlotHost {
     const view = this.#view;
     if (!view || this.#stage === "gone") return;
     view.containers = this.#slots.map((s) => s.status);
+    view.initContainers = this.#init.slots.map((s) => s.status);
+    view.sidecars = new Set(this.#init.sidecars.map((s) => s.spec.name));
     view.failure = this.#failure;
     this.#write((p) => {
       p.status = buildStatus(view, p.status, rfc3339());
@@ -166,6 +184,8 @@ export class PodWorker implements SlotHost {
       startTime: rfc3339(),
       sandboxReady: false,
       containers: [],
+      initContainers: [],
+      sidecars: new Set(),
       ...(this.#pod.status.qosClass ? { qosClass: this.#pod.status.qosClass } : {}),
     };
     this.sync();
@@ -189,12 +209,26 @@ export class PodWorker implements SlotHost {
     this.#view.sandboxReady = true;
     this.#view.podIP = this.deps.nextPodIP();
     this.sync();
-    for (const slot of this.#slots) slot.pull();
+    this.#init.start();
   }
 
-  containerDone(): void {
-    if (this.#slots.some((s) => s.running)) return;
+  containerStarted(slot: ContainerSlot): void {
+    this.#init.started(slot);
+  }
+
+  containerDone(slot: ContainerSlot): void {
+    const initFailed = this.#init.done(slot);
+    if (initFailed || (slot.role === "container" && this.#slots.every((s) => s.settled))) this.#workOver();
+    if (this.#all.some((s) => s.running)) return;
     if (this.#stage === "stopping") this.#finish();
+  }
+
+  /** As a kubelet ≥ 1.29 does once a pod's work is over: native sidecars stopped, last first. */
+  #workOver(): void {
+    if (this.stopping()) return;
+    this.#workDone = true;
+    const graceMs = (this.#pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    for (const slot of this.#init.sidecars.reverse()) slot.terminate(graceMs, true);
   }
 
   #clearTimers(): void {
@@ -209,8 +243,8 @@ export class PodWorker implements SlotHost {
     const first = this.#stage !== "stopping";
     this.#stage = "stopping";
     this.#clearTimers();
-    for (const slot of this.#slots) slot.terminate(graceSeconds * 1000, first);
-    if (!this.#slots.some((s) => s.running)) this.after(0, () => this.#finish());
+    for (const slot of this.#all) slot.terminate(graceSeconds * 1000, first);
+    if (!this.#all.some((s) => s.running)) this.after(0, () => this.#finish());
   }
 
   #finish(): void {
@@ -242,7 +276,7 @@ export class PodWorker implements SlotHost {
     this.#failure = { reason, message, ...(disruption ? { disruption } : {}) };
     this.#clearTimers();
     this.record({ type: "Warning", reason, message });
-    for (const slot of this.#slots) {
+    for (const slot of this.#all) {
       if (graceSeconds === 0) void slot.kill();
       else slot.terminate(graceSeconds * 1000, true);
     }
@@ -253,6 +287,8 @@ export class PodWorker implements SlotHost {
         startTime: rfc3339(),
         sandboxReady: false,
         containers: [],
+        initContainers: [],
+        sidecars: new Set(),
       };
     }
     this.sync();
@@ -262,7 +298,7 @@ export class PodWorker implements SlotHost {
   async gone(): Promise<void> {
     this.#stage = "gone";
     this.#clearTimers();
-    const exits = this.#slots.map((slot) => slot.kill());
+    const exits = this.#all.map((slot) => slot.kill());
     this.deps.logs.dropPod(this.#pod.metadata.uid ?? "");
     await Promise.all(exits);
   }

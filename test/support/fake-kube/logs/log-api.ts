@@ -101,20 +101,24 @@ export const podLogHandler: Handler = ({ ctx, info, res }) => {
   const name = info.name ?? "";
   const pod = ctx.store.mustGet(PODS, info.namespace, name) as Pod;
   const names = pod.spec.containers.map((c) => c.name);
+  const initNames = (pod.spec.initContainers ?? []).map((c) => c.name);
   const container = info.query.container ?? (names.length === 1 ? names[0] : undefined);
   if (container === undefined) {
+    const init = initNames.length > 0 ? ` or one of the init containers: [${initNames.join(" ")}]` : "";
     throw badRequest(
-      `a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`,
+      `a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]${init}`,
     );
   }
-  if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  if (!names.includes(container) && !initNames.includes(container))
+    throw badRequest(`container ${container} is not valid for pod ${name}`);
   const options = parseLogOptions(name, info.query);
   const headers = { "Content-Type": "text/plain", "Cache-Control": "no-cache, private" };
   if (!pod.spec.nodeName) {
     res.writeHead(200, headers).end();
     return { streamed: true };
   }
-  const status = pod.status.containerStatuses?.find((s) => s.name === container);
+  const statuses = [...(pod.status.containerStatuses ?? []), ...(pod.status.initContainerStatuses ?? [])];
+  const status = statuses.find((s) => s.name === container);
   const log = ctx.logs.get(containerIdFor(pod, container, status, options.previous));
   if (!log) throw badRequest(`container "${container}" in pod "${name}" is waiting to start - no logs yet`);
   res.writeHead(200, headers);
