@@ -13,6 +13,7 @@ import { recordedOutcome, recordOutcome } from "../executor/outcome-record.ts";
 import { extractResult } from "../executor/result-marker.ts";
 import { LOG_FILE_MODE, makeLogDir } from "../executor/task-log.ts";
 import { CallLimit } from "./call-limit.ts";
+import { containerLogTail } from "./container-log-tail.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";
 import { buildPod, CONTAINER } from "./pod-spec.ts";
@@ -375,7 +376,7 @@ export class KubernetesExecutor implements Executor {
         type: "failed",
         key: launch,
         exitCode: verdict.kind === "failed" ? verdict.exitCode : null,
-        reason: verdict.kind === "failed" ? verdict.reason : "failed",
+        reason: verdict.kind === "failed" ? await this.#failureReason(tracked, verdict) : "failed",
       };
     }
     if (event.type === "failed") await this.#appendEvents(tracked);
@@ -383,6 +384,18 @@ export class KubernetesExecutor implements Executor {
     this.#forget(tracked);
     this.#emit(event);
     await this.#cleanUp(tracked, event.type === "finished");
+  }
+
+  /** An init container's failure ends with its last log lines: they say why, and base never ran. */
+  async #failureReason(tracked: Tracked, verdict: PodVerdict & { kind: "failed" }): Promise<string> {
+    if (!verdict.initContainer) return verdict.reason;
+    const tail = await containerLogTail(this.#o.api, {
+      namespace: tracked.namespace,
+      pod: tracked.podName,
+      container: verdict.initContainer,
+    });
+    const masked = this.#o.mask ? this.#o.mask.mask(tail) : tail;
+    return masked ? `${verdict.reason}: ${masked}` : verdict.reason;
   }
 
   /** Pod events explain most failures (pull errors, scheduling, mounts): they go to the task log. */

@@ -1,4 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { blockingInit, failedInit, type InitStatus, initLabel } from "./init-progress.ts";
 import { CONTAINER } from "./pod-spec.ts";
 
 /** What a task Pod's status means for its try. */
@@ -6,7 +7,13 @@ export type PodVerdict =
   | { kind: "waiting"; reason: string | null }
   | { kind: "running" }
   | { kind: "succeeded" }
-  | { kind: "failed"; exitCode: number | null; reason: string };
+  | {
+      kind: "failed";
+      exitCode: number | null;
+      reason: string;
+      /** The init container whose failure this is: its log's last lines belong in the reason. */
+      initContainer?: string;
+    };
 
 export interface VerdictClock {
   /** When the executor first asked for (or adopted) this Pod. */
@@ -23,12 +30,12 @@ const HOPELESS = new Set(["InvalidImageName", "ErrImageNeverPull"]);
 /**
  * Reads a Pod's status the way an operator would: terminal phases and container states first,
  * then waiting reasons that will never heal (fail now), then ones that may heal (fail once
- * `startupTimeoutMs` has passed). Pure: the clock comes in.
+ * `startupTimeoutMs` has passed). Only the task container ("base") decides: a sidecar or an
+ * injected proxy that runs on after it does not keep the try going. Pure: the clock comes in.
  */
 export function podVerdict(pod: V1Pod, clock: VerdictClock): PodVerdict {
   const status = pod.status;
-  const container =
-    status?.containerStatuses?.find((c) => c.name === CONTAINER) ?? status?.containerStatuses?.[0];
+  const container = status?.containerStatuses?.find((c) => c.name === CONTAINER);
   const terminated = container?.state?.terminated;
   if (status?.phase === "Failed" && status.reason === "Evicted") {
     return {
@@ -37,19 +44,25 @@ export function podVerdict(pod: V1Pod, clock: VerdictClock): PodVerdict {
       reason: `evicted: ${status.message ?? "the node evicted the pod"}`,
     };
   }
+  const initFailure = terminated ? undefined : failedInit(pod);
+  if (initFailure) return initFailedVerdict(initFailure);
   if (terminated || status?.phase === "Succeeded" || status?.phase === "Failed") {
     return terminatedVerdict(container, status?.phase, status?.message);
   }
   if (container?.state?.running) return { kind: "running" };
-  const waiting = container?.state?.waiting;
+  // While an init container (or a sidecar) holds the Pod in Init, base only says PodInitializing.
+  const blocking = blockingInit(pod);
+  const waiting = blocking ? blocking.status.state?.waiting : container?.state?.waiting;
   const waitedMs = clock.nowMs - clock.startedMs;
   const detail = (reason: string, message: string | undefined) =>
     message ? `${reason}: ${message}` : reason;
+  const waitingWhy = (reason: string) =>
+    `${blocking ? `${initLabel(blocking)}: ` : ""}${detail(reason, waiting?.message)}`;
   if (waiting?.reason && HOPELESS.has(waiting.reason)) {
-    return { kind: "failed", exitCode: null, reason: detail(waiting.reason, waiting.message) };
+    return { kind: "failed", exitCode: null, reason: waitingWhy(waiting.reason) };
   }
   if (waiting?.reason === "CreateContainerConfigError" && waitedMs >= clock.configErrorGraceMs) {
-    return { kind: "failed", exitCode: null, reason: detail(waiting.reason, waiting.message) };
+    return { kind: "failed", exitCode: null, reason: waitingWhy(waiting.reason) };
   }
   const unschedulable = status?.conditions?.find(
     (c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable",
@@ -57,7 +70,7 @@ export function podVerdict(pod: V1Pod, clock: VerdictClock): PodVerdict {
   const why = unschedulable
     ? detail("Unschedulable", unschedulable.message)
     : waiting?.reason
-      ? detail(waiting.reason, waiting.message)
+      ? waitingWhy(waiting.reason)
       : null;
   if (waitedMs >= clock.startupTimeoutMs) {
     const seconds = Math.round(clock.startupTimeoutMs / 1000);
@@ -68,6 +81,22 @@ export function podVerdict(pod: V1Pod, clock: VerdictClock): PodVerdict {
     };
   }
   return { kind: "waiting", reason: why };
+}
+
+/** A regular init container ended non-zero under restartPolicy Never: the task never ran. */
+function initFailedVerdict(init: InitStatus): PodVerdict {
+  const terminated = init.status.state?.terminated;
+  const exitCode = terminated?.exitCode ?? null;
+  const why =
+    terminated?.reason && terminated.reason !== "Error" && terminated.reason !== "Completed"
+      ? ` (${terminated.reason})`
+      : "";
+  return {
+    kind: "failed",
+    exitCode,
+    reason: `${initLabel(init)} failed with exit code ${exitCode ?? "unknown"}${why}`,
+    initContainer: init.status.name,
+  };
 }
 
 function terminatedVerdict(

@@ -56,7 +56,11 @@ describe("a native sidecar still running after base exits", () => {
     const { key, launch } = await fixture.launch(baseExiting(0));
     await executor.start(launch);
     const outcome = await outcomeOf(recorder, key, 15_000);
-    expect(outcome).toMatchObject({ type: "finished", exitCode: 0, result: { present: true, value: { rows: 3 } } });
+    expect(outcome).toMatchObject({
+      type: "finished",
+      exitCode: 0,
+      result: { present: true, value: { rows: 3 } },
+    });
     const log = await readLog(launch.logFile);
     expect(log).toContain("base line");
     expect(log).not.toContain("shipper");
@@ -81,10 +85,18 @@ describe("an injected istio-proxy container (namespace labelled istio-injection=
     const { key, launch } = await fixture.launch(podTask({ ...baseFields(0), namespace: MESH }));
     await executor.start(launch);
     const outcome = await outcomeOf(recorder, key, 15_000);
-    expect(outcome).toMatchObject({ type: "finished", exitCode: 0, result: { present: true, value: { rows: 3 } } });
+    expect(outcome).toMatchObject({
+      type: "finished",
+      exitCode: 0,
+      result: { present: true, value: { rows: 3 } },
+    });
     const log = await readLog(launch.logFile);
     expect(log).toContain("base line");
     expect(log).not.toContain("istio-proxy");
+    // Every log request named the task container: with two containers there is no default.
+    const logReads = kube.requests.filter((r) => r.resource === "pods/log" && r.name === podNameFor(key));
+    expect(logReads.length).toBeGreaterThan(0);
+    expect(logReads.map((r) => r.query.container)).toEqual(logReads.map(() => "base"));
     await podGone(key, MESH);
   });
 

@@ -352,3 +352,136 @@ describe("podVerdict: pull errors and unschedulable pods fail after startupTimeo
     });
   });
 });
+
+describe("podVerdict: init containers, native sidecars and injected containers (issue 14)", () => {
+  const PROXY = "docker.io/istio/proxyv2:1.22.0";
+  const other = (name: string, state: V1ContainerState, started = Boolean(state.running)) => ({
+    name,
+    image: PROXY,
+    imageID: "",
+    ready: started,
+    restartCount: 0,
+    started,
+    state,
+  });
+  const initializing = base({ waiting: { reason: "PodInitializing" } });
+  /** A Pod with a regular init container `migrate` and a native sidecar `shipper`. */
+  const withInit = (status: V1PodStatus): V1Pod => {
+    const pod = podWith(status);
+    pod.spec!.initContainers = [
+      { name: "migrate", image: IMAGE },
+      { name: "shipper", image: IMAGE, restartPolicy: "Always" },
+    ];
+    return pod;
+  };
+  const completed = { terminated: { exitCode: 0, reason: "Completed", startedAt: at(1), finishedAt: at(2) } };
+
+  it("never reads another container when base has no status: an ended istio-proxy listed alone decides nothing", () => {
+    const pod = podWith({
+      phase: "Running",
+      containerStatuses: [other("istio-proxy", { terminated: { exitCode: 0, reason: "Completed" } })],
+    });
+    expect(podVerdict(pod, clock(5_000))).toStrictEqual({ kind: "waiting", reason: null });
+  });
+
+  it("base ended while a native sidecar still runs (phase Running): base's outcome", () => {
+    const status = (code: number): V1PodStatus => ({
+      phase: "Running",
+      initContainerStatuses: [
+        other("migrate", completed),
+        other("shipper", { running: { startedAt: at(3) } }),
+      ],
+      containerStatuses: [
+        base({
+          terminated: {
+            exitCode: code,
+            reason: code === 0 ? "Completed" : "Error",
+            startedAt: at(4),
+            finishedAt: at(9),
+          },
+        }),
+      ],
+    });
+    expect(podVerdict(withInit(status(0)), clock(10_000))).toStrictEqual({ kind: "succeeded" });
+    expect(podVerdict(withInit(status(6)), clock(10_000))).toStrictEqual({
+      kind: "failed",
+      exitCode: 6,
+      reason: "exit code 6",
+    });
+  });
+
+  it.each([
+    [{ exitCode: 3, reason: "Error" }, 'init container "migrate" failed with exit code 3'],
+    [
+      { exitCode: 137, reason: "OOMKilled" },
+      'init container "migrate" failed with exit code 137 (OOMKilled)',
+    ],
+  ])("a failed init container fails the try with its name and exit code (%o)", (terminated, reason) => {
+    const pod = withInit({
+      phase: "Failed",
+      initContainerStatuses: [
+        other("migrate", { terminated: { ...terminated, startedAt: at(1), finishedAt: at(2) } }),
+        other("shipper", { waiting: { reason: "PodInitializing" } }),
+      ],
+      containerStatuses: [initializing],
+    });
+    expect(podVerdict(pod, clock(5_000))).toStrictEqual({
+      kind: "failed",
+      exitCode: terminated.exitCode,
+      reason,
+      initContainer: "migrate",
+    });
+  });
+
+  it("an init container that cannot be pulled: waiting, naming it, then failed after startupTimeout", () => {
+    const message = 'Back-off pulling image "registry.example.com/migrate:1"';
+    const pod = withInit({
+      phase: "Pending",
+      initContainerStatuses: [
+        other("migrate", { waiting: { reason: "ImagePullBackOff", message } }),
+        other("shipper", { waiting: { reason: "PodInitializing" } }),
+      ],
+      containerStatuses: [initializing],
+    });
+    const why = `init container "migrate": ImagePullBackOff: ${message}`;
+    expect(podVerdict(pod, clock(5_000))).toStrictEqual({ kind: "waiting", reason: why });
+    expect(podVerdict(pod, clock(STARTUP_TIMEOUT_MS))).toStrictEqual({
+      kind: "failed",
+      exitCode: null,
+      reason: `the pod did not start within 120s (startupTimeout): ${why}`,
+    });
+  });
+
+  it("a sidecar with an image never to be pulled fails at once, naming the sidecar", () => {
+    const message = 'Container image "fake/never-pull:1" is not present with pull policy of Never';
+    const pod = withInit({
+      phase: "Pending",
+      initContainerStatuses: [
+        other("migrate", completed),
+        other("shipper", { waiting: { reason: "ErrImageNeverPull", message } }),
+      ],
+      containerStatuses: [initializing],
+    });
+    expect(podVerdict(pod, clock(1_000))).toStrictEqual({
+      kind: "failed",
+      exitCode: null,
+      reason: `sidecar "shipper": ErrImageNeverPull: ${message}`,
+    });
+  });
+
+  it("a sidecar that crashed and restarts does not fail the try, nor block a running base", () => {
+    const pod = withInit({
+      phase: "Running",
+      initContainerStatuses: [
+        other("migrate", completed),
+        {
+          ...other("shipper", { waiting: { reason: "CrashLoopBackOff" } }),
+          lastState: { terminated: { exitCode: 1, reason: "Error" } },
+          restartCount: 1,
+        },
+      ],
+      containerStatuses: [base({ running: { startedAt: at(3_000) } })],
+    });
+    expect(podVerdict(pod, clock(5_000))).toStrictEqual({ kind: "running" });
+  });
+});

@@ -46,7 +46,8 @@ const sidecar = (name: string): V1Container => ({
   ],
 });
 
-const order = async () => (await readFile(path.join(dir, "order"), "utf8").catch(() => "")).trim().split("\n");
+const order = async () =>
+  (await readFile(path.join(dir, "order"), "utf8").catch(() => "")).trim().split("\n");
 const statusOf = (statuses: ContainerStatus[] | undefined, name: string) =>
   statuses?.find((s) => s.name === name);
 const condition = (pod: Pod, type: string) => pod.status.conditions?.find((c) => c.type === type);

@@ -156,7 +156,10 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     lease: (ns, name) => store.get(LEASES, ns, name),
     logOf: (ns, name, container) => {
       const pod = store.get(PODS, ns, name) as Pod | undefined;
-      const statuses = [...(pod?.status.containerStatuses ?? []), ...(pod?.status.initContainerStatuses ?? [])];
+      const statuses = [
+        ...(pod?.status.containerStatuses ?? []),
+        ...(pod?.status.initContainerStatuses ?? []),
+      ];
       const status = statuses.find((s) => !container || s.name === container);
       return logs.get(status?.containerID)?.text();
     },

@@ -14,7 +14,8 @@ function initProgress(input: PhaseInput): { pending: number; failed: number } {
   let failed = 0;
   for (const c of input.initContainers) {
     if (input.sidecars.has(c.name)) continue;
-    const code = c.state.terminated?.exitCode ?? (c.state.waiting ? c.lastState.terminated?.exitCode : undefined);
+    const code =
+      c.state.terminated?.exitCode ?? (c.state.waiting ? c.lastState.terminated?.exitCode : undefined);
     if (code === undefined) pending++;
     else if (code !== 0) failed++;
   }
