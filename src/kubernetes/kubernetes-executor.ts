@@ -15,10 +15,12 @@ import { LOG_FILE_MODE, makeLogDir } from "../executor/task-log.ts";
 import { CallLimit } from "./call-limit.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";
-import { buildPod, CONTAINER } from "./pod-spec.ts";
+import { CONTAINER } from "./pod-spec.ts";
+import type { PodTemplate } from "./pod-template.ts";
 import { type PodVerdict, podVerdict } from "./pod-verdict.ts";
 import { PodWatcher } from "./pod-watcher.ts";
 import { keyFromAnnotations, MANAGED_SELECTOR } from "./task-labels.ts";
+import { taskPod } from "./task-pod.ts";
 
 export interface KubernetesExecutorOptions {
   api: KubeApi;
@@ -39,6 +41,8 @@ export interface KubernetesExecutorOptions {
   createRetryMs?: number;
   /** Pod creates in flight at once (default 32); the others wait their turn. */
   createConcurrency?: number;
+  /** `--pod-template`: the base of every task Pod. */
+  podTemplate?: PodTemplate;
 }
 
 interface Tracked {
@@ -105,7 +109,7 @@ export class KubernetesExecutor implements Executor {
     const id = keyString(launch);
     if (this.#byKey.has(id) || this.#closed) return;
     const namespace = launch.task.namespace ?? this.#o.defaultNamespace;
-    const pod = buildPod(launch, this.#o.defaultNamespace);
+    const pod = taskPod(launch, this.#o.defaultNamespace, this.#o.podTemplate);
     const podName = pod.metadata?.name ?? "";
     const tracked: Tracked = {
       launch,
