@@ -81,6 +81,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           {
             dir: positionals[0] ?? ".",
             json: values.json,
+            podTemplate: values["pod-template"],
             limits: loaderLimitsFrom(values),
             now: new Date(),
           },

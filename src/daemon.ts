@@ -11,6 +11,8 @@ import { createLeadership } from "./daemon/leadership.ts";
 import { serverSettings } from "./daemon/server-settings.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
 import { LoaderPool } from "./dags/loader/loader-pool.ts";
+import { readPodTemplate } from "./kubernetes/pod-template.ts";
+import { taskPodCheck } from "./kubernetes/task-pod-check.ts";
 import type { TaskKey } from "./executor/executor.ts";
 import { createDaemonEvents, type DaemonEventBus } from "./events/daemon-events.ts";
 import { withMaskedEvents } from "./executor/masked-events.ts";
@@ -80,7 +82,9 @@ export function createDaemon(
   const http = new HttpListener();
   const rejections = new UnhandledRejections(log, () => metrics.unhandledRejection());
   const tryIsActive = (key: TaskKey) => isActiveTry(store.state.runs, key);
-  const executor = createExecutor(config, { env, log, metrics, mask, tryIsActive });
+  // Read before anything starts: a bad --pod-template stops start-up (exit 1) naming file and line.
+  const podTemplate = config.podTemplate === undefined ? undefined : readPodTemplate(config.podTemplate);
+  const executor = createExecutor(config, { env, log, metrics, mask, tryIsActive, podTemplate });
   const schedulerBeat = new Heartbeat("the scheduler loop", 30_000, clock.now);
   const events = createDaemonEvents((err, event) => log.error({ err, event }, "event listener failed"));
   const scheduler = new Scheduler({
@@ -95,7 +99,8 @@ export function createDaemon(
     maxQueuedRuns: config.limits.maxQueuedRuns,
   });
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
-  const pool = new LoaderPool(config.loader, { prewarm: true });
+  const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
+  const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
   syncHistory.follow(events);
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });

@@ -4,11 +4,15 @@ import { UsageError } from "../config/flags.ts";
 import type { DagSet } from "../dags/dag-set.ts";
 import { loadDagSet } from "../dags/dag-set-loader.ts";
 import { type LoaderLimits, LoaderPool } from "../dags/loader/loader-pool.ts";
+import { readPodTemplate } from "../kubernetes/pod-template.ts";
+import { taskPodCheck } from "../kubernetes/task-pod-check.ts";
 import { nextRunAfter } from "../scheduler/next-run.ts";
 
 export interface CheckOptions {
   dir: string;
   json: boolean;
+  /** `--pod-template`: the daemon's; each task's Pod is validated as built from it. */
+  podTemplate?: string | undefined;
   limits: Partial<LoaderLimits>;
   now: Date;
 }
@@ -20,7 +24,10 @@ export async function runCheck(options: CheckOptions, out: (text: string) => voi
     () => false,
   );
   if (!isFolder) throw new UsageError(`check: "${options.dir}" is not a folder`);
-  const pool = new LoaderPool(options.limits);
+  const template = options.podTemplate === undefined ? undefined : readPodTemplate(options.podTemplate);
+  const pool = new LoaderPool(options.limits, {
+    checkResult: taskPodCheck({ template, namespace: "default" }),
+  });
   try {
     const { set } = await loadDagSet(pool, options.dir);
     out(

@@ -4,6 +4,10 @@ import { RUN_FLAGS } from "./run-flags.ts";
 
 export const CHECK_FLAGS = [
   switchFlag({ name: "json", description: "Print the report as JSON." }),
+  flag({
+    name: "pod-template",
+    description: "The daemon's --pod-template: each task's Pod is checked as it will be created from it.",
+  }),
   ...LOADER_FLAGS,
 ] as const;
 
@@ -49,7 +53,9 @@ export const TRIGGER_COMMAND = {
 export const CHECK_COMMAND = {
   name: "check",
   usage: "updraft check [dir]",
-  synopsis: ["updraft check [dir] [--json] [--load-timeout 30s] [--load-memory 512]"],
+  synopsis: [
+    "updraft check [dir] [--json] [--pod-template pod.yaml] [--load-timeout 30s] [--load-memory 512]",
+  ],
   summary: [
     "Load every DAG module under dir (default: .) as the daemon would; print DAGs and errors.",
     "Exit code 1 when there is any error.",

@@ -50,6 +50,8 @@ function assemble(values: RunFlagValues, env: Env) {
     intervalMs: values.interval,
     executor,
     namespace: values.namespace,
+    /** `--pod-template`: a core/v1 Pod YAML file, the base of every task Pod (read at start-up). */
+    podTemplate: values["pod-template"],
     host: values.host,
     port: values.port,
     stateDir: path.resolve(values["state-dir"]),

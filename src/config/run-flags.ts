@@ -44,6 +44,11 @@ export const RUN_FLAGS = [
     defaultText: "the kubeconfig context's (in a cluster: the service account's), else `default`",
     description: "Namespace for task pods when a task names none.",
   }),
+  flag({
+    name: "pod-template",
+    description:
+      "YAML file holding a core/v1 Pod: the base of every task Pod (labels, securityContext, tolerations, serviceAccountName; defaults for the `base` container). Checked at start-up; see docs/writing-dags.md.",
+  }),
   flag({ name: "host", default: "127.0.0.1", description: "Address the HTTP server listens on." }),
   flag({
     name: "port",

@@ -4,6 +4,7 @@ import { LocalExecutor } from "../executor/local-executor.ts";
 import { createKubeApi } from "../kubernetes/kube-api.ts";
 import { loadKubeAccess } from "../kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "../kubernetes/kubernetes-executor.ts";
+import type { PodTemplate } from "../kubernetes/pod-template.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
@@ -16,6 +17,8 @@ export interface ExecutorParts {
   mask: SecretMask;
   /** Whether state still expects a try (the Kubernetes executor's sweep leaves those Pods alone). */
   tryIsActive: (key: TaskKey) => boolean;
+  /** `--pod-template`, already read and checked: the base of every task Pod. */
+  podTemplate?: PodTemplate;
 }
 
 /** The executor `--executor` names; only this function knows the concrete executors. */
@@ -23,7 +26,7 @@ export function createExecutor(
   config: Pick<RunConfig, "executor" | "namespace">,
   parts: ExecutorParts,
 ): Executor {
-  const { env, log, metrics, mask, tryIsActive } = parts;
+  const { env, log, metrics, mask, tryIsActive, podTemplate } = parts;
   if (config.executor === "local") return new LocalExecutor({ mask, log });
   const access = loadKubeAccess(env, config.namespace);
   return new KubernetesExecutor({
@@ -32,5 +35,6 @@ export function createExecutor(
     tryIsActive,
     log,
     mask,
+    ...(podTemplate ? { podTemplate } : {}),
   });
 }

@@ -16,10 +16,12 @@ import { CallLimit } from "./call-limit.ts";
 import { containerLogTail } from "./container-log-tail.ts";
 import { isTransient, type KubeApi } from "./kube-api.ts";
 import { LogFollower } from "./log-follower.ts";
-import { buildPod, CONTAINER } from "./pod-spec.ts";
+import { CONTAINER } from "./pod-spec.ts";
+import type { PodTemplate } from "./pod-template.ts";
 import { type PodVerdict, podVerdict } from "./pod-verdict.ts";
 import { PodWatcher } from "./pod-watcher.ts";
 import { keyFromAnnotations, MANAGED_SELECTOR } from "./task-labels.ts";
+import { taskPod } from "./task-pod.ts";
 
 export interface KubernetesExecutorOptions {
   api: KubeApi;
@@ -40,6 +42,8 @@ export interface KubernetesExecutorOptions {
   createRetryMs?: number;
   /** Pod creates in flight at once (default 32); the others wait their turn. */
   createConcurrency?: number;
+  /** `--pod-template`: the base of every task Pod. */
+  podTemplate?: PodTemplate;
 }
 
 interface Tracked {
@@ -106,7 +110,7 @@ export class KubernetesExecutor implements Executor {
     const id = keyString(launch);
     if (this.#byKey.has(id) || this.#closed) return;
     const namespace = launch.task.namespace ?? this.#o.defaultNamespace;
-    const pod = buildPod(launch, this.#o.defaultNamespace);
+    const pod = taskPod(launch, this.#o.defaultNamespace, this.#o.podTemplate);
     const podName = pod.metadata?.name ?? "";
     const tracked: Tracked = {
       launch,

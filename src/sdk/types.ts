@@ -70,6 +70,18 @@ export interface Affinity {
   podAntiAffinity?: Record<string, unknown>;
 }
 
+/** A partial core/v1 Pod (Kubernetes field names), for what `pod({...})` does not name. */
+export interface PodOverride {
+  apiVersion?: "v1";
+  kind?: "Pod";
+  metadata?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [field: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+}
+
 export interface PodTaskOptions {
   /** Task id, unique within its DAG: letters, digits, `_`, `-`, `.`. */
   id: string;
@@ -103,6 +115,8 @@ export interface PodTaskOptions {
   /** How long a Pod may wait for its image and a node before the task fails (default 120s). */
   startupTimeout?: Duration;
   onFinish?: OnFinish;
+  /** A partial core/v1 Pod merged over the task's Pod last (docs/writing-dags.md, "Pod template and podOverride"). */
+  podOverride?: PodOverride;
 }
 
 export interface FailureNotification {

@@ -24,6 +24,7 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   interval: ["45s", "5m", 45_000, 300_000],
   executor: ["local", "kubernetes", "local", "kubernetes"],
   namespace: ["a", "b", "a", "b"],
+  "pod-template": ["/p1.yaml", "/p2.yaml", "/p1.yaml", "/p2.yaml"],
   host: ["0.0.0.0", "::1", "0.0.0.0", "::1"],
   port: ["9090", "0", 9090, 0],
   "state-dir": ["/tmp/s1", "/tmp/s2", "/tmp/s1", "/tmp/s2"],
@@ -187,6 +188,7 @@ describe("the flag schema", () => {
       intervalMs: number;
       executor: "local" | "kubernetes";
       namespace: string | undefined;
+      podTemplate: string | undefined;
       host: string;
       port: number;
       stateDir: string;

@@ -14,6 +14,9 @@ export interface LoaderLimits {
   concurrency: number;
 }
 
+/** A check of a module's DAGs that needs the daemon's settings (e.g. each task's final Pod). */
+export type ResultCheck = (result: ModuleLoadResult) => ModuleLoadResult;
+
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = { timeoutMs: 30_000, memoryMb: 512, concurrency: 2 };
 
 /**
@@ -32,13 +35,18 @@ const BATCH_MAX = 32;
 export class LoaderPool {
   readonly #limits: LoaderLimits;
   readonly #prewarm: boolean;
+  readonly #check: ResultCheck;
   readonly #compiler = new SourceCompiler();
   #spare: Promise<LoaderChild> | undefined;
   #closed = false;
 
-  constructor(limits: Partial<LoaderLimits> = {}, options: { prewarm?: boolean } = {}) {
+  constructor(
+    limits: Partial<LoaderLimits> = {},
+    options: { prewarm?: boolean; checkResult?: ResultCheck } = {},
+  ) {
     this.#limits = { ...DEFAULT_LOADER_LIMITS, ...limits };
     this.#prewarm = options.prewarm ?? false;
+    this.#check = options.checkResult ?? ((result) => result);
   }
 
   /** Loads `files` (absolute paths under `root`); every file gets a result, errors included. */
@@ -70,7 +78,10 @@ export class LoaderPool {
     // queue is not waited for (it becomes the next spare).
     await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
-    return files.map((file) => results.get(file) ?? crashResult(root, file, "was not loaded"));
+    return files.map((file) => {
+      const result = results.get(file);
+      return result ? this.#check(result) : crashResult(root, file, "was not loaded");
+    });
   }
 
   /** Starts the warm process now rather than at the first load (prewarm pools only). */

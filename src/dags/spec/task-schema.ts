@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { podOverrideSchema } from "./pod-piece-schema.ts";
 import { imageReferenceError } from "./image-reference.ts";
 import {
   dns1123LabelError,
@@ -154,6 +155,7 @@ export const podTaskSchema = z
     timeout: durationMs.optional(),
     startupTimeout: durationMs.default(120_000),
     onFinish: z.enum(["delete", "delete-succeeded", "keep"]).default("delete"),
+    podOverride: podOverrideSchema.optional(),
   })
   .superRefine((task, ctx) => {
     const volumeNames = task.volumes.map((v) => v.name);
