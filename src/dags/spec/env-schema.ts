@@ -25,10 +25,9 @@ const FIELD_PATHS = [
   "status.podIPs",
 ];
 const LABEL_OR_ANNOTATION_PATH = /^metadata\.(labels|annotations)\['[^']+'\]$/;
-const RESOURCE_FIELDS = ["cpu", "memory", "ephemeral-storage"].flatMap((r) => [
-  `limits.${r}`,
-  `requests.${r}`,
-]);
+const RESOURCE_FIELDS = ["limits", "requests"].flatMap((kind) =>
+  ["cpu", "memory", "ephemeral-storage"].map((resource) => `${kind}.${resource}`),
+);
 const SOURCE_KEYS = ["secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"] as const;
 
 const objectName = checkedString(dns1123SubdomainError);
