@@ -275,3 +275,174 @@ describe("buildPod, minimal task", () => {
     expect(buildPod(launchOf(task), "team-a").metadata?.namespace).toBe("jobs");
   });
 });
+
+describe("buildPod, issue 14 fields", () => {
+  const RESTRICTED = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" as const },
+  };
+
+  it("puts a Secret reference in the Pod, never a value, in the order written, UPDRAFT_* last", () => {
+    const task = loadTask({
+      ...seedTask(),
+      env: {
+        DB_USER: { secretKeyRef: { name: "db", key: "user" } },
+        DAY: "{{ ds }}",
+        REGION: { configMapKeyRef: { name: "settings", key: "region", optional: true } },
+        POD_NAME: { fieldRef: { fieldPath: "metadata.name" } },
+        MEM: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } },
+      },
+      envFrom: [{ secretRef: { name: "db" } }, { configMapRef: { name: "settings" }, prefix: "CFG_" }],
+    });
+    const container = buildPod(launchOf(task), "default").spec?.containers[0];
+    expect(container?.env).toStrictEqual([
+      { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+      { name: "DAY", value: "2026-11-21" },
+      { name: "REGION", valueFrom: { configMapKeyRef: { name: "settings", key: "region", optional: true } } },
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "MEM", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } } },
+      ...UPDRAFT_ENV(),
+    ]);
+    expect(container?.envFrom).toStrictEqual([
+      { secretRef: { name: "db" } },
+      { configMapRef: { name: "settings" }, prefix: "CFG_" },
+    ]);
+  });
+
+  it("never lets a task's env replace an UPDRAFT_* variable, even one that got past validation", () => {
+    const task = { ...loadTask(seedTask()), env: { UPDRAFT_RUN_ID: "spoofed", DB_USER: "orders_rw" } };
+    const launch = { ...launchOf(task), env: { UPDRAFT_RUN_ID: "spoofed", DB_USER: "orders_rw" } };
+    expect(buildPod(launch, "default").spec?.containers[0]?.env).toStrictEqual([
+      { name: "DB_USER", value: "orders_rw" },
+      ...UPDRAFT_ENV(),
+    ]);
+  });
+
+  it("puts the task container's and the Pod's security contexts in their places", () => {
+    const pod = buildPod(
+      launchOf(
+        loadTask({
+          ...seedTask(),
+          securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true },
+          podSecurityContext: { runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
+        }),
+      ),
+      "default",
+    );
+    expect(pod.spec?.containers[0]?.securityContext).toStrictEqual({
+      ...RESTRICTED,
+      readOnlyRootFilesystem: true,
+    });
+    expect(pod.spec?.securityContext).toStrictEqual({
+      runAsUser: 1000,
+      fsGroup: 2000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  it("emits init containers in order, then sidecars as native sidecars (restartPolicy Always)", () => {
+    const task = loadTask({
+      ...seedTask(),
+      initContainers: [
+        {
+          name: "migrate",
+          image: "registry.example.com/migrate:3",
+          command: ["migrate", "up"],
+          env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } }, MODE: "full" },
+          envFrom: [{ configMapRef: { name: "settings" } }],
+          volumeMounts: [{ name: "sample-data", mountPath: "/data" }],
+          resources: { requests: { cpu: "100m" }, limits: { cpu: "100m" } },
+          securityContext: RESTRICTED,
+        },
+        {
+          name: "wait-db",
+          image: "busybox:1.36",
+          args: ["sh", "-c", "until nc -z db 5432; do sleep 1; done"],
+        },
+      ],
+      sidecars: [{ name: "cloud-sql-proxy", image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0" }],
+    });
+    const spec = buildPod(launchOf(task), "default").spec;
+    expect(spec?.initContainers).toStrictEqual([
+      {
+        name: "migrate",
+        image: "registry.example.com/migrate:3",
+        command: ["migrate", "up"],
+        env: [
+          { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+          { name: "MODE", value: "full" },
+        ],
+        envFrom: [{ configMapRef: { name: "settings" } }],
+        volumeMounts: [{ name: "sample-data", mountPath: "/data" }],
+        resources: { requests: { cpu: "100m" }, limits: { cpu: "100m" } },
+        securityContext: RESTRICTED,
+      },
+      { name: "wait-db", image: "busybox:1.36", args: ["sh", "-c", "until nc -z db 5432; do sleep 1; done"] },
+      {
+        name: "cloud-sql-proxy",
+        image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0",
+        restartPolicy: "Always",
+      },
+    ]);
+    // The task's own container stays the only regular one, and the Pod's restartPolicy is Never.
+    expect(spec?.containers.map((c) => c.name)).toStrictEqual(["base"]);
+    expect(spec?.restartPolicy).toBe("Never");
+  });
+
+  it("puts imagePullPolicy on the task container and the scheduling/DNS fields on the Pod spec", () => {
+    const fields = {
+      priorityClassName: "batch-low",
+      runtimeClassName: "gvisor",
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway" as const,
+          labelSelector: { matchLabels: { "updraft.dev/dag": "node_jobs" } },
+        },
+      ],
+      hostAliases: [{ ip: "10.1.2.3", hostnames: ["db.internal"] }],
+      dnsPolicy: "None" as const,
+      dnsConfig: { nameservers: ["10.0.0.10"], options: [{ name: "ndots", value: "2" }] },
+    };
+    const pod = buildPod(
+      launchOf(
+        loadTask({
+          ...seedTask(),
+          ...fields,
+          imagePullPolicy: "Always",
+          resources: {
+            requests: { cpu: "1", "ephemeral-storage": "2Gi", "nvidia.com/gpu": 1 },
+            limits: { "ephemeral-storage": "4Gi", "nvidia.com/gpu": 1 },
+          },
+        }),
+      ),
+      "default",
+    );
+    expect(pod.spec).toMatchObject(fields);
+    expect(pod.spec?.containers[0]?.imagePullPolicy).toBe("Always");
+    expect(pod.spec?.containers[0]?.resources).toStrictEqual({
+      requests: { cpu: "1", "ephemeral-storage": "2Gi", "nvidia.com/gpu": "1" },
+      limits: { "ephemeral-storage": "4Gi", "nvidia.com/gpu": "1" },
+    });
+  });
+
+  it("adds none of the new keys when the task gives none of them", () => {
+    const pod = buildPod(launchOf(loadTask(seedTask())), "default");
+    const keys = [
+      "initContainers",
+      "securityContext",
+      "priorityClassName",
+      "runtimeClassName",
+      "topologySpreadConstraints",
+      "hostAliases",
+      "dnsPolicy",
+      "dnsConfig",
+    ];
+    for (const key of keys) expect(Object.keys(pod.spec ?? {})).not.toContain(key);
+    for (const key of ["envFrom", "securityContext", "imagePullPolicy"])
+      expect(Object.keys(pod.spec?.containers[0] ?? {})).not.toContain(key);
+  });
+});
