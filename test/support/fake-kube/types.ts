@@ -88,11 +88,14 @@ export interface ContainerSpec {
   volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
   imagePullPolicy?: string;
   terminationMessagePolicy?: string;
+  restartPolicy?: string;
+  securityContext?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
 export interface PodSpec {
   containers: ContainerSpec[];
+  initContainers?: ContainerSpec[];
   restartPolicy?: string;
   nodeName?: string;
   nodeSelector?: Record<string, string>;

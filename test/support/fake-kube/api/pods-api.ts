@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { admitPodSecurity } from "../admission/pod-security.ts";
 import { PODS } from "../resources.ts";
 import { conflict, forbidden, KubeError } from "../status.ts";
 import type { KubeObject, Pod, PodSpec } from "../types.ts";
@@ -37,6 +38,7 @@ const create: Handler = ({ ctx, info, body }) => {
   const name = pod.metadata.name ?? "";
   const errors = validatePod(pod);
   if (errors.length > 0) throw invalidError("Pod", "", name, errors);
+  admitPodSecurity(ctx, namespace, pod);
   const sa = pod.spec.serviceAccountName ?? "default";
   if (sa.startsWith("missing")) {
     throw forbidden(
