@@ -14,7 +14,7 @@ const LOGICAL_DATE = "2026-11-21T20:08:32.000Z";
 const CONF = { orders: [1042, 1043], mode: "full", note: 'say "hi"' };
 const CONF_TEXT = '{"orders":[1042,1043],"mode":"full","note":"say \\"hi\\""}';
 
-/** dags/kubernetes_pod_operator/sample_dag.ts with ENV=prod and DB_USER=orders_rw. */
+/** dags/kubernetes_pod_operator/sample_dag.ts with ENV=prod (DB_USER from the db Secret). */
 function seedTask(): PodTaskInput {
   return {
     kind: "pod",
@@ -24,7 +24,7 @@ function seedTask(): PodTaskInput {
     namespace: "jobs",
     command: ["node", "services/service/nodejobs.js"],
     args: ["{{ dag_run.conf }}"],
-    env: { DB_USER: "orders_rw" },
+    env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } } },
     annotations: { "sidecar.istio.io/inject": "false" },
     volumes: [{ name: "sample-data", emptyDir: {} }],
     volumeMounts: [{ name: "sample-data", mountPath: "/sample-data" }],
@@ -116,7 +116,10 @@ describe("buildPod for the seed's node_jobs DAG (ENV=prod)", () => {
             image: "registry.example.com/test/nodejobs:1.0.0",
             command: ["node", "services/service/nodejobs.js"],
             args: [CONF_TEXT],
-            env: [{ name: "DB_USER", value: "orders_rw" }, ...UPDRAFT_ENV()],
+            env: [
+              { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+              ...UPDRAFT_ENV(),
+            ],
             volumeMounts: [{ name: "sample-data", mountPath: "/sample-data" }],
             resources: {
               requests: { cpu: "200m", memory: "256Mi" },
@@ -139,7 +142,7 @@ describe("buildPod for the seed's node_jobs DAG (ENV=prod)", () => {
     expect(pod.metadata?.labels?.["updraft.dev/try"]).toBe("3");
     expect(pod.metadata?.annotations?.["updraft.dev/try"]).toBe("3");
     expect(pod.spec?.containers[0]?.env).toStrictEqual([
-      { name: "DB_USER", value: "orders_rw" },
+      { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
       ...UPDRAFT_ENV(3),
     ]);
   });
