@@ -22,7 +22,8 @@ export default dag({
       namespace: "jobs",
       command: ["node", "services/service/nodejobs.js"],
       args: ["{{ dag_run.conf }}"],
-      env: { DB_USER: process.env.DB_USER ?? "" },
+      // The Pod references the Secret; its value never passes through the DAG file or updraft.
+      env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } } },
       annotations: { "sidecar.istio.io/inject": "false" },
       volumes: [{ name: "sample-data", emptyDir: {} }],
       volumeMounts: [{ name: "sample-data", mountPath: "/sample-data" }],

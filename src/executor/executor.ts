@@ -1,4 +1,4 @@
-import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
+import type { DagDefinition, TaskDefinition } from "../dags/spec/dag-schema.ts";
 
 /** Identifies one try of one task in one run. */
 export interface TaskKey {
@@ -38,6 +38,8 @@ export interface Executor {
   readonly name: "local" | "kubernetes";
   /** What users should know about every run this executor runs; noted on each run as it starts. */
   readonly notes?: readonly string[];
+  /** What users should know about one DAG's runs on this executor (say, env it cannot resolve). */
+  notesFor?(dag: DagDefinition): readonly string[];
   start(launch: TaskLaunch): Promise<void>;
   /** Stops a try (timeout, replace, clear); it ends with a `failed` event carrying `reason`. */
   cancel(key: TaskKey, reason: string): Promise<void>;

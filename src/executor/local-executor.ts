@@ -10,6 +10,7 @@ import { recordedOutcome, recordOutcome } from "./outcome-record.ts";
 import { ResultScanner } from "./result-marker.ts";
 import { LOG_FILE_MODE, makeLogDir, PieceMasker, pieceText, TaskLogWriter } from "./task-log.ts";
 import { trySideFile } from "../runs/try-files.ts";
+import { localExecutorNotes, unresolvedEnv } from "./unresolved-env.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
@@ -41,6 +42,7 @@ interface Running {
 export class LocalExecutor implements Executor {
   readonly name = "local" as const;
   readonly notes = ["local executor: task images are not used; commands run on the daemon's machine"];
+  readonly notesFor = localExecutorNotes;
   readonly #listeners = new Set<(event: ExecutorEvent) => void>();
   readonly #running = new Map<string, Running>();
   readonly #killGraceMs: number;
@@ -102,7 +104,12 @@ export class LocalExecutor implements Executor {
       (error) => this.#o.log?.warn({ ...logFields(launch), err: error }, "could not write the task's log"),
       { fresh: true },
     );
-    const header = `[updraft] local executor: image "${launch.task.image}" is not used; running ${JSON.stringify([program, ...programArgs])} in ${launch.snapshot}\n`;
+    const unresolved = unresolvedEnv(launch.task);
+    const header =
+      `[updraft] local executor: image "${launch.task.image}" is not used; running ${JSON.stringify([program, ...programArgs])} in ${launch.snapshot}\n` +
+      (unresolved.length
+        ? `[updraft] local executor: not set (resolved only in a Kubernetes Pod): ${unresolved.join(", ")}\n`
+        : "");
     await log.write(this.#o.mask ? this.#o.mask.mask(header) : header);
     if (!program) {
       await log.close();

@@ -15,6 +15,7 @@ export function withMaskedEvents(executor: Executor, mask: SecretMask): Executor
   return {
     name: executor.name,
     ...(executor.notes ? { notes: executor.notes } : {}),
+    ...(executor.notesFor ? { notesFor: (dag) => executor.notesFor?.(dag) ?? [] } : {}),
     start: (launch) => executor.start(launch),
     cancel: (key, reason) => executor.cancel(key, reason),
     subscribe: (listener) => executor.subscribe((event) => listener(masked(event))),

@@ -69,7 +69,10 @@ function sampleLaunch(dagId: string, task: TaskDefinition): TaskLaunch {
     task,
     command: [...task.command],
     args: [...task.args],
-    env: { ...task.env },
+    // Rendered values only: references (secretKeyRef, ...) stay in task.env, as in a real launch.
+    env: Object.fromEntries(
+      Object.entries(task.env).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    ),
     snapshot: "",
     logFile: "",
     logicalDate: "{{ ts }}",

@@ -25,6 +25,8 @@ export interface TickContext {
   catchupBound?: number;
   /** What the executor wants noted on each run it starts (see Executor.notes). */
   notes?: readonly string[];
+  /** What the executor wants noted on each run of one DAG (see Executor.notesFor). */
+  notesFor?: (dag: DagDefinition) => readonly string[];
   /** The loop wakes at least this often. */
   maxSleepMs: number;
 }
@@ -149,7 +151,7 @@ export function scheduleDueRuns(
 export function advanceRuns(
   state: ActiveState,
   now: Date,
-  context: Pick<TickContext, "definitionOf" | "notes">,
+  context: Pick<TickContext, "definitionOf" | "notes" | "notesFor">,
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
   const runs = Object.values(state.runs).sort(
@@ -183,7 +185,7 @@ export function advanceRuns(
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
     activeCount.set(run.dagId, count + 1);
-    run.notes.push(...(context.notes ?? []));
+    run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
     advance(run, definition);
     if (run.state === "running") result.started.push(run);
   }

@@ -66,6 +66,7 @@ export class Scheduler {
       dueTimes: new DueTimesCache().get,
       ...(options.catchupBound === undefined ? {} : { catchupBound: options.catchupBound }),
       notes: options.executor.notes ?? [],
+      notesFor: (dag) => options.executor.notesFor?.(dag) ?? [],
       maxSleepMs: options.maxSleepMs ?? 5000,
     };
     this.#effects = new StepEffects({

@@ -35,15 +35,25 @@ export function renderTemplate(text: string, context: TemplateContext): Rendered
   return error ? { ok: false, error } : { ok: true, value };
 }
 
-/** Renders a task's command, args and env values; the first error names the field. */
+/**
+ * Renders a task's command, args and string env values; the first error names the field. Env
+ * values that reference a Secret, ConfigMap or the Pod (EnvVarSource) are neither rendered nor returned.
+ */
 export function renderTaskTemplates(
-  task: { command: readonly string[]; args: readonly string[]; env: Readonly<Record<string, string>> },
+  task: {
+    command: readonly string[];
+    args: readonly string[];
+    env: Readonly<Record<string, string | object>>;
+  },
   context: TemplateContext,
 ): Rendered<{ command: string[]; args: string[]; env: Record<string, string> }> {
   const command: string[] = [];
   const args: string[] = [];
   // Keys come from the DAG file: `__proto__` is a valid variable name.
   const env = idRecord<string>();
+  const plainEnv = Object.entries(task.env).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  );
   const fields: Array<[string, string, (v: string) => void]> = [
     ...task.command.map((text, i): [string, string, (v: string) => void] => [
       `command[${i}]`,
@@ -55,7 +65,7 @@ export function renderTaskTemplates(
       text,
       (v) => args.push(v),
     ]),
-    ...Object.entries(task.env).map(([key, text]): [string, string, (v: string) => void] => [
+    ...plainEnv.map(([key, text]): [string, string, (v: string) => void] => [
       `env.${key}`,
       text,
       (v) => {

@@ -13,7 +13,10 @@ export type ConcurrencyPolicy = "allow" | "forbid" | "replace";
 
 export type OnFinish = "delete" | "delete-succeeded" | "keep";
 
-/** `{ cpu, memory, ... }` as Kubernetes quantities, e.g. `"250m"`, `"512Mi"`. */
+/**
+ * `{ cpu, memory, "ephemeral-storage", "nvidia.com/gpu", ... }` as Kubernetes quantities, e.g.
+ * `"250m"`, `"512Mi"`; extended resources (with a domain) in whole units, requests equal to limits.
+ */
 export type ResourceList = Record<string, string | number>;
 
 export interface ResourceRequirements {
@@ -82,13 +85,158 @@ export interface PodOverride {
   spec?: Record<string, unknown>;
 }
 
+/** A key of a Secret or ConfigMap (core/v1 SecretKeySelector / ConfigMapKeySelector). */
+export interface KeySelector {
+  name: string;
+  key: string;
+  /** The Pod starts even if the object or key is missing (the variable is then unset). */
+  optional?: boolean;
+}
+
+/**
+ * Where Kubernetes reads a variable's value when the Pod starts (core/v1 EnvVarSource): exactly
+ * one of these. The DAG file holds the reference; the value never passes through updraft.
+ */
+export type EnvVarSource =
+  | { secretKeyRef: KeySelector }
+  | { configMapKeyRef: KeySelector }
+  | { fieldRef: { fieldPath: string; apiVersion?: "v1" } }
+  | { resourceFieldRef: { resource: string; containerName?: string; divisor?: string | number } };
+
+/** An env value: a string (templates allowed) or an EnvVarSource. */
+export type EnvValue = string | EnvVarSource;
+
+/** Every key of a Secret or ConfigMap as a variable (core/v1 EnvFromSource). */
+export type EnvFromSource = { prefix?: string } & (
+  { secretRef: { name: string; optional?: boolean } } | { configMapRef: { name: string; optional?: boolean } }
+);
+
+export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";
+
+/** A seccomp or AppArmor profile. */
+export interface SecurityProfile {
+  type: "RuntimeDefault" | "Localhost" | "Unconfined";
+  /** Only with type Localhost, and then required. */
+  localhostProfile?: string;
+}
+
+interface SharedSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  seLinuxOptions?: { user?: string; role?: string; type?: string; level?: string };
+  seccompProfile?: SecurityProfile;
+  appArmorProfile?: SecurityProfile;
+  windowsOptions?: {
+    gmsaCredentialSpecName?: string;
+    gmsaCredentialSpec?: string;
+    runAsUserName?: string;
+    hostProcess?: boolean;
+  };
+}
+
+/**
+ * A container's core/v1 SecurityContext. Pod Security "restricted" needs `runAsNonRoot: true`,
+ * `allowPrivilegeEscalation: false`, `capabilities: { drop: ["ALL"] }` and
+ * `seccompProfile: { type: "RuntimeDefault" }` (the last two may also be on the Pod).
+ */
+export interface SecurityContext extends SharedSecurityContext {
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  procMount?: "Default" | "Unmasked";
+  capabilities?: { add?: string[]; drop?: string[] };
+}
+
+/** The Pod's core/v1 PodSecurityContext. */
+export interface PodSecurityContext extends SharedSecurityContext {
+  fsGroup?: number;
+  fsGroupChangePolicy?: "OnRootMismatch" | "Always";
+  supplementalGroups?: number[];
+  supplementalGroupsPolicy?: "Merge" | "Strict";
+  seLinuxChangePolicy?: "MountOption" | "Recursive";
+  sysctls?: Array<{ name: string; value: string }>;
+}
+
+/**
+ * An init container or sidecar: the core/v1 Container subset updraft names. Its strings are
+ * passed as written (templates are rendered only in the task's own container).
+ */
+export interface ExtraContainer {
+  /** Unique among the Pod's containers; the task's own container is `base`. */
+  name: string;
+  image: string;
+  imagePullPolicy?: ImagePullPolicy;
+  command?: string[];
+  args?: string[];
+  env?: Record<string, EnvValue>;
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
+  resources?: ResourceRequirements;
+  securityContext?: SecurityContext;
+}
+
+/** A core/v1 LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values?: string[];
+  }>;
+}
+
+/** A core/v1 TopologySpreadConstraint. */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  labelSelector?: LabelSelector;
+  minDomains?: number;
+  nodeAffinityPolicy?: "Honor" | "Ignore";
+  nodeTaintsPolicy?: "Honor" | "Ignore";
+  matchLabelKeys?: string[];
+}
+
+/** A core/v1 HostAlias: entries for the Pod's /etc/hosts. */
+export interface HostAlias {
+  ip: string;
+  hostnames: string[];
+}
+
+export type DnsPolicy = "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+
+/** A core/v1 PodDNSConfig. */
+export interface PodDnsConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: Array<{ name: string; value?: string }>;
+}
+
 export interface PodTaskOptions {
   /** Task id, unique within its DAG: letters, digits, `_`, `-`, `.`. */
   id: string;
   image: string;
   command?: string[];
   args?: string[];
-  env?: Record<string, string>;
+  /** Strings (templates allowed) or references: `{ DB_USER: { secretKeyRef: { name: "db", key: "user" } } }`. */
+  env?: Record<string, EnvValue>;
+  envFrom?: EnvFromSource[];
+  imagePullPolicy?: ImagePullPolicy;
+  /** The task container's security context. */
+  securityContext?: SecurityContext;
+  /** The Pod's security context. */
+  podSecurityContext?: PodSecurityContext;
+  /** Run in order before the task container; each must exit 0. */
+  initContainers?: ExtraContainer[];
+  /** Run beside the task container (native sidecars, Kubernetes ≥ 1.29); stopped when it ends. */
+  sidecars?: ExtraContainer[];
+  priorityClassName?: string;
+  runtimeClassName?: string;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  hostAliases?: HostAlias[];
+  dnsPolicy?: DnsPolicy;
+  dnsConfig?: PodDnsConfig;
   /** Namespace of the task's Pod; the daemon's `--namespace` when omitted. */
   namespace?: string;
   imagePullSecrets?: Array<LocalObjectReference | string>;

@@ -4,6 +4,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dagSchema, type TaskDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../src/executor/executor.ts";
@@ -22,6 +23,7 @@ const OUTCOME_MS = 180_000;
 
 describe.skipIf(!access.found)("KubernetesExecutor on a real cluster", () => {
   let executor: KubernetesExecutor;
+  let core: CoreV1Api;
   let namespace: string;
   let dir: string;
   const events: ExecutorEvent[] = [];
@@ -31,6 +33,7 @@ describe.skipIf(!access.found)("KubernetesExecutor on a real cluster", () => {
   beforeAll(async () => {
     const kube = loadKubeAccess(process.env, process.env.UPDRAFT_TEST_NAMESPACE);
     namespace = kube.namespace;
+    core = kube.config.makeApiClient(CoreV1Api);
     dir = await mkdtemp(path.join(os.tmpdir(), "updraft-cluster-"));
     executor = new KubernetesExecutor({
       api: createKubeApi(kube.config),
@@ -69,7 +72,10 @@ describe.skipIf(!access.found)("KubernetesExecutor on a real cluster", () => {
         task,
         command: task.command,
         args: task.args,
-        env: task.env,
+        // String values only: references (secretKeyRef, ...) are resolved by the kubelet.
+        env: Object.fromEntries(
+          Object.entries(task.env).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+        ),
         snapshot: dir,
         logFile: path.join(dir, `${sequence}.log`),
         logicalDate: new Date().toISOString(),
@@ -129,4 +135,79 @@ describe.skipIf(!access.found)("KubernetesExecutor on a real cluster", () => {
     },
     OUTCOME_MS + 10_000,
   );
+
+  it(
+    "gives a task DB_USER from a Secret: the Pod carries the reference, the container sees the value",
+    async () => {
+      const secret = `updraft-smoke-${stamp}`;
+      await core.createNamespacedSecret({
+        namespace,
+        body: { metadata: { name: secret }, stringData: { user: "orders_rw" } },
+      });
+      try {
+        const { key, launch: l } = launch({
+          image: "busybox:1.36",
+          command: ["sh", "-c", 'echo "db user is $DB_USER"'],
+          env: { DB_USER: { secretKeyRef: { name: secret, key: "user" } } },
+        });
+        await executor.start(l);
+        expect(await outcome(key)).toMatchObject({ type: "finished", exitCode: 0 });
+        expect(await readFile(l.logFile, "utf8")).toContain("db user is orders_rw");
+      } finally {
+        await core.deleteNamespacedSecret({ namespace, name: secret }).catch(() => undefined);
+      }
+    },
+    OUTCOME_MS + 10_000,
+  );
+
+  describe("in a namespace enforcing Pod Security restricted", () => {
+    const restricted = `updraft-restricted-${stamp}`.slice(0, 63);
+    beforeAll(async () => {
+      await core.createNamespace({
+        body: {
+          metadata: { name: restricted, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+        },
+      });
+    });
+    afterAll(async () => {
+      await core.deleteNamespace({ name: restricted }).catch(() => undefined);
+    });
+
+    it(
+      "a plain task fails at once with the admission message",
+      async () => {
+        const { key, launch: l } = launch({
+          image: "busybox:1.36",
+          namespace: restricted,
+          command: ["true"],
+        });
+        await executor.start(l);
+        const result = await outcome(key);
+        expect(result).toMatchObject({ type: "failed", exitCode: null });
+        expect(result.type === "failed" && result.reason).toContain('violates PodSecurity "restricted:');
+      },
+      OUTCOME_MS + 10_000,
+    );
+
+    it(
+      "a task with the restricted security contexts runs",
+      async () => {
+        const { key, launch: l } = launch({
+          image: "busybox:1.36",
+          namespace: restricted,
+          command: ["sh", "-c", "id -u"],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+          podSecurityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        });
+        await executor.start(l);
+        expect(await outcome(key)).toMatchObject({ type: "finished", exitCode: 0 });
+        expect(await readFile(l.logFile, "utf8")).toContain("65534");
+      },
+      OUTCOME_MS + 10_000,
+    );
+  });
 });

@@ -8,7 +8,7 @@ const DAGS = fileURLToPath(new URL("../../dags", import.meta.url));
 const SEED = `${DAGS}/kubernetes_pod_operator/sample_dag.ts`;
 
 /** node_jobs as the seed defines it; `image` and `imagePullSecrets` depend on ENV. */
-function expectedNodeJobs(image: string, imagePullSecrets: Array<{ name: string }>, dbUser: string) {
+function expectedNodeJobs(image: string, imagePullSecrets: Array<{ name: string }>) {
   return {
     id: "node_jobs",
     description: null,
@@ -33,7 +33,7 @@ function expectedNodeJobs(image: string, imagePullSecrets: Array<{ name: string 
         namespace: "jobs",
         command: ["node", "services/service/nodejobs.js"],
         args: ["{{ dag_run.conf }}"],
-        env: { DB_USER: dbUser },
+        env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } } },
         annotations: { "sidecar.istio.io/inject": "false" },
         labels: {},
         nodeSelector: {},
@@ -89,21 +89,21 @@ describe("seed DAG kubernetes_pod_operator/sample_dag.ts", () => {
     }
   });
 
-  test("with ENV unset: the local image, no pull secret, DB_USER empty", async () => {
+  test("with ENV unset: the local image, no pull secret, DB_USER from the db Secret", async () => {
     const loaded = await loadSeed();
     expect(loaded).toEqual({
       file: "kubernetes_pod_operator/sample_dag.ts",
       line: 9,
-      dag: expectedNodeJobs("test/nodejobs:1.0.0", [], ""),
+      dag: expectedNodeJobs("test/nodejobs:1.0.0", []),
     });
   });
 
-  test("with ENV=prod: the registry image and the regcred pull secret; env from process.env", async () => {
+  test("with ENV=prod: the registry image and the regcred pull secret; DB_USER never read from the environment", async () => {
     process.env.ENV = "prod";
     process.env.DB_USER = "jobs_reader";
     const loaded = await loadSeed();
     expect(loaded?.dag).toEqual(
-      expectedNodeJobs("registry.example.com/test/nodejobs:1.0.0", [{ name: "regcred" }], "jobs_reader"),
+      expectedNodeJobs("registry.example.com/test/nodejobs:1.0.0", [{ name: "regcred" }]),
     );
   });
 

@@ -167,7 +167,8 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
   it("becomes the Pod a KubernetesPodOperator user expects, the run's conf as its first argument", async () => {
     const dir = await cleanup.tempDir("seed-kube");
     const kubeconfig = await writeKubeconfig(kube, dir);
-    // The daemon reads its Kubernetes access from KUBECONFIG; the DAG module reads DB_USER at load.
+    // The daemon reads its Kubernetes access from KUBECONFIG. DB_USER in the environment must not
+    // reach the Pod: the DAG references the db Secret instead.
     process.env.KUBECONFIG = kubeconfig;
     process.env.DB_USER = "orders_rw";
     const pods = await recordPods(kube, "jobs", cleanup);
@@ -214,7 +215,10 @@ describe("the seed's node_jobs DAG (dags/kubernetes_pod_operator/sample_dag.ts) 
       resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     });
     expect(JSON.parse(container?.args?.[0] ?? "null")).toEqual(conf);
-    expect(container?.env).toEqual(expect.arrayContaining([{ name: "DB_USER", value: "orders_rw" }]));
+    expect(container?.env).toEqual(
+      expect.arrayContaining([{ name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } }]),
+    );
+    expect(JSON.stringify(pod)).not.toContain("orders_rw");
     expect(spec.volumes).toEqual(expect.arrayContaining([{ name: "sample-data", emptyDir: {} }]));
     // ENV unset is the seed's "local" mode: no pull secret.
     expect(spec.imagePullSecrets ?? []).toEqual([]);

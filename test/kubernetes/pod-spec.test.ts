@@ -14,7 +14,7 @@ const LOGICAL_DATE = "2026-11-21T20:08:32.000Z";
 const CONF = { orders: [1042, 1043], mode: "full", note: 'say "hi"' };
 const CONF_TEXT = '{"orders":[1042,1043],"mode":"full","note":"say \\"hi\\""}';
 
-/** dags/kubernetes_pod_operator/sample_dag.ts with ENV=prod and DB_USER=orders_rw. */
+/** dags/kubernetes_pod_operator/sample_dag.ts with ENV=prod (DB_USER from the db Secret). */
 function seedTask(): PodTaskInput {
   return {
     kind: "pod",
@@ -24,7 +24,7 @@ function seedTask(): PodTaskInput {
     namespace: "jobs",
     command: ["node", "services/service/nodejobs.js"],
     args: ["{{ dag_run.conf }}"],
-    env: { DB_USER: "orders_rw" },
+    env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } } },
     annotations: { "sidecar.istio.io/inject": "false" },
     volumes: [{ name: "sample-data", emptyDir: {} }],
     volumeMounts: [{ name: "sample-data", mountPath: "/sample-data" }],
@@ -116,7 +116,10 @@ describe("buildPod for the seed's node_jobs DAG (ENV=prod)", () => {
             image: "registry.example.com/test/nodejobs:1.0.0",
             command: ["node", "services/service/nodejobs.js"],
             args: [CONF_TEXT],
-            env: [{ name: "DB_USER", value: "orders_rw" }, ...UPDRAFT_ENV()],
+            env: [
+              { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+              ...UPDRAFT_ENV(),
+            ],
             volumeMounts: [{ name: "sample-data", mountPath: "/sample-data" }],
             resources: {
               requests: { cpu: "200m", memory: "256Mi" },
@@ -139,7 +142,7 @@ describe("buildPod for the seed's node_jobs DAG (ENV=prod)", () => {
     expect(pod.metadata?.labels?.["updraft.dev/try"]).toBe("3");
     expect(pod.metadata?.annotations?.["updraft.dev/try"]).toBe("3");
     expect(pod.spec?.containers[0]?.env).toStrictEqual([
-      { name: "DB_USER", value: "orders_rw" },
+      { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
       ...UPDRAFT_ENV(3),
     ]);
   });
@@ -273,5 +276,176 @@ describe("buildPod, minimal task", () => {
   it("uses the task's namespace over the default one", () => {
     const task = loadTask({ kind: "pod", id: "hello", image: "busybox:1.36", namespace: "jobs" });
     expect(buildPod(launchOf(task), "team-a").metadata?.namespace).toBe("jobs");
+  });
+});
+
+describe("buildPod, issue 14 fields", () => {
+  const RESTRICTED = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" as const },
+  };
+
+  it("puts a Secret reference in the Pod, never a value, in the order written, UPDRAFT_* last", () => {
+    const task = loadTask({
+      ...seedTask(),
+      env: {
+        DB_USER: { secretKeyRef: { name: "db", key: "user" } },
+        DAY: "{{ ds }}",
+        REGION: { configMapKeyRef: { name: "settings", key: "region", optional: true } },
+        POD_NAME: { fieldRef: { fieldPath: "metadata.name" } },
+        MEM: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } },
+      },
+      envFrom: [{ secretRef: { name: "db" } }, { configMapRef: { name: "settings" }, prefix: "CFG_" }],
+    });
+    const container = buildPod(launchOf(task), "default").spec?.containers[0];
+    expect(container?.env).toStrictEqual([
+      { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+      { name: "DAY", value: "2026-11-21" },
+      { name: "REGION", valueFrom: { configMapKeyRef: { name: "settings", key: "region", optional: true } } },
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "MEM", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } } },
+      ...UPDRAFT_ENV(),
+    ]);
+    expect(container?.envFrom).toStrictEqual([
+      { secretRef: { name: "db" } },
+      { configMapRef: { name: "settings" }, prefix: "CFG_" },
+    ]);
+  });
+
+  it("never lets a task's env replace an UPDRAFT_* variable, even one that got past validation", () => {
+    const task = { ...loadTask(seedTask()), env: { UPDRAFT_RUN_ID: "spoofed", DB_USER: "orders_rw" } };
+    const launch = { ...launchOf(task), env: { UPDRAFT_RUN_ID: "spoofed", DB_USER: "orders_rw" } };
+    expect(buildPod(launch, "default").spec?.containers[0]?.env).toStrictEqual([
+      { name: "DB_USER", value: "orders_rw" },
+      ...UPDRAFT_ENV(),
+    ]);
+  });
+
+  it("puts the task container's and the Pod's security contexts in their places", () => {
+    const pod = buildPod(
+      launchOf(
+        loadTask({
+          ...seedTask(),
+          securityContext: { ...RESTRICTED, readOnlyRootFilesystem: true },
+          podSecurityContext: { runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
+        }),
+      ),
+      "default",
+    );
+    expect(pod.spec?.containers[0]?.securityContext).toStrictEqual({
+      ...RESTRICTED,
+      readOnlyRootFilesystem: true,
+    });
+    expect(pod.spec?.securityContext).toStrictEqual({
+      runAsUser: 1000,
+      fsGroup: 2000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  it("emits init containers in order, then sidecars as native sidecars (restartPolicy Always)", () => {
+    const task = loadTask({
+      ...seedTask(),
+      initContainers: [
+        {
+          name: "migrate",
+          image: "registry.example.com/migrate:3",
+          command: ["migrate", "up"],
+          env: { DB_USER: { secretKeyRef: { name: "db", key: "user" } }, MODE: "full" },
+          envFrom: [{ configMapRef: { name: "settings" } }],
+          volumeMounts: [{ name: "sample-data", mountPath: "/data" }],
+          resources: { requests: { cpu: "100m" }, limits: { cpu: "100m" } },
+          securityContext: RESTRICTED,
+        },
+        {
+          name: "wait-db",
+          image: "busybox:1.36",
+          args: ["sh", "-c", "until nc -z db 5432; do sleep 1; done"],
+        },
+      ],
+      sidecars: [{ name: "cloud-sql-proxy", image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0" }],
+    });
+    const spec = buildPod(launchOf(task), "default").spec;
+    expect(spec?.initContainers).toStrictEqual([
+      {
+        name: "migrate",
+        image: "registry.example.com/migrate:3",
+        command: ["migrate", "up"],
+        env: [
+          { name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "user" } } },
+          { name: "MODE", value: "full" },
+        ],
+        envFrom: [{ configMapRef: { name: "settings" } }],
+        volumeMounts: [{ name: "sample-data", mountPath: "/data" }],
+        resources: { requests: { cpu: "100m" }, limits: { cpu: "100m" } },
+        securityContext: RESTRICTED,
+      },
+      { name: "wait-db", image: "busybox:1.36", args: ["sh", "-c", "until nc -z db 5432; do sleep 1; done"] },
+      {
+        name: "cloud-sql-proxy",
+        image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0",
+        restartPolicy: "Always",
+      },
+    ]);
+    // The task's own container stays the only regular one, and the Pod's restartPolicy is Never.
+    expect(spec?.containers.map((c) => c.name)).toStrictEqual(["base"]);
+    expect(spec?.restartPolicy).toBe("Never");
+  });
+
+  it("puts imagePullPolicy on the task container and the scheduling/DNS fields on the Pod spec", () => {
+    const fields = {
+      priorityClassName: "batch-low",
+      runtimeClassName: "gvisor",
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway" as const,
+          labelSelector: { matchLabels: { "updraft.dev/dag": "node_jobs" } },
+        },
+      ],
+      hostAliases: [{ ip: "10.1.2.3", hostnames: ["db.internal"] }],
+      dnsPolicy: "None" as const,
+      dnsConfig: { nameservers: ["10.0.0.10"], options: [{ name: "ndots", value: "2" }] },
+    };
+    const pod = buildPod(
+      launchOf(
+        loadTask({
+          ...seedTask(),
+          ...fields,
+          imagePullPolicy: "Always",
+          resources: {
+            requests: { cpu: "1", "ephemeral-storage": "2Gi", "nvidia.com/gpu": 1 },
+            limits: { "ephemeral-storage": "4Gi", "nvidia.com/gpu": 1 },
+          },
+        }),
+      ),
+      "default",
+    );
+    expect(pod.spec).toMatchObject(fields);
+    expect(pod.spec?.containers[0]?.imagePullPolicy).toBe("Always");
+    expect(pod.spec?.containers[0]?.resources).toStrictEqual({
+      requests: { cpu: "1", "ephemeral-storage": "2Gi", "nvidia.com/gpu": "1" },
+      limits: { "ephemeral-storage": "4Gi", "nvidia.com/gpu": "1" },
+    });
+  });
+
+  it("adds none of the new keys when the task gives none of them", () => {
+    const pod = buildPod(launchOf(loadTask(seedTask())), "default");
+    const keys = [
+      "initContainers",
+      "securityContext",
+      "priorityClassName",
+      "runtimeClassName",
+      "topologySpreadConstraints",
+      "hostAliases",
+      "dnsPolicy",
+      "dnsConfig",
+    ];
+    for (const key of keys) expect(Object.keys(pod.spec ?? {})).not.toContain(key);
+    for (const key of ["envFrom", "securityContext", "imagePullPolicy"])
+      expect(Object.keys(pod.spec?.containers[0] ?? {})).not.toContain(key);
   });
 });

@@ -1,16 +1,18 @@
 import { z } from "zod";
 import { podOverrideSchema } from "./pod-piece-schema.ts";
 import { imageReferenceError } from "./image-reference.ts";
+import { extraContainerProblems, extraContainerSchema, PULL_POLICIES } from "./containers-schema.ts";
+import { envFromSchema, envSchema, UPDRAFT_ENV_NAMES } from "./env-schema.ts";
 import {
   dns1123LabelError,
   dns1123SubdomainError,
-  envVarNameError,
-  isQuantity,
   labelValueError,
   qualifiedNameError,
 } from "./kubernetes-names.ts";
-import { quantityValue } from "./quantity.ts";
+import { dnsProblems, podFields } from "./pod-fields.ts";
 import { checkedRecord, checkedString, durationMs, identifier } from "./refinements.ts";
+import { resources, volumeMount } from "./resources-schema.ts";
+import { podSecurityContextSchema, securityContextSchema } from "./security-context.ts";
 
 export const TRIGGER_RULES = [
   "all_success",
@@ -24,41 +26,6 @@ const RESERVED_LABEL = /^(app\.kubernetes\.io\/managed-by|updraft\.dev\/.*)$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 const DEFAULT_MAX_RETRY_DELAY_MS = 3_600_000;
 
-const quantity = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const text = String(value);
-  if (!isQuantity(text)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(value)} is not a Kubernetes quantity (e.g. "250m", "1", "512Mi", "1Gi")`,
-    });
-    return z.NEVER;
-  }
-  return text;
-});
-
-const resourceList = z.record(
-  checkedString(
-    (key) => qualifiedNameError(key) && `is not a valid resource name: ${qualifiedNameError(key)}`,
-  ),
-  quantity,
-);
-
-const resources = z
-  .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
-  .superRefine(({ requests = {}, limits = {} }, ctx) => {
-    for (const [name, request] of Object.entries(requests)) {
-      const limit = limits[name];
-      if (limit === undefined) continue;
-      if ((quantityValue(request) ?? 0) > (quantityValue(limit) ?? Number.POSITIVE_INFINITY)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["requests", name],
-          message: `"${request}" must be less than or equal to the ${name} limit "${limit}"`,
-        });
-      }
-    }
-  });
-
 const volume = z.looseObject({ name: checkedString(dns1123LabelError) }).superRefine((value, ctx) => {
   const sources = Object.keys(value).filter((key) => key !== "name");
   if (sources.length !== 1) {
@@ -67,14 +34,6 @@ const volume = z.looseObject({ name: checkedString(dns1123LabelError) }).superRe
       message: `volume "${value.name}" must have exactly one source (emptyDir, configMap, secret, persistentVolumeClaim, hostPath, ...); has ${sources.length === 0 ? "none" : sources.join(", ")}`,
     });
   }
-});
-
-const volumeMount = z.strictObject({
-  name: z.string(),
-  mountPath: z.string().startsWith("/", "mountPath must be an absolute path"),
-  subPath: z.string().optional(),
-  readOnly: z.boolean().optional(),
-  mountPropagation: z.string().optional(),
 });
 
 const toleration = z
@@ -117,7 +76,14 @@ export const podTaskSchema = z
     image: checkedString(imageReferenceError),
     command: z.array(z.string()).default([]),
     args: z.array(z.string()).default([]),
-    env: checkedRecord(envVarNameError).default({}),
+    env: envSchema(UPDRAFT_ENV_NAMES).default({}),
+    envFrom: envFromSchema.optional(),
+    imagePullPolicy: z.enum(PULL_POLICIES).optional(),
+    securityContext: securityContextSchema.optional(),
+    podSecurityContext: podSecurityContextSchema.optional(),
+    initContainers: z.array(extraContainerSchema).optional(),
+    sidecars: z.array(extraContainerSchema).optional(),
+    ...podFields,
     namespace: checkedString(dns1123LabelError).nullable().default(null),
     imagePullSecrets: z.array(localObjectReference).default([]),
     volumes: z.array(volume).default([]),
@@ -189,6 +155,13 @@ export const podTaskSchema = z
       }
       mountPaths.add(mount.mountPath);
     });
+    const containerGroups = [
+      ["initContainers", task.initContainers ?? []],
+      ["sidecars", task.sidecars ?? []],
+    ] as const;
+    for (const problem of [...extraContainerProblems(containerGroups, volumeNames), ...dnsProblems(task)]) {
+      ctx.addIssue({ code: "custom", ...problem });
+    }
     const annotationBytes = Object.entries(task.annotations).reduce(
       (n, [k, v]) => n + k.length + v.length,
       0,

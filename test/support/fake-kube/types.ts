@@ -90,6 +90,7 @@ export interface ContainerSpec {
   terminationMessagePolicy?: string;
   /** Only on init containers: `Always` makes one a native sidecar. */
   restartPolicy?: string;
+  securityContext?: Record<string, unknown>;
   [key: string]: unknown;
 }
 

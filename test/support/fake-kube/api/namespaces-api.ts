@@ -32,9 +32,13 @@ export const namespaceHandlers: KindHandlers = {
     const name = (body as KubeObject | undefined)?.metadata?.name ?? "";
     const errors = validateObjectMeta({ name }, dns1123Label);
     if (errors.length > 0) throw invalidError("Namespace", "", name, errors);
+    const defaults = namespaceObject(name);
+    const given = body as KubeObject;
     ctx.store.create(NAMESPACES, {
-      ...namespaceObject(name),
-      ...(body as KubeObject),
+      ...defaults,
+      ...given,
+      // The API server keeps its own name label beside the ones given (Pod Security reads them).
+      metadata: { ...given.metadata, labels: { ...given.metadata?.labels, ...defaults.metadata.labels } },
       status: { phase: "Active" },
     });
     return ok(ctx.store.get(NAMESPACES, undefined, name), 201);

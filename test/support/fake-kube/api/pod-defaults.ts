@@ -91,7 +91,7 @@ export function defaultPod(pod: Pod): void {
       .filter((key) => !(spec.tolerations ?? []).some((t) => (t as { key?: string }).key === key))
       .map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 })),
   ];
-  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     for (const source of ["secret", "configMap"]) {
       const s = v[source] as { defaultMode?: number } | undefined;

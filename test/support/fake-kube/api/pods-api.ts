@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { injectIstioProxy } from "../admission/istio-injection.ts";
+import { admitPodSecurity } from "../admission/pod-security.ts";
 import { PODS } from "../resources.ts";
 import { conflict, forbidden, KubeError } from "../status.ts";
 import type { KubeObject, Pod, PodSpec } from "../types.ts";
@@ -39,6 +40,7 @@ const create: Handler = ({ ctx, info, body }) => {
   const name = pod.metadata.name ?? "";
   const errors = validatePod(pod);
   if (errors.length > 0) throw invalidError("Pod", "", name, errors);
+  admitPodSecurity(ctx, namespace, pod);
   const sa = pod.spec.serviceAccountName ?? "default";
   if (sa.startsWith("missing")) {
     throw forbidden(

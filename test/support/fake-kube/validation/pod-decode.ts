@@ -12,7 +12,7 @@ export function decodePodQuantities(pod: Pod): void {
     if ("error" in q) throw badRequest(`Pod in version "v1" cannot be handled as a Pod: ${q.error}`);
     return formatQuantity(q);
   };
-  for (const c of pod.spec?.containers ?? []) {
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
     for (const kind of ["limits", "requests"] as const) {
       const values = c.resources?.[kind];
       if (!values) continue;

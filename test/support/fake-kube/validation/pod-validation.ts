@@ -10,6 +10,7 @@ import {
 } from "./field-errors.ts";
 import { dns1123Label, dns1123Subdomain, qualifiedName } from "./names.ts";
 import { validateLabels, validateObjectMeta } from "./object-meta.ts";
+import { validatePodSpecExtras } from "./pod-spec-extras.ts";
 
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 const TOLERATION_OPERATORS = ["Equal", "Exists"];
@@ -112,10 +113,16 @@ function validateTolerations(tolerations: unknown[] | undefined): FieldError[] {
 export function validatePod(pod: Pod): FieldError[] {
   const spec = pod.spec ?? { containers: [] };
   const volumeNames = new Set((spec.volumes ?? []).map((v) => v.name));
+  const containerNames = new Set<string>();
   const errors = [
     ...validateObjectMeta(pod.metadata, dns1123Subdomain),
     ...validateVolumes(spec.volumes),
-    ...validateContainers(spec.containers, "spec.containers", volumeNames),
+    ...validateContainers(spec.containers, "spec.containers", volumeNames, { names: containerNames }),
+    ...validateContainers(spec.initContainers ?? [], "spec.initContainers", volumeNames, {
+      init: true,
+      names: containerNames,
+    }),
+    ...validatePodSpecExtras(spec),
     ...validateLabels(spec.nodeSelector, "spec.nodeSelector"),
     ...validateTolerations(spec.tolerations),
   ];
