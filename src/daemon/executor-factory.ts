@@ -6,6 +6,7 @@ import { loadKubeAccess } from "../kubernetes/kube-config.ts";
 import { KubernetesExecutor } from "../kubernetes/kubernetes-executor.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { RequestLimiter } from "../kubernetes/request-limiter.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 
 export interface ExecutorParts {
@@ -16,6 +17,8 @@ export interface ExecutorParts {
   mask: SecretMask;
   /** Whether state still expects a try (the Kubernetes executor's sweep leaves those Pods alone). */
   tryIsActive: (key: TaskKey) => boolean;
+  /** The API server request budget (`--kube-qps`, `--kube-burst`), shared with leader election. */
+  kubeRequests?: RequestLimiter;
 }
 
 /** The executor `--executor` names; only this function knows the concrete executors. */
@@ -23,11 +26,11 @@ export function createExecutor(
   config: Pick<RunConfig, "executor" | "namespace">,
   parts: ExecutorParts,
 ): Executor {
-  const { env, log, metrics, mask, tryIsActive } = parts;
+  const { env, log, metrics, mask, tryIsActive, kubeRequests } = parts;
   if (config.executor === "local") return new LocalExecutor({ mask, log });
   const access = loadKubeAccess(env, config.namespace);
   return new KubernetesExecutor({
-    api: createKubeApi(access.config, { metrics }),
+    api: createKubeApi(access.config, { metrics, ...(kubeRequests ? { limiter: kubeRequests } : {}) }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,
