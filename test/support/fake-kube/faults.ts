@@ -71,7 +71,11 @@ export class Faults {
 
   /** The next `count` matching requests are refused with `error` (an admission denial, say), nothing applied. */
   refuseNext(match: RequestMatch, error: KubeError, count = 1, options: { method?: string } = {}): void {
-    this.#failures.push({ match: matcher(match, options.method), remaining: count, value: { error, after: false } });
+    this.#failures.push({
+      match: matcher(match, options.method),
+      remaining: count,
+      value: { error, after: false },
+    });
   }
 
   /** The next `count` matching requests get no answer: the connection is closed (after applying, if asked). */

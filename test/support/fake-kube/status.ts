@@ -130,8 +130,7 @@ export function statusForCode(code: number, message?: string, retryAfterSeconds?
     ],
   };
   const [reason, text] = known[code] ?? ["InternalError", `injected fault (${code})`];
-  const details =
-    code === 429 || code === 503 ? { retryAfterSeconds: retryAfterSeconds ?? 1 } : undefined;
+  const details = code === 429 || code === 503 ? { retryAfterSeconds: retryAfterSeconds ?? 1 } : undefined;
   return new KubeError(code, reason, message ?? text, details);
 }
 
