@@ -23,6 +23,7 @@ import type { Clock } from "./leader/clock.ts";
 import type { LeaderView } from "./leader/leader-view.ts";
 import type { Logger } from "./log/logger.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
+import { RequestLimiter } from "./kubernetes/request-limiter.ts";
 import { isActiveTry } from "./runs/active-try.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
@@ -84,7 +85,9 @@ export function createDaemon(
   const tryIsActive = (key: TaskKey) => isActiveTry(store.state.runs, key);
   // Read before anything starts: a bad --pod-template stops start-up (exit 1) naming file and line.
   const podTemplate = config.podTemplate === undefined ? undefined : readPodTemplate(config.podTemplate);
-  const executor = createExecutor(config, { env, log, metrics, mask, tryIsActive, podTemplate });
+  // One API server request budget (--kube-qps, --kube-burst) for the executor and the Lease.
+  const kube = { kubeRequests: new RequestLimiter(config.kubeRate, clock) };
+  const executor = createExecutor(config, { env, log, metrics, mask, tryIsActive, podTemplate, ...kube });
   const schedulerBeat = new Heartbeat("the scheduler loop", 30_000, clock.now);
   const events = createDaemonEvents((err, event) => log.error({ err, event }, "event listener failed"));
   const scheduler = new Scheduler({
@@ -108,7 +111,7 @@ export function createDaemon(
   const duties = new LeaderDuties({ scheduler, source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
   const onChange = (view: LeaderView) => events.emit("leadership:changed", view);
-  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange });
+  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange, ...kube });
   const leader = leadership.role;
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
   const server = serverSettings(config, { mask, log, version: VERSION });

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { LoaderLimits } from "../dags/loader/loader-pool.ts";
 import { type Env, UsageError } from "./flags.ts";
+import { kubeRateFrom } from "./kube-client-flags.ts";
 import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
@@ -69,6 +70,8 @@ function assemble(values: RunFlagValues, env: Env) {
     shutdownTimeoutMs: values["shutdown-timeout"],
     /** `--max-conf-bytes`, `--max-queued-runs`. */
     limits,
+    /** `--kube-qps`, `--kube-burst`: one token bucket for every request to the API server. */
+    kubeRate: kubeRateFrom(values),
     /** `--auth`, `--oidc-*`, `--public-url`, `--session-ttl`, `--roles`, `--tokens-file`, `--metrics-auth`, `--audit-*`. */
     login: loginConfigFrom(values, env),
   };

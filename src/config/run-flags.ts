@@ -1,6 +1,7 @@
 import { DEFAULT_LEASE_TIMING } from "../leader/leader-elector.ts";
 import { durationOfAtLeast, oneOf, trueOrFalse, valid, wholeNumberOfAtLeast } from "./flag-parsers.ts";
 import { flag, type FlagValues, UsageError } from "./flags.ts";
+import { DEFAULT_KUBE_BURST, DEFAULT_KUBE_QPS, requestsPerSecond } from "./kube-client-flags.ts";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "./limit-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
 import { LOGIN_FLAGS } from "./login-flags.ts";
@@ -48,6 +49,21 @@ export const RUN_FLAGS = [
     name: "pod-template",
     description:
       "YAML file holding a core/v1 Pod: the base of every task Pod (labels, securityContext, tolerations, serviceAccountName; defaults for the `base` container). Checked at start-up; see docs/writing-dags.md.",
+  }),
+  // One request budget for every call to the Kubernetes API server, as client-go's token bucket.
+  flag({
+    name: "kube-qps",
+    default: String(DEFAULT_KUBE_QPS),
+    description:
+      "Requests per second the daemon sends to the Kubernetes API server, sustained (pods, logs, watches, the Lease).",
+    parse: requestsPerSecond,
+  }),
+  flag({
+    name: "kube-burst",
+    default: String(DEFAULT_KUBE_BURST),
+    description:
+      "Requests to the Kubernetes API server that may go at once above --kube-qps after a quiet spell.",
+    parse: valid("is not a whole number ≥ 1", wholeNumberOfAtLeast(1)),
   }),
   flag({ name: "host", default: "127.0.0.1", description: "Address the HTTP server listens on." }),
   flag({

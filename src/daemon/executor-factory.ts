@@ -7,6 +7,7 @@ import { KubernetesExecutor } from "../kubernetes/kubernetes-executor.ts";
 import type { PodTemplate } from "../kubernetes/pod-template.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { RequestLimiter } from "../kubernetes/request-limiter.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 
 export interface ExecutorParts {
@@ -19,6 +20,8 @@ export interface ExecutorParts {
   tryIsActive: (key: TaskKey) => boolean;
   /** `--pod-template`, already read and checked: the base of every task Pod. */
   podTemplate?: PodTemplate;
+  /** The API server request budget (`--kube-qps`, `--kube-burst`), shared with leader election. */
+  kubeRequests?: RequestLimiter;
 }
 
 /** The executor `--executor` names; only this function knows the concrete executors. */
@@ -26,11 +29,11 @@ export function createExecutor(
   config: Pick<RunConfig, "executor" | "namespace">,
   parts: ExecutorParts,
 ): Executor {
-  const { env, log, metrics, mask, tryIsActive, podTemplate } = parts;
+  const { env, log, metrics, mask, tryIsActive, podTemplate, kubeRequests } = parts;
   if (config.executor === "local") return new LocalExecutor({ mask, log });
   const access = loadKubeAccess(env, config.namespace);
   return new KubernetesExecutor({
-    api: createKubeApi(access.config, { metrics }),
+    api: createKubeApi(access.config, { metrics, ...(kubeRequests ? { limiter: kubeRequests } : {}) }),
     defaultNamespace: access.namespace,
     tryIsActive,
     log,

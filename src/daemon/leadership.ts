@@ -3,6 +3,7 @@ import { createClusterElector } from "../kubernetes/cluster-elector.ts";
 import type { Clock } from "../leader/clock.ts";
 import { LeaderRole } from "../leader/leader-role.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
+import type { RequestLimiter } from "../kubernetes/request-limiter.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { StateDirLock } from "../store/state-dir-lock.ts";
@@ -17,6 +18,8 @@ export interface LeadershipParts {
   onLost: (reason: string) => void;
   /** Told this replica's view after each change of leadership. */
   onChange?: (view: LeaderView) => void;
+  /** The API server request budget the Lease calls share with the executor (they go first). */
+  kubeRequests?: RequestLimiter;
 }
 
 /** This replica's role and its hold on the state dir. */
@@ -53,7 +56,10 @@ export function createLeadership(
   };
   const role: LeaderRole = new LeaderRole({
     ...(config.leaderElection.enabled
-      ? { elect: (onEvent) => createClusterElector(config.leaderElection, env, clock, onEvent) }
+      ? {
+          elect: (onEvent) =>
+            createClusterElector(config.leaderElection, env, clock, onEvent, parts.kubeRequests),
+        }
       : {}),
     log,
     loadState: (owner) => store.load({ owner }),

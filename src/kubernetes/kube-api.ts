@@ -1,7 +1,10 @@
 import { finished, type Writable } from "node:stream";
 import type { CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import { type Clock, systemClock } from "../leader/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { isAdmissionDenial, retryAfterMs } from "./api-errors.ts";
 import { kubeClient } from "./kube-client.ts";
+import type { RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
 export interface KubeApi {
@@ -50,19 +53,30 @@ export function statusOf(error: unknown): number | undefined {
   return error instanceof kubeClient().ApiException ? error.code : undefined;
 }
 
-/** 5xx, 429, timeouts and connection errors: the API blinked, ask again. */
+/**
+ * 5xx, 429, timeouts and connection errors: the API blinked, ask again. Never an admission denial,
+ * whatever code the webhook chose: asking again gets the same answer.
+ */
 export function isTransient(error: unknown): boolean {
   const code = statusOf(error);
-  return code === undefined || code === 429 || code >= 500;
+  return (code === undefined || code === 429 || code >= 500) && !isAdmissionDenial(error);
 }
 
+const sleepWithTimers = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Retries `call` on transient errors with exponential backoff (from `baseMs`, capped at 10 s): a
- * task fails only for a reason about the task, never because the API blinked once.
+ * Retries `call` on transient errors with exponential backoff (from `baseMs`, capped at 10 s), or
+ * after the server's `Retry-After` when it sent one (429, 503; capped at 60 s): a task fails only
+ * for a reason about the task, never because the API blinked once or asked us to slow down.
  */
 export async function withRetry<T>(
   call: () => Promise<T>,
-  options: { attempts?: number; baseMs?: number; onRetry?: (error: unknown) => void } = {},
+  options: {
+    attempts?: number;
+    baseMs?: number;
+    onRetry?: (error: unknown) => void;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 6;
   for (let attempt = 1; ; attempt++) {
@@ -71,25 +85,37 @@ export async function withRetry<T>(
     } catch (error) {
       if (!isTransient(error) || attempt >= attempts) throw error;
       options.onRetry?.(error);
-      const delay = Math.min(10_000, (options.baseMs ?? 200) * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      const backoff = Math.min(10_000, (options.baseMs ?? 200) * 2 ** (attempt - 1));
+      await (options.sleep ?? sleepWithTimers)(retryAfterMs(error) ?? backoff);
     }
   }
 }
 
+export interface KubeApiOptions {
+  retryBaseMs?: number;
+  metrics?: Pick<Metrics, "executorApiError">;
+  /** Every request (each retry, each watch or log stream opened) takes a token first. */
+  limiter?: RequestLimiter;
+  /** Waits between retries (default: the system clock). */
+  clock?: Clock;
+}
+
 /** KubeApi over the official client. */
-export function createKubeApi(
-  config: KubeConfig,
-  options: { retryBaseMs?: number; metrics?: Pick<Metrics, "executorApiError"> } = {},
-): KubeApi {
+export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
   const { CoreV1Api, Log, Watch } = kubeClient();
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   const log = new Log(config);
-  /** Counts a failed call, unless its status is an answer the caller expects (409 on create, say). */
+  const clock = options.clock ?? systemClock;
+  const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
+  /**
+   * Sends one request once the limiter allows, and counts it if it fails, unless its status is an
+   * answer the caller expects (409 on create, say).
+   */
   const counted =
     <T>(verb: string, call: () => Promise<T>, expected?: number) =>
     async (): Promise<T> => {
+      await options.limiter?.take();
       try {
         return await call();
       } catch (error) {
@@ -100,7 +126,7 @@ export function createKubeApi(
       }
     };
   const retry = <T>(verb: string, call: () => Promise<T>, expected?: number) =>
-    withRetry(counted(verb, call, expected), { baseMs: options.retryBaseMs ?? 200 });
+    withRetry(counted(verb, call, expected), { baseMs: options.retryBaseMs ?? 200, sleep });
   return {
     async createPod(namespace, pod) {
       try {

@@ -1,5 +1,6 @@
 import type { KubeConfig, V1Lease } from "@kubernetes/client-node";
 import { kubeClient } from "./kube-client.ts";
+import type { RequestLimiter } from "./request-limiter.ts";
 import {
   LeaseConflictError,
   type LeaseApi,
@@ -7,10 +8,23 @@ import {
   type StoredLease,
 } from "../leader/lease-api.ts";
 
-/** LeaseApi over the official client's CoordinationV1Api: the only place in src/leader that talks to it. */
-export function createKubeLeaseApi(config: KubeConfig, namespace: string, name: string): LeaseApi {
+/**
+ * LeaseApi over the official client's CoordinationV1Api: the only place in src/leader that talks to
+ * it. Each call takes a token from `limiter` ahead of every waiting request: a renewal stuck behind
+ * a burst of Pod creates would cost the leadership.
+ */
+export function createKubeLeaseApi(
+  config: KubeConfig,
+  namespace: string,
+  name: string,
+  limiter?: RequestLimiter,
+): LeaseApi {
   const { CoordinationV1Api, V1MicroTime } = kubeClient();
   const api = config.makeApiClient(CoordinationV1Api);
+  const urgent = async <T>(call: () => Promise<T>): Promise<T> => {
+    await limiter?.take({ urgent: true });
+    return call();
+  };
   const body = (record: LeaseRecord, resourceVersion?: string): V1Lease => ({
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
@@ -44,16 +58,17 @@ export function createKubeLeaseApi(config: KubeConfig, namespace: string, name: 
     description: `${namespace}/${name}`,
     async get() {
       try {
-        return storedLease(await api.readNamespacedLease({ namespace, name }));
+        return storedLease(await urgent(() => api.readNamespacedLease({ namespace, name })));
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
     },
-    create: (record) => conflictsBecome(() => api.createNamespacedLease({ namespace, body: body(record) })),
+    create: (record) =>
+      conflictsBecome(() => urgent(() => api.createNamespacedLease({ namespace, body: body(record) }))),
     replace: (record, resourceVersion) =>
       conflictsBecome(() =>
-        api.replaceNamespacedLease({ namespace, name, body: body(record, resourceVersion) }),
+        urgent(() => api.replaceNamespacedLease({ namespace, name, body: body(record, resourceVersion) })),
       ),
   };
 }

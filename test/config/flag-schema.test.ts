@@ -25,6 +25,8 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   executor: ["local", "kubernetes", "local", "kubernetes"],
   namespace: ["a", "b", "a", "b"],
   "pod-template": ["/p1.yaml", "/p2.yaml", "/p1.yaml", "/p2.yaml"],
+  "kube-qps": ["50", "0.5", 50, 0.5],
+  "kube-burst": ["100", "1", 100, 1],
   host: ["0.0.0.0", "::1", "0.0.0.0", "::1"],
   port: ["9090", "0", 9090, 0],
   "state-dir": ["/tmp/s1", "/tmp/s2", "/tmp/s1", "/tmp/s2"],
@@ -76,6 +78,8 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
 const DEFAULTS: Record<string, unknown> = {
   "dags-dir": ".",
   interval: 30_000,
+  "kube-qps": 20,
+  "kube-burst": 40,
   host: "127.0.0.1",
   port: 8080,
   "state-dir": "./.updraft",
@@ -149,6 +153,10 @@ describe("the flag schema", () => {
     expect(refused([], { UPDRAFT_PORT: "8o8o" })).toBe('--port: "8o8o" is not a port number (0-65535)');
     expect(refused(["--executor", "docker"])).toBe('--executor: "docker" is not one of local, kubernetes');
     expect(refused(["--keep-runs", "0"])).toBe('--keep-runs: "0" is not a whole number ≥ 1');
+    expect(refused(["--kube-qps", "0"])).toBe(
+      '--kube-qps: "0" is not a number of requests per second above 0 (e.g. "20", "0.5")',
+    );
+    expect(refused([], { UPDRAFT_KUBE_BURST: "1.5" })).toBe('--kube-burst: "1.5" is not a whole number ≥ 1');
     expect(refused(["--notify-url", "hooks.example"])).toBe(
       '--notify-url: "hooks.example" is not an http(s) URL',
     );
@@ -207,6 +215,7 @@ describe("the flag schema", () => {
       };
       shutdownTimeoutMs: number;
       limits: { maxConfBytes: number; maxQueuedRuns: number };
+      kubeRate: { qps: number; burst: number };
       login: LoginConfig;
     }>();
   });

@@ -60,6 +60,38 @@ const PERMANENT: Array<[string, ApiException<string>]> = [
   ],
   ["410 Gone", apiError(410, "Expired", "too old resource version: 100 (200)")],
   ["422 Invalid", apiError(422, "Invalid", 'Pod "x" is invalid: spec.containers[0].image: Required value')],
+  [
+    "403 Pod Security Admission",
+    apiError(
+      403,
+      "Forbidden",
+      'pods "p" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true (pod or container "base" must set securityContext.runAsNonRoot=true)',
+    ),
+  ],
+  [
+    "a webhook denial answered 400",
+    apiError(
+      400,
+      "BadRequest",
+      'admission webhook "validation.gatekeeper.sh" denied the request: [owner] needs a label',
+    ),
+  ],
+  [
+    "a webhook denial the webhook answered 500",
+    apiError(
+      500,
+      "InternalError",
+      'admission webhook "policy.example.com" denied the request: image not signed',
+    ),
+  ],
+  [
+    "a webhook denial the webhook answered 429",
+    apiError(
+      429,
+      "TooManyRequests",
+      'admission webhook "quota.example.com" denied the request: team quota spent',
+    ),
+  ],
 ];
 
 describe("isTransient and statusOf", () => {

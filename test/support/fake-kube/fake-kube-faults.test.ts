@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { podSecurityDenial } from "./admission-denials.ts";
 import { apiError, podOf, useFakeKube } from "./fake-kube-fixture.ts";
+import { peakInWindow, requestRates } from "./request-rate.ts";
 
 const fake = useFakeKube();
 const NS = "default";
@@ -62,5 +64,49 @@ describe("faults and the request journal", () => {
     const response = await fetch(`${fake.kube.url}/api/v1/namespaces/default/pods`);
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+  });
+});
+
+describe("throttling, admission denials and request rates", () => {
+  it("answers 429 with the Retry-After it was given, as header and Status detail", async () => {
+    fake.kube.failNext(/\/pods$/, 429, 1, { method: "GET", retryAfterSeconds: 7 });
+    const response = await fetch(`${fake.kube.url}/api/v1/namespaces/default/pods`, {
+      headers: { authorization: `Bearer ${fake.kube.token}` },
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("7");
+    expect(await response.json()).toMatchObject({
+      reason: "TooManyRequests",
+      code: 429,
+      details: { retryAfterSeconds: 7 },
+    });
+  });
+
+  it("refuses a create with an admission denial: the Pod Security 403, nothing stored", async () => {
+    fake.kube.refuseNext((r) => r.verb === "create", podSecurityDenial("denied"));
+    const refused = await apiError(
+      fake.core.createNamespacedPod({ namespace: NS, body: podOf("denied", ["true"]) }),
+    );
+    expect(refused).toMatchObject({ code: 403, status: { reason: "Forbidden" } });
+    expect(refused.status.message).toMatch(
+      /^pods "denied" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/,
+    );
+    expect(fake.kube.pod(NS, "denied")).toBeUndefined();
+  });
+
+  it("measures the peak requests per sliding second, overall and per verb", () => {
+    const at = (ms: number, verb: string) => ({ at: ms, verb });
+    const rates = requestRates([
+      at(0, "create"),
+      at(500, "create"),
+      at(999, "list"),
+      at(1000, "create"),
+      at(1999, "create"),
+      at(3000, "watch"),
+    ]);
+    // (-1, 999] and (0, 1000] hold 3 each; 0 and 1000 are a whole second apart, never in one window.
+    expect(rates.peak).toBe(3);
+    expect(Object.fromEntries(rates.byVerb)).toEqual({ create: 2, list: 1, watch: 1 });
+    expect(peakInWindow([])).toBe(0);
   });
 });

@@ -15,9 +15,11 @@ import { fakeNode, type FakeNode } from "./kubelet/fake-node.ts";
 import { Kubelet } from "./kubelet/kubelet.ts";
 import { DEFAULT_TIMINGS, type KubeletTimings } from "./kubelet/timings.ts";
 import { LogStore } from "./logs/log-store.ts";
+import { requestRates, type RequestRates } from "./request-rate.ts";
 import { EVENTS, LEASES, PODS } from "./resources.ts";
 import { ObjectStore } from "./store/object-store.ts";
 import { WatchHub } from "./store/watch-hub.ts";
+import type { KubeError } from "./status.ts";
 import type { CoreEvent, KubeObject, Pod } from "./types.ts";
 
 export interface FakeKubeOptions {
@@ -38,6 +40,8 @@ export interface FakeKubeOptions {
   /** Data of Secrets/ConfigMaps, by `namespace/name` or `name`, for env references. */
   secrets?: ConfigData["secrets"];
   configMaps?: ConfigData["configMaps"];
+  /** The clock that stamps the request journal (`at`), for rates measured under a test's clock. */
+  now?: () => number;
 }
 
 /** An RBAC rule, as a Role would list it. */
@@ -73,6 +77,8 @@ export interface FakeKube {
   failNext(match: RequestMatch, status: number, count?: number, options?: FailOptions): void;
   /** The next `count` matching requests get their connection closed instead of an answer. */
   dropNext(match: RequestMatch, count?: number, options?: Omit<FailOptions, "message">): void;
+  /** The next `count` matching requests are refused with `error` (see admission-denials.ts). */
+  refuseNext(match: RequestMatch, error: KubeError, count?: number): void;
   delay(match: RequestMatch, ms: number, options?: { method?: string }): () => void;
   /** Ends every open watch; returns how many. `abrupt` drops connections instead of ending responses. */
   cutWatches(options?: { abrupt?: boolean }): number;
@@ -83,6 +89,8 @@ export interface FakeKube {
 
   /** Requests matching a verb and/or resource (`pods`, `pods/log`, `events`, `leases`). */
   countRequests(filter?: { verb?: string; resource?: string }): number;
+  /** Peak requests per sliding 1 s window, overall and per verb, of the journal entries `filter` keeps. */
+  requestRates(filter?: (entry: JournalEntry) => boolean): RequestRates;
   clearRequests(): void;
   /** The RBAC rules the requests so far would need. */
   rbacRules(): PolicyRule[];
@@ -106,7 +114,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const ctx: ApiContext = { store, hub, faults, logs, strictNamespaces: options.strictNamespaces ?? false };
   for (const ns of options.namespaces ?? ["default", "kube-system"]) ensureNamespace(ctx, ns, true);
   const requests: JournalEntry[] = [];
-  const router = createRouter({ ctx, token, journal: requests });
+  const router = createRouter({ ctx, token, journal: requests, now: options.now ?? Date.now });
   const server = createServer((req, res) => void router(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -173,6 +181,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
       void deletePod(store, ns, name, gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
     failNext: (match, status, count, opts) => faults.failNext(match, status, count, opts),
     dropNext: (match, count, opts) => faults.dropNext(match, count, opts),
+    refuseNext: (match, error, count) => faults.refuseNext(match, error, count),
     delay: (match, ms, opts) => faults.delay(match, ms, opts),
     cutWatches: (opts) => hub.cutAll(opts?.abrupt ?? false),
     cutLogs: (cut, count, match) => faults.cutLogs(cut, count, match),
@@ -183,6 +192,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
         (r) =>
           (!filter.verb || r.verb === filter.verb) && (!filter.resource || r.resource === filter.resource),
       ).length,
+    requestRates: (filter) => requestRates(filter ? requests.filter(filter) : requests),
     clearRequests: () => void requests.splice(0),
     rbacRules: () => rbacRules(requests),
     get openWatches() {

@@ -47,6 +47,8 @@ export interface FailOptions {
   method?: string;
   message?: string;
   after?: boolean;
+  /** With 429 or 503: the `Retry-After` seconds (details.retryAfterSeconds and the header); default 1. */
+  retryAfterSeconds?: number;
 }
 
 /** Faults a test injects on the server object: failed requests, slow requests, cut log streams. */
@@ -60,7 +62,19 @@ export class Faults {
     this.#failures.push({
       match: matcher(match, options.method),
       remaining: count,
-      value: { error: statusForCode(status, options.message), after: options.after ?? false },
+      value: {
+        error: statusForCode(status, options.message, options.retryAfterSeconds),
+        after: options.after ?? false,
+      },
+    });
+  }
+
+  /** The next `count` matching requests are refused with `error` (an admission denial, say), nothing applied. */
+  refuseNext(match: RequestMatch, error: KubeError, count = 1, options: { method?: string } = {}): void {
+    this.#failures.push({
+      match: matcher(match, options.method),
+      remaining: count,
+      value: { error, after: false },
     });
   }
 

@@ -109,8 +109,11 @@ export const methodNotAllowed = (): KubeError =>
     {},
   );
 
-/** The Status a fault answers with, reason and message as the real server would word that code. */
-export function statusForCode(code: number, message?: string): KubeError {
+/**
+ * The Status a fault answers with, reason and message as the real server would word that code; a
+ * 429 or 503 carries `retryAfterSeconds` (1 unless given), sent as the `Retry-After` header too.
+ */
+export function statusForCode(code: number, message?: string, retryAfterSeconds?: number): KubeError {
   const known: Record<number, [string, string]> = {
     400: ["BadRequest", "the server rejected our request for an unknown reason"],
     401: ["Unauthorized", "Unauthorized"],
@@ -127,7 +130,7 @@ export function statusForCode(code: number, message?: string): KubeError {
     ],
   };
   const [reason, text] = known[code] ?? ["InternalError", `injected fault (${code})`];
-  const details = code === 429 || code === 503 ? { retryAfterSeconds: 1 } : undefined;
+  const details = code === 429 || code === 503 ? { retryAfterSeconds: retryAfterSeconds ?? 1 } : undefined;
   return new KubeError(code, reason, message ?? text, details);
 }
 

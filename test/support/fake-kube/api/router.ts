@@ -32,6 +32,8 @@ export interface RouterOptions {
   ctx: ApiContext;
   token: string;
   journal: JournalEntry[];
+  /** Stamps journal entries. */
+  now: () => number;
 }
 
 function nonResource(path: string): Reply | undefined {
@@ -65,12 +67,12 @@ function pick(info: RequestInfo): Handler {
 }
 
 /** The HTTP entry point: journal, bearer token, injected delays and failures, then the kind's handler. */
-export function createRouter({ ctx, token, journal }: RouterOptions) {
+export function createRouter({ ctx, token, journal, now }: RouterOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://fake-kube");
     const method = req.method ?? "GET";
     const info = requestInfo(method, url);
-    const entry: JournalEntry = { ...info, at: Date.now() };
+    const entry: JournalEntry = { ...info, at: now() };
     journal.push(entry);
     res.on("finish", () => (entry.code = res.statusCode));
     try {

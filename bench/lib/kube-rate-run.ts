@@ -1,0 +1,117 @@
+/**
+ * `bench:kube`'s rate run: 2,000 tasks (20 DAGs × 100) due at the same second on a real
+ * `updraft run --executor kubernetes --kube-qps 50` against the fake API server. Prints due →
+ * create p50/p99 and the peak requests per sliding second measured at the fake (all of the
+ * daemon's requests, Lease included, and per verb), PASS when the peak stays ≤ qps + burst.
+ */
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startFakeKube } from "../../test/support/fake-kube/fake-kube.ts";
+import { startDaemonProcess, waitReady } from "./daemon-process.ts";
+import { ms } from "./figures.ts";
+import { percentile } from "./kube-requests.ts";
+
+const DAGS = 20;
+const TASKS = 100;
+const TOTAL = DAGS * TASKS;
+const QPS = 50;
+const BURST = 40;
+const NAMESPACE = "bench";
+const LEAD_MS = 25_000;
+
+function dagSource(d: number, due: Date): string {
+  const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`;
+  const tasks = Array.from(
+    { length: TASKS },
+    (_, t) => `    pod({ id: "t${t}", image: "fake/sleep:1000", retries: 0 }),`,
+  );
+  return `import { dag, pod } from "updraft";
+export default dag({ id: "rate_${d}", schedule: ${JSON.stringify(cron)}, catchup: false, tasks: [
+${tasks.join("\n")}
+] });
+`;
+}
+
+/** Runs the 2,000-task rate run and prints its lines; true when every task succeeded and the peak kept the budget. */
+export async function rateRun(): Promise<boolean> {
+  const work = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-kube-rate-"));
+  const kube = await startFakeKube({ namespaces: ["default", NAMESPACE], watchTimeoutSeconds: 600 });
+  let stop: (() => Promise<void>) | undefined;
+  try {
+    const dagsDir = path.join(work, "dags");
+    await mkdir(dagsDir);
+    const due = new Date(Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000);
+    for (let d = 0; d < DAGS; d++) await writeFile(path.join(dagsDir, `rate_${d}.ts`), dagSource(d, due));
+    const kubeconfig = path.join(work, "kubeconfig");
+    await writeFile(kubeconfig, kube.kubeconfigText(NAMESPACE));
+    const daemon = await startDaemonProcess(
+      [
+        ...["--dags", dagsDir, "--executor", "kubernetes", "--namespace", NAMESPACE],
+        ...["--state-dir", path.join(work, "state"), "--lease-namespace", "default"],
+        ...["--kube-qps", String(QPS), "--kube-burst", String(BURST)],
+      ],
+      { ...process.env, KUBECONFIG: kubeconfig },
+    );
+    stop = () => daemon.stop();
+    const status = await waitReady(daemon);
+    if (status.dags.total !== DAGS) throw new Error(`expected ${DAGS} DAGs loaded, got ${status.dags.total}`);
+    if (Date.now() > due.getTime() - 1000) throw new Error("the daemon took too long to load: raise LEAD_MS");
+    const startIndex = kube.requests.length;
+    // The fake stamps a request when its event loop gets to it: a stall there bunches arrivals.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const deadline = Date.now() + 900_000;
+    let states: string[] = [];
+    for (;;) {
+      await sleep(2000);
+      const runs = await Promise.all(
+        Array.from(
+          { length: DAGS },
+          async (_, d) =>
+            (await daemon.getJson<Array<{ id: string; state: string }>>(`/api/dags/rate_${d}/runs`))[0],
+        ),
+      );
+      states = runs.map((r) => r?.state ?? "none");
+      if (states.every((s) => s === "success" || s === "failed")) break;
+      if (Date.now() > deadline) throw new Error(`the ${TOTAL} tasks did not finish within 15 minutes`);
+    }
+    const endedAt = Date.now();
+    lag.disable();
+    await sleep(1500);
+    const journal = kube.requests.slice(startIndex);
+    const creates = journal.filter((r) => r.verb === "create" && r.resource === "pods");
+    const createLag = creates.map((r) => r.at - due.getTime());
+    const rates = kube.requestRates((r) => r.at >= (journal[0]?.at ?? 0));
+    const budget = QPS + BURST;
+    // The bucket lets `burst` go at once and then one per 1/qps s: the 99th create can go no sooner.
+    const floorMs = ((Math.ceil(TOTAL * 0.99) - BURST) / QPS) * 1000;
+    console.log(
+      `bench:kube (rate) — ${TOTAL} tasks (${DAGS} DAGs × ${TASKS}), fake/sleep 1 s each, all due ${due.toISOString()}, --kube-qps ${QPS} --kube-burst ${BURST}`,
+    );
+    console.log(
+      `  runs: ${states.filter((s) => s === "success").length} of ${DAGS} succeeded; wall time due → last run done ${ms(endedAt - due.getTime())}; ${journal.length} API requests`,
+    );
+    console.log(
+      `  due → create request: p50 ${ms(percentile(createLag, 50))}, p99 ${ms(percentile(createLag, 99))}, max ${ms(Math.max(...createLag))} (${creates.length} creates; the bucket alone allows p99 ≥ ${ms(floorMs)})`,
+    );
+    console.log(
+      `  peak requests per sliding 1 s at the fake, by verb: ${[...rates.byVerb].map(([verb, peak]) => `${verb} ${peak}`).join(", ")}`,
+    );
+    console.log(
+      `  peak requests per sliding 1 s at the fake, all verbs: ${rates.peak}   budget ≤ qps + burst = ${budget}: ${rates.peak <= budget ? "PASS" : "MISS"}`,
+    );
+    console.log(
+      `  the fake's event loop delay (its request stamps are this late, and bunch up): p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)}; one request at qps ${QPS} is ${ms(1000 / QPS)}`,
+    );
+    console.log(`  load average at the end: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
+    return rates.peak <= budget && states.every((s) => s === "success");
+  } finally {
+    await stop?.();
+    await kube.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,21 @@
+import { valid } from "./flag-parsers.ts";
+import type { RunFlagValues } from "./run-flags.ts";
+
+/** `--kube-qps` default, as client-go's flag (kube-controller-manager's is 20 too). */
+export const DEFAULT_KUBE_QPS = 20;
+/** `--kube-burst` default. */
+export const DEFAULT_KUBE_BURST = 40;
+
+/** A request rate: any number above 0 (client-go takes a float32). */
+export const requestsPerSecond = valid(
+  'is not a number of requests per second above 0 (e.g. "20", "0.5")',
+  (text) => {
+    const value = Number(text);
+    return text.trim() !== "" && Number.isFinite(value) && value > 0 ? value : undefined;
+  },
+);
+
+/** The API server request budget the daemon shares between its executor and leader election. */
+export function kubeRateFrom(values: RunFlagValues): { qps: number; burst: number } {
+  return { qps: values["kube-qps"], burst: values["kube-burst"] };
+}
