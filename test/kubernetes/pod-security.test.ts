@@ -1,7 +1,10 @@
 // Issue 14 point 2 through the executor and the official client: a namespace enforcing Pod Security
 // "restricted" refuses a plain task at once, with the API's message; a task that sets the
 // restricted security contexts runs there.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readPodTemplate } from "../../src/kubernetes/pod-template.ts";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
@@ -63,6 +66,44 @@ describe("a namespace enforcing Pod Security restricted", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(pod.spec?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+  });
+
+  it("admits a plain task when --pod-template gives the restricted defaults", async () => {
+    const fixture = new KubeExecutorFixture(kube, cleanup);
+    await restrictedNamespace(fixture, "secure");
+    const dir = await cleanup.tempDir("restricted-template");
+    const file = path.join(dir, "pod-template.yaml");
+    await writeFile(
+      file,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  labels: { team: platform }
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    seccompProfile: { type: RuntimeDefault }
+  containers:
+    - name: base
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: { drop: [ALL] }
+`,
+    );
+    const { executor, recorder } = fixture.executor({ podTemplate: readPodTemplate(file) });
+    // The task itself says nothing about security: the house template makes it admissible.
+    const { key, launch } = await fixture.launch(
+      podTask({ namespace: "secure", command: nodeScript("console.log('templated')"), onFinish: "keep" }),
+    );
+    await executor.start(launch);
+    expect(await outcomeOf(recorder, key)).toMatchObject({ type: "finished", exitCode: 0 });
+    const pod = await fixture.core().readNamespacedPod({ namespace: "secure", name: podNameFor(key) });
+    expect(pod.metadata?.labels?.team).toBe("platform");
+    expect(pod.spec?.containers.find((c) => c.name === "base")?.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ["ALL"] },
     });
