@@ -85,6 +85,8 @@ export class KubernetesExecutor implements Executor {
   readonly #watchers = new Map<string, PodWatcher>();
   readonly #watchReady = new Map<string, Promise<void>>();
   readonly #sweep: NodeJS.Timeout;
+  /** Pods whose delete this executor has asked for and not heard back about. */
+  readonly #deleting = new Set<string>();
   readonly #creates: CallLimit;
   #closed = false;
 
@@ -190,9 +192,11 @@ export class KubernetesExecutor implements Executor {
           const key = keyFromAnnotations(pod.metadata?.annotations);
           if (this.#byPod.has(podKey(namespace, name))) continue;
           if (key && this.#o.tryIsActive(key)) continue;
+          // Already on its way out (our own delete may still wait for its turn in the request budget).
+          if (pod.metadata?.deletionTimestamp || this.#deleting.has(podKey(namespace, name))) continue;
           // Closed (shutdown, or leadership lost): the next leader's tries are not ours to judge.
           if (this.#closed) return deleted;
-          await this.#o.api.deletePod(namespace, name, 0);
+          await this.#deletePod(namespace, name);
           deleted++;
         }
       } catch (error) {
@@ -425,10 +429,21 @@ export class KubernetesExecutor implements Executor {
     const policy = tracked.launch.task.onFinish;
     if (policy === "keep" || (policy === "delete-succeeded" && !succeeded)) return;
     try {
-      await this.#o.api.deletePod(tracked.namespace, tracked.podName, 0);
+      await this.#deletePod(tracked.namespace, tracked.podName);
     } catch (error) {
       // The sweep deletes it later.
       this.#o.log?.warn({ ...logFields(tracked), err: error }, "could not delete finished pod");
+    }
+  }
+
+  /** Deletes a Pod at once, remembered while the call is under way so the sweep does not ask twice. */
+  async #deletePod(namespace: string, name: string): Promise<void> {
+    const id = podKey(namespace, name);
+    this.#deleting.add(id);
+    try {
+      await this.#o.api.deletePod(namespace, name, 0);
+    } finally {
+      this.#deleting.delete(id);
     }
   }
 

@@ -6,7 +6,7 @@
 import { CoreV1Api, type V1Pod, Watch } from "@kubernetes/client-node";
 import { type TaskDefinition } from "../../../src/dags/spec/dag-schema.ts";
 import type { ExecutorEvent, TaskKey, TaskLaunch } from "../../../src/executor/executor.ts";
-import { createKubeApi } from "../../../src/kubernetes/kube-api.ts";
+import { createKubeApi, type KubeApi } from "../../../src/kubernetes/kube-api.ts";
 import {
   KubernetesExecutor,
   type KubernetesExecutorOptions,
@@ -64,10 +64,13 @@ export class KubeExecutorFixture {
   executor(
     tuning: ExecutorTuning = {},
     editPod?: (pod: V1Pod) => V1Pod,
+    wrapApi: (api: KubeApi) => KubeApi = (api) => api,
   ): { executor: KubernetesExecutor; recorder: EventRecorder } {
     const api = createKubeApi(this.kube.kubeConfig(), { retryBaseMs: 20 });
     const executor = new KubernetesExecutor({
-      api: editPod ? { ...api, createPod: (namespace, pod) => api.createPod(namespace, editPod(pod)) } : api,
+      api: wrapApi(
+        editPod ? { ...api, createPod: (namespace, pod) => api.createPod(namespace, editPod(pod)) } : api,
+      ),
       defaultNamespace: "default",
       tryIsActive: () => true,
       relistMs: 2000,
