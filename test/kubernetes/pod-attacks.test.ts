@@ -56,7 +56,9 @@ describe("podOverride and --pod-template cannot replace UPDRAFT_* variables", ()
   it("allows UPDRAFT_* names in other containers (they are not the task's)", () => {
     expect(
       problems({
-        spec: { initContainers: [{ name: "prep", image: "busybox", env: [{ name: "UPDRAFT_RUN_ID", value: "x" }] }] },
+        spec: {
+          initContainers: [{ name: "prep", image: "busybox", env: [{ name: "UPDRAFT_RUN_ID", value: "x" }] }],
+        },
       }),
     ).toEqual([]);
   });
@@ -68,7 +70,9 @@ describe("the final Pod is checked as kube-apiserver checks it", () => {
       problems(
         {
           spec: {
-            containers: [{ name: "base", env: [{ name: "DB", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] }],
+            containers: [
+              { name: "base", env: [{ name: "DB", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] },
+            ],
           },
         },
         { env: { DB: "plain" } },
@@ -114,7 +118,9 @@ describe("a podOverride nested without end", () => {
     }
     const found = problems({ metadata: { managedFields: [{ fieldsV1: root }] } });
     expect(found.length).toBe(1);
-    expect(found[0]).toContain("tasks[0].podOverride.metadata.managedFields[0].fieldsV1: is nested deeper than");
+    expect(found[0]).toContain(
+      "tasks[0].podOverride.metadata.managedFields[0].fieldsV1: is nested deeper than",
+    );
   });
 });
 
@@ -127,7 +133,12 @@ describe("--pod-template with a YAML alias bomb", () => {
 
   it("stops start-up with a message naming the flag and file, not a crash", async () => {
     const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
     const file = path.join(dir, "bomb.yaml");
     await writeFile(file, `${lines.join("\n")}\n`);
     let error: unknown;

@@ -56,7 +56,8 @@ export function ownedFieldProblems(piece: unknown, where: "--pod-template" | "po
       if (has(container, key))
         owned(["spec", "containers", i, key], `the task container's ${key} comes from ${instead}`);
     const env = field(container, "env");
-    if (env === null) owned(["spec", "containers", i, "env"], "it holds the UPDRAFT_* variables of every try");
+    if (env === null)
+      owned(["spec", "containers", i, "env"], "it holds the UPDRAFT_* variables of every try");
     if (!Array.isArray(env)) return;
     env.forEach((entry: unknown, e) => {
       const name = isRecord(entry) ? entry.name : undefined;
