@@ -33,7 +33,16 @@ export function readYamlSettings<S extends z.ZodType>(file: string, flag: string
       `${flag}: ${file}${line ? `:${line}` : ""}: not valid YAML: ${yamlError.message.split("\n")[0]}`,
     );
   }
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs (anchors expanding to millions of nodes) by throwing.
+    throw new SettingsFileError(
+      `${flag}: ${file}: not usable YAML: ${(error as Error).message} (write the values out instead of nesting aliases)`,
+    );
+  }
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
   const where = issue?.path ?? [];

@@ -1,3 +1,4 @@
+import { UPDRAFT_ENV_NAMES } from "./env-schema.ts";
 import type { PodProblem } from "./pod-validation.ts";
 
 /** The task container's name (src/kubernetes/pod-spec.ts CONTAINER; a test keeps them equal). */
@@ -36,6 +37,8 @@ export function ownedFieldProblems(piece: unknown, where: "--pod-template" | "po
       );
     for (const map of ["labels", "annotations"]) {
       const entries = field(metadata, map);
+      // null would remove the whole map, updraft's own keys with it.
+      if (entries === null) owned(["metadata", map], "updraft finds and adopts its Pods by its keys in it");
       if (!isRecord(entries)) continue;
       for (const key of Object.keys(entries))
         if (OWNED_KEY.test(key)) owned(["metadata", map, key], "updraft finds and adopts its Pods by it");
@@ -52,6 +55,18 @@ export function ownedFieldProblems(piece: unknown, where: "--pod-template" | "po
     for (const [key, instead] of TASK_CONTAINER_FIELDS)
       if (has(container, key))
         owned(["spec", "containers", i, key], `the task container's ${key} comes from ${instead}`);
+    const env = field(container, "env");
+    if (env === null)
+      owned(["spec", "containers", i, "env"], "it holds the UPDRAFT_* variables of every try");
+    if (!Array.isArray(env)) return;
+    env.forEach((entry: unknown, e) => {
+      const name = isRecord(entry) ? entry.name : undefined;
+      if (typeof name === "string" && (UPDRAFT_ENV_NAMES as readonly string[]).includes(name))
+        owned(
+          ["spec", "containers", i, "env", e, "name"],
+          `${JSON.stringify(name)} is one of the variables updraft sets in the task container`,
+        );
+    });
   });
   return problems;
 }

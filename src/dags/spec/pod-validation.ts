@@ -20,6 +20,8 @@ const FIELDS = new Map(
 );
 const ARRAY = /^Array<(.+)>$/;
 const MAP = /^\{ \[key: string\]: (.+); \}$/;
+/** How deep a free-form value may nest; far beyond real fieldsV1, far below the stack's limit. */
+const MAX_FREE_FORM_DEPTH = 100;
 /** Lists whose items carry the `name` they are merged by; a name is required there. */
 const NAMED_ITEMS = new Set(["V1Container", "V1EphemeralContainer", "V1Volume", "V1EnvVar", "V1VolumeMount"]);
 
@@ -71,7 +73,10 @@ function walk(value: unknown, type: string, path: FieldPath, problems: PodProble
         ? undefined
         : fail(`must be a whole number or a name, not ${describe(value)}`);
     case "any":
-      return;
+      // Free-form (managedFields' fieldsV1): merged and copied recursively later, so bounded here.
+      return deeperThan(value, MAX_FREE_FORM_DEPTH)
+        ? fail(`is nested deeper than ${MAX_FREE_FORM_DEPTH} levels`)
+        : undefined;
   }
   const fields = FIELDS.get(type);
   if (!fields) return;
@@ -140,6 +145,11 @@ function completenessProblems(pod: unknown): PodProblem[] {
       problems.push({ path: ["spec", "volumes", i, "name"], message: `duplicate volume name "${name}"` });
     volumes.add(name);
   });
+  if (listAt(spec, "ephemeralContainers").length > 0)
+    problems.push({
+      path: ["spec", "ephemeralContainers"],
+      message: "cannot be set when a Pod is created (kubectl debug adds them later)",
+    });
   const names = new Set<string>();
   for (const list of ["initContainers", "containers", "ephemeralContainers"] as const) {
     listAt(spec, list).forEach((item, i) => {
@@ -158,6 +168,15 @@ function completenessProblems(pod: unknown): PodProblem[] {
           path: [...at, "restartPolicy"],
           message: "may only be set on init containers (native sidecars)",
         });
+      // Merging a template's or an override's valueFrom over a string value keeps both.
+      listAt(container, "env").forEach((entry, e) => {
+        const variable = objectAt(entry);
+        if (variable?.valueFrom !== undefined && typeof variable.value === "string" && variable.value !== "")
+          problems.push({
+            path: [...at, "env", e, "valueFrom"],
+            message: "may not be set when `value` is not empty (give `value: null` to drop the task's value)",
+          });
+      });
       listAt(container, "volumeMounts").forEach((mount, m) => {
         const mountName = objectAt(mount)?.name;
         if (typeof mountName === "string" && !volumes.has(mountName)) {
@@ -173,6 +192,18 @@ function completenessProblems(pod: unknown): PodProblem[] {
     });
   }
   return problems;
+}
+
+/** Whether objects and lists nest deeper than `limit` in `value`; iterative, so any depth is safe. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(item)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function objectAt(value: unknown, key?: string): Record<string, unknown> | undefined {

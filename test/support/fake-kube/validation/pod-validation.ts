@@ -126,6 +126,9 @@ export function validatePod(pod: Pod): FieldError[] {
     ...validateLabels(spec.nodeSelector, "spec.nodeSelector"),
     ...validateTolerations(spec.tolerations),
   ];
+  const ephemeral = (spec as { ephemeralContainers?: unknown }).ephemeralContainers;
+  if (Array.isArray(ephemeral) && ephemeral.length > 0)
+    errors.push(forbiddenField("spec.ephemeralContainers", "cannot be set on create"));
   if (!RESTART_POLICIES.includes(spec.restartPolicy ?? "")) {
     errors.push(notSupported("spec.restartPolicy", spec.restartPolicy ?? "", RESTART_POLICIES));
   }

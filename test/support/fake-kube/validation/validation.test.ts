@@ -90,6 +90,12 @@ describe("pod validation", () => {
     );
   });
 
+  it("refuses ephemeralContainers on create, as kube-apiserver's ValidatePodCreate does", () => {
+    const p = pod({ containers: [{ name: "base", image: "busybox" }] });
+    Object.assign(p.spec, { ephemeralContainers: [{ name: "dbg", image: "busybox" }] });
+    expect(problems(p)).toEqual(["spec.ephemeralContainers: Forbidden: cannot be set on create"]);
+  });
+
   it("accepts a plain pod after defaulting, with the service account token mounted", () => {
     const p = pod({ containers: [{ name: "base", image: "busybox" }] });
     expect(problems(p)).toEqual([]);
