@@ -6,12 +6,12 @@ export const DEFAULT_KUBE_QPS = 20;
 /** `--kube-burst` default. */
 export const DEFAULT_KUBE_BURST = 40;
 
-/** A request rate: any number above 0 (client-go takes a float32). */
+/** A request rate of at least 0.01 a second: below it one token would take over 100 s (timers overflow long before 0). */
 export const requestsPerSecond = valid(
-  'is not a number of requests per second above 0 (e.g. "20", "0.5")',
+  'is not a number of requests per second of at least 0.01 (e.g. "20", "0.5")',
   (text) => {
     const value = Number(text);
-    return text.trim() !== "" && Number.isFinite(value) && value > 0 ? value : undefined;
+    return text.trim() !== "" && Number.isFinite(value) && value >= 0.01 ? value : undefined;
   },
 );
 

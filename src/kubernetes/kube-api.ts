@@ -19,6 +19,11 @@ export interface KubeApi {
     onEvent: (type: string, object: V1Pod | StatusObject) => void,
     onDone: (error: unknown) => void,
   ): Promise<{ abort(): void }>;
+  /**
+   * No request is sent after this, even one already waiting for the request budget (the
+   * executor closed: shutdown, or leadership lost); such calls reject with KubeApiClosedError.
+   */
+  close?(): void;
   /** Streams the container's log (with timestamps) into `sink` until it ends or is aborted. */
   followLog(
     namespace: string,
@@ -57,7 +62,13 @@ export function statusOf(error: unknown): number | undefined {
  * 5xx, 429, timeouts and connection errors: the API blinked, ask again. Never an admission denial,
  * whatever code the webhook chose: asking again gets the same answer.
  */
+/** A request asked for after its executor closed: it waited for the budget and is not sent. */
+export class KubeApiClosedError extends Error {
+  readonly code = "kube_api_closed";
+}
+
 export function isTransient(error: unknown): boolean {
+  if (error instanceof KubeApiClosedError) return false;
   const code = statusOf(error);
   return (code === undefined || code === 429 || code >= 500) && !isAdmissionDenial(error);
 }
@@ -108,6 +119,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
   const log = new Log(config);
   const clock = options.clock ?? systemClock;
   const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
+  let closed = false;
   /**
    * Sends one request once the limiter allows, and counts it if it fails, unless its status is an
    * answer the caller expects (409 on create, say).
@@ -116,6 +128,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
     <T>(verb: string, call: () => Promise<T>, expected?: number) =>
     async (): Promise<T> => {
       await options.limiter?.take();
+      if (closed) throw new KubeApiClosedError(`${verb}: the executor closed before its turn came`);
       try {
         return await call();
       } catch (error) {
@@ -128,6 +141,9 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
   const retry = <T>(verb: string, call: () => Promise<T>, expected?: number) =>
     withRetry(counted(verb, call, expected), { baseMs: options.retryBaseMs ?? 200, sleep });
   return {
+    close() {
+      closed = true;
+    },
     async createPod(namespace, pod) {
       try {
         return {

@@ -172,6 +172,8 @@ export class KubernetesExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Requests still waiting for the request budget are not sent (the next leader adopts by name).
+    this.#o.api.close?.();
     clearInterval(this.#sweep);
     for (const watcher of this.#watchers.values()) watcher.stop();
     for (const tracked of this.#byKey.values()) {

@@ -154,7 +154,7 @@ describe("the flag schema", () => {
     expect(refused(["--executor", "docker"])).toBe('--executor: "docker" is not one of local, kubernetes');
     expect(refused(["--keep-runs", "0"])).toBe('--keep-runs: "0" is not a whole number ≥ 1');
     expect(refused(["--kube-qps", "0"])).toBe(
-      '--kube-qps: "0" is not a number of requests per second above 0 (e.g. "20", "0.5")',
+      '--kube-qps: "0" is not a number of requests per second of at least 0.01 (e.g. "20", "0.5")',
     );
     expect(refused([], { UPDRAFT_KUBE_BURST: "1.5" })).toBe('--kube-burst: "1.5" is not a whole number ≥ 1');
     expect(refused(["--notify-url", "hooks.example"])).toBe(

@@ -27,6 +27,23 @@ const pod = (name: string) => ({
 });
 
 describe("the request rate limit", () => {
+  it("sends nothing that was still waiting for its turn when the API was closed (attack pass)", async () => {
+    const clock = new FakeClock();
+    const { kube, api } = await clientOn(clock, { qps: 1, burst: 1 });
+    const creates = () => kube.countRequests({ verb: "create", resource: "pods" });
+    await api.createPod("default", pod("first"));
+    const waiting = api.createPod("default", pod("second")).then(
+      () => "sent",
+      (error: Error) => error.message,
+    );
+    // The executor closes (shutdown, leadership lost) while the second create waits for a token.
+    api.close?.();
+    await clock.advance(2000);
+    expect(await waiting).toBe("create_pod: the executor closed before its turn came");
+    expect(creates()).toBe(1);
+    expect(kube.pod("default", "second")).toBeUndefined();
+  });
+
   it("2,000 creates at once reach the API at most qps + burst in any second (qps 50, burst 40)", async () => {
     const clock = new FakeClock();
     const qps = 50;
