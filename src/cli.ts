@@ -1,9 +1,16 @@
 /** The `updraft` command line: `check` (and, as they land, `run` and `trigger`). */
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
+import { runRetryFailed } from "./cli/retry-failed-command.ts";
 import { runTokenCommand } from "./cli/token-command.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
-import { CHECK_COMMAND, RUN_COMMAND, TOKEN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
+import {
+  CHECK_COMMAND,
+  RETRY_FAILED_COMMAND,
+  RUN_COMMAND,
+  TOKEN_COMMAND,
+  TRIGGER_COMMAND,
+} from "./config/commands.ts";
 import { asksForHelp, readFlags, UsageError } from "./config/flags.ts";
 import { commandHelp, usageText } from "./config/help-text.ts";
 import { loaderLimitsFrom } from "./config/loader-flags.ts";
@@ -65,6 +72,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         if (!dagId || extra.length > 0) throw new UsageError("trigger takes exactly one DAG id");
         return await runTrigger(
           { dagId, conf: values.conf, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
+          (text) => process.stdout.write(text),
+          (text) => process.stderr.write(text),
+        );
+      }
+      case "retry-failed": {
+        if (asksForHelp(rest)) return printHelp(commandHelp(RETRY_FAILED_COMMAND));
+        const { values, positionals } = readFlags(rest, env, RETRY_FAILED_COMMAND.flags);
+        const [runId, ...extra] = positionals;
+        if (!runId || extra.length > 0) throw new UsageError("retry-failed takes exactly one run id");
+        return await runRetryFailed(
+          { runId, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
           (text) => process.stdout.write(text),
           (text) => process.stderr.write(text),
         );

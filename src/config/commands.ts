@@ -17,6 +17,9 @@ export const TRIGGER_FLAGS = [
   flag({ name: "token", description: "API token (also UPDRAFT_API_TOKEN)." }),
 ] as const;
 
+/** The same --server and --token as `updraft trigger`. */
+export const RETRY_FAILED_FLAGS = [TRIGGER_FLAGS[1], TRIGGER_FLAGS[2]] as const;
+
 /** A command of the `updraft` CLI as its help and the configuration reference show it. */
 export interface CommandSpec {
   readonly name: string;
@@ -50,6 +53,14 @@ export const TRIGGER_COMMAND = {
   flags: TRIGGER_FLAGS,
 } as const satisfies CommandSpec;
 
+export const RETRY_FAILED_COMMAND = {
+  name: "retry-failed",
+  usage: "updraft retry-failed <runId>",
+  synopsis: ["updraft retry-failed <runId> [--server http://127.0.0.1:8080] [--token <t>]"],
+  summary: ["Run the failed and upstream_failed tasks of a finished run again; prints the run id."],
+  flags: RETRY_FAILED_FLAGS,
+} as const satisfies CommandSpec;
+
 export const CHECK_COMMAND = {
   name: "check",
   usage: "updraft check [dir]",
@@ -72,4 +83,10 @@ export const TOKEN_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** Every command, in the order the reference lists them. */
-export const COMMANDS: readonly CommandSpec[] = [RUN_COMMAND, CHECK_COMMAND, TRIGGER_COMMAND, TOKEN_COMMAND];
+export const COMMANDS: readonly CommandSpec[] = [
+  RUN_COMMAND,
+  CHECK_COMMAND,
+  TRIGGER_COMMAND,
+  RETRY_FAILED_COMMAND,
+  TOKEN_COMMAND,
+];

@@ -13,6 +13,7 @@ import { checkClear } from "./clear-request.ts";
 import { DueTimesCache } from "./due-times.ts";
 import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
 import { refuseOverQueueCap } from "./queue-cap.ts";
+import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
 import { initialDagState, manualRun, setDagPaused } from "./run-planner.ts";
 import { clearTask } from "./run-progress.ts";
 import { SchedulerError } from "./scheduler-error.ts";
@@ -144,6 +145,23 @@ export class Scheduler {
       if (active) await this.#o.store.update(() => void clearTask(copy, definition.tasks, taskId));
       else {
         clearTask(copy, definition.tasks, taskId);
+        await this.#o.store.reactivate(copy);
+      }
+      this.wake();
+      return copy;
+    });
+  }
+
+  /** Runs every failed and upstream_failed task of a finished run again, in one step. */
+  async retryFailed(runId: string): Promise<Run> {
+    return this.#enqueue(async () => {
+      const found = this.#o.store.getRun(runId);
+      const { run, definition } = checkRetryFailed(runId, found, (r) => this.definitionOf(r));
+      const active = ownValue(this.#o.store.state.runs, runId) !== undefined;
+      const copy: Run = active ? run : { ...structuredClone(run), definition };
+      if (active) await this.#o.store.update(() => void retryFailedTasks(copy, definition.tasks));
+      else {
+        retryFailedTasks(copy, definition.tasks);
         await this.#o.store.reactivate(copy);
       }
       this.wake();

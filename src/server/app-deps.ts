@@ -49,6 +49,7 @@ export interface RunControl {
   setPaused(dagId: string, paused: boolean): Promise<void>;
   isPaused(dagId: string): boolean;
   clear(runId: string, taskId: string): Promise<Run>;
+  retryFailed(runId: string): Promise<Run>;
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
 }
 

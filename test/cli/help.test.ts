@@ -17,6 +17,7 @@ describe("updraft help", () => {
     expect(text).toContain("  updraft run --dags <dir>\n");
     expect(text).toContain("  updraft trigger <dagId> [--conf '{\"k\":1}']");
     expect(text).toContain("  updraft check [dir] [--json]");
+    expect(text).toContain("  updraft retry-failed <runId> [--server http://127.0.0.1:8080] [--token <t>]");
     expect(text).toContain("updraft <command> --help");
   });
 

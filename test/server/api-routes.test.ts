@@ -194,7 +194,7 @@ describe("runs", () => {
     expect(run.tasks[1].try).toBe(2);
   });
 
-  it("answers 409 for clearing a running task, 404 for an unknown task or run", async () => {
+  it("answers 409 for clearing a running task or retrying a running run, 404 for an unknown task or run", async () => {
     const triggered = await api.call("POST", "/api/dags/gated_dag/runs", { body: {} });
     expect(triggered.status).toBe(201);
     const runId = triggered.body.runId;
@@ -207,6 +207,15 @@ describe("runs", () => {
     expect(running.body.error).toEqual({ code: "conflict", message: expect.stringContaining("running") });
     expect((await api.call("POST", `/api/runs/${runId}/tasks/nope/clear`)).status).toBe(404);
     expect((await api.call("POST", "/api/runs/no_such_run/tasks/wait/clear")).status).toBe(404);
+    const retry = await api.call("POST", `/api/runs/${runId}/retry-failed`);
+    expect(retry.status).toBe(409);
+    expect(retry.body.error).toEqual({
+      code: "conflict",
+      message: `run "${runId}" is running; only a finished run can retry its failed tasks`,
+    });
+    const unknown = await api.call("POST", "/api/runs/no_such_run/retry-failed");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toEqual({ code: "not_found", message: 'no run with id "no_such_run"' });
     await writeFile(api.gate, "go");
     await waitFor("gated_dag's run to finish", async () => {
       const { body } = await api.call("GET", `/api/runs/${runId}`);

@@ -130,6 +130,9 @@ describe("write buttons follow the role", () => {
     expect(writeUrls(runPageOf(fixture.runs.failed.id, TEAM_A_OPERATOR))).toContain(
       `/api/runs/${fixture.runs.failed.id}/tasks/transform/clear`,
     );
+    expect(writeUrls(runPageOf(fixture.runs.failed.id, TEAM_A_OPERATOR))).toContain(
+      `/api/runs/${fixture.runs.failed.id}/retry-failed`,
+    );
     expect(writeUrls(runPageOf(fixture.everyTaskState.id, TEAM_A_OPERATOR))).toEqual([]);
     expect(writeUrls(status(TEAM_A_OPERATOR))).toEqual(["/api/sync"]);
   });

@@ -158,6 +158,13 @@ describe("GET /runs/:runId", () => {
     expect(queued).not.toContain("/clear");
   });
 
+  it("offers retry-failed on a finished run with failed tasks only", async () => {
+    const failed = await page(runPath(fixture.runs.failed.id));
+    expect(failed).toContain(`data-url="/api/runs/${fixture.runs.failed.id}/retry-failed"`);
+    for (const state of ["success", "running", "queued"] as const)
+      expect(await page(runPath(fixture.runs[state].id)), state).not.toContain("/retry-failed");
+  });
+
   it("draws a Gantt chart with one bar per started try", async () => {
     const run = fixture.everyTaskState;
     const html = await page(runPath(run.id));

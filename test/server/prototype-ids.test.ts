@@ -55,6 +55,8 @@ describe("unknown ids that are Object.prototype names", () => {
     ["/api/dags/__proto__/pause", ""],
     ["/api/runs/constructor/tasks/x/clear", ""],
     ["/api/runs/__proto__/tasks/__proto__/clear", ""],
+    ["/api/runs/constructor/retry-failed", ""],
+    ["/api/runs/__proto__/retry-failed", ""],
   ])("POST %s answers 404 JSON", async (apiPath, body) => {
     const response = await daemon.request(apiPath, {
       method: "POST",

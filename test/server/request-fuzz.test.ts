@@ -145,6 +145,7 @@ function generate(seed: number, count: number, known: { runId: string }): Case[]
     "/api/runs/{}",
     "/api/runs/{}/tasks/{}/logs",
     "/api/runs/{}/tasks/{}/clear",
+    "/api/runs/{}/retry-failed",
     "/dags/{}",
     "/runs/{}",
     "/runs/{}/tasks/{}/logs",

@@ -3,6 +3,7 @@ import { runView } from "../views/run-view.ts";
 import { ganttChart } from "./gantt-chart.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm, layout, needsScriptNote, type RoutedFrame } from "./layout.ts";
+import { retryFailedButton } from "./retry-failed-button.ts";
 import { triggerText } from "./run-rows.ts";
 import { stateBadge, stateLegend } from "./state-badge.ts";
 import { elapsedMs, formatDuration, formatTime } from "./time-format.ts";
@@ -55,6 +56,7 @@ export function runPage(run: Run, frame: RoutedFrame): Html {
     <h2>Gantt</h2>
     ${ganttChart(view.tasks, now)} ${stateLegend()}
     <h2>Tasks</h2>
+    ${retryFailedButton(view, operable)}
     <table class="tasks">
       <thead>
         <tr>

@@ -19,7 +19,7 @@ import { idParam, isoTime, listLimit, quote } from "./query.ts";
 
 const triggerBody = z.strictObject({ conf: z.record(z.string(), z.unknown()).optional() });
 
-/** Runs: trigger, pause, list, inspect, logs, clear. */
+/** Runs: trigger, pause, list, inspect, logs, clear, retry what failed. */
 export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const guard = writeGuard(deps);
@@ -148,6 +148,16 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     const runId = idParam("runId", c.req.param("runId"));
     const taskId = idParam("taskId", c.req.param("taskId"));
     const run = await schedulerCall(() => deps.scheduler.clear(runId, taskId));
+    return c.json(runView(run));
+  });
+  const onRun = (action: string) =>
+    guard(action, "operator", (c) => {
+      const runId = idParam("runId", c.req.param("runId") ?? "");
+      return { target: `run/${runId}`, dagId: () => deps.store.getRun(runId)?.dagId };
+    });
+  app.post("/api/runs/:runId/retry-failed", onRun("retry-failed"), async (c) => {
+    const runId = idParam("runId", c.req.param("runId"));
+    const run = await schedulerCall(() => deps.scheduler.retryFailed(runId));
     return c.json(runView(run));
   });
   return app;
