@@ -7,9 +7,9 @@ import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
-import { ownValue } from "../store/id-record.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { checkClear } from "./clear-request.ts";
+import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
 import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
 import { refuseOverQueueCap } from "./queue-cap.ts";
@@ -136,36 +136,22 @@ export class Scheduler {
   }
 
   /** Runs a task again, and everything downstream of it. */
-  async clear(runId: string, taskId: string): Promise<Run> {
-    return this.#enqueue(async () => {
-      const found = this.#o.store.getRun(runId);
-      const { run, definition } = checkClear(runId, taskId, found, (r) => this.definitionOf(r));
-      const active = ownValue(this.#o.store.state.runs, runId) !== undefined;
-      const copy: Run = active ? run : { ...structuredClone(run), definition };
-      if (active) await this.#o.store.update(() => void clearTask(copy, definition.tasks, taskId));
-      else {
-        clearTask(copy, definition.tasks, taskId);
-        await this.#o.store.reactivate(copy);
-      }
-      this.wake();
-      return copy;
-    });
+  clear(runId: string, taskId: string): Promise<Run> {
+    const check = () => checkClear(runId, taskId, this.#o.store.getRun(runId), (r) => this.definitionOf(r));
+    return this.#rerun(check, (run, definition) => void clearTask(run, definition.tasks, taskId));
   }
 
   /** Runs every failed and upstream_failed task of a finished run again, in one step. */
-  async retryFailed(runId: string): Promise<Run> {
+  retryFailed(runId: string): Promise<Run> {
+    const check = () => checkRetryFailed(runId, this.#o.store.getRun(runId), (r) => this.definitionOf(r));
+    return this.#rerun(check, (run, definition) => void retryFailedTasks(run, definition.tasks));
+  }
+
+  #rerun(check: () => CheckedRun, change: Parameters<typeof rerunChecked>[2]): Promise<Run> {
     return this.#enqueue(async () => {
-      const found = this.#o.store.getRun(runId);
-      const { run, definition } = checkRetryFailed(runId, found, (r) => this.definitionOf(r));
-      const active = ownValue(this.#o.store.state.runs, runId) !== undefined;
-      const copy: Run = active ? run : { ...structuredClone(run), definition };
-      if (active) await this.#o.store.update(() => void retryFailedTasks(copy, definition.tasks));
-      else {
-        retryFailedTasks(copy, definition.tasks);
-        await this.#o.store.reactivate(copy);
-      }
+      const run = await rerunChecked(this.#o.store, check(), change);
       this.wake();
-      return copy;
+      return run;
     });
   }
 

@@ -1,0 +1,29 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Run } from "../runs/run-model.ts";
+import type { RunStore } from "../store/run-store.ts";
+import { ownValue } from "../store/id-record.ts";
+
+/** A run a rerun may change, and the definition it runs with (from a `check…` that refuses otherwise). */
+export interface CheckedRun {
+  run: Run;
+  definition: DagDefinition;
+}
+
+/**
+ * Applies `change` (clear a task, retry what failed) to a checked run: in place and stored when
+ * the run is active, else to a copy the store makes active again. Returns the changed run.
+ */
+export async function rerunChecked(
+  store: Pick<RunStore, "state" | "update" | "reactivate">,
+  { run, definition }: CheckedRun,
+  change: (run: Run, definition: DagDefinition) => void,
+): Promise<Run> {
+  const active = ownValue(store.state.runs, run.id) !== undefined;
+  const copy: Run = active ? run : { ...structuredClone(run), definition };
+  if (active) await store.update(() => change(copy, definition));
+  else {
+    change(copy, definition);
+    await store.reactivate(copy);
+  }
+  return copy;
+}
