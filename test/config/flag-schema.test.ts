@@ -108,7 +108,13 @@ const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ comma
 
 describe("the flag schema", () => {
   it("covers run, check and trigger, and `updraft run`'s table is RUN_FLAGS", () => {
-    expect(COMMANDS.map((command) => command.name)).toEqual(["run", "check", "trigger", "retry-failed", "token"]);
+    expect(COMMANDS.map((command) => command.name)).toEqual([
+      "run",
+      "check",
+      "trigger",
+      "retry-failed",
+      "token",
+    ]);
     expect(COMMANDS[0]?.flags).toBe(RUN_FLAGS);
     expect(new Set(every.map(({ flag }) => flag.name))).toEqual(new Set(Object.keys(SAMPLES)));
   });
