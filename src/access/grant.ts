@@ -26,8 +26,3 @@ export function roleOnDag(grants: readonly Grant[], dagFile: string | undefined)
       role = higherRole(role, grant.role);
   return role;
 }
-
-/** The highest role the unscoped grants give: what counts for actions on no particular DAG. */
-export function roleEverywhere(grants: readonly Grant[]): Role | undefined {
-  return roleOnDag(grants, undefined);
-}

@@ -82,6 +82,6 @@ function oidcSessions(
 }
 
 /** `--host` names a loopback address: writes without a token are allowed from this machine only. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
