@@ -12,7 +12,10 @@ import { SchedulerError } from "./scheduler-error.ts";
  */
 export function stopRun(run: Run, actor: string, now: Date): TaskKey[] {
   if (run.state === "success" || run.state === "failed")
-    throw new SchedulerError("conflict", `run "${run.id}" is ${run.state}; only an unfinished run can be stopped`);
+    throw new SchedulerError(
+      "conflict",
+      `run "${run.id}" is ${run.state}; only an unfinished run can be stopped`,
+    );
   const reason = `stopped by ${actor}`;
   const live: TaskKey[] = [];
   for (const instance of run.tasks) {

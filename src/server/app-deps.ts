@@ -49,6 +49,8 @@ export interface RunControl {
   setPaused(dagId: string, paused: boolean): Promise<void>;
   isPaused(dagId: string): boolean;
   clear(runId: string, taskId: string): Promise<Run>;
+  /** Stops an unfinished run; it ends `failed` with reason `stopped by <actor>`. */
+  stopRun(runId: string, actor: string): Promise<Run>;
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
 }
 

@@ -8,7 +8,12 @@ import { fail, later, succeed, T0 } from "./run-steps.ts";
 
 /** a → b → c, and d on its own; b retries once, a minute later. */
 const dag = buildDag({
-  tasks: [pod("a"), pod("b", { dependsOn: "a", retries: 1, retryDelay: "1m" }), pod("c", { dependsOn: "b" }), pod("d")],
+  tasks: [
+    pod("a"),
+    pod("b", { dependsOn: "a", retries: 1, retryDelay: "1m" }),
+    pod("c", { dependsOn: "b" }),
+    pod("d"),
+  ],
 });
 
 const STOPPED = "stopped by alice";
@@ -106,6 +111,8 @@ describe("stopRun and past tries", () => {
     expect(task(run, "b").state).toBe("up_for_retry");
     stopRun(run, "alice", later(5000));
     expect(task(run, "b")).toMatchObject({ state: "failed", reason: STOPPED, nextTryAt: null });
-    expect(task(run, "b").tries).toEqual([expect.objectContaining({ state: "failed", exitCode: 1, reason: "exit code 1" })]);
+    expect(task(run, "b").tries).toEqual([
+      expect.objectContaining({ state: "failed", exitCode: 1, reason: "exit code 1" }),
+    ]);
   });
 });

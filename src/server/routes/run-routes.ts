@@ -150,6 +150,17 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     const run = await schedulerCall(() => deps.scheduler.clear(runId, taskId));
     return c.json(runView(run));
   });
+  const onRun = (action: string) =>
+    guard(action, "operator", (c) => {
+      const runId = idParam("runId", c.req.param("runId") ?? "");
+      return { target: `run/${runId}`, dagId: () => deps.store.getRun(runId)?.dagId };
+    });
+  app.post("/api/runs/:runId/stop", onRun("stop"), async (c) => {
+    const runId = idParam("runId", c.req.param("runId"));
+    const actor = c.get("principal")?.actor ?? "anonymous";
+    const run = await schedulerCall(() => deps.scheduler.stopRun(runId, actor));
+    return c.json(runView(run));
+  });
   return app;
 }
 
