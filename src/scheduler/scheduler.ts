@@ -15,9 +15,9 @@ import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick
 import { refuseOverQueueCap } from "./queue-cap.ts";
 import { initialDagState, manualRun, setDagPaused } from "./run-planner.ts";
 import { clearTask } from "./run-progress.ts";
-import { stopRun } from "./run-stop.ts";
 import { SchedulerError } from "./scheduler-error.ts";
 import { StepEffects } from "./step-effects.ts";
+import { stopRequest } from "./stop-request.ts";
 
 export { SchedulerError } from "./scheduler-error.ts";
 
@@ -152,31 +152,10 @@ export class Scheduler {
     });
   }
 
-  /**
-   * Stops an unfinished run (see run-stop.ts). Its live tries are cancelled first (Pods deleted
-   * with their grace period, processes signalled), so a reader that sees the run final knows its
-   * Pods are on their way out; then the stop is stored and the run archived. The executor's end
-   * reports for those tries come after and change nothing (the tasks are already over).
-   */
+  /** Stops an unfinished run: it ends `failed` with reason `stopped by <actor>` (see stop-request.ts). */
   async stopRun(runId: string, actor: string): Promise<Run> {
-    return this.#enqueue(async () => {
-      const found = ownValue(this.#o.store.state.runs, runId) ?? this.#o.store.getRun(runId);
-      if (!found) throw new SchedulerError("not_found", `no run with id "${runId}"`);
-      const now = this.#now();
-      // On a copy: nothing changes unless the run may be stopped (a finished one throws "conflict").
-      const live = stopRun(structuredClone(found), actor, now);
-      for (const key of live) await this.#o.executor.cancel(key, `stopped by ${actor}`);
-      let stopped: Run | undefined;
-      await this.#effects.step((state) => {
-        stopped = ownValue(state.runs, runId);
-        if (stopped) stopRun(stopped, actor, now);
-        const done = stopped ? [stopped] : [];
-        return { launches: [], started: [], finished: done, newlyFinished: done };
-      });
-      this.wake();
-      if (!stopped) throw new SchedulerError("not_found", `no run with id "${runId}"`);
-      return stopped;
-    });
+    const deps = { ...this.#o, effects: this.#effects, context: this.#context };
+    return this.#enqueue(() => stopRequest(deps, runId, actor, this.#now()));
   }
 
   /** Commits whose snapshots active runs still use. */
