@@ -2,8 +2,15 @@
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runTokenCommand } from "./cli/token-command.ts";
+import { runStop } from "./cli/stop-command.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
-import { CHECK_COMMAND, RUN_COMMAND, TOKEN_COMMAND, TRIGGER_COMMAND } from "./config/commands.ts";
+import {
+  CHECK_COMMAND,
+  RUN_COMMAND,
+  STOP_COMMAND,
+  TOKEN_COMMAND,
+  TRIGGER_COMMAND,
+} from "./config/commands.ts";
 import { asksForHelp, readFlags, UsageError } from "./config/flags.ts";
 import { commandHelp, usageText } from "./config/help-text.ts";
 import { loaderLimitsFrom } from "./config/loader-flags.ts";
@@ -65,6 +72,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         if (!dagId || extra.length > 0) throw new UsageError("trigger takes exactly one DAG id");
         return await runTrigger(
           { dagId, conf: values.conf, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
+          (text) => process.stdout.write(text),
+          (text) => process.stderr.write(text),
+        );
+      }
+      case "stop": {
+        if (asksForHelp(rest)) return printHelp(commandHelp(STOP_COMMAND));
+        const { values, positionals } = readFlags(rest, env, STOP_COMMAND.flags);
+        const [runId, ...extra] = positionals;
+        if (!runId || extra.length > 0) throw new UsageError("stop takes exactly one run id");
+        return await runStop(
+          { runId, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
           (text) => process.stdout.write(text),
           (text) => process.stderr.write(text),
         );

@@ -50,6 +50,16 @@ export const TRIGGER_COMMAND = {
   flags: TRIGGER_FLAGS,
 } as const satisfies CommandSpec;
 
+export const STOP_FLAGS = TRIGGER_FLAGS.filter((definition) => definition.name !== "conf");
+
+export const STOP_COMMAND = {
+  name: "stop",
+  usage: "updraft stop <runId>",
+  synopsis: ["updraft stop <runId> [--server http://127.0.0.1:8080] [--token <t>]"],
+  summary: ["Stop a run on a running daemon: its tries are cancelled, it ends failed (stopped by you)."],
+  flags: STOP_FLAGS,
+} as const satisfies CommandSpec;
+
 export const CHECK_COMMAND = {
   name: "check",
   usage: "updraft check [dir]",
@@ -72,4 +82,10 @@ export const TOKEN_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** Every command, in the order the reference lists them. */
-export const COMMANDS: readonly CommandSpec[] = [RUN_COMMAND, CHECK_COMMAND, TRIGGER_COMMAND, TOKEN_COMMAND];
+export const COMMANDS: readonly CommandSpec[] = [
+  RUN_COMMAND,
+  CHECK_COMMAND,
+  TRIGGER_COMMAND,
+  STOP_COMMAND,
+  TOKEN_COMMAND,
+];

@@ -1,9 +1,16 @@
-import { CHECK_COMMAND, type CommandSpec, RUN_COMMAND, TOKEN_COMMAND, TRIGGER_COMMAND } from "./commands.ts";
+import {
+  CHECK_COMMAND,
+  type CommandSpec,
+  RUN_COMMAND,
+  STOP_COMMAND,
+  TOKEN_COMMAND,
+  TRIGGER_COMMAND,
+} from "./commands.ts";
 import type { FlagDefinition } from "./flags.ts";
 
 /** `updraft help`: each command's synopsis and what it does. */
 export function usageText(): string {
-  const commands = [RUN_COMMAND, TRIGGER_COMMAND, CHECK_COMMAND, TOKEN_COMMAND].map((command) =>
+  const commands = [RUN_COMMAND, TRIGGER_COMMAND, STOP_COMMAND, CHECK_COMMAND, TOKEN_COMMAND].map((command) =>
     [...command.synopsis.map((line) => `  ${line}`), ...command.summary.map((line) => `      ${line}`)].join(
       "\n",
     ),

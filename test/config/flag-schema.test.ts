@@ -107,8 +107,8 @@ const DEFAULTS: Record<string, unknown> = {
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
 
 describe("the flag schema", () => {
-  it("covers run, check and trigger, and `updraft run`'s table is RUN_FLAGS", () => {
-    expect(COMMANDS.map((command) => command.name)).toEqual(["run", "check", "trigger", "token"]);
+  it("covers run, check, trigger, stop and token, and `updraft run`'s table is RUN_FLAGS", () => {
+    expect(COMMANDS.map((command) => command.name)).toEqual(["run", "check", "trigger", "stop", "token"]);
     expect(COMMANDS[0]?.flags).toBe(RUN_FLAGS);
     expect(new Set(every.map(({ flag }) => flag.name))).toEqual(new Set(Object.keys(SAMPLES)));
   });
