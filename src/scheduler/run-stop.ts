@@ -11,19 +11,19 @@ import { SchedulerError } from "./scheduler-error.ts";
  * A run already finished is refused (SchedulerError "conflict") and left as it was.
  */
 export function stopRun(run: Run, actor: string, now: Date): TaskKey[] {
-  if (run.state === "success" || run.state === "failed")
-    throw new SchedulerError(
-      "conflict",
-      `run "${run.id}" is ${run.state}; only an unfinished run can be stopped`,
-    );
-  const reason = `stopped by ${actor}`;
+  return endRun(run, `stopped by ${actor}`, now, "stopped");
+}
+
+/** Ends an unfinished run `failed` with `reason`, as stopRun does (markRun "failed" too). */
+export function endRun(run: Run, reason: string, now: Date, verb = "marked"): TaskKey[] {
+  refuseFinished(run, verb);
   const live: TaskKey[] = [];
   for (const instance of run.tasks) {
     if (isTerminal(instance.state)) continue;
-    if (instance.state === "queued" || instance.state === "running")
+    if (instance.state === "queued" || instance.state === "running") {
       live.push({ dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try });
-    if (instance.state === "queued" || instance.state === "running") failTry(instance, reason, now);
-    else {
+      failTry(instance, reason, now);
+    } else {
       // Scheduled, or waiting for a retry: no try of it runs now, and its past tries keep their record.
       instance.state = instance.state === "scheduled" ? "upstream_failed" : "failed";
       instance.reason = instance.state === "failed" ? reason : `not started: ${reason}`;
@@ -35,4 +35,13 @@ export function stopRun(run: Run, actor: string, now: Date): TaskKey[] {
   run.reason = reason;
   run.endedAt = now.toISOString();
   return live;
+}
+
+/** A finished run is refused with SchedulerError "conflict" (the HTTP layer's 409). */
+export function refuseFinished(run: Run, verb: string): void {
+  if (run.state === "success" || run.state === "failed")
+    throw new SchedulerError(
+      "conflict",
+      `run "${run.id}" is ${run.state}; only an unfinished run can be ${verb}`,
+    );
 }
