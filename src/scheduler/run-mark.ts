@@ -1,10 +1,9 @@
 import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
+import type { MarkState } from "../runs/run-change.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { endRun, refuseFinished } from "./run-stop.ts";
 import { SchedulerError } from "./scheduler-error.ts";
-
-export type MarkState = "success" | "failed";
 
 /**
  * Marks an unfinished run, without side effects. `failed` ends it as a stop does (reason

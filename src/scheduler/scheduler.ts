@@ -5,6 +5,7 @@ import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { Executor, ExecutorEvent } from "../executor/executor.ts";
 import type { Heartbeat } from "../health/heartbeat.ts";
 import type { Logger } from "../log/logger.ts";
+import type { RunChange } from "../runs/run-change.ts";
 import type { Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { ownValue } from "../store/id-record.ts";
@@ -13,11 +14,11 @@ import { checkClear } from "./clear-request.ts";
 import { DueTimesCache } from "./due-times.ts";
 import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
 import { refuseOverQueueCap } from "./queue-cap.ts";
+import { runControlRequest } from "./run-control-request.ts";
 import { initialDagState, manualRun, setDagPaused } from "./run-planner.ts";
 import { clearTask } from "./run-progress.ts";
 import { SchedulerError } from "./scheduler-error.ts";
 import { StepEffects } from "./step-effects.ts";
-import { stopRequest } from "./stop-request.ts";
 
 export { SchedulerError } from "./scheduler-error.ts";
 
@@ -152,10 +153,10 @@ export class Scheduler {
     });
   }
 
-  /** Stops an unfinished run: it ends `failed` with reason `stopped by <actor>` (see stop-request.ts). */
-  async stopRun(runId: string, actor: string): Promise<Run> {
+  /** Stops or marks an unfinished run, or marks one of its tasks, for `actor` (see run-control-request.ts). */
+  async controlRun(runId: string, change: RunChange, actor: string): Promise<Run> {
     const deps = { ...this.#o, effects: this.#effects, context: this.#context };
-    return this.#enqueue(() => stopRequest(deps, runId, actor, this.#now()));
+    return this.#enqueue(() => runControlRequest(deps, runId, change, actor, this.#now()));
   }
 
   /** Commits whose snapshots active runs still use. */

@@ -46,8 +46,15 @@ beforeAll(async () => {
   await waitFor("the DAG loaded", () => (daemon.daemon.registry.get("stoppable") ? true : undefined));
 }, 60_000);
 
-function call(method: string, url: string, token: string) {
-  return daemon.request(url, { method, headers: { authorization: `Bearer ${token}` } });
+function call(method: string, url: string, token: string, body?: unknown) {
+  return daemon.request(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 async function runningRun(): Promise<string> {
@@ -113,5 +120,52 @@ describe("POST /api/runs/:runId/stop (local executor)", () => {
     const again = await call("POST", `/api/runs/${runId}/stop`, TOKENS.alice);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain("is failed");
+  });
+});
+
+describe("POST /api/runs/:runId/mark and /tasks/:taskId/mark (local executor)", () => {
+  it("marks the running task success: its process is signalled, downstream runs, the run succeeds; audited", async () => {
+    const runId = await runningRun();
+    const marked = await call("POST", `/api/runs/${runId}/tasks/hold/mark`, TOKENS.alice, {
+      state: "success",
+    });
+    expect(marked.status, marked.text).toBe(200);
+    await waitFor("the process to be gone", async () =>
+      (await pidsWith(MARKER)).length === 0 ? true : undefined,
+    );
+    const done = await waitFor("the run to succeed", async () => {
+      const run = await call("GET", `/api/runs/${runId}`, TOKENS.viewer);
+      return run.body.state === "success" ? run.body : undefined;
+    });
+    expect(done.tasks.map((t: { id: string; state: string }) => [t.id, t.state])).toEqual([
+      ["hold", "success"],
+      ["after", "success"],
+      ["side", "success"],
+    ]);
+    expect(done.tasks[0]).toMatchObject({ reason: "marked success by alice", try: 1 });
+    const audit = await call("GET", `/api/audit?action=mark`, TOKENS.admin);
+    expect(audit.body[0]).toMatchObject({
+      actor: "alice",
+      action: "mark",
+      target: `run/${runId}/task/hold`,
+      input: { state: "success" },
+      status: 200,
+    });
+  });
+
+  it("marks a run failed (as a stop, reason 'marked failed by alice'); refuses a bad state (400) and a finished run (409)", async () => {
+    const runId = await runningRun();
+    const bad = await call("POST", `/api/runs/${runId}/mark`, TOKENS.alice, { state: "running" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('"state": "success" | "failed"');
+    expect((await call("GET", `/api/runs/${runId}`, TOKENS.viewer)).body.state).toBe("running");
+    const marked = await call("POST", `/api/runs/${runId}/mark`, TOKENS.alice, { state: "failed" });
+    expect(marked.status, marked.text).toBe(200);
+    expect(marked.body).toMatchObject({ state: "failed", reason: "marked failed by alice" });
+    await waitFor("the process to be gone", async () =>
+      (await pidsWith(MARKER)).length === 0 ? true : undefined,
+    );
+    const again = await call("POST", `/api/runs/${runId}/mark`, TOKENS.alice, { state: "success" });
+    expect(again.status).toBe(409);
   });
 });
