@@ -3,11 +3,14 @@ import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runRetryFailed } from "./cli/retry-failed-command.ts";
 import { runTokenCommand } from "./cli/token-command.ts";
+import { type RunCommandOptions, runStop } from "./cli/stop-command.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
 import {
   CHECK_COMMAND,
+  type CommandSpec,
   RETRY_FAILED_COMMAND,
   RUN_COMMAND,
+  STOP_COMMAND,
   TOKEN_COMMAND,
   TRIGGER_COMMAND,
 } from "./config/commands.ts";
@@ -76,17 +79,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           (text) => process.stderr.write(text),
         );
       }
-      case "retry-failed": {
-        if (asksForHelp(rest)) return printHelp(commandHelp(RETRY_FAILED_COMMAND));
-        const { values, positionals } = readFlags(rest, env, RETRY_FAILED_COMMAND.flags);
-        const [runId, ...extra] = positionals;
-        if (!runId || extra.length > 0) throw new UsageError("retry-failed takes exactly one run id");
-        return await runRetryFailed(
-          { runId, server: values.server, token: values.token ?? env.UPDRAFT_API_TOKEN },
-          (text) => process.stdout.write(text),
-          (text) => process.stderr.write(text),
-        );
-      }
+      case "retry-failed":
+        return await runIdCommand(RETRY_FAILED_COMMAND, runRetryFailed, rest, env);
+      case "stop":
+        return await runIdCommand(STOP_COMMAND, runStop, rest, env);
       case "token": {
         if (asksForHelp(rest)) return printHelp(commandHelp(TOKEN_COMMAND));
         return await runTokenCommand(rest, process.stdin, (text) => process.stdout.write(text));
@@ -137,4 +133,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 function printHelp(text: string): number {
   process.stdout.write(text);
   return 0;
+}
+
+/** A command that acts on one run of a running daemon: `updraft <command> <runId> [--server] [--token]`. */
+async function runIdCommand(
+  spec: CommandSpec,
+  action: (
+    options: RunCommandOptions,
+    out: (text: string) => void,
+    err: (text: string) => void,
+  ) => Promise<number>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (asksForHelp(argv)) return printHelp(commandHelp(spec));
+  const { values, positionals } = readFlags(argv, env, spec.flags);
+  const [runId, ...extra] = positionals;
+  if (!runId || extra.length > 0) throw new UsageError(`${spec.name} takes exactly one run id`);
+  const server = values.server;
+  if (typeof server !== "string") throw new UsageError(`${spec.name} needs --server`);
+  const token = values.token;
+  return await action(
+    { runId, server, token: typeof token === "string" ? token : env.UPDRAFT_API_TOKEN },
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
 }

@@ -1,4 +1,5 @@
 import { UsageError } from "../config/flags.ts";
+import { askDaemon, refusal } from "./daemon-request.ts";
 
 export interface TriggerOptions {
   dagId: string;
@@ -23,31 +24,18 @@ export async function runTrigger(
     if (typeof conf !== "object" || conf === null || Array.isArray(conf))
       throw new UsageError("--conf must be a JSON object, e.g. '{\"k\":1}'");
   }
-  const url = `${options.server.replace(/\/$/, "")}/api/dags/${encodeURIComponent(options.dagId)}/runs`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: JSON.stringify({ conf }),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    err(
-      `updraft: cannot reach ${options.server}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}\n`,
-    );
+  const answer = await askDaemon({
+    server: options.server,
+    path: `/api/dags/${encodeURIComponent(options.dagId)}/runs`,
+    token: options.token,
+    body: { conf },
+    timeoutMs: 30_000,
+  });
+  const runId = answer.reached ? answer.body.runId : undefined;
+  if (!answer.reached || !answer.ok || typeof runId !== "string") {
+    err(refusal("trigger", answer, "no run id in the response"));
     return 1;
   }
-  const body = (await response.json().catch(() => ({}))) as { runId?: string; error?: { message?: string } };
-  if (!response.ok || !body.runId) {
-    err(
-      `updraft: trigger failed (HTTP ${response.status}): ${body.error?.message ?? "no run id in the response"}\n`,
-    );
-    return 1;
-  }
-  out(`${body.runId}\n`);
+  out(`${runId}\n`);
   return 0;
 }

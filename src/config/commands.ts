@@ -17,8 +17,8 @@ export const TRIGGER_FLAGS = [
   flag({ name: "token", description: "API token (also UPDRAFT_API_TOKEN)." }),
 ] as const;
 
-/** The same --server and --token as `updraft trigger`. */
-export const RETRY_FAILED_FLAGS = [TRIGGER_FLAGS[1], TRIGGER_FLAGS[2]] as const;
+/** `--server` and `--token`: the flags of a command that acts on one run. */
+export const RUN_ID_FLAGS = [TRIGGER_FLAGS[1], TRIGGER_FLAGS[2]] as const;
 
 /** A command of the `updraft` CLI as its help and the configuration reference show it. */
 export interface CommandSpec {
@@ -58,7 +58,15 @@ export const RETRY_FAILED_COMMAND = {
   usage: "updraft retry-failed <runId>",
   synopsis: ["updraft retry-failed <runId> [--server http://127.0.0.1:8080] [--token <t>]"],
   summary: ["Run the failed and upstream_failed tasks of a finished run again; prints the run id."],
-  flags: RETRY_FAILED_FLAGS,
+  flags: RUN_ID_FLAGS,
+} as const satisfies CommandSpec;
+
+export const STOP_COMMAND = {
+  name: "stop",
+  usage: "updraft stop <runId>",
+  synopsis: ["updraft stop <runId> [--server http://127.0.0.1:8080] [--token <t>]"],
+  summary: ["Stop a run on a running daemon: its tries are cancelled, it ends failed (stopped by you)."],
+  flags: RUN_ID_FLAGS,
 } as const satisfies CommandSpec;
 
 export const CHECK_COMMAND = {
@@ -88,5 +96,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   CHECK_COMMAND,
   TRIGGER_COMMAND,
   RETRY_FAILED_COMMAND,
+  STOP_COMMAND,
   TOKEN_COMMAND,
 ];

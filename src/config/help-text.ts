@@ -3,6 +3,7 @@ import {
   type CommandSpec,
   RETRY_FAILED_COMMAND,
   RUN_COMMAND,
+  STOP_COMMAND,
   TOKEN_COMMAND,
   TRIGGER_COMMAND,
 } from "./commands.ts";
@@ -10,12 +11,17 @@ import type { FlagDefinition } from "./flags.ts";
 
 /** `updraft help`: each command's synopsis and what it does. */
 export function usageText(): string {
-  const commands = [RUN_COMMAND, TRIGGER_COMMAND, RETRY_FAILED_COMMAND, CHECK_COMMAND, TOKEN_COMMAND].map(
-    (command) =>
-      [
-        ...command.synopsis.map((line) => `  ${line}`),
-        ...command.summary.map((line) => `      ${line}`),
-      ].join("\n"),
+  const commands = [
+    RUN_COMMAND,
+    TRIGGER_COMMAND,
+    STOP_COMMAND,
+    RETRY_FAILED_COMMAND,
+    CHECK_COMMAND,
+    TOKEN_COMMAND,
+  ].map((command) =>
+    [...command.synopsis.map((line) => `  ${line}`), ...command.summary.map((line) => `      ${line}`)].join(
+      "\n",
+    ),
   );
   return `Usage:\n${commands.join("\n")}\nEvery flag, with its environment variable and default: updraft <command> --help\n`;
 }

@@ -60,6 +60,8 @@ export interface Run {
   queuedAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** Why the run ended as it did, when something other than its tasks decided (`stopped by <actor>`). */
+  reason?: string;
   /** Things the user should know about this run, said once (e.g. the local executor ignores images). */
   notes: string[];
   tasks: TaskInstance[];

@@ -1,42 +1,22 @@
-import { randomBytes } from "node:crypto";
-import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { DaemonEventBus } from "../events/daemon-events.ts";
-import type { Executor, ExecutorEvent } from "../executor/executor.ts";
-import type { Heartbeat } from "../health/heartbeat.ts";
-import type { Logger } from "../log/logger.ts";
+import type { ExecutorEvent } from "../executor/executor.ts";
+import type { RunChange } from "../runs/run-change.ts";
 import type { Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
-import type { RunStore } from "../store/run-store.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
 import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
-import { refuseOverQueueCap } from "./queue-cap.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
-import { initialDagState, manualRun, setDagPaused } from "./run-planner.ts";
+import { runControlRequest } from "./run-control-request.ts";
 import { clearTask } from "./run-progress.ts";
 import { SchedulerError } from "./scheduler-error.ts";
+import type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
 import { StepEffects } from "./step-effects.ts";
+import { pauseDag, triggerRun } from "./trigger-request.ts";
 
 export { SchedulerError } from "./scheduler-error.ts";
-
-export interface SchedulerOptions {
-  store: RunStore;
-  registry: DagRegistry;
-  executor: Executor;
-  logsDir: string;
-  log: Logger;
-  heartbeat: Heartbeat;
-  /** Where run and try transitions are reported: metrics, the log and notifications subscribe. */
-  events: DaemonEventBus;
-  now?: () => Date;
-  catchupBound?: number;
-  /** The loop wakes at least this often, which is what the heartbeat measures. */
-  maxSleepMs?: number;
-  /** `--max-queued-runs`: a manual trigger over it is refused (default 100). */
-  maxQueuedRuns?: number;
-}
+export type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
 
 /**
  * The scheduler's loop: wires the clock, the store, the executor and the event bus around the pure
@@ -103,31 +83,12 @@ export class Scheduler {
   }
 
   /** A manual run; `by` (an email, a token's name) is kept on it as `triggeredBy`. */
-  async trigger(dagId: string, conf: Record<string, unknown>, options: { by?: string } = {}): Promise<Run> {
-    return this.#enqueue(async () => {
-      const dag = this.#o.registry.get(dagId);
-      if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
-      refuseOverQueueCap(this.#o.store.activeRuns(), dagId, this.#o.maxQueuedRuns);
-      const now = this.#now();
-      const run = manualRun(dag, conf, now, randomBytes(3).toString("hex"), options.by);
-      await this.#o.store.update((state) => {
-        state.dags[dagId] ??= initialDagState(dag.definition, now);
-        this.#o.store.addRun(state, run);
-      });
-      this.#o.events.emit("run:created", { run });
-      this.wake();
-      return run;
-    });
+  trigger(dagId: string, conf: Record<string, unknown>, options: { by?: string } = {}): Promise<Run> {
+    return this.serially((parts) => triggerRun(parts, dagId, conf, options.by));
   }
 
-  async setPaused(dagId: string, paused: boolean): Promise<void> {
-    await this.#enqueue(async () => {
-      const dag = this.#o.registry.get(dagId);
-      if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
-      const now = this.#now();
-      await this.#o.store.update((state) => setDagPaused(state, dag.definition, paused, now));
-      this.wake();
-    });
+  setPaused(dagId: string, paused: boolean): Promise<void> {
+    return this.serially((parts) => pauseDag(parts, dagId, paused));
   }
 
   isPaused(dagId: string): boolean {
@@ -152,6 +113,21 @@ export class Scheduler {
       const run = await rerunChecked(this.#o.store, check(), change);
       this.wake();
       return run;
+    });
+  }
+
+  /** Stops or marks an unfinished run, or marks one of its tasks, for `actor` (see run-control-request.ts). */
+  controlRun(runId: string, change: RunChange, actor: string): Promise<Run> {
+    return this.serially((parts) => runControlRequest(parts, runId, change, actor, parts.now));
+  }
+
+  /** Runs `work` in the serial queue with the scheduler's parts, then wakes the loop: how requests kept outside this file change runs. */
+  serially<T>(work: (parts: SchedulerParts) => Promise<T>): Promise<T> {
+    return this.#enqueue(async () => {
+      const parts = { ...this.#o, effects: this.#effects, context: this.#context, now: this.#now() };
+      const result = await work(parts);
+      this.wake();
+      return result;
     });
   }
 

@@ -1,3 +1,4 @@
+import type { RunChange } from "../runs/run-change.ts";
 import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
 import type { HealthReport } from "../health/health-report.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
@@ -50,6 +51,8 @@ export interface RunControl {
   isPaused(dagId: string): boolean;
   clear(runId: string, taskId: string): Promise<Run>;
   retryFailed(runId: string): Promise<Run>;
+  /** Stops or marks an unfinished run, or marks one of its tasks; a stopped run ends `failed`, reason `stopped by <actor>`. */
+  controlRun(runId: string, change: RunChange, actor: string): Promise<Run>;
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
 }
 

@@ -107,12 +107,13 @@ const DEFAULTS: Record<string, unknown> = {
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
 
 describe("the flag schema", () => {
-  it("covers run, check and trigger, and `updraft run`'s table is RUN_FLAGS", () => {
+  it("covers run, check, trigger, stop, retry-failed and token, and `updraft run`'s table is RUN_FLAGS", () => {
     expect(COMMANDS.map((command) => command.name)).toEqual([
       "run",
       "check",
       "trigger",
       "retry-failed",
+      "stop",
       "token",
     ]);
     expect(COMMANDS[0]?.flags).toBe(RUN_FLAGS);

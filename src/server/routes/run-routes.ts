@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { DEFAULT_MAX_CONF_BYTES } from "../../config/limit-flags.ts";
@@ -160,6 +160,38 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     const run = await schedulerCall(() => deps.scheduler.retryFailed(runId));
     return c.json(runView(run));
   });
+  const markLimit = bodyLimit({
+    maxSize: 1024,
+    onError: () => {
+      throw new HttpError(
+        413,
+        "payload_too_large",
+        'a mark body is {"state": "success" | "failed"}, at most 1024 bytes',
+      );
+    },
+  });
+  const actorOf = (c: Context<AppEnv>) => c.get("principal")?.actor ?? "anonymous";
+  app.post("/api/runs/:runId/stop", onRun("stop"), async (c) => {
+    const runId = idParam("runId", c.req.param("runId"));
+    const run = await schedulerCall(() => deps.scheduler.controlRun(runId, { action: "stop" }, actorOf(c)));
+    return c.json(runView(run));
+  });
+  app.post("/api/runs/:runId/mark", onRun("mark"), markLimit, async (c) => {
+    const runId = idParam("runId", c.req.param("runId"));
+    const state = await markStateOf(c);
+    const run = await schedulerCall(() =>
+      deps.scheduler.controlRun(runId, { action: "mark", state }, actorOf(c)),
+    );
+    return c.json(runView(run));
+  });
+  app.post("/api/runs/:runId/tasks/:taskId/mark", onTask("mark"), markLimit, async (c) => {
+    const runId = idParam("runId", c.req.param("runId"));
+    const taskId = idParam("taskId", c.req.param("taskId"));
+    const state = await markStateOf(c);
+    const change = { action: "mark", state, taskId } as const;
+    const run = await schedulerCall(() => deps.scheduler.controlRun(runId, change, actorOf(c)));
+    return c.json(runView(run));
+  });
   return app;
 }
 
@@ -168,6 +200,17 @@ function runOr404(deps: AppDeps, raw: string) {
   const run = deps.store.getRun(runId);
   if (!run) throw new HttpError(404, "not_found", `no run with id "${runId}"`);
   return run;
+}
+
+const markBody = z.strictObject({ state: z.enum(["success", "failed"]) });
+
+/** The body of a mark: `{"state":"success"|"failed"}`, else a 400 naming the field. */
+async function markStateOf(c: Context<AppEnv>): Promise<"success" | "failed"> {
+  const json: unknown = await c.req.json().catch(() => undefined);
+  const body = markBody.safeParse(json);
+  if (!body.success) throw new HttpError(400, "bad_request", 'body must be {"state": "success" | "failed"}');
+  c.set("auditInput", { state: body.data.state });
+  return body.data.state;
 }
 
 /** Maps the scheduler's refusals to their HTTP status. */

@@ -14,6 +14,7 @@ export function runView(run: Run) {
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
+    ...(run.reason === undefined ? {} : { reason: run.reason }),
     notes: run.notes,
     tasks: run.tasks.map((task) => ({
       id: task.id,
@@ -43,6 +44,7 @@ export function runSummary(run: Run) {
     commit: run.commit,
     startedAt: run.startedAt,
     endedAt: run.endedAt,
+    ...(run.reason === undefined ? {} : { reason: run.reason }),
     tasks: run.tasks.map((task) => ({ id: task.id, state: task.state, try: task.try })),
   };
 }
