@@ -1,4 +1,5 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Backfill } from "../backfill/backfill-model.ts";
 import type { Run } from "./run-model.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
@@ -8,6 +9,11 @@ export interface DagState {
   lastScheduledAt: string | null;
   /** Scheduled runs not created, and why (forbid policy, catch-up bound); newest last, bounded. */
   skipped: Array<{ logicalDate: string; reason: string; at: string }>;
+  /**
+   * The newest logical date a missed-schedule alert was sent for (`expectedWithin`/`finishWithin`),
+   * so a restart never alerts twice for the same tick. Absent until the first alert.
+   */
+  missedAlertedThrough?: string;
 }
 
 /**
@@ -21,4 +27,6 @@ export interface ActiveState {
   runs: Record<string, Run>;
   /** The definitions active runs use, once each (by `Run.definitionKey`). */
   definitions: Record<string, DagDefinition>;
+  /** Backfills by id: running ones and the newest finished ones (see src/backfill/backfill-model.ts). */
+  backfills: Record<string, Backfill>;
 }

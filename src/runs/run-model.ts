@@ -5,7 +5,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 export type RunState = "queued" | "running" | "success" | "failed";
 export type TaskState =
   "scheduled" | "queued" | "running" | "success" | "failed" | "up_for_retry" | "upstream_failed" | "skipped";
-export type RunTrigger = "scheduled" | "manual" | "catchup";
+export type RunTrigger = "scheduled" | "manual" | "catchup" | "backfill";
 
 export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   "success",
@@ -60,6 +60,8 @@ export interface Run {
   queuedAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** The backfill that created this run, or that reran it (`rerun: "failed" | "all"`). */
+  backfillId?: string;
   /** Why the run ended as it did, when something other than its tasks decided (`stopped by <actor>`). */
   reason?: string;
   /** Things the user should know about this run, said once (e.g. the local executor ignores images). */

@@ -12,7 +12,10 @@ import {
   planScheduledRuns,
   scheduledRunId,
 } from "./run-planner.ts";
+import { createBackfillRuns } from "../backfill/backfill-plan.ts";
+import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
+import { nextRunDeadline, stopRunsPastDeadline } from "./run-deadline.ts";
 
 /** What planning reads besides the state: the store's bookkeeping, definitions, the cron cache. */
 export interface TickContext {
@@ -29,6 +32,8 @@ export interface TickContext {
   notesFor?: (dag: DagDefinition) => readonly string[];
   /** The loop wakes at least this often. */
   maxSleepMs: number;
+  /** `--pool NAME=N`: at most N tries hold a slot of pool NAME at once, across all DAGs. */
+  pools?: ReadonlyMap<string, number>;
 }
 
 /** A DAG as the tick schedules it. */
@@ -63,6 +68,8 @@ export interface TickPlan extends Advance {
   cancels: Cancel[];
   /** Running tries past their timeout. */
   timeouts: Cancel[];
+  /** Scheduled runs late past `expectedWithin`/`finishWithin`, alerted now (once each). */
+  missed: MissedSchedule[];
   /** When the loop should tick next (epoch ms). */
   wakeAt: number;
 }
@@ -81,12 +88,15 @@ export function planTick(
   context: TickContext,
 ): TickPlan {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
+  created.push(...createBackfillRuns(state, dags, now, context));
+  cancels.push(...stopRunsPastDeadline(state, now, context));
   const advance = advanceRuns(state, now, context);
   return {
     created,
     cancels,
     ...advance,
     timeouts: timeoutsDue(state, now, context),
+    missed: findMissedSchedules(state, dags, now, context),
     wakeAt: nextWakeAt(state, dags, now, context),
   };
 }
@@ -231,6 +241,8 @@ export function nextWakeAt(
   // Timeouts already due were handed out by the tick: waking for them again would spin.
   for (const { deadline } of runningDeadlines(state, context))
     if (deadline > now.getTime()) next = Math.min(next, deadline);
+  for (const at of [nextRunDeadline(state, now, context), nextMissedScheduleCheck(state, dags, now)])
+    if (at !== undefined) next = Math.min(next, at);
   return next;
 }
 

@@ -262,6 +262,8 @@ export interface PodTaskOptions {
   timeout?: Duration;
   /** How long a Pod may wait for its image and a node before the task fails (default 120s). */
   startupTimeout?: Duration;
+  /** A pool (`updraft run --pool NAME=N`): at most N tries across all DAGs hold one of its slots at once. */
+  pool?: string;
   onFinish?: OnFinish;
   /** A partial core/v1 Pod merged over the task's Pod last (docs/writing-dags.md, "Pod template and podOverride"). */
   podOverride?: PodOverride;
@@ -270,6 +272,17 @@ export interface PodTaskOptions {
 export interface FailureNotification {
   /** URL that receives a JSON POST (Slack-compatible `text` plus structured fields). */
   url: string;
+}
+
+/** One typed param of a DAG (see DagOptions.params). */
+export interface ParamOptions {
+  type: "string" | "number" | "integer" | "boolean" | "date" | "datetime" | "array";
+  description?: string;
+  required?: boolean;
+  default?: unknown;
+  enum?: Array<string | number>;
+  minimum?: number;
+  maximum?: number;
 }
 
 export interface DagOptions {
@@ -291,6 +304,14 @@ export interface DagOptions {
   retries?: number;
   retryDelay?: Duration;
   onFailure?: FailureNotification;
+  /** Typed params: the trigger's conf is checked against them, defaults fill `{{ dag_run.conf }}`. */
+  params?: Record<string, ParamOptions>;
+  /** A run still going this long after it started is stopped, reason `run timed out after <d>`. */
+  runTimeout?: Duration;
+  /** Alert when a scheduled run has not started this long after its logical date. */
+  expectedWithin?: Duration;
+  /** Alert when a scheduled run has not finished this long after its logical date. */
+  finishWithin?: Duration;
   tasks: PodTask[];
 }
 

@@ -14,7 +14,7 @@ const SKIPPED_KEPT = 50;
 
 /** Active state with nothing in it. */
 export function emptyActiveState(): ActiveState {
-  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord() };
+  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord(), backfills: idRecord() };
 }
 
 /** Active state as parsed from JSON, with its id-keyed records made prototype-free again. */
@@ -22,6 +22,8 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   data.dags = idRecord(data.dags);
   data.runs = idRecord(data.runs);
   data.definitions = idRecord(data.definitions);
+  // State files written before backfills existed have none.
+  data.backfills = idRecord(data.backfills);
   return data;
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { cronScheduleError } from "./cron.ts";
 import { checkedString, dagIdentifier, durationMs } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
+import { paramsSchema } from "./params-schema.ts";
 import { podTaskSchema } from "./task-schema.ts";
 import { timezoneError } from "./timezone.ts";
 
@@ -27,6 +28,13 @@ const rawDagSchema = z.strictObject({
   retries: z.number().int().min(0).max(100).default(0),
   retryDelay: durationMs.default(DEFAULT_RETRY_DELAY_MS),
   onFailure: z.strictObject({ url: z.url() }).nullable().default(null),
+  params: paramsSchema,
+  /** A run still going this long after it started is stopped (`run timed out after 2h`). */
+  runTimeout: durationMs.optional(),
+  /** A scheduled run not started this long after its logical date is a missed schedule. */
+  expectedWithin: durationMs.optional(),
+  /** A scheduled run not finished this long after its logical date is a missed schedule. */
+  finishWithin: durationMs.optional(),
   tasks: z.array(podTaskSchema).min(1, "a DAG needs at least one task"),
 });
 
@@ -52,21 +60,45 @@ export const dagSchema = rawDagSchema
       ctx.addIssue({ code: "custom", path: ["endDate"], message: `must be after startDate (${start})` });
     }
   })
-  .transform(({ kind: _kind, retryDelay, startDate, endDate, tasks, ...dag }) => ({
-    ...dag,
-    startDate: startDate === undefined ? null : toUtc(startDate, dag.timezone),
-    endDate: endDate === undefined ? null : toUtc(endDate, dag.timezone),
-    retryDelayMs: retryDelay,
-    tasks: tasks.map(
-      ({ kind: _taskKind, retries, retryDelay: taskRetryDelay, timeout, startupTimeout, ...task }) => ({
-        ...task,
-        retries: retries ?? dag.retries,
-        retryDelayMs: taskRetryDelay ?? retryDelay,
-        timeoutMs: timeout ?? null,
-        startupTimeoutMs: startupTimeout,
-      }),
-    ),
-  }));
+  .transform(
+    ({
+      kind: _kind,
+      retryDelay,
+      startDate,
+      endDate,
+      tasks,
+      runTimeout,
+      expectedWithin,
+      finishWithin,
+      ...dag
+    }) => ({
+      ...dag,
+      runTimeoutMs: runTimeout ?? null,
+      expectedWithinMs: expectedWithin ?? null,
+      finishWithinMs: finishWithin ?? null,
+      startDate: startDate === undefined ? null : toUtc(startDate, dag.timezone),
+      endDate: endDate === undefined ? null : toUtc(endDate, dag.timezone),
+      retryDelayMs: retryDelay,
+      tasks: tasks.map(
+        ({
+          kind: _taskKind,
+          retries,
+          retryDelay: taskRetryDelay,
+          timeout,
+          startupTimeout,
+          pool,
+          ...task
+        }) => ({
+          ...task,
+          pool: pool ?? null,
+          retries: retries ?? dag.retries,
+          retryDelayMs: taskRetryDelay ?? retryDelay,
+          timeoutMs: timeout ?? null,
+          startupTimeoutMs: startupTimeout,
+        }),
+      ),
+    }),
+  );
 
 /** A loaded, validated DAG: plain data, safe to send between processes and store. */
 export type DagDefinition = z.output<typeof dagSchema>;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { type DagDefinition, dagSchema } from "./dag-schema.ts";
+import { paramsInput } from "./params-schema.ts";
 import { formatIssue } from "./validate-dag.ts";
 
 export type Recheck = { ok: true; dag: DagDefinition } | { ok: false; problem: string };
@@ -26,11 +27,25 @@ export function recheckDefinition(value: unknown): Recheck {
 
 /** The inverse of dagSchema's transform: durations back to text, null dates left out, kinds added. */
 function dagInput(dag: Record<string, unknown>): Record<string, unknown> {
-  const { retryDelayMs, startDate, endDate, tasks, ...rest } = dag;
+  const {
+    retryDelayMs,
+    startDate,
+    endDate,
+    tasks,
+    params,
+    runTimeoutMs,
+    expectedWithinMs,
+    finishWithinMs,
+    ...rest
+  } = dag;
   return {
     ...rest,
     kind: "dag",
     retryDelay: duration(retryDelayMs),
+    params: paramsInput(params),
+    ...optionalDuration("runTimeout", runTimeoutMs),
+    ...optionalDuration("expectedWithin", expectedWithinMs),
+    ...optionalDuration("finishWithin", finishWithinMs),
     ...(startDate === null ? {} : { startDate }),
     ...(endDate === null ? {} : { endDate }),
     tasks: Array.isArray(tasks) ? tasks.map(taskInput) : tasks,
@@ -39,9 +54,10 @@ function dagInput(dag: Record<string, unknown>): Record<string, unknown> {
 
 function taskInput(task: unknown): unknown {
   if (!isObject(task)) return task;
-  const { retryDelayMs, timeoutMs, startupTimeoutMs, retryBackoff, ...rest } = task;
+  const { retryDelayMs, timeoutMs, startupTimeoutMs, retryBackoff, pool, ...rest } = task;
   return {
     ...rest,
+    ...(pool === null ? {} : { pool }),
     kind: "pod",
     retryDelay: duration(retryDelayMs),
     startupTimeout: duration(startupTimeoutMs),
@@ -53,6 +69,11 @@ function taskInput(task: unknown): unknown {
           ? { max: duration(retryBackoff.maxDelayMs) }
           : retryBackoff,
   };
+}
+
+/** `{ [name]: duration }` for a duration field that is set, nothing for null. */
+function optionalDuration(name: string, ms: unknown): Record<string, unknown> {
+  return ms === null ? {} : { [name]: duration(ms) };
 }
 
 /** Milliseconds as duration text; anything else is left for the schema to refuse. */

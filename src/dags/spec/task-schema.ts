@@ -120,6 +120,8 @@ export const podTaskSchema = z
       .default(null),
     timeout: durationMs.optional(),
     startupTimeout: durationMs.default(120_000),
+    /** A pool this task's tries take a slot of (`--pool NAME=N`); tries wait while it is full. */
+    pool: identifier.optional(),
     onFinish: z.enum(["delete", "delete-succeeded", "keep"]).default("delete"),
     podOverride: podOverrideSchema.optional(),
   })

@@ -43,6 +43,7 @@ describe("validateDag: valid DAGs are normalised", () => {
       sites,
     );
     const taskDefaults = {
+      pool: null,
       command: [],
       args: [],
       env: {},
@@ -73,6 +74,10 @@ describe("validateDag: valid DAGs are normalised", () => {
         tags: [],
         retries: 3,
         onFailure: null,
+        params: [],
+        runTimeoutMs: null,
+        expectedWithinMs: null,
+        finishWithinMs: null,
         startDate: "2026-10-31T23:00:00.000Z",
         endDate: null,
         retryDelayMs: 30_000,
