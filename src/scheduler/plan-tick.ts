@@ -15,6 +15,7 @@ import {
 import { createBackfillRuns } from "../backfill/backfill-plan.ts";
 import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
+import { createPoolGate } from "./pool-gate.ts";
 import { nextRunDeadline, stopRunsPastDeadline } from "./run-deadline.ts";
 
 /** What planning reads besides the state: the store's bookkeeping, definitions, the cron cache. */
@@ -161,15 +162,17 @@ export function scheduleDueRuns(
 export function advanceRuns(
   state: ActiveState,
   now: Date,
-  context: Pick<TickContext, "definitionOf" | "notes" | "notesFor">,
+  context: Pick<TickContext, "definitionOf" | "notes" | "notesFor" | "pools">,
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
   const runs = Object.values(state.runs).sort(
     (a, b) => compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
   );
+  // Slots in use counted once; the gate counts the ones it hands out, oldest run first.
+  const gate = createPoolGate(state, context);
   const advance = (run: Run, definition: DagDefinition) => {
     const wasFinal = isFinal(run);
-    for (const taskId of advanceRun(run, definition.tasks, now).toStart) {
+    for (const taskId of advanceRun(run, definition.tasks, now, gate).toStart) {
       const instance = run.tasks.find((task) => task.id === taskId);
       if (instance) result.launches.push({ run, instance });
     }
@@ -195,8 +198,10 @@ export function advanceRuns(
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
     activeCount.set(run.dagId, count + 1);
-    run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
     advance(run, definition);
+    // A run whose ready tries all wait for a pool stays queued: noted once, when it starts.
+    if (run.state === "queued") continue;
+    run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
     if (run.state === "running") result.started.push(run);
   }
   return result;

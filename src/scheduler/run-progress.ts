@@ -1,17 +1,36 @@
 import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type RunState, type TaskInstance } from "../runs/run-model.ts";
+import type { PoolGate } from "./pool-gate.ts";
 import { evaluateTriggerRule } from "./trigger-rules.ts";
 
 /**
  * Moves a run forward as far as its task states allow, without side effects: scheduled tasks whose
  * trigger rule is met become `queued` (the caller starts them), those that can never run become
  * `skipped`/`upstream_failed`, retries that are due are queued again, and a run whose tasks are
- * all done gets its final state. Returns the ids of tasks to start.
+ * all done gets its final state. Returns the ids of tasks to start. A `gate` (pools) may hold a
+ * ready try back, with the reason on the task, or fail it.
  */
-export function advanceRun(run: Run, tasks: readonly TaskDefinition[], now: Date): { toStart: string[] } {
+export function advanceRun(
+  run: Run,
+  tasks: readonly TaskDefinition[],
+  now: Date,
+  gate?: PoolGate,
+): { toStart: string[] } {
   const byId = new Map(run.tasks.map((task) => [task.id, task]));
   const toStart: string[] = [];
+  /** Queues a ready try if the gate lets it; false when it waits (nothing changed). */
+  const queue = (instance: TaskInstance, definition: TaskDefinition): boolean => {
+    const refusal = gate?.(definition) ?? null;
+    if (refusal && "wait" in refusal) {
+      instance.reason = refusal.wait;
+      return false;
+    }
+    queueTry(instance);
+    if (refusal) failTry(instance, refusal.fail, now);
+    else toStart.push(instance.id);
+    return true;
+  };
   let changed = true;
   // Skips and failures cascade downstream; repeat until nothing moves.
   while (changed) {
@@ -20,20 +39,17 @@ export function advanceRun(run: Run, tasks: readonly TaskDefinition[], now: Date
       const instance = byId.get(definition.id);
       if (!instance) continue;
       if (instance.state === "up_for_retry" && instance.nextTryAt && new Date(instance.nextTryAt) <= now) {
-        queueTry(instance);
-        toStart.push(instance.id);
-        changed = true;
+        if (queue(instance, definition)) changed = true;
         continue;
       }
       if (instance.state !== "scheduled") continue;
       const upstream = definition.dependsOn.map((id) => byId.get(id)?.state ?? "skipped");
       const decision = evaluateTriggerRule(definition.triggerRule, upstream);
       if (decision === "wait") continue;
-      changed = true;
       if (decision === "run") {
-        queueTry(instance);
-        toStart.push(instance.id);
+        if (queue(instance, definition)) changed = true;
       } else {
+        changed = true;
         instance.state = decision;
         instance.endedAt = now.toISOString();
         instance.reason = decision === "skipped" ? "skipped by trigger rule" : "an upstream task failed";
