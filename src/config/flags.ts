@@ -17,6 +17,8 @@ export interface FlagDoc {
   readonly defaultText?: string;
   /** Its value is a secret: given on the command line it shows in `ps`, so the CLI warns. */
   readonly secret?: boolean;
+  /** May be given more than once: the values reach `parse` joined by commas (its variable's form). */
+  readonly repeatable?: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ interface FlagSpec<N extends string, T, D extends string | undefined> {
   default?: D;
   defaultText?: string;
   secret?: boolean;
+  repeatable?: boolean;
   parse?: (text: string, flag: string) => T;
 }
 
@@ -100,8 +103,9 @@ export function readFlags<const Flags extends readonly FlagDefinition[]>(
   env: Env,
   flags: Flags,
 ): { values: FlagValues<Flags>; positionals: string[] } {
-  const options: Record<string, { type: "string" | "boolean" }> = Object.create(null);
-  for (const definition of flags) options[definition.name] = { type: definition.type };
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = Object.create(null);
+  for (const definition of flags)
+    options[definition.name] = { type: definition.type, ...(definition.repeatable ? { multiple: true } : {}) };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -112,8 +116,11 @@ export function readFlags<const Flags extends readonly FlagDefinition[]>(
   const values: Record<string, unknown> = Object.create(null);
   for (const definition of flags) {
     // A flag given empty still beats its variable: it asks for the default.
+    const value = given.get(definition.name);
     const fromFlagOrEnv = given.has(definition.name)
-      ? String(given.get(definition.name))
+      ? Array.isArray(value)
+        ? value.join(",")
+        : String(value)
       : (env[definition.env] ?? "");
     const text = [fromFlagOrEnv, definition.default ?? ""].find((candidate) => candidate !== "");
     values[definition.name] = text === undefined ? undefined : definition.parse(text, `--${definition.name}`);

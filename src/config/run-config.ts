@@ -6,6 +6,7 @@ import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
 import { loginConfigFrom } from "./login-config.ts";
+import { poolsFrom } from "./pool-flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
 import { secretsFrom } from "./secret-files.ts";
 
@@ -74,6 +75,8 @@ function assemble(values: RunFlagValues, env: Env) {
     kubeRate: kubeRateFrom(values),
     /** `--auth`, `--oidc-*`, `--public-url`, `--session-ttl`, `--roles`, `--tokens-file`, `--metrics-auth`, `--audit-*`. */
     login: loginConfigFrom(values, env),
+    /** `--pool NAME=N`, `--pools FILE`: slots per pool, shared by the tasks of every DAG. */
+    pools: poolsFrom(values),
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_KUBE_BURST, DEFAULT_KUBE_QPS, requestsPerSecond } from "./kube-
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "./limit-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
 import { LOGIN_FLAGS } from "./login-flags.ts";
+import { POOL_FLAGS } from "./pool-flags.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
 const leaseDuration = valid('is not a duration (e.g. "2s")', durationOfAtLeast(1));
@@ -171,6 +172,8 @@ export const RUN_FLAGS = [
     parse: leaseDuration,
   }),
   ...LOADER_FLAGS,
+  // Pools: slots shared by tasks of every DAG.
+  ...POOL_FLAGS,
   // Sign-in, roles, machine tokens and the audit log.
   ...LOGIN_FLAGS,
 ] as const;

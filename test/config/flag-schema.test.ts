@@ -49,6 +49,16 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   "retry-period": ["1s", "500ms", 1000, 500],
   "load-timeout": ["10s", "1m", 10_000, 60_000],
   "load-memory": ["64", "128", 64, 128],
+  pool: [
+    "warehouse=4",
+    "gpu=1,warehouse=2",
+    new Map([["warehouse", 4]]),
+    new Map([
+      ["gpu", 1],
+      ["warehouse", 2],
+    ]),
+  ],
+  pools: ["/p1.yaml", "/p2.yaml", "/p1.yaml", "/p2.yaml"],
   json: ["", "false", true, false],
   conf: ['{"k":1}', "{}", '{"k":1}', "{}"],
   server: ["http://a.example:1", "http://b.example:2", "http://a.example:1", "http://b.example:2"],
@@ -192,6 +202,10 @@ describe("the flag schema", () => {
     expect(refused(["--session-ttl", "10s"])).toBe(
       '--session-ttl: "10s" is not a duration of at least 1m (e.g. "8h")',
     );
+    expect(refused(["--pool", "warehouse"])).toBe('--pool: "warehouse" is not NAME=N (e.g. "warehouse=4")');
+    expect(refused([], { UPDRAFT_POOL: "warehouse=0" })).toBe(
+      '--pool: "warehouse=0" is not NAME=N with N a whole number ≥ 1 (e.g. "warehouse=4")',
+    );
     expect(refused(["--no-such-flag"])).toContain("--no-such-flag");
   });
 
@@ -224,6 +238,7 @@ describe("the flag schema", () => {
       limits: { maxConfBytes: number; maxQueuedRuns: number };
       kubeRate: { qps: number; burst: number };
       login: LoginConfig;
+      pools: ReadonlyMap<string, number>;
     }>();
   });
 });
