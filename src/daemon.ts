@@ -77,7 +77,7 @@ export function createDaemon(
   // DAG code and tasks can read the daemon's environment: whatever they report is masked.
   const mask = runSecretMask(config);
   const registry = new DagRegistry(mask);
-  const metrics = createPrometheusMetrics({ dags: () => registry.counts() });
+  const metrics = createPrometheusMetrics({ dags: () => registry.counts(), pools: () => scheduler.pools() });
   const logsDir = path.join(config.stateDir, "logs");
   const store = new RunStore(config.stateDir, { keepRuns: config.keepRuns, logsDir, writer });
   const http = new HttpListener();
@@ -100,6 +100,7 @@ export function createDaemon(
     events,
     now: () => new Date(clock.now()),
     maxQueuedRuns: config.limits.maxQueuedRuns,
+    pools: config.pools,
   });
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
@@ -107,8 +108,7 @@ export function createDaemon(
   const syncHistory = new SyncHistory(log);
   syncHistory.follow(events);
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
-  const { source } = sync;
-  const duties = new LeaderDuties({ scheduler, source, executor });
+  const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
   const onChange = (view: LeaderView) => events.emit("leadership:changed", view);
   const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange, ...kube });
@@ -120,7 +120,7 @@ export function createDaemon(
     healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit });
   const app = createApp({
     registry,
-    source,
+    source: sync.source,
     scheduler,
     store,
     syncHistory: () => syncHistory.list(),
@@ -137,7 +137,7 @@ export function createDaemon(
   return {
     app,
     registry,
-    source,
+    source: sync.source,
     scheduler,
     store,
     events,

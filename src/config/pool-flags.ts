@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { identifierError } from "../dags/spec/refinements.ts";
 import { flag, UsageError } from "./flags.ts";
 import { readYamlSettings } from "./yaml-file.ts";
 
@@ -7,6 +6,13 @@ import { readYamlSettings } from "./yaml-file.ts";
 export type Pools = ReadonlyMap<string, number>;
 
 const EXAMPLE = '(e.g. "warehouse=4")';
+
+/** Why `name` cannot be a pool: the alphabet of task ids, which is what a task's `pool` accepts. */
+function identifierError(name: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]{1,250}$/.test(name) || name === "." || name === "..")
+    return "may only contain letters, digits, '_', '-' and '.'";
+  return undefined;
+}
 
 /** `NAME=N[,NAME=N…]`: the repeated `--pool` flags joined, or `UPDRAFT_POOL`. */
 function parsePoolList(text: string, name: string): Pools {

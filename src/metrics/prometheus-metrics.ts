@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Metrics } from "./metrics.ts";
+import { poolGauges, type PoolGaugeSource } from "./pool-gauges.ts";
 
 /** What the DAG gauges read at scrape time. */
 export interface DagCounts {
@@ -19,7 +20,11 @@ export interface PrometheusMetrics extends Metrics {
  * Metrics in a registry of their own (never prom-client's global one), so several daemons, or
  * several apps in one test process, do not share or double-register metrics.
  */
-export function createPrometheusMetrics(options: { dags: () => DagCounts }): PrometheusMetrics {
+export function createPrometheusMetrics(options: {
+  dags: () => DagCounts;
+  /** `--pool` usage, read at scrape time (absent: no pools). */
+  pools?: PoolGaugeSource;
+}): PrometheusMetrics {
   const registry = new Registry();
   const registers = [registry];
   // Unprefixed, as dashboards for process_* and nodejs_* metrics expect.
@@ -59,6 +64,7 @@ export function createPrometheusMetrics(options: { dags: () => DagCounts }): Pro
       this.set(options.dags().importErrors);
     },
   });
+  poolGauges(registers, options.pools ?? (() => []));
   const runs = new Counter({
     name: "updraft_runs_total",
     help: "Runs that reached a final state, by DAG and state.",

@@ -1,17 +1,9 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState } from "../runs/active-state.ts";
+import type { PoolUsage } from "../runs/pool-slots.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 
-/** One pool as `/api/status`, the page and `/metrics` show it. */
-export interface PoolUsage {
-  name: string;
-  /** `--pool NAME=N`: N. */
-  slots: number;
-  /** Tries holding a slot: queued to start or running. */
-  used: number;
-  /** Tries ready to start that wait for a slot. */
-  queued: number;
-}
+export type { PoolUsage } from "../runs/pool-slots.ts";
 
 export interface PoolContext {
   definitionOf(run: Run): DagDefinition | undefined;

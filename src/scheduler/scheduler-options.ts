@@ -30,4 +30,6 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** `--max-queued-runs`: a manual trigger over it is refused (default 100). */
   maxQueuedRuns?: number;
+  /** `--pool NAME=N`: slots per pool, shared by every DAG (see pool-gate.ts). */
+  pools?: ReadonlyMap<string, number>;
 }

@@ -7,6 +7,7 @@ import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
 import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
+import { type PoolUsage, poolUsage } from "./pool-usage.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
 import { runControlRequest } from "./run-control-request.ts";
 import { clearTask } from "./run-progress.ts";
@@ -49,6 +50,7 @@ export class Scheduler {
       notes: options.executor.notes ?? [],
       notesFor: (dag) => options.executor.notesFor?.(dag) ?? [],
       maxSleepMs: options.maxSleepMs ?? 5000,
+      pools: options.pools ?? new Map(),
     };
     this.#effects = new StepEffects({
       ...options,
@@ -129,6 +131,11 @@ export class Scheduler {
       this.wake();
       return result;
     });
+  }
+
+  /** Each `--pool` with its slots, the tries holding one and the tries waiting for one. */
+  pools(): PoolUsage[] {
+    return poolUsage(this.#o.store.state, this.#context);
   }
 
   /** Commits whose snapshots active runs still use. */

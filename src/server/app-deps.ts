@@ -1,4 +1,5 @@
 import type { RunChange } from "../runs/run-change.ts";
+import type { PoolUsage } from "../runs/pool-slots.ts";
 import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
 import type { HealthReport } from "../health/health-report.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
@@ -54,6 +55,8 @@ export interface RunControl {
   /** Stops or marks an unfinished run, or marks one of its tasks; a stopped run ends `failed`, reason `stopped by <actor>`. */
   controlRun(runId: string, change: RunChange, actor: string): Promise<Run>;
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
+  /** `--pool` usage (`/api/status`, the page); absent: no pools. */
+  pools?(): PoolUsage[];
 }
 
 /** The DAG source, as the server uses it: its status and "sync now". */

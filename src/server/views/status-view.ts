@@ -15,6 +15,8 @@ export function statusView(deps: AppDeps) {
       running: runs.filter((run) => run.state === "running").length,
       queued: runs.filter((run) => run.state === "queued").length,
     },
+    /** `--pool`: slots, tries holding one (queued or running), tries waiting for one. */
+    pools: deps.scheduler.pools?.() ?? [],
     version: deps.version,
     ...(deps.leadership ? { leader: deps.leadership() } : {}),
   };
