@@ -105,7 +105,10 @@ export function readFlags<const Flags extends readonly FlagDefinition[]>(
 ): { values: FlagValues<Flags>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = Object.create(null);
   for (const definition of flags)
-    options[definition.name] = { type: definition.type, ...(definition.repeatable ? { multiple: true } : {}) };
+    options[definition.name] = {
+      type: definition.type,
+      ...(definition.repeatable ? { multiple: true } : {}),
+    };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });

@@ -55,7 +55,11 @@ const poolsFileSchema = z.record(z.string(), slotsSchema).superRefine((pools, co
   for (const name of Object.keys(pools)) {
     const problem = identifierError(name);
     if (problem)
-      context.addIssue({ code: "custom", path: [name], message: `"${name}" is not a pool name: it ${problem}` });
+      context.addIssue({
+        code: "custom",
+        path: [name],
+        message: `"${name}" is not a pool name: it ${problem}`,
+      });
   }
 });
 

@@ -19,7 +19,8 @@ export function poolWaitReason(pool: string, used: number, slots: number): strin
 export function slotsInUse(state: ActiveState, context: PoolContext): Map<string, number> {
   const used = new Map<string, number>();
   for (const { pool, instance } of pooledTries(state, context))
-    if (instance.state === "queued" || instance.state === "running") used.set(pool, (used.get(pool) ?? 0) + 1);
+    if (instance.state === "queued" || instance.state === "running")
+      used.set(pool, (used.get(pool) ?? 0) + 1);
   return used;
 }
 

@@ -36,7 +36,9 @@ describe("pool flags in the run config", () => {
       ]),
     );
     // The flag beats its variable, as for every flag.
-    expect(config(["--dags", "d", "--pool", "a=2"], { UPDRAFT_POOL: "b=3" }).pools).toEqual(pools([["a", 2]]));
+    expect(config(["--dags", "d", "--pool", "a=2"], { UPDRAFT_POOL: "b=3" }).pools).toEqual(
+      pools([["a", 2]]),
+    );
     expect(config(["--dags", "d"]).pools).toEqual(pools([]));
   });
 

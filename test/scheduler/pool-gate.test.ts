@@ -119,9 +119,11 @@ describe("the pool gate in advanceRuns", () => {
       expect(used).toBeLessThanOrEqual(4);
       expect(used).toBe(live);
       // The oldest queued try ends each round, freeing one slot.
-      const first = advance.launches[0] ?? Object.values(state.runs)
-        .flatMap((run) => run.tasks.map((instance) => ({ run, instance })))
-        .find(({ instance }) => instance.state === "queued");
+      const first =
+        advance.launches[0] ??
+        Object.values(state.runs)
+          .flatMap((run) => run.tasks.map((instance) => ({ run, instance })))
+          .find(({ instance }) => instance.state === "queued");
       if (!first) continue;
       const { run, instance } = first;
       const definition = run.definition;

@@ -5,6 +5,7 @@ import { dagSummary, dagViewContext } from "../views/dag-view.ts";
 import { statusView } from "../views/status-view.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm, layout, needsScriptNote } from "./layout.ts";
+import { poolTable } from "./pool-table.ts";
 import { runTable } from "./run-rows.ts";
 import { scheduleText } from "./schedule-text.ts";
 import { stateBadge, stateLegend } from "./state-badge.ts";
@@ -23,7 +24,7 @@ export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
     ${access.canSync ? needsScriptNote() : ""} ${syncSection(deps, now, access.canSync)}
     ${importErrors(deps.registry.importErrors())}
     <h2>DAGs (${dags.length})</h2>
-    ${dagTable(dags, context, now)}
+    ${dagTable(dags, context, now)} ${poolTable(deps.scheduler.pools?.() ?? [])}
     <h2>Recent runs</h2>
     ${stateLegend()} ${runTable(deps.store.recentRuns(RECENT_RUNS), now, { showDag: true })}`;
   return layout(
