@@ -120,6 +120,7 @@ describe("write buttons follow the role", () => {
     expect(writeUrls(dagPageOf("etl", VIEWER))).toEqual([]);
     expect(writeUrls(dagPageOf("hourly", VIEWER))).toEqual([]);
     expect(writeUrls(runPageOf(fixture.runs.failed.id, VIEWER))).toEqual([]);
+    expect(writeUrls(runPageOf(fixture.runs.running.id, VIEWER))).toEqual([]);
     expect(dagPageOf("etl", VIEWER)).not.toContain('<textarea id="conf"');
   });
 
@@ -134,6 +135,12 @@ describe("write buttons follow the role", () => {
       `/api/runs/${fixture.runs.failed.id}/retry-failed`,
     );
     expect(writeUrls(runPageOf(fixture.everyTaskState.id, TEAM_A_OPERATOR))).toEqual([]);
+    // A running run of its DAG: stop, mark, and a mark menu per task.
+    const running = fixture.runs.running.id;
+    const runningUrls = writeUrls(runPageOf(running, TEAM_A_OPERATOR));
+    expect(runningUrls).toContain(`/api/runs/${running}/stop`);
+    expect(runningUrls).toContain(`/api/runs/${running}/mark`);
+    expect(runningUrls).toContain(`/api/runs/${running}/tasks/transform/mark`);
     expect(writeUrls(status(TEAM_A_OPERATOR))).toEqual(["/api/sync"]);
   });
 

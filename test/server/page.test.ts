@@ -165,6 +165,34 @@ describe("GET /runs/:runId", () => {
       expect(await page(runPath(fixture.runs[state].id)), state).not.toContain("/retry-failed");
   });
 
+  it("offers stop and mark (with a confirm) on an unfinished run only, and shows a run's reason", async () => {
+    for (const state of ["running", "queued"] as const) {
+      const id = fixture.runs[state].id;
+      const html = await page(runPath(id));
+      expect(html, state).toMatch(
+        new RegExp(`data-url="/api/runs/${id}/stop"[^>]*data-confirm="Stop run ${id}\\?`),
+      );
+      expect(html, state).toContain(`data-body="{&quot;state&quot;:&quot;success&quot;}"`);
+      expect(html, state).toContain(`data-body="{&quot;state&quot;:&quot;failed&quot;}"`);
+      expect(html, state).toContain(`data-url="/api/runs/${id}/tasks/extract/mark"`);
+    }
+    for (const state of ["success", "failed"] as const) {
+      const html = await page(runPath(fixture.runs[state].id));
+      expect(html, state).not.toContain("/stop");
+      expect(html, state).not.toContain("/mark");
+    }
+    const run = fixture.store.getRun(fixture.runs.running.id);
+    if (!run) throw new Error("no running run");
+    run.reason = "stopped by <ops@example.com>";
+    try {
+      expect(await page(runPath(run.id))).toContain(
+        '<dd class="error-text">stopped by &lt;ops@example.com&gt;</dd>',
+      );
+    } finally {
+      delete run.reason;
+    }
+  });
+
   it("draws a Gantt chart with one bar per started try", async () => {
     const run = fixture.everyTaskState;
     const html = await page(runPath(run.id));

@@ -116,6 +116,10 @@ export function actionForm(options: {
   primary?: boolean;
   fields?: Html;
   inline?: boolean;
+  /** Asked first (`confirm()`); cancelling sends nothing. */
+  confirm?: string;
+  /** The JSON body sent (a form with a conf field sends that instead). */
+  body?: Record<string, unknown>;
 }): Html {
   return html`<form
     class="${options.inline ? "inline" : "action"}"
@@ -123,6 +127,8 @@ export function actionForm(options: {
     data-method="POST"
     data-then="${options.then ?? "reload"}"
     data-done="${options.done}"
+    ${options.confirm === undefined ? "" : html`data-confirm="${options.confirm}"`}
+    ${options.body === undefined ? "" : html`data-body="${JSON.stringify(options.body)}"`}
   >
     ${options.fields ?? ""}<button type="submit" disabled${options.primary ? html` class="primary"` : ""}>
       ${options.label}

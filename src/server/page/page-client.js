@@ -77,7 +77,7 @@
 
   function bodyOf(form) {
     const conf = form.querySelector("textarea[name=conf]");
-    if (!conf) return undefined;
+    if (!conf) return form.dataset.body ? JSON.parse(form.dataset.body) : undefined;
     const text = conf.value.trim();
     try {
       return { conf: text === "" ? {} : JSON.parse(text) };
@@ -90,6 +90,7 @@
     for (const button of form.querySelectorAll("button")) button.disabled = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
       const buttons = form.querySelectorAll("button");
       busy++;
       for (const button of buttons) button.disabled = true;

@@ -4,6 +4,7 @@ import { ganttChart } from "./gantt-chart.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm, layout, needsScriptNote, type RoutedFrame } from "./layout.ts";
 import { retryFailedButton } from "./retry-failed-button.ts";
+import { runControlButtons, taskMarkMenu } from "./run-control-buttons.ts";
 import { triggerText } from "./run-rows.ts";
 import { stateBadge, stateLegend } from "./state-badge.ts";
 import { elapsedMs, formatDuration, formatTime } from "./time-format.ts";
@@ -46,6 +47,12 @@ export function runPage(run: Run, frame: RoutedFrame): Html {
         <dt>Conf</dt>
         <dd><pre class="json">${JSON.stringify(view.conf, null, 2)}</pre></dd>
         ${
+          view.reason
+            ? html`<dt>Reason</dt>
+                <dd class="error-text">${view.reason}</dd>`
+            : ""
+        }
+        ${
           view.notes.length > 0
             ? html`<dt>Notes</dt>
                 <dd>${view.notes.map((note) => html`<div>${note}</div>`)}</dd>`
@@ -53,6 +60,7 @@ export function runPage(run: Run, frame: RoutedFrame): Html {
         }
       </dl>
     </section>
+    ${runControlButtons(view, operable)}
     <h2>Gantt</h2>
     ${ganttChart(view.tasks, now)} ${stateLegend()}
     <h2>Tasks</h2>
@@ -74,7 +82,7 @@ export function runPage(run: Run, frame: RoutedFrame): Html {
         </tr>
       </thead>
       <tbody>
-        ${view.tasks.map((task) => taskRow(task, runPath, view.id, now, operable))}
+        ${view.tasks.map((task) => taskRow(task, runPath, view.id, now, operable, taskMarkMenu(view, task, operable)))}
       </tbody>
     </table>`;
   return layout(
@@ -83,7 +91,14 @@ export function runPage(run: Run, frame: RoutedFrame): Html {
   );
 }
 
-function taskRow(task: TaskView, runPath: string, runId: string, now: Date, operable: boolean): Html {
+function taskRow(
+  task: TaskView,
+  runPath: string,
+  runId: string,
+  now: Date,
+  operable: boolean,
+  markMenu: Html | "",
+): Html {
   const duration = elapsedMs(task.startedAt, task.endedAt, now);
   const clearable = operable && (isTerminal(task.state) || task.state === "up_for_retry");
   const taskPath = `${runPath}/tasks/${segment(task.id)}`;
@@ -109,7 +124,7 @@ function taskRow(task: TaskView, runPath: string, runId: string, now: Date, oper
       ${task.tries.length === 0 ? html`<span class="muted">not started</span>` : task.tries.map((t) => html`<div>try ${t.try}: <a href="${taskPath}/logs?try=${t.try}">log</a> · <a href="${apiTaskPath}/logs?try=${t.try}">text</a>${t.exitCode === null ? "" : html` <span class="muted">exit ${t.exitCode}</span>`}</div>`)}
     </td>
     <td>
-      ${clearable ? actionForm({ url: `${apiTaskPath}/clear`, label: "Clear", done: `Task ${task.id} cleared; it runs again.`, inline: true }) : ""}
+      ${clearable ? actionForm({ url: `${apiTaskPath}/clear`, label: "Clear", done: `Task ${task.id} cleared; it runs again.`, inline: true }) : ""}${markMenu}
     </td>
   </tr>`;
 }
