@@ -240,7 +240,9 @@ export function nextWakeAt(
   }
   for (const run of Object.values(state.runs)) {
     for (const task of run.tasks) {
-      if (task.state === "up_for_retry" && task.nextTryAt) next = Math.min(next, Date.parse(task.nextTryAt));
+      // A due retry still up_for_retry waits for a pool slot: a try's end wakes the loop, not the clock.
+      const retryAt = task.state === "up_for_retry" && task.nextTryAt ? Date.parse(task.nextTryAt) : NaN;
+      if (retryAt > now.getTime()) next = Math.min(next, retryAt);
     }
   }
   // Timeouts already due were handed out by the tick: waking for them again would spin.

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import type { ActiveState } from "../../src/runs/active-state.ts";
-import { advanceRuns } from "../../src/scheduler/plan-tick.ts";
+import { advanceRuns, nextWakeAt } from "../../src/scheduler/plan-tick.ts";
 import { finishTry, startTry } from "../../src/scheduler/run-progress.ts";
 import { emptyActiveState } from "../../src/store/run-store.ts";
 import { poolUsage } from "../../src/scheduler/pool-usage.ts";
@@ -97,6 +97,9 @@ describe("the pool gate in advanceRuns", () => {
       try: 1,
       reason: "waiting for pool warehouse (1/1 used)",
     });
+    // Waiting for a slot is not a due time: the loop must not spin on it (a try's end wakes it).
+    const wake = nextWakeAt(state, [], LATER, { ...ctx, dueTimes: () => [], maxSleepMs: 60_000 });
+    expect(wake).toBe(LATER.getTime() + 60_000);
     finishTry(task(run, "t1"), a.tasks[1]!, { ok: true, exitCode: 0, reason: null }, LATER);
     expect(launched(advanceRuns(state, LATER, ctx))).toEqual(["a-run/t0"]);
     expect(task(run, "t0")).toMatchObject({ state: "queued", try: 2, reason: null });
