@@ -116,13 +116,15 @@ export function actionForm(options: {
   primary?: boolean;
   fields?: Html;
   inline?: boolean;
+  /** The server checks the fields and answers naming each bad one (no browser bubbles). */
+  noValidate?: boolean;
 }): Html {
   return html`<form
     class="${options.inline ? "inline" : "action"}"
     data-url="${options.url}"
     data-method="POST"
     data-then="${options.then ?? "reload"}"
-    data-done="${options.done}"
+    data-done="${options.done}"${options.noValidate ? html` novalidate` : ""}
   >
     ${options.fields ?? ""}<button type="submit" disabled${options.primary ? html` class="primary"` : ""}>
       ${options.label}
