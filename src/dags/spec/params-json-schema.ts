@@ -1,9 +1,8 @@
-import { idRecord } from "../../store/id-record.ts";
-import type { ParamSpec } from "./params-schema.ts";
+import { nameRecord, type ParamSpec } from "./params-schema.ts";
 
 /** A DAG's params as JSON Schema (draft 2020-12), as `GET /api/dags/:dagId` shows them. */
 export function paramsJsonSchema(params: readonly ParamSpec[]) {
-  const properties = idRecord<Record<string, unknown>>();
+  const properties = nameRecord<Record<string, unknown>>();
   for (const param of params) properties[param.name] = paramProperty(param);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

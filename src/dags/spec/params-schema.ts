@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { idRecord } from "../../store/id-record.ts";
 import { hasParamType, paramValueProblem, quoteValue, typeWords } from "./param-value.ts";
 
 /**
@@ -139,6 +138,16 @@ function paramSpec(
   return spec;
 }
 
+/**
+ * A record without a prototype (a copy of `entries`' own keys): param names and conf keys come
+ * from DAG files and users, and `__proto__` or `constructor` must stay ordinary keys.
+ */
+export function nameRecord<T>(entries?: Readonly<Record<string, T>>): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>;
+  if (entries) for (const [key, value] of Object.entries(entries)) record[key] = value;
+  return record;
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -159,7 +168,7 @@ export function scheduledParamsProblems(params: readonly ParamSpec[]): Array<{ n
 /** The inverse of paramsSchema's transform (see recheck-definition.ts): the list back to `{ [name]: spec }`. */
 export function paramsInput(params: unknown): unknown {
   if (!Array.isArray(params)) return params;
-  const input = idRecord<unknown>();
+  const input = nameRecord<unknown>();
   for (const param of params as unknown[]) {
     if (typeof param !== "object" || param === null) return params;
     const { name, ...rest } = param as Record<string, unknown>;
@@ -179,7 +188,7 @@ export type ResolvedConf = { ok: true; conf: Record<string, unknown> } | { ok: f
  */
 export function resolveConf(params: readonly ParamSpec[], conf: Record<string, unknown>): ResolvedConf {
   if (params.length === 0) return { ok: true, conf };
-  const resolved = idRecord(conf);
+  const resolved = nameRecord(conf);
   const problems: string[] = [];
   for (const param of params) {
     if (Object.hasOwn(conf, param.name)) {
@@ -193,7 +202,7 @@ export function resolveConf(params: readonly ParamSpec[], conf: Record<string, u
 
 /** The conf of a run nobody gave one to (scheduled, catch-up): the params' defaults. */
 export function paramDefaults(params: readonly ParamSpec[]): Record<string, unknown> {
-  const conf = idRecord<unknown>();
+  const conf = nameRecord<unknown>();
   for (const param of params) if ("default" in param) conf[param.name] = structuredClone(param.default);
   return conf;
 }
