@@ -47,6 +47,7 @@ export async function runTrigger(
 
 /** The `problems` of a refused conf (400 invalid_conf), one line per bad field. */
 function confProblems(error: unknown): string[] {
-  const problems: unknown = typeof error === "object" && error !== null ? (error as { problems?: unknown }).problems : undefined;
+  const problems: unknown =
+    typeof error === "object" && error !== null ? (error as { problems?: unknown }).problems : undefined;
   return Array.isArray(problems) ? problems.filter((p): p is string => typeof p === "string") : [];
 }

@@ -55,11 +55,11 @@ describe.skipIf(!chromiumTestsRun("the trigger form browser test"))("the trigger
     expect(await page.locator("input#param-at").getAttribute("type")).toBe("datetime-local");
     expect(await page.locator("input#param-at").inputValue()).toBe("2026-11-01T06:00");
     const limit = page.locator("input#param-limit");
-    expect([await limit.getAttribute("type"), await limit.getAttribute("min"), await limit.inputValue()]).toEqual([
-      "number",
-      "1",
-      "100",
-    ]);
+    expect([
+      await limit.getAttribute("type"),
+      await limit.getAttribute("min"),
+      await limit.inputValue(),
+    ]).toEqual(["number", "1", "100"]);
     expect(await page.locator(".param-field .help").first().textContent()).toBe("where <b>to</b> run");
     expect(await page.locator("details.raw-conf").getAttribute("open")).toBeNull();
   });

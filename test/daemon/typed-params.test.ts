@@ -108,7 +108,9 @@ describe("typed params in a running daemon", () => {
 
     const detail = await daemon.request("/api/dags/typed");
     expect(detail.status).toBe(200);
-    expect(Object.keys(detail.body)).toEqual(expect.arrayContaining(["id", "file", "tasks", "definition", "runs", "skipped"]));
+    expect(Object.keys(detail.body)).toEqual(
+      expect.arrayContaining(["id", "file", "tasks", "definition", "runs", "skipped"]),
+    );
     expect(detail.body.params).toEqual({
       $schema: "https://json-schema.org/draft/2020-12/schema",
       type: "object",
@@ -133,7 +135,10 @@ describe("typed params in a running daemon", () => {
     expect(run.trigger).toBe("scheduled");
     expect(run.conf).toEqual({ limit: 7 });
 
-    const errors = (await daemon.request("/api/import-errors")).body as Array<{ file: string; message: string }>;
+    const errors = (await daemon.request("/api/import-errors")).body as Array<{
+      file: string;
+      message: string;
+    }>;
     const needsDay = errors.find((error) => error.file.endsWith("needs_day.ts"));
     expect(needsDay?.message).toContain(
       "params.day: is required and has no default, so scheduled runs could not fill it: give it a default, or set schedule: null",

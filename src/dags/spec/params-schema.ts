@@ -42,7 +42,10 @@ const common = {
   required: z.boolean().optional(),
   default: z.unknown().optional(),
 };
-const enumValues = z.array(z.union([z.string(), z.number()])).max(MAX_ENUM_VALUES).optional();
+const enumValues = z
+  .array(z.union([z.string(), z.number()]))
+  .max(MAX_ENUM_VALUES)
+  .optional();
 const bound = z.number().refine(Number.isFinite, "must be a finite number").optional();
 const length = z.number().int().min(0).optional();
 /** The keys each type accepts; anything else is refused with the key named. */
@@ -60,33 +63,36 @@ const declarations: Record<ParamType, z.ZodType<Partial<ParamSpec>>> = {
  * `params: { name: { type, … } }` checked strictly (unknown keys, empty enums, a default that does
  * not fit are errors at `params.<name>.<key>`) and turned into a list of ParamSpec.
  */
-export const paramsSchema = z.unknown().optional().transform((input, ctx): ParamSpec[] => {
-  if (input === undefined) return [];
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    ctx.addIssue({ code: "custom", message: "must be an object of params by name" });
-    return z.NEVER;
-  }
-  const entries = Object.entries(input);
-  if (entries.length > MAX_PARAMS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `at most ${MAX_PARAMS} params may be declared, got ${entries.length}`,
-    });
-    return z.NEVER;
-  }
-  const specs: ParamSpec[] = [];
-  for (const [name, declaration] of entries) {
-    const problem = (message: string, ...path: PropertyKey[]) =>
-      ctx.addIssue({ code: "custom", path: [name, ...path], message });
-    if (!PARAM_NAME.test(name)) {
-      problem("a param name must be an identifier (letters, digits, _; not starting with a digit)");
-      continue;
+export const paramsSchema = z
+  .unknown()
+  .optional()
+  .transform((input, ctx): ParamSpec[] => {
+    if (input === undefined) return [];
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      ctx.addIssue({ code: "custom", message: "must be an object of params by name" });
+      return z.NEVER;
     }
-    const spec = paramSpec(name, declaration, problem, ctx);
-    if (spec) specs.push(spec);
-  }
-  return specs;
-});
+    const entries = Object.entries(input);
+    if (entries.length > MAX_PARAMS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `at most ${MAX_PARAMS} params may be declared, got ${entries.length}`,
+      });
+      return z.NEVER;
+    }
+    const specs: ParamSpec[] = [];
+    for (const [name, declaration] of entries) {
+      const problem = (message: string, ...path: PropertyKey[]) =>
+        ctx.addIssue({ code: "custom", path: [name, ...path], message });
+      if (!PARAM_NAME.test(name)) {
+        problem("a param name must be an identifier (letters, digits, _; not starting with a digit)");
+        continue;
+      }
+      const spec = paramSpec(name, declaration, problem, ctx);
+      if (spec) specs.push(spec);
+    }
+    return specs;
+  });
 
 type Problem = (message: string, ...path: PropertyKey[]) => void;
 
@@ -102,7 +108,10 @@ function paramSpec(
   }
   const type: unknown = (declaration as { type?: unknown }).type;
   if (!PARAM_TYPES.includes(type as ParamType)) {
-    problem(`must be one of ${PARAM_TYPES.map((t) => JSON.stringify(t)).join(", ")}, got ${quoteValue(type)}`, "type");
+    problem(
+      `must be one of ${PARAM_TYPES.map((t) => JSON.stringify(t)).join(", ")}, got ${quoteValue(type)}`,
+      "type",
+    );
     return undefined;
   }
   const parsed = declarations[type as ParamType].safeParse(declaration);
@@ -113,29 +122,48 @@ function paramSpec(
   }
   const { required, default: fallback, ...rest } = parsed.data;
   // Only the keys that are set: the definition crosses processes as JSON and is compared deeply.
-  const spec: ParamSpec = { ...definedOnly(rest), name, type: type as ParamType, required: required ?? false };
-  let ok = true;
-  if (spec.enum !== undefined) {
-    if (spec.enum.length === 0) (ok = false), problem("must list at least one value", "enum");
-    spec.enum.forEach((value, index) => {
-      if (!hasParamType(spec.type, value))
-        (ok = false),
-          problem(`must be ${typeWords(spec.type)} (the param's type), got ${quoteValue(value)}`, "enum", index);
-      else if (spec.enum?.indexOf(value) !== index)
-        (ok = false), problem(`lists ${quoteValue(value)} twice`, "enum");
-    });
-  }
-  if (spec.minimum !== undefined && spec.maximum !== undefined && spec.maximum < spec.minimum)
-    (ok = false), problem(`must be ≥ minimum (${spec.minimum})`, "maximum");
-  if (spec.minLength !== undefined && spec.maxLength !== undefined && spec.maxLength < spec.minLength)
-    (ok = false), problem(`must be ≥ minLength (${spec.minLength})`, "maxLength");
-  if (!ok) return undefined;
+  const spec: ParamSpec = {
+    ...definedOnly(rest),
+    name,
+    type: type as ParamType,
+    required: required ?? false,
+  };
+  const problems = specProblems(spec);
+  for (const { message, path } of problems) problem(message, ...path);
+  if (problems.length > 0) return undefined;
   if (fallback !== undefined) {
     const bad = paramValueProblem(spec, fallback);
-    if (bad) return problem(bad, "default"), undefined;
+    if (bad) {
+      problem(bad, "default");
+      return undefined;
+    }
     spec.default = fallback;
   }
   return spec;
+}
+
+/** What is wrong with a declaration beyond its keys' types: its enum and its bounds. */
+function specProblems(spec: ParamSpec): Array<{ message: string; path: PropertyKey[] }> {
+  const problems: Array<{ message: string; path: PropertyKey[] }> = [];
+  if (spec.enum !== undefined) {
+    if (spec.enum.length === 0) problems.push({ message: "must list at least one value", path: ["enum"] });
+    const seen = new Set<string | number>();
+    spec.enum.forEach((value, index) => {
+      if (!hasParamType(spec.type, value))
+        problems.push({
+          message: `must be ${typeWords(spec.type)} (the param's type), got ${quoteValue(value)}`,
+          path: ["enum", index],
+        });
+      else if (seen.has(value))
+        problems.push({ message: `lists ${quoteValue(value)} twice`, path: ["enum"] });
+      seen.add(value);
+    });
+  }
+  if (spec.minimum !== undefined && spec.maximum !== undefined && spec.maximum < spec.minimum)
+    problems.push({ message: `must be ≥ minimum (${spec.minimum})`, path: ["maximum"] });
+  if (spec.minLength !== undefined && spec.maxLength !== undefined && spec.maxLength < spec.minLength)
+    problems.push({ message: `must be ≥ minLength (${spec.minLength})`, path: ["maxLength"] });
+  return problems;
 }
 
 /**
@@ -156,12 +184,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * Why a DAG with `schedule` cannot have these params: a scheduled run gets only the defaults, so
  * a required param without one could never be filled (Airflow refuses such a DAG too).
  */
-export function scheduledParamsProblems(params: readonly ParamSpec[]): Array<{ name: string; message: string }> {
+export function scheduledParamsProblems(
+  params: readonly ParamSpec[],
+): Array<{ name: string; message: string }> {
   return params
     .filter((param) => param.required && !("default" in param))
     .map((param) => ({
       name: param.name,
-      message: "is required and has no default, so scheduled runs could not fill it: give it a default, or set schedule: null",
+      message:
+        "is required and has no default, so scheduled runs could not fill it: give it a default, or set schedule: null",
     }));
 }
 

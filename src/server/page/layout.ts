@@ -124,7 +124,8 @@ export function actionForm(options: {
     data-url="${options.url}"
     data-method="POST"
     data-then="${options.then ?? "reload"}"
-    data-done="${options.done}"${options.noValidate ? html` novalidate` : ""}
+    data-done="${options.done}"
+    ${options.noValidate ? html` novalidate` : ""}
   >
     ${options.fields ?? ""}<button type="submit" disabled${options.primary ? html` class="primary"` : ""}>
       ${options.label}

@@ -34,11 +34,18 @@ function paramField(param: ParamSpec): Html {
   const id = `param-${param.name}`;
   const help = param.description ? html`<small class="help muted">${param.description}</small>` : "";
   const label = html`<label for="${id}"
-    ><span class="mono">${param.name}</span>${param.required ? html` <abbr title="required">*</abbr>` : ""}</label
+    ><span class="mono">${param.name}</span
+    >${param.required ? html` <abbr title="required">*</abbr>` : ""}</label
   >`;
   if (param.type === "boolean")
     return html`<div class="param-field">
-      <input type="checkbox" id="${id}" data-param="${param.name}" data-param-type="boolean"${param.default === true ? html` checked` : ""} />
+      <input
+        type="checkbox"
+        id="${id}"
+        data-param="${param.name}"
+        data-param-type="boolean"
+        ${param.default === true ? html` checked` : ""}
+      />
       ${label} ${help}
     </div>`;
   return html`<div class="param-field">${label} ${paramInput(param, id)} ${help}</div>`;
@@ -53,23 +60,44 @@ function paramInput(param: ParamSpec, id: string): Html {
     return html`<select ${data}>
       ${empty}${param.enum.map(
         (value) =>
-          html`<option value="${String(value)}"${value === fallback ? html` selected` : ""}>${String(value)}</option>`,
+          html`<option value="${String(value)}" ${value === fallback ? html` selected` : ""}>
+            ${String(value)}
+          </option>`,
       )}
     </select>`;
   }
   switch (param.type) {
     case "integer":
     case "number":
-      return html`<input type="number" ${data} step="${param.type === "integer" ? "1" : "any"}"${bound("min", param.minimum)}${bound("max", param.maximum)} value="${typeof fallback === "number" ? String(fallback) : ""}" />`;
+      return html`<input
+        type="number"
+        ${data}
+        step="${param.type === "integer" ? "1" : "any"}"
+        ${bound("min", param.minimum)}${bound("max", param.maximum)}
+        value="${typeof fallback === "number" ? String(fallback) : ""}"
+      />`;
     case "date":
       return html`<input type="date" ${data} value="${typeof fallback === "string" ? fallback : ""}" />`;
     case "datetime":
       // The browser's local time; the page script fills the default in (it knows the time zone).
-      return html`<input type="datetime-local" ${data} data-default="${typeof fallback === "string" ? fallback : ""}" />`;
+      return html`<input
+        type="datetime-local"
+        ${data}
+        data-default="${typeof fallback === "string" ? fallback : ""}"
+      />`;
     case "array":
-      return html`<input type="text" ${data} placeholder="comma-separated" value="${Array.isArray(fallback) ? fallback.join(", ") : ""}" />`;
+      return html`<input
+        type="text"
+        ${data}
+        placeholder="comma-separated"
+        value="${Array.isArray(fallback) ? fallback.join(", ") : ""}"
+      />`;
     default:
-      return html`<input type="text" ${data}${bound("minlength", param.minLength)}${bound("maxlength", param.maxLength)} value="${typeof fallback === "string" ? fallback : ""}" />`;
+      return html`<input
+        type="text"
+        ${data}${bound("minlength", param.minLength)}${bound("maxlength", param.maxLength)}
+        value="${typeof fallback === "string" ? fallback : ""}"
+      />`;
   }
 }
 

@@ -46,7 +46,14 @@ function problemsOf(params: unknown, schedule: string | null = null): string[] {
 describe("params declaration", () => {
   test("is stored as a list, in declaration order, with required filled in", () => {
     expect(specsOf(PARAMS)).toEqual([
-      { name: "region", type: "string", required: false, enum: ["eu", "us"], default: "eu", description: "where to run" },
+      {
+        name: "region",
+        type: "string",
+        required: false,
+        enum: ["eu", "us"],
+        default: "eu",
+        description: "where to run",
+      },
       { name: "day", type: "date", required: false },
       { name: "limit", type: "integer", required: false, minimum: 1, default: 100 },
       { name: "ratio", type: "number", required: false, minimum: 0, maximum: 1 },
@@ -67,23 +74,53 @@ describe("params declaration", () => {
   });
 
   test.each([
-    [{ limit: { type: "integer", minimum: 1, default: 0 } }, "params.limit.default: must be an integer ≥ 1, got 0"],
+    [
+      { limit: { type: "integer", minimum: 1, default: 0 } },
+      "params.limit.default: must be an integer ≥ 1, got 0",
+    ],
     [{ limit: { type: "integer", default: 1.5 } }, "params.limit.default: must be an integer, got 1.5"],
-    [{ region: { type: "string", enum: ["eu", "us"], default: "fr" } }, 'params.region.default: must be one of "eu", "us", got "fr"'],
+    [
+      { region: { type: "string", enum: ["eu", "us"], default: "fr" } },
+      'params.region.default: must be one of "eu", "us", got "fr"',
+    ],
     [{ region: { type: "string", enum: [] } }, "params.region.enum: must list at least one value"],
     [{ region: { type: "string", enum: ["eu", "eu"] } }, 'params.region.enum: lists "eu" twice'],
-    [{ region: { type: "string", enum: [1] } }, "params.region.enum[0]: must be a string (the param's type), got 1"],
-    [{ n: { type: "integer", enum: [1.5] } }, "params.n.enum[0]: must be an integer (the param's type), got 1.5"],
-    [{ day: { type: "date", default: "2026-02-30" } }, 'params.day.default: must be a date (YYYY-MM-DD), got "2026-02-30"'],
-    [{ at: { type: "datetime", default: "2026-11-01T06:00:00" } }, 'params.at.default: must be an ISO 8601 date-time with an offset or Z (e.g. "2026-11-01T06:00:00Z"), got "2026-11-01T06:00:00"'],
+    [
+      { region: { type: "string", enum: [1] } },
+      "params.region.enum[0]: must be a string (the param's type), got 1",
+    ],
+    [
+      { n: { type: "integer", enum: [1.5] } },
+      "params.n.enum[0]: must be an integer (the param's type), got 1.5",
+    ],
+    [
+      { day: { type: "date", default: "2026-02-30" } },
+      'params.day.default: must be a date (YYYY-MM-DD), got "2026-02-30"',
+    ],
+    [
+      { at: { type: "datetime", default: "2026-11-01T06:00:00" } },
+      'params.at.default: must be an ISO 8601 date-time with an offset or Z (e.g. "2026-11-01T06:00:00Z"), got "2026-11-01T06:00:00"',
+    ],
     [{ flag: { type: "boolean", default: "yes" } }, 'params.flag.default: must be true or false, got "yes"'],
-    [{ tags: { type: "array", default: ["a", 1] } }, "params.tags.default: must be a list of strings, got [\"a\",1]"],
+    [
+      { tags: { type: "array", default: ["a", 1] } },
+      'params.tags.default: must be a list of strings, got ["a",1]',
+    ],
     [{ flag: { type: "boolean", minimum: 1 } }, 'params.flag: Unrecognized key: "minimum"'],
     [{ limit: { type: "integer", colour: "red" } }, 'params.limit: Unrecognized key: "colour"'],
-    [{ limit: { type: "int" } }, 'params.limit.type: must be one of "string", "number", "integer", "boolean", "date", "datetime", "array", got "int"'],
+    [
+      { limit: { type: "int" } },
+      'params.limit.type: must be one of "string", "number", "integer", "boolean", "date", "datetime", "array", got "int"',
+    ],
     [{ r: { type: "number", minimum: 5, maximum: 1 } }, "params.r.maximum: must be ≥ minimum (5)"],
-    [{ "bad-name": { type: "string" } }, 'params["bad-name"]: a param name must be an identifier (letters, digits, _; not starting with a digit)'],
-    [{ __proto__x: { type: "string", description: 3 } }, "params.__proto__x.description: Invalid input: expected string, received number"],
+    [
+      { "bad-name": { type: "string" } },
+      'params["bad-name"]: a param name must be an identifier (letters, digits, _; not starting with a digit)',
+    ],
+    [
+      { __proto__x: { type: "string", description: 3 } },
+      "params.__proto__x.description: Invalid input: expected string, received number",
+    ],
     [{ x: "string" }, 'params.x: must be an object such as { type: "string" }'],
     ["region", "params: must be an object of params by name"],
   ])("refuses %j: %s", (params, message) => {
@@ -169,7 +206,10 @@ describe("resolveConf", () => {
   });
 
   test("a key like __proto__ or constructor is an ordinary key", () => {
-    const conf = JSON.parse('{"__proto__": {"polluted": true}, "at": "2026-11-01T06:00:00Z"}') as Record<string, unknown>;
+    const conf = JSON.parse('{"__proto__": {"polluted": true}, "at": "2026-11-01T06:00:00Z"}') as Record<
+      string,
+      unknown
+    >;
     const result = resolveConf(specsOf({ constructor: { type: "string", default: "c" } }), conf);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
