@@ -139,7 +139,8 @@ function paramSpec(
     }
     spec.default = fallback;
   }
-  return spec;
+  // As JSON gives it back (-0 becomes 0): the loader's recheck compares after a JSON round trip.
+  return JSON.parse(JSON.stringify(spec)) as ParamSpec;
 }
 
 /** What is wrong with a declaration beyond its keys' types: its enum and its bounds. */

@@ -73,6 +73,13 @@ describe("params declaration", () => {
     expect(recheck).toEqual({ ok: true, dag: validation.dag });
   });
 
+  test("a value JSON changes (-0) is stored as JSON gives it back, so the recheck accepts it", () => {
+    const validation = declare({ n: { type: "number", minimum: -0, default: -0, enum: [-0, 1] } });
+    if (!validation.ok) throw new Error("invalid");
+    expect(Object.is(validation.dag.params[0]?.default, 0)).toBe(true);
+    expect(recheckDefinition(JSON.parse(JSON.stringify(validation.dag))).ok).toBe(true);
+  });
+
   test.each([
     [
       { limit: { type: "integer", minimum: 1, default: 0 } },
