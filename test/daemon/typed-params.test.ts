@@ -85,6 +85,15 @@ describe("typed params in a running daemon", () => {
       ],
     });
     expect((await daemon.request("/api/dags/typed/runs")).body).toEqual([]);
+    // The one trace of the refusal: the audit entry, with the conf sent and the status answered.
+    const audit = (await daemon.request("/api/audit?action=trigger")).body as Array<Record<string, unknown>>;
+    expect(audit).toEqual([
+      expect.objectContaining({
+        target: "dag/typed",
+        status: 400,
+        input: { conf: { region: "fr", limit: 0, dryRun: "yes", extra: 1 } },
+      }),
+    ]);
 
     const cli = await cliTrigger(daemon, '{"day":"2026-13-01"}');
     expect(cli).toEqual({
