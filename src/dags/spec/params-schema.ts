@@ -49,15 +49,15 @@ const enumValues = z
 const bound = z.number().refine(Number.isFinite, "must be a finite number").optional();
 const length = z.number().int().min(0).optional();
 /** The keys each type accepts; anything else is refused with the key named. */
-const declarations: Record<ParamType, z.ZodType<Partial<ParamSpec>>> = {
-  string: z.strictObject({ ...common, enum: enumValues, minLength: length, maxLength: length }),
-  number: z.strictObject({ ...common, enum: enumValues, minimum: bound, maximum: bound }),
-  integer: z.strictObject({ ...common, enum: enumValues, minimum: bound, maximum: bound }),
-  boolean: z.strictObject(common),
-  date: z.strictObject(common),
-  datetime: z.strictObject(common),
-  array: z.strictObject(common),
-} as Record<ParamType, z.ZodType<Partial<ParamSpec>>>;
+const declarations = new Map<string, z.ZodType<Partial<ParamSpec>>>([
+  ["string", z.strictObject({ ...common, enum: enumValues, minLength: length, maxLength: length })],
+  ["number", z.strictObject({ ...common, enum: enumValues, minimum: bound, maximum: bound })],
+  ["integer", z.strictObject({ ...common, enum: enumValues, minimum: bound, maximum: bound })],
+  ["boolean", z.strictObject(common)],
+  ["date", z.strictObject(common)],
+  ["datetime", z.strictObject(common)],
+  ["array", z.strictObject(common)],
+] as Array<[ParamType, z.ZodType<Partial<ParamSpec>>]>);
 
 /**
  * `params: { name: { type, … } }` checked strictly (unknown keys, empty enums, a default that does
@@ -107,14 +107,15 @@ function paramSpec(
     return undefined;
   }
   const type: unknown = (declaration as { type?: unknown }).type;
-  if (!PARAM_TYPES.includes(type as ParamType)) {
+  const schema = typeof type === "string" ? declarations.get(type) : undefined;
+  if (!schema) {
     problem(
       `must be one of ${PARAM_TYPES.map((t) => JSON.stringify(t)).join(", ")}, got ${quoteValue(type)}`,
       "type",
     );
     return undefined;
   }
-  const parsed = declarations[type as ParamType].safeParse(declaration);
+  const parsed = schema.safeParse(declaration);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
       ctx.addIssue({ ...issue, code: "custom", path: [name, ...issue.path], message: issue.message });
