@@ -33,9 +33,21 @@ export async function runTrigger(
   });
   const runId = answer.reached ? answer.body.runId : undefined;
   if (!answer.reached || !answer.ok || typeof runId !== "string") {
-    err(refusal("trigger", answer, "no run id in the response"));
+    const problems = answer.reached ? confProblems(answer.body.error) : [];
+    if (answer.reached && problems.length > 0)
+      err(
+        `updraft: trigger failed (HTTP ${answer.status}): conf does not fit the params of DAG ${JSON.stringify(options.dagId)}:\n${problems.map((p) => `  ${p}\n`).join("")}`,
+      );
+    else err(refusal("trigger", answer, "no run id in the response"));
     return 1;
   }
   out(`${runId}\n`);
   return 0;
+}
+
+/** The `problems` of a refused conf (400 invalid_conf), one line per bad field. */
+function confProblems(error: unknown): string[] {
+  const problems: unknown =
+    typeof error === "object" && error !== null ? (error as { problems?: unknown }).problems : undefined;
+  return Array.isArray(problems) ? problems.filter((p): p is string => typeof p === "string") : [];
 }

@@ -1,5 +1,6 @@
 import type { ActiveDag } from "../dags/active-dags.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import { paramDefaults } from "../dags/spec/params-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
@@ -141,7 +142,7 @@ export function scheduleDueRuns(
         id: runId,
         trigger,
         logicalDate,
-        conf: {},
+        conf: paramDefaults(dag.definition.params),
         commit: dag.commit,
         snapshot: dag.snapshot,
         now,

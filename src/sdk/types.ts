@@ -276,13 +276,22 @@ export interface FailureNotification {
 
 /** One typed param of a DAG (see DagOptions.params). */
 export interface ParamOptions {
+  /** `date` is `YYYY-MM-DD`, `datetime` ISO 8601 with an offset or `Z`, `array` a list of strings. */
   type: "string" | "number" | "integer" | "boolean" | "date" | "datetime" | "array";
+  /** Shown under the trigger form's field. */
   description?: string;
+  /** A trigger without it (and without a default) is refused; a scheduled DAG needs a default then. */
   required?: boolean;
+  /** Filled into the conf when a trigger leaves the param out, and into every scheduled run's conf. */
   default?: unknown;
+  /** The allowed values (string, number and integer params). */
   enum?: Array<string | number>;
+  /** Bounds of number and integer params. */
   minimum?: number;
   maximum?: number;
+  /** Length bounds of string params, in characters. */
+  minLength?: number;
+  maxLength?: number;
 }
 
 export interface DagOptions {

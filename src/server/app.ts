@@ -60,7 +60,16 @@ export function createApp(deps: AppDeps): UpdraftApp {
   );
   app.onError((error, c) => {
     if (error instanceof HttpError)
-      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+      return c.json(
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.problems ? { problems: error.problems } : {}),
+          },
+        },
+        error.status,
+      );
     deps.log?.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
     // Not the request's fault and not a bug: the disk is full or read-only. Say so, retryably.
     const storeError = deps.store.writeError;

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** One line per bad field, answered as `error.problems` (a refused conf). */
+    readonly problems?: readonly string[],
   ) {
     super(message);
   }

@@ -14,13 +14,19 @@ export default dag({
   tags: ["etl", "example"],
   retries: 1,
   retryDelay: "10s",
+  // Typed params: a trigger's conf is checked against them (the DAG page shows a form), and
+  // scheduled runs get the defaults in {{ dag_run.conf }}.
+  params: {
+    region: { type: "string", enum: ["eu", "us"], default: "eu", description: "Orders of which region" },
+    limit: { type: "integer", minimum: 1, default: 100, description: "At most this many orders" },
+  },
   tasks: [
     pod({
       id: "extract",
       image: NODE_IMAGE,
       // A task publishes a JSON result by printing one `::updraft-result::<json>` line.
       command: nodeScript(
-        "console.log('extracting orders for {{ ds }}'); console.log('::updraft-result::' + JSON.stringify({ orders: 42, day: '{{ ds }}' }))",
+        "console.log('extracting at most {{ dag_run.conf.limit }} {{ dag_run.conf.region }} orders for {{ ds }}'); console.log('::updraft-result::' + JSON.stringify({ orders: 42, day: '{{ ds }}' }))",
       ),
     }),
     pod({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cronScheduleError } from "./cron.ts";
 import { checkedString, dagIdentifier, durationMs } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
-import { paramsSchema } from "./params-schema.ts";
+import { paramsSchema, scheduledParamsProblems } from "./params-schema.ts";
 import { podTaskSchema } from "./task-schema.ts";
 import { timezoneError } from "./timezone.ts";
 
@@ -51,6 +51,9 @@ export const dagSchema = rawDagSchema
         message: problem.message,
       });
     }
+    if (dag.schedule !== null)
+      for (const { name, message } of scheduledParamsProblems(dag.params))
+        ctx.addIssue({ code: "custom", path: ["params", name], message });
     const start = dag.startDate === undefined ? undefined : toUtc(dag.startDate, dag.timezone);
     const end = dag.endDate === undefined ? undefined : toUtc(dag.endDate, dag.timezone);
     if (start === null)

@@ -1,5 +1,6 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import type { AuditEntry } from "../../audit/audit-entry.ts";
+import type { ParamSpec } from "../../dags/spec/params-schema.ts";
 import type { TaskState } from "../../runs/run-model.ts";
 import { dagDetail, type DagViewContext } from "../views/dag-view.ts";
 import { dagGraph } from "./dag-graph.ts";
@@ -7,6 +8,7 @@ import { durationChart } from "./duration-chart.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm, layout, needsScriptNote, type RoutedFrame } from "./layout.ts";
 import { pauseHistory } from "./pause-history.ts";
+import { triggerForm } from "./trigger-form.ts";
 import { runTable } from "./run-rows.ts";
 import { scheduleText } from "./schedule-text.ts";
 import { stateLegend } from "./state-badge.ts";
@@ -74,7 +76,7 @@ export function dagPage(
         </dd>
       </dl>
     </section>
-    ${operable ? controls(dagPath, view.paused) : frame.access.viewer ? html`<p class="muted">Triggering and pausing this DAG need the operator role on it.</p>` : ""}
+    ${operable ? controls(dagPath, view.paused, definition.params) : frame.access.viewer ? html`<p class="muted">Triggering and pausing this DAG need the operator role on it.</p>` : ""}
     <h2>Graph</h2>
     ${dagGraph(definition.tasks, states)}
     ${latest ? html`<p class="legend">Task states of the latest run, <a href="/runs/${segment(latest.id)}">${latest.id}</a>.</p>` : ""}
@@ -126,18 +128,10 @@ export function dagPage(
 }
 
 /** Pause or unpause, and the trigger form with its conf. */
-function controls(dagPath: string, paused: boolean): Html {
+function controls(dagPath: string, paused: boolean, params: readonly ParamSpec[]): Html {
   return html`<div class="actions">
       ${paused ? actionForm({ url: `${dagPath}/unpause`, label: "Unpause", done: "Unpaused." }) : actionForm({ url: `${dagPath}/pause`, label: "Pause", done: "Paused." })}
     </div>
     <h2>Trigger a run</h2>
-    ${actionForm({
-      url: `${dagPath}/runs`,
-      label: "Trigger",
-      done: "Triggered.",
-      then: "run",
-      primary: true,
-      fields: html`<label for="conf">Conf (a JSON object, passed as <code>{{ dag_run.conf }}</code>)</label
-        ><br /><textarea id="conf" name="conf" spellcheck="false">{}</textarea><br />`,
-    })}`;
+    ${triggerForm(`${dagPath}/runs`, params)}`;
 }

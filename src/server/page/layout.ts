@@ -120,6 +120,8 @@ export function actionForm(options: {
   confirm?: string;
   /** The JSON body sent (a form with a conf field sends that instead). */
   body?: Record<string, unknown>;
+  /** The server checks the fields and answers naming each bad one (no browser bubbles). */
+  noValidate?: boolean;
 }): Html {
   return html`<form
     class="${options.inline ? "inline" : "action"}"
@@ -129,6 +131,7 @@ export function actionForm(options: {
     data-done="${options.done}"
     ${options.confirm === undefined ? "" : html`data-confirm="${options.confirm}"`}
     ${options.body === undefined ? "" : html`data-body="${JSON.stringify(options.body)}"`}
+    ${options.noValidate ? html` novalidate` : ""}
   >
     ${options.fields ?? ""}<button type="submit" disabled${options.primary ? html` class="primary"` : ""}>
       ${options.label}

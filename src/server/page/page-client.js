@@ -56,7 +56,12 @@
       const message =
         (payload.error && payload.error.message) || `${method} ${url} answered ${response.status}`;
       if (response.status !== 401) {
-        if (!response.ok) throw new Error(`${response.status}: ${message}`);
+        if (!response.ok) {
+          const error = new Error(`${response.status}: ${message}`);
+          // A refused conf names each bad field: listed next to the trigger form.
+          if (payload.error && Array.isArray(payload.error.problems)) error.problems = payload.error.problems;
+          throw error;
+        }
         return payload;
       }
       if (loginOn) {
@@ -75,15 +80,71 @@
     }
   }
 
+  /** One param field's value for the conf; undefined (left out, so the default applies) when empty. */
+  function paramValue(field) {
+    const type = field.dataset.paramType;
+    if (type === "boolean") return field.checked;
+    const value = field.value.trim();
+    if (value === "") return undefined;
+    if (type === "integer" || type === "number") return Number(value);
+    // datetime-local is the browser's local time, without zone: sent as UTC.
+    if (type === "datetime") return new Date(value).toISOString();
+    if (type === "array")
+      return value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+    return value;
+  }
+
+  /** The trigger's body: the raw JSON conf when filled in, else the param fields, else nothing. */
   function bodyOf(form) {
     const conf = form.querySelector("textarea[name=conf]");
-    if (!conf) return form.dataset.body ? JSON.parse(form.dataset.body) : undefined;
-    const text = conf.value.trim();
+    const fields = form.querySelectorAll("[data-param]");
+    if (!conf && fields.length === 0) return form.dataset.body ? JSON.parse(form.dataset.body) : undefined;
+    const text = conf ? conf.value.trim() : "";
+    if (fields.length > 0 && text === "") {
+      // No prototype: a param named __proto__ is an ordinary key.
+      const values = Object.create(null);
+      for (const field of fields) {
+        const value = paramValue(field);
+        if (value !== undefined) values[field.dataset.param] = value;
+      }
+      return { conf: values };
+    }
     try {
       return { conf: text === "" ? {} : JSON.parse(text) };
     } catch (error) {
       throw new Error(`conf is not valid JSON: ${error.message}`);
     }
+  }
+
+  /** Lists a refused conf's problems under its form (cleared with an empty list). */
+  function showProblems(form, problems) {
+    const list = form.querySelector("[data-conf-problems]");
+    if (!list) return;
+    list.replaceChildren(
+      ...problems.map((problem) => {
+        const item = document.createElement("li");
+        item.textContent = problem;
+        return item;
+      }),
+    );
+    list.hidden = problems.length === 0;
+    for (const field of form.querySelectorAll("[data-param]")) {
+      const bad = problems.some((problem) => problem.startsWith(`conf.${field.dataset.param}:`));
+      if (bad) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    }
+  }
+
+  // A date-time default in the browser's local time, as datetime-local shows it.
+  for (const field of document.querySelectorAll("input[type=datetime-local][data-default]")) {
+    const at = new Date(field.dataset.default);
+    if (field.dataset.default === "" || Number.isNaN(at.getTime())) continue;
+    const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    field.value = local;
+    field.defaultValue = local;
   }
 
   for (const form of document.querySelectorAll("form[data-url]")) {
@@ -95,6 +156,7 @@
       busy++;
       for (const button of buttons) button.disabled = true;
       try {
+        showProblems(form, []);
         const result = await write(form.dataset.method || "POST", form.dataset.url, bodyOf(form));
         if (form.dataset.then === "run" && result.runId) {
           location.assign(`/runs/${encodeURIComponent(result.runId)}`);
@@ -104,6 +166,7 @@
         setTimeout(() => location.reload(), form.dataset.then === "reload-later" ? 1500 : 300);
       } catch (error) {
         show(error.message, "error");
+        if (error.problems) showProblems(form, error.problems);
       } finally {
         busy--;
         for (const button of buttons) button.disabled = false;
@@ -117,7 +180,14 @@
     const tick = () => {
       const active = document.activeElement;
       const editing = active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
-      const dirty = [...document.querySelectorAll("textarea")].some((t) => t.value !== t.defaultValue);
+      const dirty =
+        [...document.querySelectorAll("textarea, form input")].some(
+          (t) => t.value !== t.defaultValue || t.checked !== t.defaultChecked,
+        ) ||
+        [...document.querySelectorAll("form select")].some((select) => {
+          const initial = [...select.options].findIndex((option) => option.defaultSelected);
+          return select.selectedIndex !== Math.max(initial, 0);
+        });
       if (editing || dirty || busy > 0 || document.querySelector("dialog[open]"))
         setTimeout(tick, refresh * 1000);
       else location.reload();

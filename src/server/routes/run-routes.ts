@@ -227,7 +227,7 @@ async function schedulerCall<T>(call: () => Promise<T>): Promise<T> {
             : error.code === "too_many_queued_runs"
               ? 429
               : 400;
-      throw new HttpError(status, error.code, error.message);
+      throw new HttpError(status, error.code, error.message, error.problems);
     }
     throw error;
   }

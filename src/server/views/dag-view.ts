@@ -1,4 +1,5 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
+import { paramsJsonSchema } from "../../dags/spec/params-json-schema.ts";
 import type { AppDeps, RunReader } from "../app-deps.ts";
 import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
@@ -44,6 +45,8 @@ export function dagDetail(dag: ActiveDag, context: DagViewContext) {
   return {
     ...dagSummary(dag, context),
     definition: dag.definition,
+    /** The params as JSON Schema (draft 2020-12): what a trigger's conf must fit. */
+    params: paramsJsonSchema(dag.definition.params),
     skipped: context.store.dag(dag.definition.id)?.skipped ?? [],
     runs: context.store.runsOf(dag.definition.id, 25).map(runSummary),
   };
