@@ -25,6 +25,10 @@ function expectedNodeJobs(image: string, imagePullSecrets: Array<{ name: string 
     retries: 2,
     retryDelayMs: 300_000,
     onFailure: null,
+    params: [],
+    runTimeoutMs: null,
+    expectedWithinMs: null,
+    finishWithinMs: null,
     tasks: [
       {
         id: "test_task",
@@ -54,6 +58,7 @@ function expectedNodeJobs(image: string, imagePullSecrets: Array<{ name: string 
         timeoutMs: null,
         startupTimeoutMs: 120_000,
         onFinish: "delete",
+        pool: null,
       },
     ],
   };
