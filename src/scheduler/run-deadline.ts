@@ -35,11 +35,15 @@ export function nextRunDeadline(
   return next;
 }
 
-/** Running runs whose definition (the one they were created with) sets `runTimeout`. */
+/**
+ * Running runs whose definition (the one they were created with) sets `runTimeout`; a finished run
+ * made to run again (clear, retry-failed) counts from then.
+ */
 function* runDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
   for (const run of Object.values(state.runs) as Run[]) {
     if (run.state !== "running" || !run.startedAt) continue;
     const timeoutMs = context.definitionOf(run)?.runTimeoutMs;
-    if (timeoutMs) yield { run, timeoutMs, deadline: Date.parse(run.startedAt) + timeoutMs };
+    const since = Math.max(Date.parse(run.startedAt), run.resumedAt ? Date.parse(run.resumedAt) : 0);
+    if (timeoutMs) yield { run, timeoutMs, deadline: since + timeoutMs };
   }
 }

@@ -41,9 +41,9 @@ export default dag({ id: "hung", schedule: null, runTimeout: "2s", maxActiveRuns
       return body.state === "failed" ? body : undefined;
     });
     expect(ended.reason).toBe("run timed out after 2s");
-    expect(ended.tasks.map((t: { id: string; state: string; reason: string }) => [t.id, t.state, t.reason])).toEqual([
-      ["wait", "failed", "run timed out after 2s"],
-    ]);
+    expect(
+      ended.tasks.map((t: { id: string; state: string; reason: string }) => [t.id, t.state, t.reason]),
+    ).toEqual([["wait", "failed", "run timed out after 2s"]]);
     await waitFor("the first run's process to be gone", async () =>
       (await pidsWith(marker)).includes(firstPid) ? undefined : true,
     );

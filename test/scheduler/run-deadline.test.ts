@@ -7,6 +7,8 @@ import { durationText } from "../../src/scheduler/duration-text.ts";
 import { nextWakeAt, planTick, type TickContext } from "../../src/scheduler/plan-tick.ts";
 import { advanceRun, startTry } from "../../src/scheduler/run-progress.ts";
 import { nextRunDeadline, stopRunsPastDeadline } from "../../src/scheduler/run-deadline.ts";
+import { rerunChecked } from "../../src/scheduler/rerun.ts";
+import { retryFailedTasks } from "../../src/scheduler/retry-failed.ts";
 import { emptyActiveState } from "../../src/store/run-store.ts";
 import { buildDag, pod, runOf, statesOf, task } from "./fixtures.ts";
 import { later, T0 } from "./run-steps.ts";
@@ -70,6 +72,30 @@ describe("stopRunsPastDeadline", () => {
     const newer = timedDag(undefined);
     expect(stopRunsPastDeadline(stateOf(run), later(60_000), { definitionOf: () => newer })).toEqual([]);
     expect(stopRunsPastDeadline(stateOf(run), later(60_000), context)).toHaveLength(1);
+  });
+
+  it("a finished run made to run again (retry-failed) gets a fresh runTimeout from then", async () => {
+    const dag = timedDag("2s");
+    const run = startedRun(dag);
+    stopRunsPastDeadline(stateOf(run), later(2000), context);
+    expect(run.state).toBe("failed");
+    const state = stateOf();
+    const store = {
+      state,
+      update: async (change: (s: typeof state) => void) => change(state),
+      reactivate: async (copy: Run) => void (state.runs[copy.id] = copy),
+    };
+    const again = await rerunChecked(
+      store,
+      { run, definition: dag },
+      (r, d) => void retryFailedTasks(r, d.tasks),
+      later(60_000),
+    );
+    advanceRun(again, dag.tasks, later(60_000));
+    expect(again).toMatchObject({ state: "running", resumedAt: later(60_000).toISOString() });
+    expect(stopRunsPastDeadline(state, later(61_999), context)).toEqual([]);
+    expect(nextRunDeadline(state, later(60_000), context)).toBe(later(62_000).getTime());
+    expect(stopRunsPastDeadline(state, later(62_000), context)).toHaveLength(1);
   });
 
   it("nextRunDeadline is the soonest future deadline of running runs", () => {
