@@ -1,5 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
+import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import { durationText } from "./duration-text.ts";
@@ -7,25 +8,7 @@ import { nextRunAfter, recentScheduleTimes, scheduleTimes } from "./next-run.ts"
 import type { ScheduledDag, TickContext } from "./plan-tick.ts";
 import { scheduledRunId } from "./run-planner.ts";
 
-/**
- * Scheduled runs late past `expectedWithin`/`finishWithin`, alerted now: at most one per DAG per
- * tick, for the newest late logical date, with how many dates this alert covers (after a downtime).
- */
-export interface MissedSchedule {
-  dagId: string;
-  /** The newest logical date missed (ISO). */
-  logicalDate: string;
-  /** `expectedWithin` (not started) or `finishWithin` (not finished). */
-  kind: "start" | "finish";
-  /** Why, in words: `no run started within 15m of 2026-12-05T06:00:00.000Z (DAG paused)`. */
-  reason: string;
-  /** The same without the date: `no run started within 15m (DAG paused)`. */
-  summary: string;
-  /** Logical dates this alert covers (1 unless several were missed at once, after a downtime). */
-  count: number;
-  /** The DAG's time zone, to name the logical date in. */
-  timezone: string;
-}
+export type { MissedSchedule };
 
 /** A check looks at most this many of the newest unchecked ticks per DAG (older ones are passed over). */
 const TICKS_PER_CHECK = 100;
@@ -91,6 +74,7 @@ export function findMissedSchedules(
       summary,
       count,
       timezone: definition.timezone,
+      onFailureUrl: definition.onFailure?.url ?? null,
     });
   }
   return missed;
