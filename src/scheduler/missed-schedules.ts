@@ -32,7 +32,13 @@ export function findMissedSchedules(
   for (const { definition } of dags) {
     const dagState = ownValue(state.dags, definition.id);
     const allowances = allowancesOf(definition);
-    if (!dagState || allowances.length === 0 || definition.schedule === null) continue;
+    if (!dagState) continue;
+    if (allowances.length === 0 || definition.schedule === null) {
+      // Checks turned off: turned on again, they start from then, not from the last check.
+      delete dagState.missedAlertedThrough;
+      delete dagState.missedSchedule;
+      continue;
+    }
     if (dagState.missedAlertedThrough === undefined) {
       dagState.missedAlertedThrough = now.toISOString();
       continue;

@@ -201,6 +201,19 @@ describe("findMissedSchedules (through planTick)", () => {
     expect(tickAt(state, dag, ["2026-05-01T10:00:59.000Z"])).toEqual([[]]);
   });
 
+  it("checks turned off and on again start from then: the dates in between are not alerted", () => {
+    const dag = watched();
+    const state = checkedState(dag, { paused: true });
+    expect(tickAt(state, dag, ["2026-05-01T10:01:15.000Z"])[0]).toHaveLength(1);
+    const unwatched = buildDag({ id: "watched", schedule: EVERY_MINUTE });
+    expect(tickAt(state, unwatched, ["2026-05-01T10:30:00.000Z"])).toEqual([[]]);
+    expect(state.dags.watched?.missedSchedule).toBeUndefined();
+    expect(tickAt(state, dag, ["2026-05-01T11:00:00.000Z", "2026-05-01T11:00:59.000Z"])).toEqual([[], []]);
+    expect(tickAt(state, dag, ["2026-05-01T11:01:15.000Z"])[0]).toEqual([
+      ["2026-05-01T11:01:00.000Z", "start", 1, expect.stringContaining("(DAG paused)")],
+    ]);
+  });
+
   it("a DAG without expectedWithin or finishWithin is never checked", () => {
     const dag = buildDag({ id: "plain", schedule: EVERY_MINUTE, pausedOnCreation: true });
     const state = emptyActiveState();
