@@ -1,4 +1,5 @@
 import type { LeaderView } from "../leader/leader-view.ts";
+import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import type { SyncRecord } from "../sync/sync-status.ts";
 import { EventBus } from "./event-bus.ts";
@@ -33,6 +34,11 @@ export interface DaemonEvents {
    * Tries ended by failing their whole run (concurrencyPolicy replace) are reported by run:finished.
    */
   "try:finished": { run: Run; task: TaskInstance; durationMs: number | null };
+  /**
+   * Scheduled runs of a DAG were late past `expectedWithin`/`finishWithin` (one event per DAG per
+   * tick, once per logical date; stored as alerted before it is emitted).
+   */
+  "schedule:missed": MissedSchedule;
   /** This replica's leadership changed (leader election). */
   "leadership:changed": LeaderView;
 }

@@ -12,6 +12,8 @@ export interface Metrics {
   tryFinished(tryEnd: { dagId: string; outcome: "success" | "failed"; durationMs: number }): void;
   /** A scheduled run's first task was started `lagMs` after the run was due. */
   runStarted(start: { dagId: string; lagMs: number }): void;
+  /** Scheduled runs of a DAG missed `expectedWithin`/`finishWithin`; `count` logical dates at once. */
+  missedSchedules(missed: { dagId: string; count: number }): void;
   /** A Kubernetes API call failed (`code`: HTTP status, or "network" for no response). */
   executorApiError(error: { verb: string; code: string }): void;
   /** A promise rejection nobody handled reached the daemon's last-resort handler. */
@@ -24,6 +26,7 @@ export const noMetrics: Metrics = {
   runFinished() {},
   tryFinished() {},
   runStarted() {},
+  missedSchedules() {},
   executorApiError() {},
   unhandledRejection() {},
 };

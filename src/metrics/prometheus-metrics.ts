@@ -90,6 +90,12 @@ export function createPrometheusMetrics(options: {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers,
   });
+  const missedSchedules = new Counter({
+    name: "updraft_missed_schedules_total",
+    help: "Scheduled runs (logical dates) not started within expectedWithin or not finished within finishWithin, by DAG.",
+    labelNames: ["dag"] as const,
+    registers,
+  });
   const apiErrors = new Counter({
     name: "updraft_executor_api_errors_total",
     help: "Failed Kubernetes API calls of the executor (retried ones included), by verb and HTTP status.",
@@ -122,6 +128,9 @@ export function createPrometheusMetrics(options: {
     },
     runStarted({ lagMs }) {
       schedulingLag.observe(Math.max(0, lagMs) / 1000);
+    },
+    missedSchedules({ dagId, count }) {
+      missedSchedules.inc({ dag: dagId }, count);
     },
     executorApiError({ verb, code }) {
       apiErrors.inc({ verb, code });

@@ -13,6 +13,7 @@ interface RunFacts {
 export interface RunEventSource {
   on(event: "run:started", listener: (payload: { run: RunFacts; lagMs: number | null }) => void): () => void;
   on(event: "run:finished", listener: (payload: { run: RunFacts }) => void): () => void;
+  on(event: "schedule:missed", listener: (payload: { dagId: string; count: number }) => void): () => void;
   on(
     event: "try:finished",
     listener: (payload: { run: RunFacts; task: { state: string }; durationMs: number | null }) => void,
@@ -21,7 +22,7 @@ export interface RunEventSource {
 
 /**
  * Records run and try metrics from the daemon's events: final states (a run once, when it reaches
- * one), try durations and the scheduling lag of scheduled runs. Returns the unsubscribe function.
+ * one), try durations, the scheduling lag of scheduled runs and missed schedules. Returns the unsubscribe function.
  */
 export function recordRunMetrics(events: RunEventSource, metrics: Metrics): () => void {
   const offs = [
@@ -29,6 +30,7 @@ export function recordRunMetrics(events: RunEventSource, metrics: Metrics): () =
       if (lagMs !== null) metrics.runStarted({ dagId: run.dagId, lagMs });
     }),
     events.on("run:finished", ({ run }) => metrics.runFinished(run)),
+    events.on("schedule:missed", ({ dagId, count }) => metrics.missedSchedules({ dagId, count })),
     events.on("try:finished", ({ run, task, durationMs }) => {
       if (durationMs === null) return;
       metrics.tryFinished({

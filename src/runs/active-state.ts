@@ -10,10 +10,13 @@ export interface DagState {
   /** Scheduled runs not created, and why (forbid policy, catch-up bound); newest last, bounded. */
   skipped: Array<{ logicalDate: string; reason: string; at: string }>;
   /**
-   * The newest logical date a missed-schedule alert was sent for (`expectedWithin`/`finishWithin`),
-   * so a restart never alerts twice for the same tick. Absent until the first alert.
+   * Missed-schedule checks (`expectedWithin`/`finishWithin`) are done for every logical date up to
+   * this one (alerted, or in time), so a restart never alerts twice for the same tick. Set to the
+   * time the daemon first checked the DAG: ticks before it are never alerted.
    */
   missedAlertedThrough?: string;
+  /** The newest missed-schedule alert, for the page and the API (see src/scheduler/missed-schedules.ts). */
+  missedSchedule?: { logicalDate: string; kind: "start" | "finish"; reason: string; at: string };
 }
 
 /**

@@ -60,6 +60,8 @@ export interface Run {
   queuedAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** When a finished run was made to run again (clear, retry-failed): its runTimeout counts from here. */
+  resumedAt?: string;
   /** The backfill that created this run, or that reran it (`rerun: "failed" | "all"`). */
   backfillId?: string;
   /** Why the run ended as it did, when something other than its tasks decided (`stopped by <actor>`). */

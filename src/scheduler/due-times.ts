@@ -6,7 +6,9 @@ import { scheduleTimes } from "./next-run.ts";
 export function scheduleDueTimes(dag: DagDefinition, state: DagState): number[] {
   if (state.paused || dag.schedule === null) return [];
   const after = state.lastScheduledAt ? new Date(state.lastScheduledAt) : new Date(0);
-  return scheduleTimes(dag, after, new Date(after.getTime() + 3650 * 86_400_000), 2).map((t) => t.getTime());
+  // Ten years from where the schedule starts (a catch-up DAG's startDate), not from 1970.
+  const from = Math.max(after.getTime(), dag.startDate ? Date.parse(dag.startDate) : 0);
+  return scheduleTimes(dag, after, new Date(from + 3650 * 86_400_000), 2).map((t) => t.getTime());
 }
 
 /**

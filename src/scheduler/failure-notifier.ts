@@ -14,6 +14,14 @@ export interface FailureMessage {
   logUrl: string;
 }
 
+/** What any notification posts: Slack-compatible `text`, the DAG, and structured fields. */
+export interface NotificationMessage {
+  text: string;
+  dag: string;
+  run?: string;
+  task?: string;
+}
+
 const ATTEMPTS = 4;
 
 /**
@@ -28,7 +36,7 @@ export class FailureNotifier {
     private readonly options: { fetch?: typeof fetch; baseDelayMs?: number; timeoutMs?: number } = {},
   ) {}
 
-  notify(urls: ReadonlyArray<string | null | undefined>, message: FailureMessage): void {
+  notify<M extends NotificationMessage>(urls: ReadonlyArray<string | null | undefined>, message: M): void {
     for (const url of new Set(urls.filter((u): u is string => Boolean(u)))) {
       const delivery = this.#deliver(url, message).finally(() => this.#pending.delete(delivery));
       this.#pending.add(delivery);
@@ -40,7 +48,7 @@ export class FailureNotifier {
     await Promise.all([...this.#pending]);
   }
 
-  async #deliver(url: string, message: FailureMessage): Promise<void> {
+  async #deliver(url: string, message: NotificationMessage): Promise<void> {
     const send = this.options.fetch ?? fetch;
     const baseDelay = this.options.baseDelayMs ?? 1000;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -60,7 +68,7 @@ export class FailureNotifier {
           const detail = (error as Error).message.split(url).join(host);
           this.log.warn(
             { dag: message.dag, run: message.run, task: message.task, host, error: detail },
-            "failure notification not delivered",
+            message.task === undefined ? "notification not delivered" : "failure notification not delivered",
           );
           return;
         }

@@ -1,22 +1,26 @@
-import type { ActiveState } from "../runs/active-state.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { ActiveState, DagState } from "../runs/active-state.ts";
+import type { MissedSchedule } from "../runs/missed-schedule.ts";
+import type { Run } from "../runs/run-model.ts";
+import { ownValue } from "../store/id-record.ts";
+import { durationText } from "./duration-text.ts";
+import { nextRunAfter, recentScheduleTimes, scheduleTimes } from "./next-run.ts";
 import type { ScheduledDag, TickContext } from "./plan-tick.ts";
+import { scheduledRunId } from "./run-planner.ts";
 
-/** A scheduled run that had not started (or finished) by its deadline; alerted once per logical date. */
-export interface MissedSchedule {
-  dagId: string;
-  logicalDate: string;
-  /** `expectedWithin` (not started) or `finishWithin` (not finished). */
-  kind: "start" | "finish";
-  /** Why, in words: `no run started within 15m of 2026-12-05T06:00:00Z (DAG paused)`. */
-  reason: string;
-}
+export type { MissedSchedule };
+
+/** A check looks at most this many of the newest unchecked ticks per DAG (older ones are passed over). */
+const TICKS_PER_CHECK = 100;
+
+type Verdict =
+  { missed: false; pending: boolean } | { missed: true; kind: "start" | "finish"; summary: string };
 
 /**
  * The scheduled runs of DAGs with `expectedWithin`/`finishWithin` that are late now and were not
- * alerted yet; records them as alerted in the state (`DagState.missedAlertedThrough`), so a
- * restart does not alert twice. Pure: `now` is given.
- *
- * SCAFFOLD: the missed-schedule issue (#15 point 7) fills this in.
+ * alerted yet; records them as alerted in the state (`DagState.missedAlertedThrough`, and the
+ * newest alert in `DagState.missedSchedule`), so a restart does not alert twice. Ticks before the
+ * daemon first checked the DAG are never alerted. Pure: `now` is given.
  */
 export function findMissedSchedules(
   state: ActiveState,
@@ -24,8 +28,62 @@ export function findMissedSchedules(
   now: Date,
   context: Pick<TickContext, "book">,
 ): MissedSchedule[] {
-  void [state, dags, now, context];
-  return [];
+  const missed: MissedSchedule[] = [];
+  for (const { definition } of dags) {
+    const dagState = ownValue(state.dags, definition.id);
+    const allowances = allowancesOf(definition);
+    if (!dagState) continue;
+    if (allowances.length === 0 || definition.schedule === null) {
+      // Checks turned off: turned on again, they start from then, not from the last check.
+      delete dagState.missedAlertedThrough;
+      delete dagState.missedSchedule;
+      continue;
+    }
+    if (dagState.missedAlertedThrough === undefined) {
+      dagState.missedAlertedThrough = now.toISOString();
+      continue;
+    }
+    const ticks = recentScheduleTimes(
+      definition,
+      new Date(dagState.missedAlertedThrough),
+      new Date(now.getTime() - Math.min(...allowances)),
+      TICKS_PER_CHECK,
+    ).reverse();
+    let through: Date | undefined;
+    let pendingBefore = false;
+    let newest: { tick: Date; verdict: Verdict & { missed: true } } | undefined;
+    let count = 0;
+    for (const tick of ticks) {
+      const runId = scheduledRunId(definition.id, tick);
+      const run = ownValue(state.runs, runId) ?? context.book.getRun(runId);
+      const verdict = judge(definition, dagState, tick, run, now);
+      if (verdict.missed) {
+        // Alerted now: an earlier tick still pending (a slow run's finishWithin) is passed over,
+        // as the DAG is alerting already.
+        count += 1;
+        newest = { tick, verdict };
+        through = tick;
+      } else if (verdict.pending) pendingBefore = true;
+      else if (!pendingBefore) through = tick;
+    }
+    if (through) dagState.missedAlertedThrough = through.toISOString();
+    if (!newest) continue;
+    const logicalDate = newest.tick.toISOString();
+    const { kind, summary } = newest.verdict;
+    const reason = summary.replace(/^(.*?within \S+)/, `$1 of ${logicalDate}`);
+    dagState.missedSchedule = { logicalDate, kind, reason, at: now.toISOString() };
+    missed.push({
+      dagId: definition.id,
+      logicalDate,
+      kind,
+      reason,
+      summary,
+      count,
+      timezone: definition.timezone,
+      onFailureUrl: definition.onFailure?.url ?? null,
+    });
+  }
+  return missed;
 }
 
 /** When the next missed-schedule check is due (a tick plus its allowance), if any DAG asks for one. */
@@ -34,6 +92,80 @@ export function nextMissedScheduleCheck(
   dags: readonly ScheduledDag[],
   now: Date,
 ): number | undefined {
-  void [state, dags, now];
-  return undefined;
+  let next: number | undefined;
+  for (const { definition } of dags) {
+    const dagState = ownValue(state.dags, definition.id);
+    const allowances = allowancesOf(definition);
+    if (!dagState?.missedAlertedThrough || allowances.length === 0) continue;
+    const checkedThrough = Date.parse(dagState.missedAlertedThrough);
+    for (const allowance of allowances) {
+      // The oldest tick whose allowance ends after now (ticks checked already are done).
+      const after = new Date(Math.max(checkedThrough, now.getTime() - allowance));
+      const tick = scheduleTimes(definition, after, now, 1)[0] ?? nextRunAfter(definition, now);
+      const due = tick ? tick.getTime() + allowance : undefined;
+      if (due !== undefined && (next === undefined || due < next)) next = due;
+    }
+  }
+  return next;
+}
+
+function allowancesOf(definition: DagDefinition): number[] {
+  return [definition.expectedWithinMs, definition.finishWithinMs].filter(
+    (ms): ms is number => typeof ms === "number" && ms > 0,
+  );
+}
+
+/** Whether the run of `tick` is late now (and why), in time, or not decided yet. */
+function judge(
+  definition: DagDefinition,
+  dagState: DagState,
+  tick: Date,
+  run: Run | undefined,
+  now: Date,
+): Verdict {
+  let pending = false;
+  const checks: Array<["start" | "finish", number | null, string | null | undefined]> = [
+    ["start", definition.expectedWithinMs, run?.startedAt],
+    ["finish", definition.finishWithinMs, run?.endedAt],
+  ];
+  for (const [kind, withinMs, doneAt] of checks) {
+    if (!withinMs) continue;
+    const deadline = tick.getTime() + withinMs;
+    if (doneAt && Date.parse(doneAt) <= deadline) continue;
+    if (now.getTime() < deadline) {
+      pending = true;
+      continue;
+    }
+    const what = kind === "start" ? "no run started" : "run not finished";
+    return {
+      missed: true,
+      kind,
+      summary: `${what} within ${durationText(withinMs)} (${cause(kind, definition, dagState, tick, run)})`,
+    };
+  }
+  return { missed: false, pending };
+}
+
+/** Why a run is late, as far as the state tells. */
+function cause(
+  kind: "start" | "finish",
+  definition: DagDefinition,
+  dagState: DagState,
+  tick: Date,
+  run: Run | undefined,
+): string {
+  if (!run) {
+    if (dagState.paused) return "DAG paused";
+    const skip = dagState.skipped.findLast((entry) => Date.parse(entry.logicalDate) === tick.getTime());
+    if (skip) return `skipped: ${skip.reason}`;
+    return definition.catchup ? "no run created" : "no run created: catch-up is off";
+  }
+  if (run.state === "queued") {
+    if (dagState.paused) return "DAG paused";
+    return `queued behind maxActiveRuns (${definition.maxActiveRuns})`;
+  }
+  if (!run.startedAt) return `run ${run.state} without starting${run.reason ? `: ${run.reason}` : ""}`;
+  if (kind === "start") return `started late, at ${run.startedAt}`;
+  if (!run.endedAt) return `still running, started ${run.startedAt}`;
+  return `${run.state} late, at ${run.endedAt}`;
 }

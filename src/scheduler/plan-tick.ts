@@ -91,8 +91,15 @@ export function planTick(
 ): TickPlan {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
   created.push(...createBackfillRuns(state, dags, now, context));
+  const unfinished = Object.values(state.runs).filter((run) => !isFinal(run));
   cancels.push(...stopRunsPastDeadline(state, now, context));
   const advance = advanceRuns(state, now, context);
+  // Runs the deadline ended are final before advanceRuns sees them: they finished now.
+  for (const run of unfinished)
+    if (isFinal(run) && !advance.newlyFinished.includes(run)) {
+      advance.newlyFinished.push(run);
+      if (!advance.finished.includes(run)) advance.finished.push(run);
+    }
   return {
     created,
     cancels,

@@ -17,12 +17,19 @@ export async function rerunChecked(
   store: Pick<RunStore, "state" | "update" | "reactivate">,
   { run, definition }: CheckedRun,
   change: (run: Run, definition: DagDefinition) => void,
+  now?: Date,
 ): Promise<Run> {
   const active = ownValue(store.state.runs, run.id) !== undefined;
   const copy: Run = active ? run : { ...structuredClone(run), definition };
-  if (active) await store.update(() => change(copy, definition));
-  else {
+  // A finished run made to run again gets a fresh runTimeout (see run-deadline.ts).
+  const finished = run.state === "success" || run.state === "failed";
+  const apply = () => {
     change(copy, definition);
+    if (now && finished) copy.resumedAt = now.toISOString();
+  };
+  if (active) await store.update(apply);
+  else {
+    apply();
     await store.reactivate(copy);
   }
   return copy;

@@ -1,19 +1,26 @@
 import type { ActiveState } from "../runs/active-state.ts";
+import type { Run } from "../runs/run-model.ts";
+import { durationText } from "./duration-text.ts";
 import type { Cancel, TickContext } from "./plan-tick.ts";
+import { endRun } from "./run-stop.ts";
 
 /**
  * Stops the runs that have gone on longer than their DAG's `runTimeout` (as a stop does, reason
- * `run timed out after 2h`) and returns their live tries to cancel. Pure: `now` is given.
- *
- * SCAFFOLD: the run-deadline issue (#15 point 6) fills this in.
+ * `run timed out after 2h`) and returns their live tries to cancel. Queued runs are not timed:
+ * the clock starts when a run starts. Pure: `now` is given.
  */
 export function stopRunsPastDeadline(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf">,
 ): Cancel[] {
-  void [state, now, context];
-  return [];
+  const cancels: Cancel[] = [];
+  for (const { run, timeoutMs, deadline } of runDeadlines(state, context)) {
+    if (deadline > now.getTime()) continue;
+    const reason = `run timed out after ${durationText(timeoutMs)}`;
+    for (const key of endRun(run, reason, now, "timed out")) cancels.push({ key, reason });
+  }
+  return cancels;
 }
 
 /** The soonest run deadline after `now`, if any run has one. */
@@ -22,6 +29,21 @@ export function nextRunDeadline(
   now: Date,
   context: Pick<TickContext, "definitionOf">,
 ): number | undefined {
-  void [state, now, context];
-  return undefined;
+  let next: number | undefined;
+  for (const { deadline } of runDeadlines(state, context))
+    if (deadline > now.getTime() && (next === undefined || deadline < next)) next = deadline;
+  return next;
+}
+
+/**
+ * Running runs whose definition (the one they were created with) sets `runTimeout`; a finished run
+ * made to run again (clear, retry-failed) counts from then.
+ */
+function* runDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
+  for (const run of Object.values(state.runs) as Run[]) {
+    if (run.state !== "running" || !run.startedAt) continue;
+    const timeoutMs = context.definitionOf(run)?.runTimeoutMs;
+    const since = Math.max(Date.parse(run.startedAt), run.resumedAt ? Date.parse(run.resumedAt) : 0);
+    if (timeoutMs) yield { run, timeoutMs, deadline: since + timeoutMs };
+  }
 }

@@ -112,7 +112,7 @@ export class Scheduler {
 
   #rerun(check: () => CheckedRun, change: Parameters<typeof rerunChecked>[2]): Promise<Run> {
     return this.#enqueue(async () => {
-      const run = await rerunChecked(this.#o.store, check(), change);
+      const run = await rerunChecked(this.#o.store, check(), change, this.#now());
       this.wake();
       return run;
     });

@@ -2,6 +2,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
 import { type Executor, type ExecutorEvent, keyString } from "../executor/executor.ts";
 import type { Logger } from "../log/logger.ts";
+import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import type { ActiveState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -42,7 +43,9 @@ export class StepEffects {
    * tries it queued (stored as queued first: a crash from here on restarts these same tries) and
    * archives finished runs.
    */
-  async step<P extends Advance & { created?: Run[] }>(plan: (state: ActiveState) => P): Promise<P> {
+  async step<P extends Advance & { created?: Run[]; missed?: MissedSchedule[] }>(
+    plan: (state: ActiveState) => P,
+  ): Promise<P> {
     let planned: P | undefined;
     await this.#o.store.update((state) => {
       planned = plan(state);
@@ -56,6 +59,7 @@ export class StepEffects {
     });
     if (!planned) throw new Error("the state store did not apply the scheduler's step");
     for (const run of planned.created ?? []) this.#o.events.emit("run:created", { run });
+    for (const missed of planned.missed ?? []) this.#o.events.emit("schedule:missed", missed);
     for (const { run, instance } of planned.launches) await this.launch(run, instance);
     const startedAt = this.#o.now().getTime();
     for (const run of planned.started) {

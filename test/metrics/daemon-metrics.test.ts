@@ -36,6 +36,7 @@ describe("GET /metrics", () => {
       updraft_task_instances_total: "counter",
       updraft_task_duration_seconds: "histogram",
       updraft_scheduling_lag_seconds: "histogram",
+      updraft_missed_schedules_total: "counter",
       updraft_executor_api_errors_total: "counter",
       updraft_unhandled_rejections_total: "counter",
     });

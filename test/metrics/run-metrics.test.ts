@@ -18,6 +18,7 @@ function recorder() {
       ]),
     runStarted: (start) => calls.push(["runStarted", start]),
     tryFinished: (end) => calls.push(["tryFinished", end]),
+    missedSchedules: (missed) => calls.push(["missedSchedules", missed]),
   };
   return { metrics, calls };
 }
@@ -54,11 +55,22 @@ describe("recordRunMetrics", () => {
     const done = runIn("success");
     done.tasks[0]!.state = "success";
     events.emit("run:finished", { run: done });
+    events.emit("schedule:missed", {
+      dagId: "metered",
+      logicalDate: "2026-05-01T10:00:00.000Z",
+      kind: "start",
+      reason: "no run started within 15m of 2026-05-01T10:00:00.000Z (DAG paused)",
+      summary: "no run started within 15m (DAG paused)",
+      count: 3,
+      timezone: "UTC",
+      onFailureUrl: null,
+    });
     expect(calls).toEqual([
       ["runStarted", { dagId: "metered", lagMs: 1500 }],
       ["tryFinished", { dagId: "metered", outcome: "failed", durationMs: 200 }],
       ["tryFinished", { dagId: "metered", outcome: "success", durationMs: 300 }],
       ["runFinished", { dagId: "metered", state: "success", tasks: ["success"] }],
+      ["missedSchedules", { dagId: "metered", count: 3 }],
     ]);
   });
 

@@ -58,6 +58,7 @@ svg .bar-label { font-size: 11px; }
 .tag { display: inline-block; padding: 0 .4em; border-radius: 3px; font-size: 12px; font-weight: 600; border: 1px solid; }
 .tag.stale { color: var(--error); border-color: var(--error); }
 .tag.paused { color: #6f2b00; border-color: #bc4c00; background: #fff1e5; }
+.tag.missed { color: var(--error); border-color: var(--error); background: #ffebe9; }
 .actions { display: flex; gap: .6em; flex-wrap: wrap; align-items: flex-start; margin: .6em 0; }
 form.inline { display: inline; }
 button { font: inherit; padding: .3em .9em; border-radius: 4px; border: 1px solid #57606a; background: #fff; cursor: pointer; }

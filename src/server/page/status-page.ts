@@ -92,7 +92,7 @@ function dagTable(dags: readonly ActiveDag[], context: ReturnType<typeof dagView
       ${dags.map((dag) => {
         const view = dagSummary(dag, context);
         return html`<tr>
-          <td><a href="/dags/${segment(view.id)}">${view.id}</a></td>
+          <td><a href="/dags/${segment(view.id)}">${view.id}</a>${missedBadge(view.missedSchedule)}</td>
           <td class="mono">${view.file}${view.line === null ? "" : `:${view.line}`}</td>
           <td>${scheduleText(view.schedule, view.timezone)}</td>
           <td>
@@ -110,4 +110,12 @@ function dagTable(dags: readonly ActiveDag[], context: ReturnType<typeof dagView
       })}
     </tbody>
   </table>`;
+}
+
+/** The "missed schedule" mark of a DAG row, naming the date and why in its title. */
+function missedBadge(missed: { logicalDate: string; reason: string } | null): Html | string {
+  if (!missed) return "";
+  return html` <span class="tag missed" title="missed ${formatTime(missed.logicalDate)}: ${missed.reason}"
+    >missed schedule</span
+  >`;
 }

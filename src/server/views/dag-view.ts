@@ -1,6 +1,7 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import { paramsJsonSchema } from "../../dags/spec/params-json-schema.ts";
 import type { AppDeps, RunReader } from "../app-deps.ts";
+import { missedScheduleView, RUNS_TO_CLEAR_MISSED } from "./missed-schedule-view.ts";
 import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
 
@@ -23,7 +24,8 @@ export function dagSummary(dag: ActiveDag, context: DagViewContext) {
   const after = state?.lastScheduledAt
     ? new Date(Math.max(new Date(state.lastScheduledAt).getTime(), context.now.getTime()))
     : context.now;
-  const lastRun = context.store.runsOf(definition.id, 1)[0];
+  const newestRuns = context.store.runsOf(definition.id, state?.missedSchedule ? RUNS_TO_CLEAR_MISSED : 1);
+  const lastRun = newestRuns[0];
   return {
     id: definition.id,
     file: dag.file,
@@ -37,6 +39,7 @@ export function dagSummary(dag: ActiveDag, context: DagViewContext) {
     lastRun: lastRun ? { id: lastRun.id, state: lastRun.state, logicalDate: lastRun.logicalDate } : null,
     stale: dag.stale,
     importError: dag.importError,
+    missedSchedule: missedScheduleView(state, newestRuns),
   };
 }
 
