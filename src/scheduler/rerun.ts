@@ -26,6 +26,8 @@ export async function rerunChecked(
   const apply = () => {
     change(copy, definition);
     if (now && finished) copy.resumedAt = now.toISOString();
+    // Why the run ended (stopped, timed out, marked) no longer holds once it runs again.
+    if (finished) delete copy.reason;
   };
   if (active) await store.update(apply);
   else {

@@ -93,6 +93,8 @@ describe("stopRunsPastDeadline", () => {
     );
     advanceRun(again, dag.tasks, later(60_000));
     expect(again).toMatchObject({ state: "running", resumedAt: later(60_000).toISOString() });
+    // The old reason ("run timed out after 2s") no longer says why the run is where it is.
+    expect(again.reason).toBeUndefined();
     expect(stopRunsPastDeadline(state, later(61_999), context)).toEqual([]);
     expect(nextRunDeadline(state, later(60_000), context)).toBe(later(62_000).getTime());
     expect(stopRunsPastDeadline(state, later(62_000), context)).toHaveLength(1);
