@@ -1,3 +1,5 @@
+import type { Backfill } from "../backfill/backfill-model.ts";
+import type { BackfillInput } from "../backfill/backfill-request.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
 import type { HealthReport } from "../health/health-report.ts";
@@ -28,7 +30,11 @@ export interface DagCatalog {
 /** Runs and per-DAG state, as the server reads them (the run store). */
 export interface RunReader {
   /** The state file's DAG flags (the status page's cache key). */
-  readonly state: { readonly dags: Readonly<Record<string, DagState>> };
+  readonly state: {
+    readonly dags: Readonly<Record<string, DagState>>;
+    /** Backfills by id (running ones and the newest finished ones). */
+    readonly backfills: Readonly<Record<string, Backfill>>;
+  };
   /** Why the last write failed, if it did: writes are refused until one succeeds. */
   readonly writeError: Error | undefined;
   dag(id: string): DagState | undefined;
@@ -54,6 +60,10 @@ export interface RunControl {
   /** Stops or marks an unfinished run, or marks one of its tasks; a stopped run ends `failed`, reason `stopped by <actor>`. */
   controlRun(runId: string, change: RunChange, actor: string): Promise<Run>;
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
+  /** Starts a backfill of a date range; refuses a bad range, conf or a DAG without a schedule. */
+  backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill>;
+  /** Cancels a running backfill; the runs it has under way finish. */
+  cancelBackfill(id: string, actor: string): Promise<Backfill>;
 }
 
 /** The DAG source, as the server uses it: its status and "sync now". */

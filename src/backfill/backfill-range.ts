@@ -1,0 +1,40 @@
+import { DateTime } from "luxon";
+import { type ScheduleFields, recentScheduleTimes, scheduleTimes } from "../scheduler/next-run.ts";
+import type { Backfill } from "./backfill-model.ts";
+
+/** A backfill may cover at most this many logical dates (a per-minute schedule over a year is 525,600). */
+export const MAX_BACKFILL_DATES = 100_000;
+
+const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+
+/**
+ * An ISO date (`2026-11-01`, midnight) or date-time read in the DAG's time zone unless it names its
+ * own offset, as a UTC time; undefined if it is neither.
+ */
+export function rangeTime(value: string, timeZone: string): Date | undefined {
+  if (!ISO_DATE_OR_TIME.test(value)) return undefined;
+  const parsed = DateTime.fromISO(value, { zone: timeZone, setZone: false });
+  return parsed.isValid ? parsed.toJSDate() : undefined;
+}
+
+/** The schedule's ticks in [from, to] (both inclusive), counted up to `max + 1`. */
+export function countRangeTicks(dag: ScheduleFields, from: Date, to: Date, max = MAX_BACKFILL_DATES): number {
+  return scheduleTimes(dag, new Date(from.getTime() - 1), to, max + 1).length;
+}
+
+/**
+ * The next `limit` logical dates a backfill hands out after its cursor: the schedule's ticks in
+ * its range, oldest first (newest first when `reverse`), with the DST rules of catch-up.
+ */
+export function nextBackfillDates(
+  dag: ScheduleFields,
+  backfill: Pick<Backfill, "from" | "to" | "cursor" | "reverse">,
+  limit: number,
+): Date[] {
+  const from = Date.parse(backfill.from);
+  const to = Date.parse(backfill.to);
+  const cursor = backfill.cursor === null ? undefined : Date.parse(backfill.cursor);
+  if (!backfill.reverse)
+    return scheduleTimes(dag, new Date(cursor ?? from - 1), new Date(to), limit);
+  return recentScheduleTimes(dag, new Date(from - 1), new Date(cursor === undefined ? to : cursor - 1), limit);
+}
