@@ -134,7 +134,12 @@ export function rerunOf(
   definition: DagDefinition,
   with_: { backfill: Backfill; commit: string | null; snapshot: string; now: Date },
 ): Run {
-  const { definition: _definition, definitionKey: _key, reason: _reason, ...copy } = structuredClone(existing);
+  const {
+    definition: _definition,
+    definitionKey: _key,
+    reason: _reason,
+    ...copy
+  } = structuredClone(existing);
   const byId = new Map(copy.tasks.map((task) => [task.id, task]));
   const run: Run = {
     ...copy,

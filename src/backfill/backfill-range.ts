@@ -8,13 +8,15 @@ export const MAX_BACKFILL_DATES = 100_000;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 /**
- * An ISO date (`2026-11-01`, midnight) or date-time read in the DAG's time zone unless it names its
- * own offset, as a UTC time; undefined if it is neither.
+ * An ISO date or date-time read in the DAG's time zone unless it names its own offset, as a UTC
+ * time; undefined if it is neither. A date alone is the whole day: its start as `from`, its last
+ * millisecond as `to` (`--to 2026-11-30` includes the 30th's 06:00 run).
  */
-export function rangeTime(value: string, timeZone: string): Date | undefined {
+export function rangeTime(value: string, timeZone: string, end: "from" | "to" = "from"): Date | undefined {
   if (!ISO_DATE_OR_TIME.test(value)) return undefined;
   const parsed = DateTime.fromISO(value, { zone: timeZone, setZone: false });
-  return parsed.isValid ? parsed.toJSDate() : undefined;
+  if (!parsed.isValid) return undefined;
+  return value.length === 10 && end === "to" ? parsed.endOf("day").toJSDate() : parsed.toJSDate();
 }
 
 /** The schedule's ticks in [from, to] (both inclusive), counted up to `max + 1`. */
@@ -34,7 +36,11 @@ export function nextBackfillDates(
   const from = Date.parse(backfill.from);
   const to = Date.parse(backfill.to);
   const cursor = backfill.cursor === null ? undefined : Date.parse(backfill.cursor);
-  if (!backfill.reverse)
-    return scheduleTimes(dag, new Date(cursor ?? from - 1), new Date(to), limit);
-  return recentScheduleTimes(dag, new Date(from - 1), new Date(cursor === undefined ? to : cursor - 1), limit);
+  if (!backfill.reverse) return scheduleTimes(dag, new Date(cursor ?? from - 1), new Date(to), limit);
+  return recentScheduleTimes(
+    dag,
+    new Date(from - 1),
+    new Date(cursor === undefined ? to : cursor - 1),
+    limit,
+  );
 }

@@ -42,8 +42,11 @@ export async function startBackfill(
   const zone = definition.timezone;
   const problems: string[] = [];
   const from = rangeTime(input.from, zone);
-  const to = rangeTime(input.to, zone);
-  for (const [field, value, time] of [["from", input.from, from], ["to", input.to, to]] as const)
+  const to = rangeTime(input.to, zone, "to");
+  for (const [field, value, time] of [
+    ["from", input.from, from],
+    ["to", input.to, to],
+  ] as const)
     if (!time)
       problems.push(
         `${field}: ${JSON.stringify(value.slice(0, 40))} is not an ISO date or date-time (e.g. "2026-11-01" or "2026-11-01T06:00"), read in the DAG's time zone ${zone}`,
@@ -51,7 +54,8 @@ export async function startBackfill(
   if (from && to && to < from) problems.push(`to: must not be before from (${from.toISOString()})`);
   const conf = resolveConf(definition.params, input.conf);
   if (!conf.ok) problems.push(...conf.problems.map((problem) => `conf: ${problem}`));
-  if (problems.length > 0 || !from || !to || !conf.ok) throw new SchedulerError("bad_request", problems.join("; "));
+  if (problems.length > 0 || !from || !to || !conf.ok)
+    throw new SchedulerError("bad_request", problems.join("; "));
   const planned = countRangeTicks(definition, from, to);
   if (planned === 0)
     throw new SchedulerError(
