@@ -75,7 +75,19 @@
     }
   }
 
+  /** A form's `data-field` inputs as a JSON body: checkboxes as booleans, empty ones left out. */
+  function fieldsOf(form) {
+    const body = {};
+    for (const input of form.querySelectorAll("[data-field]")) {
+      if (input.type === "checkbox") body[input.name] = input.checked;
+      else if (input.value !== "")
+        body[input.name] = input.type === "number" ? Number(input.value) : input.value;
+    }
+    return body;
+  }
+
   function bodyOf(form) {
+    if (form.querySelector("[data-field]")) return fieldsOf(form);
     const conf = form.querySelector("textarea[name=conf]");
     if (!conf) return undefined;
     const text = conf.value.trim();
@@ -116,7 +128,9 @@
     const tick = () => {
       const active = document.activeElement;
       const editing = active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
-      const dirty = [...document.querySelectorAll("textarea")].some((t) => t.value !== t.defaultValue);
+      const dirty = [...document.querySelectorAll("textarea, [data-field]")].some((t) =>
+        t.type === "checkbox" ? t.checked !== t.defaultChecked : t.value !== t.defaultValue,
+      );
       if (editing || dirty || busy > 0 || document.querySelector("dialog[open]"))
         setTimeout(tick, refresh * 1000);
       else location.reload();
