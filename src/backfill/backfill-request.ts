@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import type { ActiveDag } from "../dags/active-dags.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { resolveConf } from "../dags/spec/params-schema.ts";
 import { initialDagState } from "../scheduler/run-planner.ts";
 import { SchedulerError } from "../scheduler/scheduler-error.ts";
@@ -21,17 +23,22 @@ export interface BackfillInput {
 /** At most this many backfills run at once (over it: 429). */
 export const MAX_RUNNING_BACKFILLS = 20;
 
+/** A backfill checked against its DAG, not yet stored (no id, no time). */
+export type CheckedBackfill = Pick<
+  Backfill,
+  "dagId" | "from" | "to" | "rerun" | "reverse" | "maxActiveRuns" | "conf" | "planned"
+> & { definition: DagDefinition };
+
 /**
- * Checks and stores a backfill of `dagId` (its runs are created by the loop, a few per tick).
- * Refuses with a SchedulerError: an unknown DAG, one without a schedule, a bad range or conf.
+ * Checks a backfill of `dag` and counts its logical dates. Run outside the scheduler's queue: a
+ * year of hourly dates takes a while to count (in chunks, so the loop runs meanwhile). Refuses with
+ * a SchedulerError: an unknown DAG, one without a schedule, a bad range or conf.
  */
-export async function startBackfill(
-  parts: SchedulerParts,
+export async function checkBackfill(
+  dag: ActiveDag | undefined,
   dagId: string,
   input: BackfillInput,
-  actor: string | undefined,
-): Promise<Backfill> {
-  const dag = parts.registry.get(dagId);
+): Promise<CheckedBackfill> {
   if (!dag) throw new SchedulerError("not_found", `no DAG with id "${dagId}"`);
   const definition = dag.definition;
   if (definition.schedule === null)
@@ -56,7 +63,7 @@ export async function startBackfill(
   if (!conf.ok) problems.push(...conf.problems.map((problem) => `conf: ${problem}`));
   if (problems.length > 0 || !from || !to || !conf.ok)
     throw new SchedulerError("bad_request", problems.join("; "));
-  const planned = countRangeTicks(definition, from, to);
+  const planned = await countRangeTicks(definition, from, to);
   if (planned === 0)
     throw new SchedulerError(
       "bad_request",
@@ -67,6 +74,28 @@ export async function startBackfill(
       "bad_request",
       `the range holds more than ${MAX_BACKFILL_DATES} logical dates of "${definition.schedule}"; split it into smaller backfills`,
     );
+  return {
+    dagId,
+    definition,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    rerun: input.rerun,
+    reverse: input.reverse,
+    maxActiveRuns: input.maxActiveRuns ?? definition.maxActiveRuns,
+    conf: conf.conf,
+    planned,
+  };
+}
+
+/** Stores a checked backfill (its runs are created by the loop, a few per tick); 429 over MAX_RUNNING_BACKFILLS. */
+export async function startBackfill(
+  parts: SchedulerParts,
+  checked: CheckedBackfill,
+  actor: string | undefined,
+): Promise<Backfill> {
+  const { definition, ...fields } = checked;
+  if (!parts.registry.get(checked.dagId))
+    throw new SchedulerError("not_found", `no DAG with id "${checked.dagId}"`);
   const running = Object.values(parts.store.state.backfills).filter((b) => b.state === "running").length;
   if (running >= MAX_RUNNING_BACKFILLS)
     throw new SchedulerError(
@@ -75,20 +104,13 @@ export async function startBackfill(
     );
   const now = parts.now;
   const backfill: Backfill = {
-    id: `${dagId}__backfill__${compactTime(now)}_${randomBytes(3).toString("hex")}`,
-    dagId,
-    from: from.toISOString(),
-    to: to.toISOString(),
-    rerun: input.rerun,
-    reverse: input.reverse,
-    maxActiveRuns: input.maxActiveRuns ?? definition.maxActiveRuns,
-    conf: conf.conf,
+    ...fields,
+    id: `${checked.dagId}__backfill__${compactTime(now)}_${randomBytes(3).toString("hex")}`,
     state: "running",
     createdAt: now.toISOString(),
     ...(actor === undefined ? {} : { createdBy: actor }),
     endedAt: null,
     cursor: null,
-    planned,
     active: [],
     created: 0,
     kept: 0,
@@ -96,7 +118,7 @@ export async function startBackfill(
     failed: 0,
   };
   await parts.store.update((state) => {
-    state.dags[dagId] ??= initialDagState(definition, now);
+    state.dags[checked.dagId] ??= initialDagState(definition, now);
     state.backfills[backfill.id] = backfill;
   });
   return structuredClone(backfill);

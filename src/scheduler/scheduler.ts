@@ -1,6 +1,11 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { Backfill } from "../backfill/backfill-model.ts";
-import { type BackfillInput, cancelBackfill, startBackfill } from "../backfill/backfill-request.ts";
+import {
+  type BackfillInput,
+  cancelBackfill,
+  checkBackfill,
+  startBackfill,
+} from "../backfill/backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { Run } from "../runs/run-model.ts";
@@ -124,8 +129,9 @@ export class Scheduler {
   }
 
   /** Starts a backfill of a date range (its runs are created a few per tick; see src/backfill/). */
-  backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill> {
-    return this.serially((parts) => startBackfill(parts, dagId, input, actor));
+  async backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill> {
+    const checked = await checkBackfill(this.#o.registry.get(dagId), dagId, input);
+    return this.serially((parts) => startBackfill(parts, checked, actor));
   }
 
   /** Cancels a running backfill: no more runs are created; those under way finish. */

@@ -52,7 +52,11 @@ function backfillOf(dag: DagDefinition, fields: Partial<Backfill> & Pick<Backfil
     createdAt: NOW.toISOString(),
     endedAt: null,
     cursor: null,
-    planned: countRangeTicks(dag, from, to),
+    planned: nextBackfillDates(
+      dag,
+      { from: from.toISOString(), to: to.toISOString(), cursor: null, reverse: false },
+      1000,
+    ).length,
     active: [],
     created: 0,
     kept: 0,
@@ -138,9 +142,14 @@ describe("backfill dates: the schedule's ticks in the range, in the DAG's time z
     expect(rangeTime("2026-11-01", "Europe/Berlin", "to")?.toISOString()).toBe("2026-11-01T22:59:59.999Z");
   });
 
-  it("counts more than catch-up's 50 (a year of hourly ticks)", () => {
+  it("counts more than catch-up's 50 (a year of hourly ticks), up to one past the bound", async () => {
     const hourly = buildDag({ id: "hourly", schedule: "@hourly" });
-    expect(countRangeTicks(hourly, at("2025-01-01T00:00:00Z"), at("2025-12-31T23:59:59.999Z"))).toBe(8760);
+    expect(await countRangeTicks(hourly, at("2025-01-01T00:00:00Z"), at("2025-12-31T23:59:59.999Z"))).toBe(
+      8760,
+    );
+    expect(
+      await countRangeTicks(hourly, at("2025-01-01T00:00:00Z"), at("2025-12-31T23:59:59.999Z"), 1000),
+    ).toBe(1500);
   });
 });
 
