@@ -1,5 +1,5 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { Backfill } from "../backfill/backfill-model.ts";
+import type { Backfill } from "./backfill-model.ts";
 import type { Run } from "./run-model.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */

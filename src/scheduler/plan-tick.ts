@@ -12,7 +12,7 @@ import {
   planScheduledRuns,
   scheduledRunId,
 } from "./run-planner.ts";
-import { createBackfillRuns, nextBackfillWake } from "../backfill/backfill-plan.ts";
+import { createBackfillRuns, nextBackfillWake } from "./backfill-plan.ts";
 import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
 import { nextRunDeadline, stopRunsPastDeadline } from "./run-deadline.ts";

@@ -1,11 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { Backfill } from "../backfill/backfill-model.ts";
-import {
-  type BackfillInput,
-  cancelBackfill,
-  checkBackfill,
-  startBackfill,
-} from "../backfill/backfill-request.ts";
+import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
+import { cancelBackfill, checkBackfill, startBackfill } from "./backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { Run } from "../runs/run-model.ts";

@@ -5,7 +5,7 @@ import type { Logger } from "../log/logger.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import type { ActiveState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
-import { settleFinishedRuns } from "../backfill/backfill-progress.ts";
+import { settleFinishedRuns } from "./backfill-progress.ts";
 import { applyExecutorEvents } from "./executor-events.ts";
 import type { Advance, Cancel } from "./plan-tick.ts";
 import { failTry } from "./run-progress.ts";

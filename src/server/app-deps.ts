@@ -1,5 +1,4 @@
-import type { Backfill } from "../backfill/backfill-model.ts";
-import type { BackfillInput } from "../backfill/backfill-request.ts";
+import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
 import type { HealthReport } from "../health/health-report.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Backfill } from "../../src/backfill/backfill-model.ts";
-import { createBackfillRuns, nextBackfillWake } from "../../src/backfill/backfill-plan.ts";
-import { FINISHED_BACKFILLS_KEPT, settleFinishedRuns } from "../../src/backfill/backfill-progress.ts";
-import { countRangeTicks, nextBackfillDates, rangeTime } from "../../src/backfill/backfill-range.ts";
+import type { Backfill } from "../../src/runs/backfill-model.ts";
+import { createBackfillRuns, nextBackfillWake } from "../../src/scheduler/backfill-plan.ts";
+import { FINISHED_BACKFILLS_KEPT, settleFinishedRuns } from "../../src/scheduler/backfill-progress.ts";
+import { countRangeTicks, nextBackfillDates, rangeTime } from "../../src/scheduler/backfill-range.ts";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { ActiveState } from "../../src/runs/active-state.ts";
 import type { Run } from "../../src/runs/run-model.ts";

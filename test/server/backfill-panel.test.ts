@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Backfill } from "../../src/backfill/backfill-model.ts";
+import type { Backfill } from "../../src/runs/backfill-model.ts";
 import { backfillPanel } from "../../src/server/page/backfill-panel.ts";
 import { idRecord } from "../../src/store/id-record.ts";
 

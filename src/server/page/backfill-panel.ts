@@ -1,4 +1,4 @@
-import type { Backfill } from "../../backfill/backfill-model.ts";
+import type { Backfill } from "../../runs/backfill-model.ts";
 import { newestFirst } from "../routes/backfill-routes.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm } from "./layout.ts";

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Backfill } from "../../backfill/backfill-model.ts";
+import type { Backfill } from "../../runs/backfill-model.ts";
 import { DEFAULT_MAX_CONF_BYTES } from "../../config/limit-flags.ts";
 import { idRecord, ownValue } from "../../store/id-record.ts";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../../store/json-depth.ts";

@@ -1,4 +1,4 @@
-import type { Backfill } from "../../backfill/backfill-model.ts";
+import type { Backfill } from "../../runs/backfill-model.ts";
 
 /** A backfill as the API shows it: the record, with its progress counts and the runs under way. */
 export function backfillView(backfill: Backfill) {

@@ -1,7 +1,7 @@
 import type { ActiveState } from "../runs/active-state.ts";
 import type { Run } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
-import type { Backfill } from "./backfill-model.ts";
+import type { Backfill } from "../runs/backfill-model.ts";
 
 /** Finished backfills kept in the state file, newest first; older ones are dropped. */
 export const FINISHED_BACKFILLS_KEPT = 50;

@@ -41,3 +41,13 @@ export interface Backfill {
   failed: number;
   reason?: string;
 }
+
+/** What `POST /api/dags/:dagId/backfills` asks for (already shape-checked). */
+export interface BackfillInput {
+  from: string;
+  to: string;
+  conf: Record<string, unknown>;
+  maxActiveRuns?: number | undefined;
+  reverse: boolean;
+  rerun: BackfillRerun;
+}

@@ -1,11 +1,11 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState } from "../runs/active-state.ts";
 import { newTaskInstance, type Run } from "../runs/run-model.ts";
-import type { ScheduledDag, TickContext } from "../scheduler/plan-tick.ts";
-import { clearTask } from "../scheduler/run-progress.ts";
-import { newRun, scheduledRunId } from "../scheduler/run-planner.ts";
+import type { ScheduledDag, TickContext } from "./plan-tick.ts";
+import { clearTask } from "./run-progress.ts";
+import { newRun, scheduledRunId } from "./run-planner.ts";
 import { ownValue } from "../store/id-record.ts";
-import type { Backfill } from "./backfill-model.ts";
+import type { Backfill } from "../runs/backfill-model.ts";
 import { nextBackfillDates } from "./backfill-range.ts";
 import { finishBackfillIfDone, pruneFinishedBackfills, settleBackfillRun } from "./backfill-progress.ts";
 

@@ -2,23 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { ActiveDag } from "../dags/active-dags.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { resolveConf } from "../dags/spec/params-schema.ts";
-import { initialDagState } from "../scheduler/run-planner.ts";
-import { SchedulerError } from "../scheduler/scheduler-error.ts";
-import type { SchedulerParts } from "../scheduler/scheduler-options.ts";
+import { initialDagState } from "./run-planner.ts";
+import { SchedulerError } from "./scheduler-error.ts";
+import type { SchedulerParts } from "./scheduler-options.ts";
 import { ownValue } from "../store/id-record.ts";
-import type { Backfill, BackfillRerun } from "./backfill-model.ts";
+import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import { pruneFinishedBackfills } from "./backfill-progress.ts";
 import { MAX_BACKFILL_DATES, countRangeTicks, rangeTime } from "./backfill-range.ts";
-
-/** What `POST /api/dags/:dagId/backfills` asks for (already shape-checked). */
-export interface BackfillInput {
-  from: string;
-  to: string;
-  conf: Record<string, unknown>;
-  maxActiveRuns?: number | undefined;
-  reverse: boolean;
-  rerun: BackfillRerun;
-}
 
 /** At most this many backfills run at once (over it: 429). */
 export const MAX_RUNNING_BACKFILLS = 20;

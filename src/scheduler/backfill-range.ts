@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
-import { type ScheduleFields, recentScheduleTimes, scheduleTimes } from "../scheduler/next-run.ts";
-import type { Backfill } from "./backfill-model.ts";
+import { type ScheduleFields, recentScheduleTimes, scheduleTimes } from "./next-run.ts";
+import type { Backfill } from "../runs/backfill-model.ts";
 
 /** A backfill may cover at most this many logical dates (a per-minute schedule over a year is 525,600). */
 export const MAX_BACKFILL_DATES = 100_000;
