@@ -27,6 +27,6 @@ export interface ActiveState {
   runs: Record<string, Run>;
   /** The definitions active runs use, once each (by `Run.definitionKey`). */
   definitions: Record<string, DagDefinition>;
-  /** Backfills by id: running ones and the newest finished ones (see src/backfill/backfill-model.ts). */
+  /** Backfills by id: running ones and the newest finished ones (see backfill-model.ts). */
   backfills: Record<string, Backfill>;
 }

@@ -33,7 +33,9 @@ export function createBackfillRuns(
       if (!run || run.state === "success" || run.state === "failed") settleBackfillRun(backfill, runId, run);
     }
     const dag = byId.get(backfill.dagId);
-    if (dag) created.push(...handOut(state, backfill, dag, now, context));
+    // Pausing the DAG holds its backfills too: they hand out nothing until it is unpaused.
+    if (dag && !ownValue(state.dags, backfill.dagId)?.paused)
+      created.push(...handOut(state, backfill, dag, now, context));
     finishBackfillIfDone(backfill, now);
   }
   pruneFinishedBackfills(state);
@@ -51,6 +53,7 @@ export function nextBackfillWake(
     if (
       backfill.state === "running" &&
       present.has(backfill.dagId) &&
+      !ownValue(state.dags, backfill.dagId)?.paused &&
       backfill.active.length < backfill.maxActiveRuns &&
       !datesHandedOut(backfill)
     )

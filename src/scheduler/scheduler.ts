@@ -123,7 +123,7 @@ export class Scheduler {
     return this.serially((parts) => runControlRequest(parts, runId, change, actor, parts.now));
   }
 
-  /** Starts a backfill of a date range (its runs are created a few per tick; see src/backfill/). */
+  /** Starts a backfill of a date range (its runs are created a few per tick; see backfill-plan.ts). */
   async backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill> {
     const checked = await checkBackfill(this.#o.registry.get(dagId), dagId, input);
     return this.serially((parts) => startBackfill(parts, checked, actor));

@@ -275,6 +275,16 @@ describe("createBackfillRuns", () => {
     });
   });
 
+  it("holds while its DAG is paused, and continues when it is unpaused", () => {
+    const state = stateWith(backfillOf(daily, { from: "2026-11-01", to: "2026-11-10" }));
+    state.dags.daily = { paused: true, lastScheduledAt: null, skipped: [] };
+    expect(createBackfillRuns(state, registered(daily), NOW, context([]))).toEqual([]);
+    expect(nextBackfillWake(state, registered(daily), NOW)).toBeUndefined();
+    state.dags.daily = { paused: false, lastScheduledAt: null, skipped: [] };
+    expect(nextBackfillWake(state, registered(daily), NOW)).toBe(NOW.getTime());
+    expect(createBackfillRuns(state, registered(daily), NOW, context([]))).toHaveLength(3);
+  });
+
   it("creates nothing for a cancelled backfill", () => {
     const state = stateWith({
       ...backfillOf(daily, { from: "2026-11-01", to: "2026-11-10" }),

@@ -33,6 +33,7 @@ async function setUp(sleepMs: number, retries = 0) {
   const folders = await daemonFolders(cleanup, "backfill", {
     "days.ts": dailyDag("days", eventsFile, failFile, sleepMs, retries),
     "manual.ts": `import { dag, pod } from "updraft";\nexport default dag({ id: "manual", schedule: null, tasks: [pod({ id: "t", image: "x", command: ["true"] })] });\n`,
+    "paused.ts": `import { dag, pod } from "updraft";\nexport default dag({ id: "paused", schedule: "@daily", pausedOnCreation: true, tasks: [pod({ id: "t", image: "x", command: ["true"] })] });\n`,
   });
   const events = () => readFile(eventsFile, "utf8").catch(() => "");
   return { folders, eventsFile, failFile, events };
@@ -192,7 +193,7 @@ describe("backfill", () => {
   it("keeps or reruns the runs that exist per rerun: missing, failed, all; refuses bad requests with 400", async () => {
     const { folders, failFile } = await setUp(50);
     const daemon = await startDaemonProcess(cleanup, folders);
-    await daemon.waitForDags(["days", "manual"]);
+    await daemon.waitForDags(["days", "manual", "paused"]);
     await writeFile(failFile, "2026-11-02");
     const range = { from: "2026-11-01", to: "2026-11-03" };
     const start = async (rerun: string) => {
@@ -267,6 +268,7 @@ describe("backfill", () => {
       ["/api/dags/days/backfills", { to: "2026-11-02", conf: [] }, 400, "from:"],
       ["/api/dags/manual/backfills", range, 400, "has no schedule"],
       ["/api/dags/nope/backfills", range, 404, "no DAG"],
+      ["/api/dags/paused/backfills", range, 409, "is paused"],
       ["/api/backfills/constructor/cancel", undefined, 404, "no backfill"],
     ];
     for (const [url, body, status, message] of refused) {

@@ -74,6 +74,8 @@ export function backfillRoutes(deps: AppDeps): Hono<AppEnv> {
     const { from, to, maxActiveRuns, reverse = false, rerun = "missing" } = body.data;
     const input = { from, to, conf, maxActiveRuns, reverse, rerun };
     c.set("auditInput", input);
+    if (deps.scheduler.isPaused(dagId))
+      throw new HttpError(409, "paused", `DAG "${dagId}" is paused; unpause it to backfill`);
     const backfill = await schedulerCall(() => deps.scheduler.backfill(dagId, input, actorOf(c)));
     return c.json(backfillView(backfill), 201);
   });
