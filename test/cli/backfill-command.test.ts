@@ -1,5 +1,7 @@
 // Issue #15 point 4 through the CLI: `updraft backfill <dag> --from --to` against a running daemon.
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { type BackfillOptions, runBackfill } from "../../src/cli/backfill-command.ts";
@@ -7,6 +9,25 @@ import { dailyDag } from "../backfill/support/backfill-dags.ts";
 import { startFolderDaemon } from "../support/ready-daemon.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { REPO_ROOT } from "../daemon/support/daemon-process.ts";
+
+/** `updraft backfill <args>` as a user types it (no UPDRAFT_ variables from the test's environment). */
+async function binary(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("UPDRAFT_")),
+  );
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, "bin", "updraft.mjs"), "backfill", ...args],
+      { cwd: REPO_ROOT, env, timeout: 30_000 },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
 
 const cleanup = useCleanup("file");
 
@@ -102,5 +123,43 @@ describe("updraft backfill", () => {
     const result = await cli(daemon.url, { from: "2026-11-05", to: "2026-11-01" });
     expect(result).toMatchObject({ code: 1, out: "" });
     expect(result.err).toContain("updraft: backfill failed (HTTP 400): to: must not be before from");
+  });
+
+  it("reads its flags from the command line: a bad use exits 2 naming the fix, a good one reaches the daemon", async () => {
+    const { daemon } = await daemonWithDays();
+    const missing = await binary(["days", "--from", "2026-11-01"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("backfill needs --from and --to");
+    const badRerun = await binary(["days", "--from", "2026-11-01", "--to", "2026-11-02", "--rerun", "some"]);
+    expect(badRerun.code).toBe(2);
+    expect(badRerun.stderr).toContain('--rerun: "some" is not one of missing, failed, all');
+    const started = await binary([
+      "days",
+      "--from",
+      "2026-11-01",
+      "--to",
+      "2026-11-04",
+      "--rerun",
+      "failed",
+      "--reverse",
+      "--max-active-runs",
+      "2",
+      "--conf",
+      '{"k":1}',
+      "--detach",
+      "--server",
+      daemon.url,
+    ]);
+    expect(started.stderr).toBe("");
+    expect(started.code).toBe(0);
+    const id = started.stdout.trim();
+    const backfill = await daemon.request(`/api/backfills/${id}`);
+    expect(backfill.body).toMatchObject({
+      planned: 4,
+      rerun: "failed",
+      reverse: true,
+      maxActiveRuns: 2,
+      conf: { k: 1 },
+    });
   });
 });
