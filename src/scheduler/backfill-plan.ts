@@ -24,9 +24,13 @@ export function createBackfillRuns(
   context: TickContext,
 ): Run[] {
   const created: Run[] = [];
-  const byId = new Map(dags.map((dag) => [dag.definition.id, dag]));
-  for (const backfill of Object.values(state.backfills)) {
-    if (backfill.state !== "running") continue;
+  const running = Object.values(state.backfills).filter((backfill) => backfill.state === "running");
+  // Most ticks have no backfill: they pay nothing per DAG for it.
+  const byId =
+    running.length === 0
+      ? new Map<string, ScheduledDag>()
+      : new Map(dags.map((dag) => [dag.definition.id, dag]));
+  for (const backfill of running) {
     // Runs that ended some other way than a step's finished list (or before a restart).
     for (const runId of [...backfill.active]) {
       const run = ownValue(state.runs, runId) ?? context.book.getRun(runId);
@@ -48,10 +52,11 @@ export function nextBackfillWake(
   dags: readonly ScheduledDag[],
   now: Date,
 ): number | undefined {
+  const running = Object.values(state.backfills).filter((backfill) => backfill.state === "running");
+  if (running.length === 0) return undefined;
   const present = new Set(dags.map((dag) => dag.definition.id));
-  for (const backfill of Object.values(state.backfills))
+  for (const backfill of running)
     if (
-      backfill.state === "running" &&
       present.has(backfill.dagId) &&
       !ownValue(state.dags, backfill.dagId)?.paused &&
       backfill.active.length < backfill.maxActiveRuns &&
