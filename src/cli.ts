@@ -1,4 +1,5 @@
 /** The `updraft` command line: `check` (and, as they land, `run` and `trigger`). */
+import { runBackfill } from "./cli/backfill-command.ts";
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
 import { runRetryFailed } from "./cli/retry-failed-command.ts";
@@ -6,6 +7,7 @@ import { runTokenCommand } from "./cli/token-command.ts";
 import { type RunCommandOptions, runStop } from "./cli/stop-command.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
 import {
+  BACKFILL_COMMAND,
   CHECK_COMMAND,
   type CommandSpec,
   RETRY_FAILED_COMMAND,
@@ -83,6 +85,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await runIdCommand(RETRY_FAILED_COMMAND, runRetryFailed, rest, env);
       case "stop":
         return await runIdCommand(STOP_COMMAND, runStop, rest, env);
+      case "backfill":
+        return await backfillCommand(rest, env);
       case "token": {
         if (asksForHelp(rest)) return printHelp(commandHelp(TOKEN_COMMAND));
         return await runTokenCommand(rest, process.stdin, (text) => process.stdout.write(text));
@@ -158,4 +162,38 @@ async function runIdCommand(
     (text) => process.stdout.write(text),
     (text) => process.stderr.write(text),
   );
+}
+
+/** `updraft backfill <dagId> --from --to …`: Ctrl-C stops following, the backfill goes on. */
+async function backfillCommand(rest: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (asksForHelp(rest)) return printHelp(commandHelp(BACKFILL_COMMAND));
+  const { values, positionals } = readFlags(rest, env, BACKFILL_COMMAND.flags);
+  const [dagId, ...extra] = positionals;
+  if (!dagId || extra.length > 0) throw new UsageError("backfill takes exactly one DAG id");
+  const { from, to } = values;
+  if (from === undefined || to === undefined) throw new UsageError("backfill needs --from and --to");
+  const stopFollowing = new AbortController();
+  const onInterrupt = () => stopFollowing.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    return await runBackfill(
+      {
+        dagId,
+        from,
+        to,
+        rerun: values.rerun,
+        reverse: values.reverse,
+        maxActiveRuns: values["max-active-runs"],
+        conf: values.conf,
+        detach: values.detach,
+        server: values.server,
+        token: values.token ?? env.UPDRAFT_API_TOKEN,
+      },
+      { isTTY: process.stdout.isTTY === true, signal: stopFollowing.signal },
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
 }

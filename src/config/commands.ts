@@ -1,3 +1,4 @@
+import { oneOf, valid, wholeNumberOfAtLeast } from "./flag-parsers.ts";
 import { flag, type FlagDefinition, switchFlag } from "./flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
 import { RUN_FLAGS } from "./run-flags.ts";
@@ -69,6 +70,52 @@ export const STOP_COMMAND = {
   flags: RUN_ID_FLAGS,
 } as const satisfies CommandSpec;
 
+export const BACKFILL_FLAGS = [
+  flag({
+    name: "from",
+    description: "First logical date (ISO date or date-time, in the DAG's time zone), inclusive.",
+  }),
+  flag({
+    name: "to",
+    description:
+      "Last logical date (ISO date or date-time, in the DAG's time zone), inclusive; a date covers the whole day.",
+  }),
+  flag({
+    name: "rerun",
+    default: "missing",
+    description:
+      "Dates that already have a run: missing keeps them, failed reruns failed ones, all reruns every one.",
+    parse: oneOf(["missing", "failed", "all"] as const),
+  }),
+  switchFlag({ name: "reverse", description: "Run the newest logical dates first." }),
+  flag({
+    name: "max-active-runs",
+    defaultText: "the DAG's maxActiveRuns",
+    description: "At most this many runs of the backfill queued or running at once.",
+    parse: valid("is not a whole number of at least 1", wholeNumberOfAtLeast(1)),
+  }),
+  TRIGGER_FLAGS[0],
+  switchFlag({
+    name: "detach",
+    description: "Print the backfill id and return at once instead of following it.",
+  }),
+  TRIGGER_FLAGS[1],
+  TRIGGER_FLAGS[2],
+] as const;
+
+export const BACKFILL_COMMAND = {
+  name: "backfill",
+  usage: "updraft backfill <dagId>",
+  synopsis: [
+    "updraft backfill <dagId> --from 2026-11-01 --to 2026-11-30 [--rerun missing|failed|all] [--reverse] [--max-active-runs N] [--conf '{\"k\":1}'] [--detach]",
+  ],
+  summary: [
+    "Run a DAG for each logical date of its schedule in a range; follows the progress until it ends.",
+    "Exit code 1 when the backfill failed or was cancelled; Ctrl-C stops following only.",
+  ],
+  flags: BACKFILL_FLAGS,
+} as const satisfies CommandSpec;
+
 export const CHECK_COMMAND = {
   name: "check",
   usage: "updraft check [dir]",
@@ -97,5 +144,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   TRIGGER_COMMAND,
   RETRY_FAILED_COMMAND,
   STOP_COMMAND,
+  BACKFILL_COMMAND,
   TOKEN_COMMAND,
 ];

@@ -1,4 +1,5 @@
 import {
+  BACKFILL_COMMAND,
   CHECK_COMMAND,
   type CommandSpec,
   RETRY_FAILED_COMMAND,
@@ -16,6 +17,7 @@ export function usageText(): string {
     TRIGGER_COMMAND,
     STOP_COMMAND,
     RETRY_FAILED_COMMAND,
+    BACKFILL_COMMAND,
     CHECK_COMMAND,
     TOKEN_COMMAND,
   ].map((command) =>

@@ -1,5 +1,5 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
-import type { Backfill } from "../backfill/backfill-model.ts";
+import type { Backfill } from "./backfill-model.ts";
 import type { Run } from "./run-model.ts";
 
 /** Per-DAG scheduling state that must survive restarts. */
@@ -30,6 +30,6 @@ export interface ActiveState {
   runs: Record<string, Run>;
   /** The definitions active runs use, once each (by `Run.definitionKey`). */
   definitions: Record<string, DagDefinition>;
-  /** Backfills by id: running ones and the newest finished ones (see src/backfill/backfill-model.ts). */
+  /** Backfills by id: running ones and the newest finished ones (see backfill-model.ts). */
   backfills: Record<string, Backfill>;
 }

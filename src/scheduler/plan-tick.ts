@@ -13,7 +13,7 @@ import {
   planScheduledRuns,
   scheduledRunId,
 } from "./run-planner.ts";
-import { createBackfillRuns } from "../backfill/backfill-plan.ts";
+import { createBackfillRuns, nextBackfillWake } from "./backfill-plan.ts";
 import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
 import { createPoolGate } from "./pool-gate.ts";
@@ -256,7 +256,11 @@ export function nextWakeAt(
   // Timeouts already due were handed out by the tick: waking for them again would spin.
   for (const { deadline } of runningDeadlines(state, context))
     if (deadline > now.getTime()) next = Math.min(next, deadline);
-  for (const at of [nextRunDeadline(state, now, context), nextMissedScheduleCheck(state, dags, now)])
+  for (const at of [
+    nextRunDeadline(state, now, context),
+    nextMissedScheduleCheck(state, dags, now),
+    nextBackfillWake(state, dags, now),
+  ])
     if (at !== undefined) next = Math.min(next, at);
   return next;
 }

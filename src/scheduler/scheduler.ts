@@ -1,4 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
+import { cancelBackfill, checkBackfill, startBackfill } from "./backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { Run } from "../runs/run-model.ts";
@@ -121,6 +123,17 @@ export class Scheduler {
   /** Stops or marks an unfinished run, or marks one of its tasks, for `actor` (see run-control-request.ts). */
   controlRun(runId: string, change: RunChange, actor: string): Promise<Run> {
     return this.serially((parts) => runControlRequest(parts, runId, change, actor, parts.now));
+  }
+
+  /** Starts a backfill of a date range (its runs are created a few per tick; see backfill-plan.ts). */
+  async backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill> {
+    const checked = await checkBackfill(this.#o.registry.get(dagId), dagId, input);
+    return this.serially((parts) => startBackfill(parts, checked, actor));
+  }
+
+  /** Cancels a running backfill: no more runs are created; those under way finish. */
+  cancelBackfill(id: string, actor: string): Promise<Backfill> {
+    return this.serially((parts) => cancelBackfill(parts, id, actor));
   }
 
   /** Runs `work` in the serial queue with the scheduler's parts, then wakes the loop: how requests kept outside this file change runs. */

@@ -6,6 +6,7 @@ import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import type { ActiveState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
+import { settleFinishedRuns } from "./backfill-progress.ts";
 import { applyExecutorEvents } from "./executor-events.ts";
 import type { Advance, Cancel } from "./plan-tick.ts";
 import { failTry } from "./run-progress.ts";
@@ -47,8 +48,11 @@ export class StepEffects {
     plan: (state: ActiveState) => P,
   ): Promise<P> {
     let planned: P | undefined;
+    let backfillSlotFreed = false;
     await this.#o.store.update((state) => {
       planned = plan(state);
+      // Counted in the write that shows the runs final: a backfill's progress is never behind them.
+      backfillSlotFreed = settleFinishedRuns(state, planned.finished, this.#o.now());
       // Reported in the step that shows the final state to readers (the API), so a reader that
       // sees it also sees its metrics.
       for (const run of planned.newlyFinished) {
@@ -70,6 +74,8 @@ export class StepEffects {
       await this.#o.store.archive(run);
       this.#finishReported.delete(run.id);
     }
+    // A backfill's slot is free: its next run is created by a tick, not at the next timer.
+    if (backfillSlotFreed) this.#o.wake();
     return planned;
   }
 

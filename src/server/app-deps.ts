@@ -1,3 +1,4 @@
+import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import type { RunChange } from "../runs/run-change.ts";
 import type { PoolUsage } from "../runs/pool-slots.ts";
 import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
@@ -29,7 +30,11 @@ export interface DagCatalog {
 /** Runs and per-DAG state, as the server reads them (the run store). */
 export interface RunReader {
   /** The state file's DAG flags (the status page's cache key). */
-  readonly state: { readonly dags: Readonly<Record<string, DagState>> };
+  readonly state: {
+    readonly dags: Readonly<Record<string, DagState>>;
+    /** Backfills by id (running ones and the newest finished ones). */
+    readonly backfills: Readonly<Record<string, Backfill>>;
+  };
   /** Why the last write failed, if it did: writes are refused until one succeeds. */
   readonly writeError: Error | undefined;
   dag(id: string): DagState | undefined;
@@ -57,6 +62,10 @@ export interface RunControl {
   logFile(run: Pick<Run, "dagId" | "id">, taskId: string, tryNumber: number): string;
   /** `--pool` usage (`/api/status`, the page); absent: no pools. */
   pools?(): PoolUsage[];
+  /** Starts a backfill of a date range; refuses a bad range, conf or a DAG without a schedule. */
+  backfill(dagId: string, input: BackfillInput, actor?: string): Promise<Backfill>;
+  /** Cancels a running backfill; the runs it has under way finish. */
+  cancelBackfill(id: string, actor: string): Promise<Backfill>;
 }
 
 /** The DAG source, as the server uses it: its status and "sync now". */

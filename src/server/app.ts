@@ -14,6 +14,7 @@ import { pageRoutes } from "./page/page-routes.ts";
 import { requestLog } from "./request-log.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { metricsRoutes } from "./routes/metrics-routes.ts";
+import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): UpdraftApp {
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   app.route("/", syncRoutes(deps));
   app.route("/", runRoutes(deps));
+  app.route("/", backfillRoutes(deps));
   app.route("/", webhookRoutes(deps));
   if (deps.audit) {
     const { audit } = deps;

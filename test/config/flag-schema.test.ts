@@ -61,6 +61,12 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   pools: ["/p1.yaml", "/p2.yaml", "/p1.yaml", "/p2.yaml"],
   json: ["", "false", true, false],
   conf: ['{"k":1}', "{}", '{"k":1}', "{}"],
+  from: ["2026-11-01", "2026-10-01", "2026-11-01", "2026-10-01"],
+  to: ["2026-11-30", "2026-10-31", "2026-11-30", "2026-10-31"],
+  rerun: ["failed", "all", "failed", "all"],
+  reverse: ["", "true", true, true],
+  "max-active-runs": ["3", "5", 3, 5],
+  detach: ["", "yes", true, true],
   server: ["http://a.example:1", "http://b.example:2", "http://a.example:1", "http://b.example:2"],
   token: ["t1", "t2", "t1", "t2"],
   auth: ["oidc", "none", "oidc", "none"],
@@ -104,6 +110,9 @@ const DEFAULTS: Record<string, unknown> = {
   "load-timeout": 30_000,
   "load-memory": 512,
   json: false,
+  rerun: "missing",
+  reverse: false,
+  detach: false,
   server: "http://127.0.0.1:8080",
   auth: "none",
   "oidc-groups-claim": "groups",
@@ -117,13 +126,14 @@ const DEFAULTS: Record<string, unknown> = {
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
 
 describe("the flag schema", () => {
-  it("covers run, check, trigger, stop, retry-failed and token, and `updraft run`'s table is RUN_FLAGS", () => {
+  it("covers run, check, trigger, stop, retry-failed, backfill and token, and `updraft run`'s table is RUN_FLAGS", () => {
     expect(COMMANDS.map((command) => command.name)).toEqual([
       "run",
       "check",
       "trigger",
       "retry-failed",
       "stop",
+      "backfill",
       "token",
     ]);
     expect(COMMANDS[0]?.flags).toBe(RUN_FLAGS);

@@ -124,9 +124,9 @@ describe("write buttons follow the role", () => {
     expect(dagPageOf("etl", VIEWER)).not.toContain('<textarea id="conf"');
   });
 
-  it("an operator of one DAG can trigger, pause and clear it, and only read another", () => {
+  it("an operator of one DAG can trigger, pause, backfill and clear it, and only read another", () => {
     const etl = dagPageOf("etl", TEAM_A_OPERATOR);
-    expect(writeUrls(etl)).toEqual(["/api/dags/etl/pause", "/api/dags/etl/runs"]);
+    expect(writeUrls(etl)).toEqual(["/api/dags/etl/pause", "/api/dags/etl/runs", "/api/dags/etl/backfills"]);
     expect(writeUrls(dagPageOf("hourly", TEAM_A_OPERATOR))).toEqual([]);
     expect(writeUrls(runPageOf(fixture.runs.failed.id, TEAM_A_OPERATOR))).toContain(
       `/api/runs/${fixture.runs.failed.id}/tasks/transform/clear`,
@@ -150,6 +150,7 @@ describe("write buttons follow the role", () => {
       expect(writeUrls(dagPageOf("hourly", access))).toEqual([
         "/api/dags/hourly/unpause",
         "/api/dags/hourly/runs",
+        "/api/dags/hourly/backfills",
       ]);
       expect(writeUrls(runPageOf(fixture.everyTaskState.id, access)).length).toBeGreaterThan(0);
     }
@@ -193,7 +194,7 @@ describe("the routes pass each request's access to the page", () => {
     const app = appWithAccess();
     expect(writeUrls(await get(app, "/dags/etl", "viewer"))).toEqual([]);
     expect(writeUrls(await get(app, `/runs/${fixture.runs.failed.id}`, "viewer"))).toEqual([]);
-    expect(writeUrls(await get(app, "/dags/etl", "admin")).length).toBe(2);
+    expect(writeUrls(await get(app, "/dags/etl", "admin")).length).toBe(3);
     const log = await get(app, `/runs/${fixture.runs.failed.id}/tasks/transform/logs?try=1`, "viewer");
     expect(header(log)).toContain("vera@example.com · viewer");
     const missing = await app.request("/dags/nope", { headers: { "x-test-access": "viewer" } });

@@ -3,6 +3,7 @@ import type { AuditEntry } from "../../audit/audit-entry.ts";
 import type { ParamSpec } from "../../dags/spec/params-schema.ts";
 import type { TaskState } from "../../runs/run-model.ts";
 import { dagDetail, type DagViewContext } from "../views/dag-view.ts";
+import { backfillPanel } from "./backfill-panel.ts";
 import { dagGraph } from "./dag-graph.ts";
 import { durationChart } from "./duration-chart.ts";
 import { type Html, html, segment } from "./html.ts";
@@ -112,6 +113,7 @@ export function dagPage(
     </table>
     <h2>Recent runs</h2>
     ${stateLegend()} ${runTable(view.runs, now, { showDag: false })}
+    ${backfillPanel(view.id, context.store.state.backfills, operable, view.schedule !== null)}
     ${
       view.skipped.length > 0
         ? html`<h2>Skipped runs</h2>

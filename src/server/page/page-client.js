@@ -80,6 +80,17 @@
     }
   }
 
+  /** A form's `data-field` inputs as a JSON body: checkboxes as booleans, empty ones left out. */
+  function fieldsOf(form) {
+    const body = {};
+    for (const input of form.querySelectorAll("[data-field]")) {
+      if (input.type === "checkbox") body[input.name] = input.checked;
+      else if (input.value !== "")
+        body[input.name] = input.type === "number" ? Number(input.value) : input.value;
+    }
+    return body;
+  }
+
   /** One param field's value for the conf; undefined (left out, so the default applies) when empty. */
   function paramValue(field) {
     const type = field.dataset.paramType;
@@ -99,6 +110,7 @@
 
   /** The trigger's body: the raw JSON conf when filled in, else the param fields, else nothing. */
   function bodyOf(form) {
+    if (form.querySelector("[data-field]")) return fieldsOf(form);
     const conf = form.querySelector("textarea[name=conf]");
     const fields = form.querySelectorAll("[data-param]");
     if (!conf && fields.length === 0) return form.dataset.body ? JSON.parse(form.dataset.body) : undefined;

@@ -214,7 +214,7 @@ async function markStateOf(c: Context<AppEnv>): Promise<"success" | "failed"> {
 }
 
 /** Maps the scheduler's refusals to their HTTP status. */
-async function schedulerCall<T>(call: () => Promise<T>): Promise<T> {
+export async function schedulerCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

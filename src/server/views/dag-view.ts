@@ -6,7 +6,7 @@ import { nextRunAt } from "./next-run-at.ts";
 import { runSummary } from "./run-view.ts";
 
 export interface DagViewContext {
-  store: Pick<RunReader, "dag" | "runsOf">;
+  store: Pick<RunReader, "dag" | "runsOf" | "state">;
   isPaused: (dagId: string) => boolean;
   now: Date;
 }

@@ -28,6 +28,11 @@ export interface Backfill {
   cursor: string | null;
   /** Logical dates in the range (the schedule's ticks), counted when the backfill was created. */
   planned: number;
+  /**
+   * Ids of the runs this backfill handed out that it has not counted yet (queued, running, or
+   * final but not yet counted): at most `maxActiveRuns`.
+   */
+  active: string[];
   /** Runs created (or rerun) by this backfill so far. */
   created: number;
   /** Dates kept as they were (`rerun: "missing"` or `"failed"` and a run existed). */
@@ -35,4 +40,14 @@ export interface Backfill {
   succeeded: number;
   failed: number;
   reason?: string;
+}
+
+/** What `POST /api/dags/:dagId/backfills` asks for (already shape-checked). */
+export interface BackfillInput {
+  from: string;
+  to: string;
+  conf: Record<string, unknown>;
+  maxActiveRuns?: number | undefined;
+  reverse: boolean;
+  rerun: BackfillRerun;
 }
