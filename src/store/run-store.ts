@@ -122,11 +122,14 @@ export class RunStore {
     this.#active = active;
     // A crash between the two writes of archive() or reactivate() leaves a run in both files: a
     // finished copy in state.json was being archived (history wins), an unfinished one was being
-    // brought back (state.json wins).
+    // brought back (state.json wins). A finished copy that ended later than the archived one is a
+    // rerun (a backfill's) that ended before it was archived: state.json wins, the tick archives it.
     for (const [id, run] of Object.entries(active.data.runs)) {
       const dagId = this.#historyIndex.get(id);
       if (!dagId) continue;
-      if (run.state === "success" || run.state === "failed") delete active.data.runs[id];
+      const archived = history.get(dagId)?.data.runs.find((r) => r.id === id);
+      const rerunEnded = (run.endedAt ?? "") > (archived?.endedAt ?? "");
+      if ((run.state === "success" || run.state === "failed") && !rerunEnded) delete active.data.runs[id];
       else if (owner) await this.#dropFromHistory(dagId, id);
       else this.#forgetFromHistory(dagId, id);
     }
