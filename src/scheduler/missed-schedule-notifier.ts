@@ -1,3 +1,4 @@
+import { localClock } from "./next-run.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { FailureNotifier } from "./failure-notifier.ts";
@@ -48,20 +49,6 @@ export function missedScheduleMessage(missed: MissedSchedule): MissedScheduleMes
 
 /** `2026-12-05 06:00` on the DAG's wall clock (seconds only when the schedule has them). */
 function localTime(iso: string, timeZone: string): string {
-  const parts = new Map(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(new Date(iso))
-      .map((part) => [part.type, part.value]),
-  );
-  const second = parts.get("second") === "00" ? "" : `:${parts.get("second")}`;
-  return `${parts.get("year")}-${parts.get("month")}-${parts.get("day")} ${parts.get("hour")}:${parts.get("minute")}${second}`;
+  const { second, text } = localClock(timeZone)(new Date(iso));
+  return second === 0 ? text.slice(0, -3) : text;
 }

@@ -86,7 +86,8 @@ function rejectionStreak(): (candidate: Date, accepted: boolean) => boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function localClock(
+/** The wall clock of `timeZone` at a date: its hour, minute, second and `YYYY-MM-DD HH:MM:SS`. */
+export function localClock(
   timeZone: string,
 ): (date: Date) => { hour: number; minute: number; second: number; text: string } {
   let format = formatters.get(timeZone);

@@ -1,6 +1,7 @@
 // Issue #15 point 4: a backfill over a date range in a real `updraft run` process with the local
 // executor: never more than its maxActiveRuns at once, survives kill -9 with no date run twice,
 // can be cancelled, and keeps or reruns the runs that exist per `rerun`.
+import type { BackfillProgress } from "../../src/cli/backfill-progress-line.ts";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,16 +16,7 @@ import { type DaemonProcess, logDir, POLL, startDaemonProcess } from "./support/
 const cleanup = useCleanup("file");
 const HEADER = "[updraft] local executor";
 
-interface BackfillBody {
-  id: string;
-  state: string;
-  planned: number;
-  created: number;
-  kept: number;
-  succeeded: number;
-  failed: number;
-  active: number;
-}
+type BackfillBody = BackfillProgress;
 
 async function setUp(sleepMs: number, retries = 0) {
   const dir = await cleanup.tempDir("daemon-backfill");
