@@ -206,9 +206,16 @@ export function advanceRuns(
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
     activeCount.set(run.dagId, count + 1);
+    // A run made to run again (clear, retry-failed) started before: noted and announced then.
+    const rerun = Boolean(run.startedAt);
     advance(run, definition);
     // A run whose ready tries all wait for a pool stays queued: noted once, when it starts.
     if (run.state === "queued") continue;
+    // Its runTimeout counts from now: the time it waited for the slot is not the run's.
+    if (rerun) {
+      run.resumedAt = now.toISOString();
+      continue;
+    }
     run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
     if (run.state === "running") result.started.push(run);
   }
