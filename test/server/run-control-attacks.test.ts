@@ -101,8 +101,11 @@ describe("stop and mark with ids named like Object.prototype properties", () => 
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     expect(c.status, c.text).toBe(200);
-    const view = (await daemon.request(`/api/runs/${runId}`)).body;
-    expect(view.state).toBe("running");
+    // Back in line for its maxActiveRuns slot, then running (the slot is free).
+    expect(c.body.state).toBe("queued");
+    await waitFor("the retried run to run", async () => {
+      return (await daemon.request(`/api/runs/${runId}`)).body?.tasks?.[0]?.state === "running" ? true : undefined;
+    });
     const stopped = await post(`/api/runs/${runId}/stop`);
     expect(stopped.status, stopped.text).toBe(200);
     expect(stopped.body.reason).toBe("stopped by local user");
