@@ -168,6 +168,9 @@ function cause(
   }
   if (run.state === "queued") {
     if (dagState.paused) return "DAG paused";
+    // Its ready tries wait for a pool slot (their reason says which), not for maxActiveRuns.
+    const pooled = run.tasks.find((task) => task.reason?.startsWith("waiting for pool "));
+    if (pooled?.reason) return pooled.reason;
     return `queued behind maxActiveRuns (${definition.maxActiveRuns})`;
   }
   if (!run.startedAt) return `run ${run.state} without starting${run.reason ? `: ${run.reason}` : ""}`;

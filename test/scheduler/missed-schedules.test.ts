@@ -229,6 +229,23 @@ describe("findMissedSchedules (through planTick)", () => {
     ]);
   });
 
+  it("a run queued because its tries wait for a pool says so, not maxActiveRuns", () => {
+    const dag = watched({ tasks: [{ kind: "pod", id: "load", image: "busybox", pool: "warehouse" }] });
+    const state = checkedState(dag);
+    const pooled = (time: string) =>
+      planTick(state, registered(dag), at(time), {
+        ...context(),
+        pools: new Map([["warehouse", 1]]),
+      }).missed.map((m) => m.reason);
+    expect(pooled("2026-05-01T10:01:00.500Z")).toEqual([]);
+    expect(runOfTick(state, dag, "2026-05-01T10:01:00.000Z")?.state).toBe("running");
+    expect(pooled("2026-05-01T10:02:00.500Z")).toEqual([]);
+    expect(runOfTick(state, dag, "2026-05-01T10:02:00.000Z")?.state).toBe("queued");
+    expect(pooled("2026-05-01T10:02:15.000Z")).toEqual([
+      "no run started within 15s of 2026-05-01T10:02:00.000Z (waiting for pool warehouse (1/1 used))",
+    ]);
+  });
+
   it("a DAG without expectedWithin or finishWithin is never checked", () => {
     const dag = buildDag({ id: "plain", schedule: EVERY_MINUTE, pausedOnCreation: true });
     const state = emptyActiveState();
