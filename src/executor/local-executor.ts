@@ -52,23 +52,28 @@ export class LocalExecutor implements Executor {
   readonly #starting = new Map<string, Promise<void>>();
   readonly #o: LocalExecutorOptions;
   readonly #pendingKills: PendingKills | undefined;
-  /** What an earlier daemon left to kill, killed before this one starts anything. */
-  readonly #reaped: Promise<void>;
+  /** What an earlier daemon left to kill (see recover), killed before this one starts anything. */
+  #reaped: Promise<void> = Promise.resolve();
 
   constructor(options: LocalExecutorOptions = {}) {
     this.#o = options;
     this.#pendingKills = options.pendingKillsFile
       ? new PendingKills(options.pendingKillsFile, options.log)
       : undefined;
-    this.#reaped = (this.#pendingKills?.reap() ?? Promise.resolve()).catch((error: unknown) =>
-      options.log?.warn({ err: error }, "could not kill the tries an earlier daemon cancelled"),
-    );
     this.#killGraceMs = options.killGraceMs ?? 10_000;
   }
 
   subscribe(listener: (event: ExecutorEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Kills the cancelled tries an earlier daemon on this state dir left in their grace period. */
+  recover(): Promise<void> {
+    this.#reaped = (this.#pendingKills?.reap() ?? Promise.resolve()).catch((error: unknown) =>
+      this.#o.log?.warn({ err: error }, "could not kill the tries an earlier daemon cancelled"),
+    );
+    return this.#reaped;
   }
 
   async start(launch: TaskLaunch): Promise<void> {

@@ -9,15 +9,16 @@ import { daemonFolders } from "../support/dag-folders.ts";
 import { killAllWith, pidsWith, uniqueSleepSeconds } from "../support/process-table.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { logDir, POLL, startDaemonProcess } from "./support/daemon-process.ts";
+import { logDir, POLL, runArgs, spawnCli, startDaemonProcess } from "./support/daemon-process.ts";
 
 describe("kill -9 right after a stop was answered", () => {
   const cleanup = useCleanup();
 
-  it("keeps the run stopped, runs none of it again, and leaves no task process behind", async () => {
+  /** A daemon that answered the stop of a run whose `hold` task ignores SIGTERM (still in its grace period). */
+  async function stoppedStubbornRun() {
     const marker = uniqueSleepSeconds();
     cleanup.defer(() => killAllWith(marker));
-    // `stubborn` ignores SIGTERM; `after` would run once it ends.
+    // `hold` ignores SIGTERM; `after` would run once it ends.
     const script = `process.on("SIGTERM", () => console.log("ignoring SIGTERM")); setInterval(() => {}, 1000); console.log("up")`;
     const dagSource = `import { dag, pod } from "updraft";
 export default dag({ id: "stubborn", schedule: null, retries: 3, tasks: [
@@ -43,6 +44,11 @@ export default dag({ id: "stubborn", schedule: null, retries: 3, tasks: [
     const stopped = await first.post(`/api/runs/${runId}/stop`);
     expect(stopped.status, stopped.text).toBe(200);
     expect(stopped.body).toMatchObject({ state: "failed", reason: "stopped by local user" });
+    return { marker, dagsDir, stateDir, first, runId };
+  }
+
+  it("keeps the run stopped, runs none of it again, and leaves no task process behind", async () => {
+    const { marker, dagsDir, stateDir, first, runId } = await stoppedStubbornRun();
     await first.kill9();
 
     const second = await startDaemonProcess(cleanup, { dagsDir, stateDir });
@@ -58,5 +64,20 @@ export default dag({ id: "stubborn", schedule: null, retries: 3, tasks: [
       async () => ((await pidsWith(marker)).length === 0 ? true : undefined),
       { ...POLL, timeoutMs: 20_000, details: () => pidsWith(marker) },
     );
+  }, 120_000);
+
+  it("a second daemon refused by the state-dir lock kills none of the first one's tries", async () => {
+    const { marker, dagsDir, stateDir } = await stoppedStubbornRun();
+    const pids = await pidsWith(marker);
+    expect(pids).toHaveLength(1);
+    const list = path.join(stateDir, "local-cancels.json");
+    const listed = await readFile(list, "utf8");
+    expect(listed).toContain(`"pid":${pids[0]}`);
+
+    const late = spawnCli(cleanup, runArgs(["--dags", dagsDir], stateDir));
+    expect(await late.exited, late.output()).toEqual({ code: 1, signal: null });
+    // Still in the grace period the first daemon gave it, and still listed for that daemon.
+    expect(await pidsWith(marker)).toEqual(pids);
+    expect(await readFile(list, "utf8")).toBe(listed);
   }, 120_000);
 });
