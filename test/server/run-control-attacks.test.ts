@@ -104,7 +104,9 @@ describe("stop and mark with ids named like Object.prototype properties", () => 
     // Back in line for its maxActiveRuns slot, then running (the slot is free).
     expect(c.body.state).toBe("queued");
     await waitFor("the retried run to run", async () => {
-      return (await daemon.request(`/api/runs/${runId}`)).body?.tasks?.[0]?.state === "running" ? true : undefined;
+      return (await daemon.request(`/api/runs/${runId}`)).body?.tasks?.[0]?.state === "running"
+        ? true
+        : undefined;
     });
     const stopped = await post(`/api/runs/${runId}/stop`);
     expect(stopped.status, stopped.text).toBe(200);
