@@ -47,27 +47,41 @@ export const POOL_FLAGS = [
   }),
 ] as const;
 
-const slotsSchema = z
-  .number({ message: "a pool has at least 1 slot (a whole number)" })
-  .int({ message: "a pool has at least 1 slot (a whole number)" })
-  .min(1, { message: "a pool has at least 1 slot (a whole number)" });
-const poolsFileSchema = z.record(z.string(), slotsSchema).superRefine((pools, context) => {
-  for (const name of Object.keys(pools)) {
-    const problem = identifierError(name);
-    if (problem)
-      context.addIssue({
-        code: "custom",
-        path: [name],
-        message: `"${name}" is not a pool name: it ${problem}`,
-      });
-  }
-});
+const SLOTS_MESSAGE = "a pool has at least 1 slot (a whole number)";
+const slotsSchema = z.number().int().min(1);
+/**
+ * `{ name: slots }` as the pools by name. Not z.record: it drops an own `__proto__` key (a pool
+ * `--pool __proto__=3` may name), so the YAML mapping's own entries are checked one by one.
+ */
+const poolsFileSchema = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    { message: "must map pool names to slots, e.g. `warehouse: 4`" },
+  )
+  .transform((record, context) => {
+    const pools = new Map<string, number>();
+    for (const [name, slots] of Object.entries(record)) {
+      const problem = identifierError(name);
+      if (problem)
+        context.issues.push({
+          code: "custom",
+          input: name,
+          path: [name],
+          message: `"${name}" is not a pool name: it ${problem}`,
+        });
+      const parsed = slotsSchema.safeParse(slots);
+      if (!parsed.success)
+        context.issues.push({ code: "custom", input: slots, path: [name], message: SLOTS_MESSAGE });
+      else pools.set(name, parsed.data);
+    }
+    return pools;
+  });
 
 /** `--pools FILE` (read now: a bad file stops start-up naming its line) plus the `--pool` flags. */
 export function poolsFrom(values: { pool: Pools | undefined; pools: string | undefined }): Pools {
   const pools = new Map<string, number>();
   if (values.pools !== undefined)
-    for (const [name, slots] of Object.entries(readYamlSettings(values.pools, "--pools", poolsFileSchema)))
+    for (const [name, slots] of readYamlSettings(values.pools, "--pools", poolsFileSchema))
       pools.set(name, slots);
   for (const [name, slots] of values.pool ?? []) {
     if (pools.has(name))

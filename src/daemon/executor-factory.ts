@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { RunConfig } from "../config/run-config.ts";
 import type { Executor, TaskKey } from "../executor/executor.ts";
 import { LocalExecutor } from "../executor/local-executor.ts";
@@ -26,11 +27,16 @@ export interface ExecutorParts {
 
 /** The executor `--executor` names; only this function knows the concrete executors. */
 export function createExecutor(
-  config: Pick<RunConfig, "executor" | "namespace">,
+  config: Pick<RunConfig, "executor" | "namespace" | "stateDir">,
   parts: ExecutorParts,
 ): Executor {
   const { env, log, metrics, mask, tryIsActive, podTemplate, kubeRequests } = parts;
-  if (config.executor === "local") return new LocalExecutor({ mask, log });
+  if (config.executor === "local")
+    return new LocalExecutor({
+      mask,
+      log,
+      pendingKillsFile: path.join(config.stateDir, "local-cancels.json"),
+    });
   const access = loadKubeAccess(env, config.namespace);
   return new KubernetesExecutor({
     api: createKubeApi(access.config, { metrics, ...(kubeRequests ? { limiter: kubeRequests } : {}) }),

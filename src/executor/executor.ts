@@ -40,6 +40,11 @@ export interface Executor {
   readonly notes?: readonly string[];
   /** What users should know about one DAG's runs on this executor (say, env it cannot resolve). */
   notesFor?(dag: DagDefinition): readonly string[];
+  /**
+   * Called once when this daemon starts scheduling (it holds the state dir, before any start):
+   * cleans up what an earlier daemon on this state dir left behind.
+   */
+  recover?(): Promise<void>;
   start(launch: TaskLaunch): Promise<void>;
   /** Stops a try (timeout, replace, clear); it ends with a `failed` event carrying `reason`. */
   cancel(key: TaskKey, reason: string): Promise<void>;

@@ -11,6 +11,7 @@ import { ResultScanner } from "./result-marker.ts";
 import { LOG_FILE_MODE, makeLogDir, PieceMasker, pieceText, TaskLogWriter } from "./task-log.ts";
 import { trySideFile } from "../runs/try-files.ts";
 import { localExecutorNotes, unresolvedEnv } from "./unresolved-env.ts";
+import { killGroup, killLeftover, PendingKills } from "./pending-kills.ts";
 
 const BASE_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL"];
 
@@ -23,6 +24,8 @@ export interface LocalExecutorOptions {
   log?: Logger;
   /** How long output may keep flowing after the task's process group was killed (an escaped grandchild). */
   drainMs?: number;
+  /** Where cancelled tries wait for their SIGKILL, so a daemon killed meanwhile leaves none running. */
+  pendingKillsFile?: string;
 }
 
 /** A try in progress: its process, and the output it has written so far. */
@@ -48,15 +51,29 @@ export class LocalExecutor implements Executor {
   readonly #killGraceMs: number;
   readonly #starting = new Map<string, Promise<void>>();
   readonly #o: LocalExecutorOptions;
+  readonly #pendingKills: PendingKills | undefined;
+  /** What an earlier daemon left to kill (see recover), killed before this one starts anything. */
+  #reaped: Promise<void> = Promise.resolve();
 
   constructor(options: LocalExecutorOptions = {}) {
     this.#o = options;
+    this.#pendingKills = options.pendingKillsFile
+      ? new PendingKills(options.pendingKillsFile, options.log)
+      : undefined;
     this.#killGraceMs = options.killGraceMs ?? 10_000;
   }
 
   subscribe(listener: (event: ExecutorEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Kills the cancelled tries an earlier daemon on this state dir left in their grace period. */
+  recover(): Promise<void> {
+    this.#reaped = (this.#pendingKills?.reap() ?? Promise.resolve()).catch((error: unknown) =>
+      this.#o.log?.warn({ err: error }, "could not kill the tries an earlier daemon cancelled"),
+    );
+    return this.#reaped;
   }
 
   async start(launch: TaskLaunch): Promise<void> {
@@ -72,6 +89,7 @@ export class LocalExecutor implements Executor {
   }
 
   async #start(launch: TaskLaunch, id: string): Promise<void> {
+    await this.#reaped;
     await makeLogDir(launch.logFile);
     const pidFile = trySideFile(launch.logFile, "pid");
     const recorded = await recordedOutcome(launch);
@@ -160,6 +178,7 @@ export class LocalExecutor implements Executor {
     this.#emit({ type: "running", key: launch, podName: null });
     child.once("exit", (code, signal) => {
       clearTimeout(entry.killTimer);
+      if (entry.cancelReason) void this.#forgetKill(launch);
       // Background children would outlive the try (and hold its output open): the group goes too.
       killGroup(pid, "SIGKILL");
       // Still "running" until the outcome is on disk: a start() meanwhile must not see a leftover.
@@ -208,6 +227,19 @@ export class LocalExecutor implements Executor {
     entry.killTimer = setTimeout(
       () => entry.child.pid && killGroup(entry.child.pid, "SIGKILL"),
       this.#killGraceMs,
+    );
+    // Exited already (its end is being recorded): nothing is left to kill.
+    if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+    try {
+      await this.#pendingKills?.add(entry.child.pid, key);
+    } catch (error) {
+      this.#o.log?.warn({ ...logFields(key), err: error }, "could not record the cancelled try's pid");
+    }
+  }
+
+  #forgetKill(key: TaskKey): Promise<void> {
+    return (this.#pendingKills?.remove(key) ?? Promise.resolve()).catch((error: unknown) =>
+      this.#o.log?.warn({ ...logFields(key), err: error }, "could not update the cancelled tries"),
     );
   }
 
@@ -266,7 +298,7 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-function logFields(launch: TaskLaunch) {
+function logFields(launch: TaskKey) {
   return { dag: launch.dagId, run: launch.runId, task: launch.taskId, try: launch.try };
 }
 
@@ -278,24 +310,4 @@ function contextEnv(launch: TaskLaunch): Record<string, string> {
     UPDRAFT_TRY_NUMBER: String(launch.try),
     UPDRAFT_LOGICAL_DATE: launch.logicalDate,
   };
-}
-
-/** Kills a process group left by an earlier daemon, if the pid still belongs to this very try. */
-async function killLeftover(pid: number, launch: TaskLaunch): Promise<void> {
-  const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
-  const mine = [
-    `UPDRAFT_RUN_ID=${launch.runId}`,
-    `UPDRAFT_TASK_ID=${launch.taskId}`,
-    `UPDRAFT_TRY_NUMBER=${launch.try}`,
-  ];
-  if (mine.every((entry) => environ.split("\0").includes(entry))) killGroup(pid, "SIGKILL");
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  if (!Number.isInteger(pid) || pid <= 1) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }

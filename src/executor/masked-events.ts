@@ -16,6 +16,7 @@ export function withMaskedEvents(executor: Executor, mask: SecretMask): Executor
     name: executor.name,
     ...(executor.notes ? { notes: executor.notes } : {}),
     ...(executor.notesFor ? { notesFor: (dag) => executor.notesFor?.(dag) ?? [] } : {}),
+    ...(executor.recover ? { recover: () => executor.recover?.() ?? Promise.resolve() } : {}),
     start: (launch) => executor.start(launch),
     cancel: (key, reason) => executor.cancel(key, reason),
     subscribe: (listener) => executor.subscribe((event) => listener(masked(event))),

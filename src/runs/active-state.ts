@@ -15,6 +15,8 @@ export interface DagState {
    * time the daemon first checked the DAG: ticks before it are never alerted.
    */
   missedAlertedThrough?: string;
+  /** The schedule (cron and time zone) the watermark above was checked against: a new one starts from then. */
+  missedCheckedSchedule?: string;
   /** The newest missed-schedule alert, for the page and the API (see src/scheduler/missed-schedules.ts). */
   missedSchedule?: { logicalDate: string; kind: "start" | "finish"; reason: string; at: string };
 }

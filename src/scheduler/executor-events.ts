@@ -1,6 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
-import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import type { ActiveState } from "../runs/active-state.ts";
 import { finishTry, NO_RETRY_DELAY, startTry } from "./run-progress.ts";
@@ -30,7 +30,9 @@ export function applyExecutorEvents(
     const run = ownValue(state.runs, event.key.runId);
     const instance = run?.tasks.find((task) => task.id === event.key.taskId);
     if (!run || !instance || instance.try !== event.key.try) continue;
-    if (isTerminal(instance.state) || instance.state === "up_for_retry") continue;
+    // Only a queued or running try can start or end: a scheduled task's try N was cleared (clear,
+    // retry-failed) and waits for try N+1, so a late report of try N (a stopped Pod's) is stale.
+    if (instance.state !== "queued" && instance.state !== "running") continue;
     if (event.type === "running") {
       if (instance.state === "running") continue;
       startTry(instance, event.podName, now);

@@ -36,10 +36,16 @@ export function findMissedSchedules(
     if (allowances.length === 0 || definition.schedule === null) {
       // Checks turned off: turned on again, they start from then, not from the last check.
       delete dagState.missedAlertedThrough;
+      delete dagState.missedCheckedSchedule;
       delete dagState.missedSchedule;
       continue;
     }
-    if (dagState.missedAlertedThrough === undefined) {
+    // A schedule changed (a commit) has no past ticks that were due: it is checked from now on.
+    // (A watermark stored without its schedule is taken as of the current one.)
+    const schedule = `${definition.schedule} ${definition.timezone}`;
+    const changed = (dagState.missedCheckedSchedule ?? schedule) !== schedule;
+    dagState.missedCheckedSchedule = schedule;
+    if (dagState.missedAlertedThrough === undefined || changed) {
       dagState.missedAlertedThrough = now.toISOString();
       continue;
     }
@@ -162,6 +168,9 @@ function cause(
   }
   if (run.state === "queued") {
     if (dagState.paused) return "DAG paused";
+    // Its ready tries wait for a pool slot (their reason says which), not for maxActiveRuns.
+    const pooled = run.tasks.find((task) => task.reason?.startsWith("waiting for pool "));
+    if (pooled?.reason) return pooled.reason;
     return `queued behind maxActiveRuns (${definition.maxActiveRuns})`;
   }
   if (!run.startedAt) return `run ${run.state} without starting${run.reason ? `: ${run.reason}` : ""}`;

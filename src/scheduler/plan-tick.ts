@@ -2,7 +2,7 @@ import type { ActiveDag } from "../dags/active-dags.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { paramDefaults } from "../dags/spec/params-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
-import type { Run, TaskInstance } from "../runs/run-model.ts";
+import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -189,8 +189,8 @@ export function advanceRuns(
     // An archive that failed is retried on later ticks: the run finished only once.
     if (!wasFinal) result.newlyFinished.push(run);
   };
-  const waiting = (run: Run) =>
-    run.state === "queued" && run.tasks.every((task) => task.state === "scheduled");
+  // Queued runs wait for a slot, even when a mark has already ended some of their tasks (not all).
+  const waiting = (run: Run) => run.state === "queued" && !run.tasks.every((task) => isTerminal(task.state));
   // Runs under way first, so one that finishes now frees its maxActiveRuns slot for a queued one.
   for (const run of runs) {
     const definition = context.definitionOf(run);
@@ -206,9 +206,16 @@ export function advanceRuns(
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
     activeCount.set(run.dagId, count + 1);
+    // A run made to run again (clear, retry-failed) started before: noted and announced then.
+    const rerun = Boolean(run.startedAt);
     advance(run, definition);
     // A run whose ready tries all wait for a pool stays queued: noted once, when it starts.
     if (run.state === "queued") continue;
+    // Its runTimeout counts from now: the time it waited for the slot is not the run's.
+    if (rerun) {
+      run.resumedAt = now.toISOString();
+      continue;
+    }
     run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
     if (run.state === "running") result.started.push(run);
   }

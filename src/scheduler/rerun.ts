@@ -26,6 +26,8 @@ export async function rerunChecked(
   const apply = () => {
     change(copy, definition);
     if (now && finished) copy.resumedAt = now.toISOString();
+    // Back in line for a maxActiveRuns slot, as a new run would be (advanceRuns starts it).
+    if (finished) copy.state = "queued";
     // Why the run ended (stopped, timed out, marked) no longer holds once it runs again.
     if (finished) delete copy.reason;
   };

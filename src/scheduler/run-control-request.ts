@@ -17,12 +17,13 @@ export interface RunControlDeps {
 }
 
 /**
- * Carries out a stop or a mark (the scheduler calls it in its serial queue). The run's live tries
- * that the change ends are cancelled first (Pods deleted with their grace period, processes
- * signalled), so a reader that sees the run final knows its Pods are on their way out; then the
- * change is stored, and the runs advanced (downstream tasks follow their trigger rules, a finished
- * run is archived, a queued run may take its maxActiveRuns slot). The executor's end reports for
- * the cancelled tries come later and change nothing: those tasks are over.
+ * Carries out a stop or a mark (the scheduler calls it in its serial queue). The change is stored
+ * and the runs advanced (downstream tasks follow their trigger rules, a finished run is archived, a
+ * queued run may take its maxActiveRuns slot); then the run's live tries that the change ended are
+ * cancelled (Pods deleted with their grace period, processes signalled) before the answer, so the
+ * caller that hears of the final run knows its Pods are on their way out. A change the store
+ * refuses cancels nothing. The executor's end reports for the cancelled tries come later and
+ * change nothing: those tasks are over.
  */
 export async function runControlRequest(
   deps: RunControlDeps,
@@ -46,11 +47,14 @@ export async function runControlRequest(
   };
   const reason = change.action === "stop" ? `stopped by ${actor}` : `marked ${change.state} by ${actor}`;
   // On a copy: nothing changes unless the change is allowed (a finished run throws "conflict").
-  for (const key of apply(structuredClone(found))) await deps.executor.cancel(key, reason);
+  apply(structuredClone(found));
   let changed: Run | undefined;
+  let live: TaskKey[] = [];
+  // Stored first: a change the store refuses (a full disk, 503) must leave the tries alone, or
+  // they would be retried; the answer still waits for the cancels below.
   await deps.effects.step((state) => {
     changed = ownValue(state.runs, runId);
-    if (changed) apply(changed);
+    if (changed) live = apply(changed);
     const advance = advanceRuns(state, now, deps.context);
     // A run this change ended is final before advanceRuns sees it (or skipped, its DAG gone): it finished now.
     if (changed && (changed.state === "success" || changed.state === "failed"))
@@ -59,5 +63,6 @@ export async function runControlRequest(
     return advance;
   });
   if (!changed) throw new SchedulerError("not_found", `no run with id "${runId}"`);
+  for (const key of live) await deps.executor.cancel(key, reason);
   return changed;
 }

@@ -97,6 +97,7 @@ export class StepEffects {
 
   /** After a restart: tries that were queued or running are started again, which adopts or reports them. */
   async recover(): Promise<void> {
+    await this.#o.executor.recover?.();
     for (const run of this.#o.store.activeRuns()) {
       for (const instance of run.tasks) {
         if (instance.state === "queued" || instance.state === "running") await this.launch(run, instance);

@@ -24,6 +24,20 @@ export default dag({
 });
 `;
 
+/** Defaults the form's inputs cannot show exactly: a comma in a list item, spaces, seconds. */
+const DEFAULTS_DAG = `import { dag, pod } from "updraft";
+export default dag({
+  id: "defaults",
+  schedule: null,
+  params: {
+    pieces: { type: "array", default: ["a,b", "c"] },
+    label: { type: "string", default: "  padded  " },
+    since: { type: "datetime", default: "2026-11-01T06:00:30.250Z" },
+  },
+  tasks: [pod({ id: "t", image: "node:20-alpine", command: ["node", "-e", "0"] })],
+});
+`;
+
 describe.skipIf(!chromiumTestsRun("the trigger form browser test"))("the trigger form in Chromium", () => {
   const cleanup = useCleanup("file");
   let browser: Browser;
@@ -32,8 +46,13 @@ describe.skipIf(!chromiumTestsRun("the trigger form browser test"))("the trigger
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ({ daemon } = await startFolderDaemon(cleanup, "trigger-form-", { "typed.ts": DAG }));
-    await waitFor("the DAG loaded", () => (daemon.daemon.registry.get("typed") ? true : undefined));
+    ({ daemon } = await startFolderDaemon(cleanup, "trigger-form-", {
+      "typed.ts": DAG,
+      "defaults.ts": DEFAULTS_DAG,
+    }));
+    await waitFor("the DAGs loaded", () =>
+      daemon.daemon.registry.get("typed") && daemon.daemon.registry.get("defaults") ? true : undefined,
+    );
     browser = await launchChromium();
     cleanup.defer(() => browser.close());
     page = await browser.newPage({ timezoneId: "UTC" });
@@ -97,8 +116,21 @@ describe.skipIf(!chromiumTestsRun("the trigger form browser test"))("the trigger
       day: "2026-11-02",
       limit: 5,
       dryRun: true,
-      at: "2026-11-01T06:00:00.000Z",
+      // Left untouched: the default itself, as declared.
+      at: "2026-11-01T06:00:00Z",
       tags: ["a", "b"],
+    });
+  });
+
+  it("a field left as it was sends nothing, so the run gets the default itself (not the form's reading of it)", async () => {
+    await page.goto(`${daemon.url}/dags/defaults`);
+    await page.getByRole("button", { name: "Trigger" }).click();
+    await page.waitForURL(/\/runs\//);
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    expect(await confOf(runId)).toEqual({
+      pieces: ["a,b", "c"],
+      label: "  padded  ",
+      since: "2026-11-01T06:00:30.250Z",
     });
   });
 

@@ -64,6 +64,22 @@ describe("pool flags in the run config", () => {
     expect(usageError(() => config(["--dags", "d", "--pool", value]))).toBe(message);
   });
 
+  it("keeps pools named like Object.prototype properties, in --pools as with --pool", async () => {
+    const yaml = await file("proto.yaml", "__proto__: 3\nconstructor: 2\ntoString: 1\n");
+    expect(config(["--dags", "d", "--pools", yaml, "--pool", "hasOwnProperty=5"]).pools).toEqual(
+      pools([
+        ["__proto__", 3],
+        ["constructor", 2],
+        ["toString", 1],
+        ["hasOwnProperty", 5],
+      ]),
+    );
+    const bad = await file("proto-bad.yaml", "ok: 1\n__proto__: 0\n");
+    expect(messageOf(SettingsFileError, () => config(["--dags", "d", "--pools", bad]))).toBe(
+      `--pools: ${bad}:2: __proto__: a pool has at least 1 slot (a whole number)`,
+    );
+  });
+
   it("refuses a pool both in --pools and --pool", async () => {
     const yaml = await file("dup.yaml", "warehouse: 4\n");
     expect(usageError(() => config(["--dags", "d", "--pools", yaml, "--pool", "warehouse=2"]))).toBe(

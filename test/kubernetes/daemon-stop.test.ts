@@ -1,5 +1,5 @@
 // Issue 15 point 1 over the Kubernetes executor: stopping a run deletes its Pods (with their grace
-// period) before the run is stored final, no retry Pod follows, and the Pods are gone soon after.
+// period) before the stop is answered, no retry Pod follows, and the Pods are gone soon after.
 import { afterAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { daemonFolders } from "../support/dag-folders.ts";

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { TaskState } from "../../src/runs/run-model.ts";
 import { markRun, markTask } from "../../src/scheduler/run-mark.ts";
+import { advanceRuns } from "../../src/scheduler/plan-tick.ts";
 import { advanceRun } from "../../src/scheduler/run-progress.ts";
+import { emptyActiveState } from "../../src/store/run-store.ts";
 import { buildDag, pod, runOf, setStates, statesOf, task } from "./fixtures.ts";
 import { later } from "./run-steps.ts";
 
@@ -90,5 +92,50 @@ describe("markTask", () => {
     expect(() => markTask(run, dag.tasks, "b", "success", "alice", later(1))).toThrow(
       expect.objectContaining({ code: "conflict" }),
     );
+  });
+});
+
+describe("marking a task of a run queued behind maxActiveRuns", () => {
+  it("keeps the run queued until a slot frees: the mark starts nothing", () => {
+    const single = buildDag({ maxActiveRuns: 1, tasks: [pod("a"), pod("b", { dependsOn: "a" }), pod("d")] });
+    const state = emptyActiveState();
+    const first = runOf(single, "2026-05-01T10:00:00.000Z", "run-1");
+    const second = runOf(single, "2026-05-01T11:00:00.000Z", "run-2");
+    state.runs[first.id] = first;
+    state.runs[second.id] = second;
+    const context = { definitionOf: () => single };
+    advanceRuns(state, later(1), context);
+    expect([first.state, second.state]).toEqual(["running", "queued"]);
+
+    markTask(second, single.tasks, "a", "success", "alice", later(2));
+    const advance = advanceRuns(state, later(2), context);
+    expect(advance.launches.map(({ run, instance }) => `${run.id}/${instance.id}`)).toEqual([]);
+    expect(second.state).toBe("queued");
+    expect(second.startedAt).toBeNull();
+
+    // The first run ends: the second takes the slot, and only what the mark left runs.
+    for (const instance of first.tasks) Object.assign(instance, { state: "success" });
+    const next = advanceRuns(state, later(3), context);
+    expect(second.state).toBe("running");
+    expect(next.launches.map(({ run, instance }) => `${run.id}/${instance.id}`).sort()).toEqual([
+      "run-2/b",
+      "run-2/d",
+    ]);
+  });
+
+  it("finishes a queued run whose tasks the marks all ended, without waiting for a slot", () => {
+    const single = buildDag({ maxActiveRuns: 1, tasks: [pod("a")] });
+    const state = emptyActiveState();
+    const first = runOf(single, "2026-05-01T10:00:00.000Z", "run-1");
+    const second = runOf(single, "2026-05-01T11:00:00.000Z", "run-2");
+    state.runs[first.id] = first;
+    state.runs[second.id] = second;
+    const context = { definitionOf: () => single };
+    advanceRuns(state, later(1), context);
+    markTask(second, single.tasks, "a", "success", "alice", later(2));
+    const advance = advanceRuns(state, later(2), context);
+    expect(second.state).toBe("success");
+    expect(advance.newlyFinished).toEqual([second]);
+    expect(first.state).toBe("running");
   });
 });

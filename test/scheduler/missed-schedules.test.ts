@@ -214,6 +214,38 @@ describe("findMissedSchedules (through planTick)", () => {
     ]);
   });
 
+  it("a schedule changed while the daemon runs does not alert the new schedule's ticks from before the change", () => {
+    const hourly = watched({ schedule: "0 * * * *" });
+    const state = checkedState(hourly);
+    expect(tickAt(state, hourly, ["2026-05-01T10:20:00.000Z"])).toEqual([[]]);
+    // 10:30: a commit makes it run every minute; its 10:01-10:29 ticks were never due.
+    const everyMinute = watched();
+    expect(tickAt(state, everyMinute, ["2026-05-01T10:30:05.000Z"])).toEqual([[]]);
+    expect(state.dags.watched?.missedSchedule).toBeUndefined();
+    // From then on it is watched as before: a paused tick after the change is alerted.
+    state.dags.watched!.paused = true;
+    expect(tickAt(state, everyMinute, ["2026-05-01T10:31:15.000Z"])[0]).toEqual([
+      ["2026-05-01T10:31:00.000Z", "start", 1, expect.stringContaining("(DAG paused)")],
+    ]);
+  });
+
+  it("a run queued because its tries wait for a pool says so, not maxActiveRuns", () => {
+    const dag = watched({ tasks: [{ kind: "pod", id: "load", image: "busybox", pool: "warehouse" }] });
+    const state = checkedState(dag);
+    const pooled = (time: string) =>
+      planTick(state, registered(dag), at(time), {
+        ...context(),
+        pools: new Map([["warehouse", 1]]),
+      }).missed.map((m) => m.reason);
+    expect(pooled("2026-05-01T10:01:00.500Z")).toEqual([]);
+    expect(runOfTick(state, dag, "2026-05-01T10:01:00.000Z")?.state).toBe("running");
+    expect(pooled("2026-05-01T10:02:00.500Z")).toEqual([]);
+    expect(runOfTick(state, dag, "2026-05-01T10:02:00.000Z")?.state).toBe("queued");
+    expect(pooled("2026-05-01T10:02:15.000Z")).toEqual([
+      "no run started within 15s of 2026-05-01T10:02:00.000Z (waiting for pool warehouse (1/1 used))",
+    ]);
+  });
+
   it("a DAG without expectedWithin or finishWithin is never checked", () => {
     const dag = buildDag({ id: "plain", schedule: EVERY_MINUTE, pausedOnCreation: true });
     const state = emptyActiveState();

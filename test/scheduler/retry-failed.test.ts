@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
+import { advanceRuns } from "../../src/scheduler/plan-tick.ts";
+import { rerunChecked } from "../../src/scheduler/rerun.ts";
 import { checkRetryFailed, retryFailedTasks } from "../../src/scheduler/retry-failed.ts";
+import { emptyActiveState } from "../../src/store/run-store.ts";
 import { advanceRun } from "../../src/scheduler/run-progress.ts";
 import { SchedulerError } from "../../src/scheduler/scheduler-error.ts";
 import { at, buildDag, pod, runOf, statesOf, task } from "./fixtures.ts";
@@ -140,5 +143,41 @@ describe("checkRetryFailed", () => {
   it("accepts a finished run with failed tasks", () => {
     const run = failedRun();
     expect(checkRetryFailed("run-1", run, known)).toEqual({ run, definition: dag });
+  });
+});
+
+describe("retry-failed and maxActiveRuns", () => {
+  it("a finished run retried while another run of its DAG holds the only slot waits for it", async () => {
+    const single = { ...dag, maxActiveRuns: 1 };
+    const state = emptyActiveState();
+    const store = {
+      state,
+      update: async (change: (s: typeof state) => void) => change(state),
+      reactivate: async (copy: Run) => void (state.runs[copy.id] = copy),
+    };
+    const busy = runOf(single, "2026-05-02T10:00:00.000Z", "run-busy");
+    state.runs[busy.id] = busy;
+    const context = { definitionOf: () => single };
+    advanceRuns(state, later(4000), context);
+    expect(busy.state).toBe("running");
+
+    const retried = await rerunChecked(
+      store,
+      { run: failedRun(), definition: single },
+      (r, d) => void retryFailedTasks(r, d.tasks),
+      later(5000),
+    );
+    const advance = advanceRuns(state, later(5000), context);
+    expect(advance.launches.map(({ run, instance }) => `${run.id}/${instance.id}`)).toEqual([]);
+    expect(retried.state).toBe("queued");
+
+    // The busy run ends: the retried one takes the slot and runs what failed.
+    for (const instance of busy.tasks) instance.state = "success";
+    const next = advanceRuns(state, later(6000), context);
+    expect(next.launches.map(({ run, instance }) => `${run.id}/${instance.id}`)).toEqual(["run-1/b"]);
+    expect(retried.state).toBe("running");
+    // Not announced or noted a second time; its runTimeout counts from when it got the slot.
+    expect(next.started).toEqual([]);
+    expect(retried.resumedAt).toBe(later(6000).toISOString());
   });
 });

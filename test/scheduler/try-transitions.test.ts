@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { ExecutorEvent } from "../../src/executor/executor.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { applyExecutorEvents } from "../../src/scheduler/executor-events.ts";
-import { advanceRun, failRun, failTry, startTry } from "../../src/scheduler/run-progress.ts";
+import { retryFailedTasks } from "../../src/scheduler/retry-failed.ts";
+import { advanceRun, clearTask, failRun, failTry, startTry } from "../../src/scheduler/run-progress.ts";
+import { stopRun } from "../../src/scheduler/run-stop.ts";
 import { emptyActiveState } from "../../src/store/run-store.ts";
 import { at, buildDag, pod, runOf, statesOf, task } from "./fixtures.ts";
 import { later, T0 } from "./run-steps.ts";
@@ -170,5 +172,24 @@ describe("applyExecutorEvents", () => {
     const run = queuedRun();
     applyExecutorEvents(stateOf(run), [failed("b")], () => undefined, later(1000));
     expect(task(run, "b")).toMatchObject({ state: "up_for_retry", nextTryAt: later(1000).toISOString() });
+  });
+
+  // A stopped try's end report comes after its process or Pod is gone (a Pod's grace period may
+  // last 30 s); a retry-failed or clear in between has made the task wait for its next try.
+  it.each([
+    ["retry-failed", (run: Run) => void retryFailedTasks(run, dag.tasks)],
+    ["clear", (run: Run) => void clearTask(run, dag.tasks, "a")],
+  ])("ignores a stopped try's late end report after %s", (_what, rerun) => {
+    const run = queuedRun();
+    const state = stateOf(run);
+    applyExecutorEvents(state, [running("a")], () => dag, later(500));
+    stopRun(run, "alice", later(1000));
+    rerun(run);
+    expect(task(run, "a")).toMatchObject({ state: "scheduled", try: 1 });
+    const late = { ...failed("a"), reason: "stopped by alice" };
+    expect(applyExecutorEvents(state, [late], () => dag, later(2000))).toEqual([]);
+    expect(task(run, "a")).toMatchObject({ state: "scheduled", try: 1, reason: null, nextTryAt: null });
+    expect(advanceRun(run, dag.tasks, later(2000)).toStart).toContain("a");
+    expect(task(run, "a").try).toBe(2);
   });
 });

@@ -2,9 +2,13 @@ import { DateTime } from "luxon";
 import type { ParamSpec, ParamType } from "./params-schema.ts";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** RFC 3339's ranges (hour 00-23, offset within ±23:59): luxon alone reads `T24:00` and `+99:99`. */
+const DATETIME =
+  /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 /** How much of a bad value a message quotes: values come from users, messages stay short. */
 const QUOTE_CHARS = 60;
+/** How many of an enum's values a message lists (an enum may hold 1,000). */
+const LISTED_VALUES = 10;
 
 /** The words for "a value of this type", as problems say them. */
 const TYPE_WORDS: Record<ParamType, string> = {
@@ -48,7 +52,9 @@ export function typeWords(type: ParamType): string {
 export function paramValueProblem(spec: ParamSpec, value: unknown): string | undefined {
   if (spec.enum !== undefined) {
     if (spec.enum.some((allowed) => allowed === value)) return undefined;
-    return `must be one of ${spec.enum.map((allowed) => JSON.stringify(allowed)).join(", ")}, got ${quoteValue(value)}`;
+    const listed = spec.enum.slice(0, LISTED_VALUES).map(quoteValue).join(", ");
+    const more = spec.enum.length > LISTED_VALUES ? `, … (${spec.enum.length} values)` : "";
+    return `must be one of ${listed}${more}, got ${quoteValue(value)}`;
   }
   const bounds = boundWords(spec);
   if (!hasParamType(spec.type, value))

@@ -95,6 +95,15 @@
   function paramValue(field) {
     const type = field.dataset.paramType;
     if (type === "boolean") return field.checked;
+    // Left as the page showed it: nothing is sent and the server fills in the default itself, as
+    // an input cannot show every default exactly (a comma in a list item, spaces, seconds).
+    if (field.tagName === "SELECT") {
+      const option = field.selectedOptions[0];
+      if (!option || option.defaultSelected || option.value === "") return undefined;
+      // An enum value is sent as listed, spaces and all.
+      return type === "integer" || type === "number" ? Number(option.value) : option.value;
+    }
+    if (field.value === field.defaultValue) return undefined;
     const value = field.value.trim();
     if (value === "") return undefined;
     if (type === "integer" || type === "number") return Number(value);

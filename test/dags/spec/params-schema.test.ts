@@ -206,6 +206,30 @@ describe("resolveConf", () => {
     expect(resolveConf(specs, conf).ok).toBe(valid);
   });
 
+  // RFC 3339 (the JSON Schema's "date-time" format): a value JavaScript's Date cannot read, or a
+  // wall time past 23:59, is not a date-time, whatever the ISO parser of the daemon accepts.
+  test.each([
+    "2026-11-01T06:00:00+99:99",
+    "2026-11-01T06:00:00+24:00",
+    "2026-11-01T06:00:00-23:60",
+    "2026-11-01T24:00:00Z",
+    "2026-11-01T23:60Z",
+  ])("the date-time %s is refused", (value) => {
+    expect(resolveConf(specs, { at: value })).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/^conf\.at: must be an ISO 8601 date-time/)],
+    });
+  });
+
+  test("a bad value of a long enum is answered in bounded words", () => {
+    const values = Array.from({ length: 1000 }, (_, i) => `${"v".repeat(100)}${i}`);
+    const result = resolveConf(specsOf({ big: { type: "string", enum: values } }), { big: "nope" });
+    if (result.ok) throw new Error("expected a problem");
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]!.length).toBeLessThan(2000);
+    expect(result.problems[0]).toContain("(1000 values)");
+  });
+
   test("a long value is quoted shortened in the message", () => {
     const result = resolveConf(specs, { at, region: "x".repeat(10_000) });
     if (result.ok) throw new Error("expected a problem");
