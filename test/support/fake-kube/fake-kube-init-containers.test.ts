@@ -32,6 +32,24 @@ const appending = (name: string, extra: Partial<V1Container> = {}, exitCode = 0)
   ...extra,
 });
 
+/**
+ * A main container that first waits for `after` to be in the `order` file: a kubelet only promises
+ * that a sidecar's process was started before the main containers, not that its code has run yet
+ * (on a loaded machine node takes a while to get there). A sidecar that never ran hangs the test.
+ */
+const appendingAfter = (name: string, after: string, exitCode: number): V1Container => ({
+  name,
+  image: "node:20",
+  command: [
+    "node",
+    "-e",
+    `const fs = require('fs'); const f = ${JSON.stringify(path.join(dir, "order"))};
+     const seen = () => { try { return fs.readFileSync(f, 'utf8').split('\\n').includes(${JSON.stringify(after)}); } catch { return false; } };
+     const go = () => { if (!seen()) return setTimeout(go, 20); fs.appendFileSync(f, '${name}\\n'); process.exit(${exitCode}); };
+     go();`,
+  ],
+});
+
 /** A native sidecar: appends its name, then runs until SIGTERM, noting that it was stopped. */
 const sidecar = (name: string): V1Container => ({
   name,
@@ -125,7 +143,7 @@ describe("native sidecars (init containers with restartPolicy Always)", () => {
     "start before the main containers, run beside them, and are stopped after them (base exits %i → %s)",
     async (code, phase) => {
       const pod = podOf("sided", undefined);
-      pod.spec!.containers = [appending("base", {}, code)];
+      pod.spec!.containers = [appendingAfter("base", "shipper", code)];
       pod.spec!.initContainers = [appending("setup"), sidecar("shipper")];
       await create(pod);
       const done = await waitForPod(fake.kube, "sided", (p) => p.status.phase === phase);
