@@ -94,7 +94,8 @@ export class CommitStatusClient {
       const failed = error as { status?: unknown; response?: { headers?: Record<string, unknown> } };
       const headers = new Map<string, string>();
       for (const [name, value] of Object.entries(failed.response?.headers ?? {}))
-        if (typeof value === "string" || typeof value === "number") headers.set(name.toLowerCase(), String(value));
+        if (typeof value === "string" || typeof value === "number")
+          headers.set(name.toLowerCase(), String(value));
       // No status: the request never got an answer (connection refused, reset): retried like a 5xx.
       const code = typeof failed.status === "number" && failed.status >= 100 ? failed.status : null;
       return { ok: false, status: code, headers };
@@ -106,8 +107,7 @@ export class CommitStatusClient {
     const { maxWaitMs = 600_000, backoffMs = 2_000, now } = this.#options;
     const backoff = Math.min(maxWaitMs, backoffMs * 2 ** (attempt - 1));
     const retryAfter = retryAfterMs(answer.headers.get("retry-after"), now());
-    if (answer.status === null || answer.status >= 500)
-      return Math.min(maxWaitMs, retryAfter ?? backoff);
+    if (answer.status === null || answer.status >= 500) return Math.min(maxWaitMs, retryAfter ?? backoff);
     if (answer.status === 403 || answer.status === 429) {
       if (retryAfter !== undefined) return Math.min(maxWaitMs, retryAfter);
       if (answer.headers.get("x-ratelimit-remaining") === "0") {

@@ -179,7 +179,9 @@ export class GitSync implements DagSource {
         loaded: {
           dags: registry.counts().loaded,
           importErrors: errorCount,
-          firstError: firstError ? { file: firstError.file, line: firstError.line } : null,
+          firstError: firstError
+            ? { file: firstError.file, line: firstError.line, message: firstError.message }
+            : null,
         },
       });
       await this.#pruneSnapshots();

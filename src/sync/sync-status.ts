@@ -30,7 +30,7 @@ export interface LoadOutcome {
   dags: number;
   importErrors: number;
   /** Where the first import error is (file relative to the DAGs folder). */
-  firstError: { file: string; line: number | null } | null;
+  firstError: { file: string; line: number | null; message: string } | null;
 }
 
 /** At most SYNC_FILES_LISTED of `paths`, and how many more there are. */

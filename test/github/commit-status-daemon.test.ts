@@ -105,7 +105,9 @@ describe("GitHub commit statuses for every sync", () => {
   });
 
   it("keeps the token out of the log and the state dir", async () => {
+    await daemon.stop();
     const logs = daemons.flatMap((each) => each.logs);
+    expect(logs.some((line) => line.includes("commit status posted"))).toBe(true);
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.join("\n")).not.toContain(TOKEN);
     const files = await readdir(stateDir, { recursive: true, withFileTypes: true });
