@@ -1,4 +1,6 @@
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log/logger.ts";
 import { CommitStatusClient, type CommitStatus } from "../../src/github/commit-status-client.ts";
 import { CommitStatusPublisher, type PublishResult } from "../../src/github/commit-status-publisher.ts";
 import { PostedCommits } from "../../src/github/posted-commits.ts";
@@ -29,11 +31,21 @@ describe("CommitStatusPublisher", () => {
   const parts = async () => {
     const counts: PublishResult[] = [];
     const logged: Array<{ level: string; message: string }> = [];
-    const log = {
-      info: (_context: object, message: string) => logged.push({ level: "info", message }),
-      warn: (_context: object, message: string) => logged.push({ level: "warn", message }),
-      error: (_context: object, message: string) => logged.push({ level: "error", message }),
-    };
+    const levels = new Map([
+      [30, "info"],
+      [40, "warn"],
+      [50, "error"],
+    ]);
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) {
+          const entry = JSON.parse(line) as { level: number; msg: string };
+          logged.push({ level: levels.get(entry.level) ?? String(entry.level), message: entry.msg });
+        }
+        done();
+      },
+    });
+    const log = createLogger({ destination, pretty: false });
     const posted = new PostedCommits(await cleanup.tempDir("posted"), durableStateWriter);
     return { counts, logged, log, posted, count: (result: PublishResult) => counts.push(result) };
   };
