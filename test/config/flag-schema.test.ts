@@ -228,7 +228,9 @@ describe("the flag schema", () => {
     expect(refused([], { UPDRAFT_POOL: "warehouse=0" })).toBe(
       '--pool: "warehouse=0" is not NAME=N with N a whole number ≥ 1 (e.g. "warehouse=4")',
     );
-    expect(refused(["--github-repo", "acme"])).toBe('--github-repo: "acme" is not OWNER/NAME (e.g. "acme/dags")');
+    expect(refused(["--github-repo", "acme"])).toBe(
+      '--github-repo: "acme" is not OWNER/NAME (e.g. "acme/dags")',
+    );
     expect(refused(["--github-api-url", "ghe.example"])).toBe(
       '--github-api-url: "ghe.example" is not an http(s) URL',
     );
