@@ -77,6 +77,9 @@ describe("the status page's sync history", () => {
     expect(row).toContain(`href="${escaped(`https://github.com/acme/dags/blob/${sha}/${encodedHostile}`)}"`);
     expect(row).toContain(`<code>${escaped(HOSTILE_FILE)}</code>`);
     expect(html).not.toContain(HOSTILE_FILE);
+    // The sync card's applied commit links there too.
+    const card = html.slice(html.indexOf('aria-label="Sync"'), html.indexOf("</section>"));
+    expect(card).toContain(`href="https://github.com/acme/dags/commit/${sha}"`);
   });
 
   it("lists at most 200 changed files, and says how many more", async () => {

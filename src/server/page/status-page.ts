@@ -37,7 +37,7 @@ export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
 
 function syncSection(deps: AppDeps, now: Date, canSync: boolean): Html {
   return html`<h2>Sync</h2>
-    ${syncCard(statusView(deps), now)}
+    ${syncCard(statusView(deps), now, deps.commitLinks)}
     ${
       canSync
         ? html`<div class="actions">

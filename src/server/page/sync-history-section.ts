@@ -46,7 +46,7 @@ function row(record: SyncRecord, links: CommitLinks | undefined, now: Date): Htm
   const { sha } = record;
   return html`<tr ${sha ? html`id="${syncAnchor(sha)}"` : ""}>
     <td>${formatTime(record.at)} <span class="muted">(${formatRelative(record.at, now)})</span></td>
-    <td>${sha ? commit(sha, links) : html`<span class="muted">none</span>`}</td>
+    <td>${sha ? commitLink(sha, links) : html`<span class="muted">none</span>`}</td>
     <td>
       ${record.ok ? html`<span class="state st-success">ok</span>` : html`<span class="state st-failed">failed</span>`}
       ${record.error ? html`<div class="error-text">${record.error}</div>` : ""}
@@ -56,7 +56,8 @@ function row(record: SyncRecord, links: CommitLinks | undefined, now: Date): Htm
   </tr>`;
 }
 
-function commit(sha: string, links: CommitLinks | undefined): Html {
+/** A commit's short sha, linked to the commit on GitHub when the repository is there. */
+export function commitLink(sha: string, links: CommitLinks | undefined): Html {
   const short = html`<code title="${sha}">${sha.slice(0, 12)}</code>`;
   return links ? html`<a href="${commitUrl(links.url, links.repo, sha)}">${short}</a>` : short;
 }
