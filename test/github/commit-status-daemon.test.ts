@@ -81,15 +81,19 @@ describe("GitHub commit statuses for every sync", () => {
     });
   });
 
-  it("retries a 5xx after its Retry-After, and posts once", async () => {
-    github.script({ status: 502, headers: { "retry-after": "1" }, message: "Server Error" });
+  it("retries a 5xx and a secondary rate limit after their Retry-After, and posts once", async () => {
+    github.script(
+      { status: 502, headers: { "retry-after": "1" }, message: "Server Error" },
+      { status: 403, headers: { "retry-after": "1" }, message: "You have exceeded a secondary rate limit" },
+    );
     const before = github.requests.length;
     const sha = await remote.change("add gamma", { "gamma.ts": dagModule("gamma") });
     await waitForPost(sha);
     const tries = github.requests.slice(before).filter((request) => request.path.endsWith(sha));
-    expect(tries.map((request) => request.answer)).toEqual([502, 201]);
-    const [first, second] = tries;
+    expect(tries.map((request) => request.answer)).toEqual([502, 403, 201]);
+    const [first, second, third] = tries;
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect((third?.at ?? 0) - (second?.at ?? 0)).toBeGreaterThanOrEqual(1000);
     expect(postsFor(sha)).toHaveLength(1);
   });
 
@@ -104,7 +108,15 @@ describe("GitHub commit statuses for every sync", () => {
     expect(new Set(github.posts.map((post) => post.sha)).size).toBe(github.posts.length);
   });
 
-  it("keeps the token out of the log and the state dir", async () => {
+  it("counts the posts in /metrics", async () => {
+    const metrics = await daemon.request("/metrics");
+    // This daemon (after the restart) posted one status; the one before it retried twice.
+    expect(metrics.text).toContain('updraft_github_status_posts_total{result="posted"} 1');
+  });
+
+  it("keeps the token out of the log, the state dir, the page and the API", async () => {
+    for (const path of ["/", "/api/status", "/api/syncs", "/api/dags", "/metrics"])
+      expect((await daemon.request(path)).text, path).not.toContain(TOKEN);
     await daemon.stop();
     const logs = daemons.flatMap((each) => each.logs);
     expect(logs.some((line) => line.includes("commit status posted"))).toBe(true);
