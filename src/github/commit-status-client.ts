@@ -36,6 +36,8 @@ export interface CommitStatusClientOptions {
   maxWaitMs?: number;
   /** First backoff after a 5xx without `Retry-After`, doubled each try (default 2 s). */
   backoffMs?: number;
+  /** How long one request may take before it counts as unanswered and is retried (default 30 s). */
+  requestTimeoutMs?: number;
   /** Told about every try that will be retried. */
   onRetry?: (info: { status: number | null; waitMs: number; attempt: number }) => void;
 }
@@ -87,7 +89,10 @@ export class CommitStatusClient {
         context: STATUS_CONTEXT,
         description: status.description,
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
-        request: { signal },
+        // A GitHub that never answers must not hold the queue: the try times out and is retried.
+        request: {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.#options.requestTimeoutMs ?? 30_000)]),
+        },
       });
       return { ok: true, status: 201, headers: new Map() };
     } catch (error) {

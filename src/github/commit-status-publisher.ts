@@ -57,7 +57,11 @@ export class CommitStatusPublisher {
     this.#kick();
   }
 
-  /** Gives up waiting retries and waits for the post under way (its result is kept if it lands). */
+  /**
+   * Gives up the queue, the retries and the request under way (stopping must not wait for GitHub).
+   * A status GitHub got just before is not recorded, so a restart may post it again: harmless, as
+   * GitHub shows the newest status of a context.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#queue = [];

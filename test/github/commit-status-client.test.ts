@@ -10,7 +10,7 @@ const NOW = Date.parse("2026-12-05T10:00:00Z");
 // The real client against the local GitHub API; only the waits are recorded instead of slept.
 describe("CommitStatusClient", () => {
   const cleanup = useCleanup();
-  const setup = async (options: { token?: string; maxAttempts?: number } = {}) => {
+  const setup = async (options: { token?: string; maxAttempts?: number; requestTimeoutMs?: number } = {}) => {
     const github = await fakeGitHub(cleanup, TOKEN);
     const waits: number[] = [];
     const client = new CommitStatusClient({
@@ -22,6 +22,7 @@ describe("CommitStatusClient", () => {
         waits.push(ms);
       },
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     });
     const post = () =>
       client.post(
@@ -112,6 +113,14 @@ describe("CommitStatusClient", () => {
       new AbortController().signal,
     );
     expect(result).toBe("gave_up");
+    expect(waits).toEqual([2_000]);
+  });
+
+  it("ends a request GitHub never answers and tries again", async () => {
+    const { github, waits, post } = await setup({ requestTimeoutMs: 200 });
+    github.script({ status: 0, hang: true });
+    expect(await post()).toBe("posted");
+    expect(github.requests.map((request) => request.answer)).toEqual([0, 201]);
     expect(waits).toEqual([2_000]);
   });
 

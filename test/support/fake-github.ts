@@ -17,6 +17,8 @@ export interface ScriptedAnswer {
   status: number;
   headers?: Record<string, string>;
   message?: string;
+  /** Never answer (the client's timeout must end the request). */
+  hang?: boolean;
 }
 
 /** The local GitHub API: `POST /repos/:owner/:repo/statuses/:sha`, with the token checked. */
@@ -52,6 +54,7 @@ export async function fakeGitHub(cleanup: Cleanup, token: string): Promise<FakeG
       if (authorization !== `token ${token}` && authorization !== `Bearer ${token}`)
         return answer(401, { message: "Bad credentials" });
       const next = scripted.shift();
+      if (next?.hang) return requests.push({ answer: 0, path: url, at: Date.now() });
       if (next) return answer(next.status, { message: next.message ?? "scripted" }, next.headers);
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as PostedStatus["body"];
       const [, owner = "", repo = "", sha = ""] = match;
@@ -61,7 +64,13 @@ export async function fakeGitHub(cleanup: Cleanup, token: string): Promise<FakeG
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  cleanup.defer(() => new Promise((resolve) => server.close(resolve)));
+  cleanup.defer(
+    () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  );
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     posts,
