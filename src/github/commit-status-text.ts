@@ -4,7 +4,7 @@ import type { CommitStatus } from "./commit-status-client.ts";
 /** GitHub refuses a longer description. */
 export const MAX_DESCRIPTION = 140;
 
-/** Where a sync is on the status page: the anchor of its row in the sync history. */
+/** Where a sync is on the `/syncs` page (and on `/` while it is recent): the anchor of its row. */
 export function syncAnchor(sha: string): string {
   return `sync-${sha.slice(0, 12)}`;
 }
@@ -16,7 +16,7 @@ export function syncAnchor(sha: string): string {
 export function commitStatusFor(record: SyncRecord, publicUrl: string | undefined): CommitStatus | undefined {
   const { sha, loaded } = record;
   if (!sha || !loaded) return undefined;
-  const targetUrl = publicUrl ? `${publicUrl}/#${syncAnchor(sha)}` : undefined;
+  const targetUrl = publicUrl ? `${publicUrl}/syncs#${syncAnchor(sha)}` : undefined;
   const { added, updated, removed } = record.changes;
   const counts = `added ${added.length}, updated ${updated.length}, removed ${removed.length}`;
   const dags = `${loaded.dags} DAG${loaded.dags === 1 ? "" : "s"}`;

@@ -58,7 +58,7 @@ describe("GitHub commit statuses for every sync", () => {
       state: "success",
       context: "updraft/dags",
       description: "2 DAGs loaded (added 2, updated 0, removed 0)",
-      target_url: `${PUBLIC_URL}/#sync-${sha.slice(0, 12)}`,
+      target_url: `${PUBLIC_URL}/syncs#sync-${sha.slice(0, 12)}`,
     });
   });
 

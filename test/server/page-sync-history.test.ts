@@ -97,6 +97,32 @@ describe("the status page's sync history", () => {
   });
 });
 
+describe("the /syncs page", () => {
+  const cleanup = useCleanup("file");
+
+  it("lists every kept sync, each row the anchor a commit status links to", async () => {
+    const remote = await createGitRemote(await cleanup.tempDir("syncs-page"), {
+      "alpha.ts": dagModule("alpha"),
+    });
+    const daemon = await startTestDaemon(cleanup, ["--repo", remote.bare, "--branch", "main"]);
+    const shas = [await remote.head()];
+    for (let i = 1; i <= 11; i++) {
+      shas.push(await remote.change(`v${i}`, { "alpha.ts": dagModule("alpha", { echo: `v${i}` }) }));
+      await daemon.requestSync();
+      await daemon.waitForSync(shas[i] ?? "");
+    }
+    const status = (await daemon.request("/")).text;
+    expect(status).toContain('<a href="/syncs">All 12 syncs</a>');
+    // The status page shows the newest ten.
+    expect(status).not.toContain(`id="sync-${shas[0]?.slice(0, 12)}"`);
+    const page = await daemon.request("/syncs");
+    expect(page.status).toBe(200);
+    for (const sha of shas) expect(page.text).toContain(`id="sync-${sha.slice(0, 12)}"`);
+    // No GitHub repository: plain shas, no links.
+    expect(page.text).not.toContain("github.com");
+  });
+});
+
 describe("syncHistorySection", () => {
   const sha = "c".repeat(40);
   const record: SyncRecord = {

@@ -14,32 +14,44 @@ export interface CommitLinks {
 }
 
 /**
- * `Recent syncs`: each sync with its commit, result, the DAGs it added, updated and removed and
- * the files the commit changed, linked to GitHub when the repository is there. Each row is the
- * anchor (`#sync-<sha>`) a commit status links to.
+ * A table of syncs, newest first: each with its commit, result, the DAGs it added, updated and
+ * removed and the files the commit changed, linked to GitHub when the repository is there. Each
+ * row is the anchor (`#sync-<sha>`) a commit status links to.
  */
+export function syncHistoryTable(
+  records: readonly SyncRecord[],
+  links: CommitLinks | undefined,
+  now: Date,
+  shown: number,
+): Html {
+  const newest = records.slice(-shown).reverse();
+  if (newest.length === 0) return html`<p class="muted">No sync yet.</p>`;
+  return html`<table class="syncs">
+    <thead>
+      <tr>
+        <th>When</th>
+        <th>Commit</th>
+        <th>Result</th>
+        <th>DAGs</th>
+        <th>Files changed</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${newest.map((record) => row(record, links, now))}
+    </tbody>
+  </table>`;
+}
+
+/** The status page's `Recent syncs`: the newest few, and a link to `/syncs` with all that are kept. */
 export function syncHistorySection(
   records: readonly SyncRecord[],
   links: CommitLinks | undefined,
   now: Date,
 ): Html {
-  const newest = records.slice(-SYNCS_SHOWN).reverse();
-  if (newest.length === 0) return html``;
+  if (records.length === 0) return html``;
   return html`<h2 id="syncs">Recent syncs</h2>
-    <table class="syncs">
-      <thead>
-        <tr>
-          <th>When</th>
-          <th>Commit</th>
-          <th>Result</th>
-          <th>DAGs</th>
-          <th>Files changed</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${newest.map((record) => row(record, links, now))}
-      </tbody>
-    </table>`;
+    ${syncHistoryTable(records, links, now, SYNCS_SHOWN)}
+    ${records.length > SYNCS_SHOWN ? html`<p><a href="/syncs">All ${records.length} syncs</a></p>` : ""}`;
 }
 
 function row(record: SyncRecord, links: CommitLinks | undefined, now: Date): Html {
