@@ -29,7 +29,7 @@ export interface LoadOutcome {
   /** DAGs scheduled after the commit was applied (stale ones included). */
   dags: number;
   importErrors: number;
-  /** Where the first import error is (file relative to the DAGs folder). */
+  /** Where the first import error is (as `GET /api/import-errors` names the file). */
   firstError: { file: string; line: number | null; message: string } | null;
 }
 
