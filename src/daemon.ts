@@ -29,6 +29,7 @@ import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { StateWriter } from "./store/durable-write.ts";
 import { subscribeToRunEvents } from "./daemon/run-event-subscribers.ts";
+import { followSyncs } from "./daemon/sync-followers.ts";
 import { RunStore } from "./store/run-store.ts";
 import { SyncHistory } from "./sync/sync-history.ts";
 import type { DagSource } from "./sync/sync-status.ts";
@@ -106,7 +107,7 @@ export function createDaemon(
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
-  syncHistory.follow(events);
+  const syncFollowers = followSyncs(events, { history: syncHistory, config, log, metrics, clock, writer });
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
   const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
@@ -144,6 +145,6 @@ export function createDaemon(
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
     start: () => lifecycle.start(),
-    stop: () => lifecycle.stop().finally(() => audit.close()),
+    stop: () => lifecycle.stop().finally(() => Promise.all([audit.close(), syncFollowers.stop()])),
   };
 }

@@ -26,6 +26,11 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
       "File holding the git token (one trailing newline ignored), read once at start-up; instead of UPDRAFT_GIT_TOKEN, so the token is not in the environment either.",
   },
   {
+    name: "UPDRAFT_GITHUB_TOKEN",
+    description:
+      "Token for GitHub commit statuses (`--github-status`; scope repo:status); never a flag. Else --github-token-file, else the git token of a GitHub remote.",
+  },
+  {
     name: "GIT_SSH_COMMAND",
     description: "For ssh remotes: the ssh command git runs, e.g. `ssh -i /keys/id_ed25519`.",
   },

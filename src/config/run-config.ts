@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { LoaderLimits } from "../dags/loader/loader-pool.ts";
 import { type Env, UsageError } from "./flags.ts";
+import { githubConfigFrom } from "./github-config.ts";
 import { kubeRateFrom } from "./kube-client-flags.ts";
 import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
@@ -77,6 +78,8 @@ function assemble(values: RunFlagValues, env: Env) {
     login: loginConfigFrom(values, env),
     /** `--pool NAME=N`, `--pools FILE`: slots per pool, shared by the tasks of every DAG. */
     pools: poolsFrom(values),
+    /** `--github-status`, `--github-api-url`, `--github-repo`, UPDRAFT_GITHUB_TOKEN: commit statuses and page links. */
+    github: githubConfigFrom(values, env, source, secrets.gitToken),
   };
 }
 

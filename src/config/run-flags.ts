@@ -3,6 +3,7 @@ import { durationOfAtLeast, oneOf, trueOrFalse, valid, wholeNumberOfAtLeast } fr
 import { flag, type FlagValues, UsageError } from "./flags.ts";
 import { DEFAULT_KUBE_BURST, DEFAULT_KUBE_QPS, requestsPerSecond } from "./kube-client-flags.ts";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "./limit-flags.ts";
+import { GITHUB_FLAGS } from "./github-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
 import { LOGIN_FLAGS } from "./login-flags.ts";
 import { POOL_FLAGS } from "./pool-flags.ts";
@@ -176,6 +177,8 @@ export const RUN_FLAGS = [
   ...POOL_FLAGS,
   // Sign-in, roles, machine tokens and the audit log.
   ...LOGIN_FLAGS,
+  // Commit statuses on GitHub.
+  ...GITHUB_FLAGS,
 ] as const;
 
 /** `updraft run`'s flags as read and parsed, before the rules between them. */

@@ -4,11 +4,12 @@ import { SecretMask } from "../secrets/secret-mask.ts";
 
 /**
  * Every secret `updraft run` holds: the git token (from UPDRAFT_GIT_TOKEN, its file, or the
- * remote URL's password), the API token, the read token, the webhook secret and the OIDC client secret.
+ * remote URL's password), the API token, the read token, the webhook secret, the OIDC client secret and the GitHub token.
  */
 export function runSecrets(
   config: Pick<RunConfig, "source" | "gitToken" | "apiToken" | "readToken" | "webhookSecret"> & {
     login?: Pick<RunConfig["login"], "oidc">;
+    github?: Pick<RunConfig["github"], "status">;
   },
 ): string[] {
   const fromUrl =
@@ -20,6 +21,7 @@ export function runSecrets(
     config.readToken,
     config.webhookSecret,
     config.login?.oidc?.clientSecret,
+    config.github?.status?.token,
   ].filter((secret): secret is string => secret !== undefined && secret !== "");
 }
 

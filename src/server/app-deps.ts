@@ -14,6 +14,7 @@ import type { AuditReader, AuditSink } from "../audit/audit-entry.ts";
 import type { AuditEntries } from "../audit/dag-history.ts";
 import type { AccessSettings } from "./auth/access-settings.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
+import type { CommitLinks } from "./page/sync-history-section.ts";
 
 export type { HealthReport } from "../health/health-report.ts";
 
@@ -78,6 +79,8 @@ export interface AppDeps {
   scheduler: RunControl;
   store: RunReader;
   syncHistory: () => readonly SyncRecord[];
+  /** Where commits and files are on GitHub (`--github-repo`, or a GitHub remote); absent: no links. */
+  commitLinks?: CommitLinks | undefined;
   health: () => HealthReport;
   /** Who may read and write: tokens, sign-in, roles, the loopback rules. */
   auth: AccessSettings;

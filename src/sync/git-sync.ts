@@ -9,7 +9,7 @@ import type { SecretMask } from "../secrets/secret-mask.ts";
 import { removeUrlCredentials } from "./credentials.ts";
 import { ensurePrivateDir } from "../store/durable-write.ts";
 import type { CommitInfo, GitMirror } from "./git-mirror.ts";
-import type { DagSource, SyncRecord, SyncStatus } from "./sync-status.ts";
+import { changedFilesOf, type DagSource, type SyncRecord, type SyncStatus } from "./sync-status.ts";
 import { SyncTrigger } from "./sync-trigger.ts";
 
 export interface GitSyncOptions {
@@ -166,6 +166,7 @@ export class GitSync implements DagSource {
         this.#loadError = `${errorCount} import error${errorCount === 1 ? "" : "s"} in ${commit.sha.slice(0, 12)}${where}`;
       }
       const durationMs = Math.round(performance.now() - started);
+      const firstError = registry.importErrors()[0];
       this.#record({
         at,
         sha,
@@ -174,6 +175,14 @@ export class GitSync implements DagSource {
         error: this.#loadError,
         durationMs,
         changes,
+        ...(changed ? { files: changedFilesOf(changed) } : {}),
+        loaded: {
+          dags: registry.counts().loaded,
+          importErrors: errorCount,
+          firstError: firstError
+            ? { file: firstError.file, line: firstError.line, message: firstError.message }
+            : null,
+        },
       });
       await this.#pruneSnapshots();
       return true;

@@ -10,6 +10,32 @@ export interface SyncRecord {
   error: string | null;
   durationMs: number;
   changes: DagChanges;
+  /** Paths (in the repository) the commit changed since `previousSha`; absent on a first load or in folder mode. */
+  files?: ChangedFiles;
+  /** What loading the commit gave; absent when the sync failed before loading (fetch, checkout). */
+  loaded?: LoadOutcome;
+}
+
+/** How many changed paths a sync record lists; the rest are counted in `more`. */
+export const SYNC_FILES_LISTED = 200;
+
+export interface ChangedFiles {
+  paths: string[];
+  /** Changed paths left out of `paths`. */
+  more: number;
+}
+
+export interface LoadOutcome {
+  /** DAGs scheduled after the commit was applied (stale ones included). */
+  dags: number;
+  importErrors: number;
+  /** Where the first import error is (as `GET /api/import-errors` names the file). */
+  firstError: { file: string; line: number | null; message: string } | null;
+}
+
+/** At most SYNC_FILES_LISTED of `paths`, and how many more there are. */
+export function changedFilesOf(paths: readonly string[]): ChangedFiles {
+  return { paths: paths.slice(0, SYNC_FILES_LISTED), more: Math.max(0, paths.length - SYNC_FILES_LISTED) };
 }
 
 /** What `/api/status` shows under `sync`. */

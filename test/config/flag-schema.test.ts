@@ -2,6 +2,7 @@
 // parse/validation and help; the parser reads flag > UPDRAFT_ variable > default and hands back
 // parsed values, so no default or message is written a second time elsewhere.
 import { describe, expect, expectTypeOf, it } from "vitest";
+import type { GitHubConfig } from "../../src/config/github-config.ts";
 import type { LoaderLimits } from "../../src/dags/loader/loader-pool.ts";
 import type { LeaseTiming } from "../../src/leader/leader-elector.ts";
 import { envNameOf, readFlags } from "../../src/config/flags.ts";
@@ -88,6 +89,15 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   "audit-max-bytes": ["4096", "1048576", 4096, 1_048_576],
   "audit-keep-files": ["1", "3", 1, 3],
   "audit-retention": ["1d", "30d", 86_400_000, 2_592_000_000],
+  "github-status": ["", "true", true, true],
+  "github-token-file": ["/g1", "/g2", "/g1", "/g2"],
+  "github-api-url": [
+    "https://ghe.example/api/v3/",
+    "https://api.github.com",
+    "https://ghe.example/api/v3",
+    "https://api.github.com",
+  ],
+  "github-repo": ["acme/dags", "acme/other", "acme/dags", "acme/other"],
 };
 
 /** What each flag is when neither it nor its variable is given: today's defaults, stated by the tests. */
@@ -121,6 +131,8 @@ const DEFAULTS: Record<string, unknown> = {
   "audit-max-bytes": 10_485_760,
   "audit-keep-files": 10,
   "audit-retention": 7_776_000_000,
+  "github-status": false,
+  "github-api-url": "https://api.github.com",
 };
 
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
@@ -216,6 +228,12 @@ describe("the flag schema", () => {
     expect(refused([], { UPDRAFT_POOL: "warehouse=0" })).toBe(
       '--pool: "warehouse=0" is not NAME=N with N a whole number ≥ 1 (e.g. "warehouse=4")',
     );
+    expect(refused(["--github-repo", "acme"])).toBe(
+      '--github-repo: "acme" is not OWNER/NAME (e.g. "acme/dags")',
+    );
+    expect(refused(["--github-api-url", "ghe.example"])).toBe(
+      '--github-api-url: "ghe.example" is not an http(s) URL',
+    );
     expect(refused(["--no-such-flag"])).toContain("--no-such-flag");
   });
 
@@ -249,6 +267,7 @@ describe("the flag schema", () => {
       kubeRate: { qps: number; burst: number };
       login: LoginConfig;
       pools: ReadonlyMap<string, number>;
+      github: GitHubConfig;
     }>();
   });
 });

@@ -15,6 +15,7 @@ import { logTail } from "./log-tail.ts";
 import { notFoundPage } from "./not-found-page.ts";
 import { runPage } from "./run-page.ts";
 import { statusPage } from "./status-page.ts";
+import { syncsPage } from "./syncs-page.ts";
 import { StatusPageCache } from "./status-page-cache.ts";
 
 /** What the page routes may be given besides the daemon's parts. */
@@ -24,7 +25,7 @@ export interface PageRouteOptions {
 }
 
 /**
- * The server-rendered status pages: `/`, `/dags/:dagId`, `/runs/:runId` and a task try's log. Each
+ * The server-rendered status pages: `/`, `/syncs`, `/dags/:dagId`, `/runs/:runId` and a task try's log. Each
  * shows the request's viewer and only the buttons their role can use (`pageAccessOf`).
  */
 export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<AppEnv> {
@@ -51,6 +52,7 @@ export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<
     const body = statusPageCache.get(now.getTime(), access, () => statusPage(deps, now, access));
     return c.body(body, 200, { ...PAGE_HEADERS, "content-type": "text/html; charset=UTF-8" });
   });
+  app.get("/syncs", (c) => send(c, syncsPage(deps.syncHistory(), deps.commitLinks, frame(c))));
   app.get("/dags/:dagId", (c) =>
     pageOr404(c, async () => {
       const dag = deps.registry.get(c.req.param("dagId"));

@@ -24,6 +24,8 @@ th { background: var(--bg); font-weight: 600; }
 .card dl { display: grid; grid-template-columns: max-content 1fr; gap: .25em 1.2em; margin: 0; }
 .card dt { color: var(--muted); }
 .card dd { margin: 0; word-break: break-word; }
+table.syncs ul.files { margin: 0; padding-left: 1.1em; max-height: 16em; overflow-y: auto; }
+table.syncs tr:target { background: #fff8c5; }
 .muted { color: var(--muted); }
 .error, .error-text { color: var(--error); font-weight: 600; }
 .message { padding: .5em .8em; border-radius: 4px; margin: .5em 0; border: 1px solid; }

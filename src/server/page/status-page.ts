@@ -10,6 +10,7 @@ import { runTable } from "./run-rows.ts";
 import { scheduleText } from "./schedule-text.ts";
 import { stateBadge, stateLegend } from "./state-badge.ts";
 import { syncCard } from "./sync-card.ts";
+import { syncHistorySection } from "./sync-history-section.ts";
 import { formatRelative, formatTime } from "./time-format.ts";
 
 /** Runs the status page lists: enough to see what happened lately, few enough to stay fast. */
@@ -23,6 +24,7 @@ export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
   const body = html`<h1>Status</h1>
     ${access.canSync ? needsScriptNote() : ""} ${syncSection(deps, now, access.canSync)}
     ${importErrors(deps.registry.importErrors())}
+    ${syncHistorySection(deps.syncHistory(), deps.commitLinks, now)}
     <h2>DAGs (${dags.length})</h2>
     ${dagTable(dags, context, now)} ${poolTable(deps.scheduler.pools?.() ?? [])}
     <h2>Recent runs</h2>
@@ -35,7 +37,7 @@ export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
 
 function syncSection(deps: AppDeps, now: Date, canSync: boolean): Html {
   return html`<h2>Sync</h2>
-    ${syncCard(statusView(deps), now)}
+    ${syncCard(statusView(deps), now, deps.commitLinks)}
     ${
       canSync
         ? html`<div class="actions">

@@ -2,12 +2,13 @@ import type { CommitInfo } from "../../sync/git-mirror.ts";
 import type { SyncStatus } from "../../sync/sync-status.ts";
 import type { statusView } from "../views/status-view.ts";
 import { type Html, html } from "./html.ts";
+import { commitLink, type CommitLinks } from "./sync-history-section.ts";
 import { formatRelative, formatTime } from "./time-format.ts";
 
 type StatusView = ReturnType<typeof statusView>;
 
 /** What was synced, when, whether it worked and what comes next; the last error in red. */
-export function syncCard(status: StatusView, now: Date): Html {
+export function syncCard(status: StatusView, now: Date, links?: CommitLinks): Html {
   const { sync } = status;
   const attemptedDiffers =
     sync.lastAttemptedCommit !== null && sync.lastAttemptedCommit.sha !== sync.lastAppliedCommit?.sha;
@@ -24,11 +25,11 @@ export function syncCard(status: StatusView, now: Date): Html {
       <dt>DAGs folder</dt>
       <dd class="mono">${sync.dagsDir}</dd>
       <dt>Applied commit</dt>
-      <dd>${commit(sync.lastAppliedCommit, now, sync.mode)}</dd>
+      <dd>${commit(sync.lastAppliedCommit, now, sync.mode, links)}</dd>
       ${
         attemptedDiffers
           ? html`<dt>Last attempted</dt>
-              <dd>${commit(sync.lastAttemptedCommit, now, sync.mode)}</dd>`
+              <dd>${commit(sync.lastAttemptedCommit, now, sync.mode, links)}</dd>`
           : ""
       }
       <dt>Last sync</dt>
@@ -68,11 +69,15 @@ function leaderRow(leader: StatusView["leader"]): Html | string {
     </dd>`;
 }
 
-function commit(info: CommitInfo | null, now: Date, mode: SyncStatus["mode"]): Html {
+function commit(
+  info: CommitInfo | null,
+  now: Date,
+  mode: SyncStatus["mode"],
+  links: CommitLinks | undefined,
+): Html {
   if (!info)
     return html`<span class="muted">${mode === "git" ? "none yet" : "none (local folder, no git)"}</span>`;
-  return html`<code title="${info.sha}">${info.sha.slice(0, 12)}</code> ${info.message}<br /><span
-      class="muted"
+  return html`${commitLink(info.sha, links)} ${info.message}<br /><span class="muted"
       >by ${info.author}, ${formatTime(info.date)} (${formatRelative(info.date, now)})</span
     >`;
 }
