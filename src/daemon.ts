@@ -7,6 +7,7 @@ import { DaemonLifecycle } from "./daemon/daemon-lifecycle.ts";
 import { createExecutor } from "./daemon/executor-factory.ts";
 import { HttpListener } from "./daemon/http-listener.ts";
 import { LeaderDuties } from "./daemon/leader-duties.ts";
+import { createLogStore } from "./daemon/log-store-setup.ts";
 import { createLeadership } from "./daemon/leadership.ts";
 import { serverSettings } from "./daemon/server-settings.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
@@ -103,6 +104,8 @@ export function createDaemon(
     pools: config.pools,
   });
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
+  const now = clock.now;
+  const logStore = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, now });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
@@ -131,6 +134,7 @@ export function createDaemon(
     metrics,
     log,
     mask,
+    ...(logStore ? { tryLog: (file: string, key: TaskKey) => logStore.opener(file, key) } : {}),
     ...server,
   });
   const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
@@ -143,7 +147,11 @@ export function createDaemon(
     events,
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
-    start: () => lifecycle.start(),
-    stop: () => lifecycle.stop().finally(() => audit.close()),
+    start: () => lifecycle.start().then(() => logStore?.start()),
+    stop: () =>
+      lifecycle
+        .stop()
+        .finally(() => logStore?.stop())
+        .finally(() => audit.close()),
   };
 }

@@ -5,6 +5,7 @@ import { kubeRateFrom } from "./kube-client-flags.ts";
 import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
+import { logStoreFrom } from "./log-store-flags.ts";
 import { loginConfigFrom } from "./login-config.ts";
 import { poolsFrom } from "./pool-flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
@@ -77,6 +78,8 @@ function assemble(values: RunFlagValues, env: Env) {
     login: loginConfigFrom(values, env),
     /** `--pool NAME=N`, `--pools FILE`: slots per pool, shared by the tasks of every DAG. */
     pools: poolsFrom(values),
+    /** `--log-store`, `--s3-*`, `--keep-local-logs`: task logs in object storage (undefined: local only). */
+    logStore: logStoreFrom(values),
   };
 }
 

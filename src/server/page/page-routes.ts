@@ -69,7 +69,8 @@ export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<
       const taskId = idParam("taskId", c.req.param("taskId"));
       const { task, tryNumber } = taskTryOf(run, taskId, c.req.query("try"));
       const file = deps.scheduler.logFile(run, task.id, tryNumber);
-      const excerpt = await logTail(file, {
+      const key = { dagId: run.dagId, runId: run.id, taskId: task.id, try: tryNumber };
+      const excerpt = await logTail(deps.tryLog ? deps.tryLog(file, key) : file, {
         end: c.req.query("end") === undefined ? undefined : logOffsetOf(c.req.query("end")),
         live: tryIsLive(task, tryNumber),
         mask: deps.mask,

@@ -131,7 +131,9 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     const from = logOffsetOf(c.req.query("offset"));
     const limit = logLimitOf(c.req.query("limit"));
     const file = deps.scheduler.logFile(run, task.id, tryNumber);
-    const read = await readLog(file, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
+    const key = { dagId: run.dagId, runId: run.id, taskId: task.id, try: tryNumber };
+    const log = deps.tryLog ? deps.tryLog(file, key) : file;
+    const read = await readLog(log, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
     return c.body(read.stream, 200, {
       "content-type": "text/plain; charset=UTF-8",
       "cache-control": "no-store",
