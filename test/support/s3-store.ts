@@ -25,7 +25,6 @@ export interface S3Store {
 }
 
 export async function startS3Store(cleanup: Cleanup, bucket = "updraft-logs"): Promise<S3Store> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const directory = await cleanup.tempDir("s3rver");
   let server: S3rver | undefined;
   let port = 0;
@@ -51,6 +50,10 @@ export async function startS3Store(cleanup: Cleanup, bucket = "updraft-logs"): P
   await start();
   cleanup.defer(stop);
   const endpoint = `http://127.0.0.1:${port}`;
+  // The SDK's Node 20 warning stays out of the test's output; the variable is not left set, so
+  // daemons the test spawns show whether they silence it themselves.
+  const warning = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const client = new S3Client({
     endpoint,
     forcePathStyle: true,
@@ -60,6 +63,8 @@ export async function startS3Store(cleanup: Cleanup, bucket = "updraft-logs"): P
       secretAccessKey: S3RVER_ENV.AWS_SECRET_ACCESS_KEY,
     },
   });
+  if (warning === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warning;
   cleanup.defer(() => client.destroy());
   return {
     port,
