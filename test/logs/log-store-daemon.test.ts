@@ -119,6 +119,12 @@ describe("task logs in object storage (--log-store)", () => {
     expect(logPart(pageStore)).toEqual(logPart(pageLocal));
     expect(logPart(pageStore)).toContain(`line ${LINES - 1} token=***`);
     expect(pageStore).not.toContain(SECRET);
+    // The store unreachable and the local copy gone: a retryable 503 naming the store, not a 500.
+    await store.stop();
+    const unreachable = await daemon.request(`/api/runs/${runId}/tasks/talk/logs`);
+    expect(unreachable.status, unreachable.text).toBe(503);
+    expect(unreachable.body.error.code).toBe("log_store_unavailable");
+    await store.start();
 
     const metrics = await scrape(daemon);
     expect(metrics.value("updraft_log_uploads_total", { result: "success" })).toBe(1);
