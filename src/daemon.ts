@@ -104,8 +104,7 @@ export function createDaemon(
     pools: config.pools,
   });
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
-  const now = clock.now;
-  const logStore = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, now });
+  const logs = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, clock });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
@@ -119,22 +118,20 @@ export function createDaemon(
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
   const server = serverSettings(config, { mask, log, version: VERSION });
   const { audit } = server;
-  const health = () =>
-    healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit });
   const app = createApp({
     registry,
     source: sync.source,
     scheduler,
     store,
     syncHistory: () => syncHistory.list(),
-    health,
+    health: () => healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit }),
     followedBranch: sync.followedBranch,
     version: VERSION,
     leadership: () => leader.view(),
     metrics,
     log,
     mask,
-    ...(logStore ? { tryLog: (file: string, key: TaskKey) => logStore.opener(file, key) } : {}),
+    tryLog: logs.tryLog,
     ...server,
   });
   const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
@@ -147,11 +144,7 @@ export function createDaemon(
     events,
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
-    start: () => lifecycle.start().then(() => logStore?.start()),
-    stop: () =>
-      lifecycle
-        .stop()
-        .finally(() => logStore?.stop())
-        .finally(() => audit.close()),
+    start: () => lifecycle.start().then(logs.start),
+    stop: () => lifecycle.stop().finally(() => Promise.all([logs.stop(), audit.close()])),
   };
 }

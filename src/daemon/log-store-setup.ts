@@ -1,6 +1,8 @@
 import type { RunConfig } from "../config/run-config.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
+import type { Clock } from "../leader/clock.ts";
 import type { Logger } from "../log/logger.ts";
+import type { LogOpener } from "../logs/log-handle.ts";
 import { s3LogObjects } from "../logs/s3-log-objects.ts";
 import { TaskLogStore } from "../logs/task-log-store.ts";
 import { logUploadMetrics } from "../metrics/log-upload-metrics.ts";
@@ -9,8 +11,21 @@ import type { TryFileKey } from "../runs/try-files.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 
 /**
+ * The log store as the daemon wires it; without `--log-store` it does nothing. `start` runs once
+ * the daemon holds its state dir (after the lock: one daemon sweeps a logs folder), `stop` drains.
+ */
+export interface DaemonLogStore {
+  /** For the HTTP layer: read a try's log from the local file, else the store; undefined: local only. */
+  tryLog: ((file: string, key: TryFileKey) => LogOpener) | undefined;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const LOCAL_ONLY: DaemonLogStore = { tryLog: undefined, start() {}, stop: () => Promise.resolve() };
+
+/**
  * `--log-store`: the task log store, fed by the try and run events (a try's log is complete when
- * its try ends), with its metrics. Undefined without the flag.
+ * its try ends), with its metrics.
  */
 export function createLogStore(
   config: Readonly<RunConfig>,
@@ -22,11 +37,11 @@ export function createLogStore(
     metrics: PrometheusMetrics;
     events: DaemonEventBus;
     tryIsActive(key: TryFileKey): boolean;
-    now(): number;
+    clock: Clock;
   },
-): TaskLogStore | undefined {
+): DaemonLogStore {
   const settings = config.logStore;
-  if (!settings) return undefined;
+  if (!settings) return LOCAL_ONLY;
   const objects = s3LogObjects(
     {
       bucket: settings.location.bucket,
@@ -45,7 +60,7 @@ export function createLogStore(
     tryIsActive: deps.tryIsActive,
     log: deps.log,
     onAttempt: (result) => metrics.uploadAttempt(result),
-    now: deps.now,
+    now: deps.clock.now,
   });
   const metrics = logUploadMetrics(deps.metrics.registry, () => store.pending);
   const ended = (dagId: string, runId: string, task: { id: string; try: number }) => {
@@ -56,5 +71,9 @@ export function createLogStore(
   deps.events.on("run:finished", ({ run }) => {
     for (const task of run.tasks) ended(run.dagId, run.id, task);
   });
-  return store;
+  return {
+    tryLog: (file, key) => store.opener(file, key),
+    start: () => store.start(),
+    stop: () => store.stop(),
+  };
 }

@@ -65,6 +65,7 @@ export class TaskLogStore {
 
   /** Sweeps once now (finds what a killed daemon left to upload), then every so often with --keep-local-logs. */
   start(): void {
+    if (this.#stopped) return;
     this.#sweep();
     const keep = this.o.keepLocalMs;
     if (keep === undefined) return;

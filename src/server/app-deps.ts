@@ -101,7 +101,7 @@ export interface AppDeps {
   /** `--max-conf-bytes`: the largest conf a trigger may carry (default 64 KiB). */
   maxConfBytes?: number;
   /** Reads a try's log: the local file while it exists, else the stored object (`--log-store`). Absent: the local file only. */
-  tryLog?: (file: string, key: TryFileKey) => LogOpener;
+  tryLog?: ((file: string, key: TryFileKey) => LogOpener) | undefined;
   /** Where the webhook spools a body while its signature is checked (default: the OS temp dir). */
   spoolDir?: string;
 }
