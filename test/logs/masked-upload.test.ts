@@ -63,7 +63,10 @@ describe("masking a log as it is uploaded", () => {
     const deps = { objects, mask: new SecretMask([SECRET]) };
     expect(await uploadLog(file, "p/d/r/t/try-1.log", deps)).toBe(true);
     expect(objects.objects.get("p/d/r/t/try-1.log")?.toString()).toBe("one ***\ntwo\n");
-    expect(JSON.parse(await readFile(`${file}.uploaded`, "utf8"))).toMatchObject({ size: 26, key: "p/d/r/t/try-1.log" });
+    expect(JSON.parse(await readFile(`${file}.uploaded`, "utf8"))).toMatchObject({
+      size: 26,
+      key: "p/d/r/t/try-1.log",
+    });
     // Uploaded as it is: nothing to do again.
     expect(await uploadLog(file, "p/d/r/t/try-1.log", deps)).toBe(false);
   });
