@@ -147,12 +147,13 @@ describe("task logs in object storage (--log-store)", () => {
     expect(served.text).toContain(`line ${LINES - 1} token=***`);
   });
 
-  it("retries while the store is down, keeps the local log, and uploads it once the store is back", async () => {
+  it("retries while the store is down, keeps the local log (even past --keep-local-logs), and uploads it once the store is back", async () => {
     const store = await startS3Store(cleanup);
     await store.stop();
     const folders = await daemonFolders(cleanup, "log-store-down", { "talker.ts": talkingDag("talker") });
-    const daemon = await startDaemon(cleanup, store, folders);
+    const daemon = await startDaemon(cleanup, store, folders, ["--keep-local-logs", "1s"]);
     const runId = await runToEnd(daemon);
+    // Two failures take over 1 s (backoff), so the log is past --keep-local-logs by then.
     await waitFor(
       "two failed upload attempts",
       async () =>
@@ -162,7 +163,9 @@ describe("task logs in object storage (--log-store)", () => {
       POLL,
     );
     const logFile = path.join(logDir(folders.stateDir, "talker", runId, "talk"), "try-1.log");
-    expect(await exists(logFile)).toBe(true);
+    const local = await readFile(logFile, "utf8");
+    expect((await stat(logFile)).mtimeMs).toBeLessThan(Date.now() - 1000);
+    expect(await exists(`${logFile}.uploaded`)).toBe(false);
     expect((await scrape(daemon)).value("updraft_log_upload_pending", {})).toBe(1);
     await store.start();
     const text = await waitFor(
@@ -170,10 +173,16 @@ describe("task logs in object storage (--log-store)", () => {
       () => store.text(objectKey(runId)),
       POLL,
     );
-    expect(text).toBe(await readFile(logFile, "utf8"));
+    expect(text).toBe(local);
     const metrics = await scrape(daemon);
     expect(metrics.value("updraft_log_uploads_total", { result: "success" })).toBe(1);
     expect(metrics.value("updraft_log_upload_pending", {})).toBe(0);
+    // Uploaded now: the next sweep deletes the local copy.
+    await waitFor(
+      "the local log deleted once uploaded",
+      async () => ((await exists(logFile)) ? undefined : true),
+      POLL,
+    );
   });
 
   it("uploads after a restart what a daemon killed (-9) between the try's end and the upload left", async () => {
