@@ -7,6 +7,7 @@ import { DaemonLifecycle } from "./daemon/daemon-lifecycle.ts";
 import { createExecutor } from "./daemon/executor-factory.ts";
 import { HttpListener } from "./daemon/http-listener.ts";
 import { LeaderDuties } from "./daemon/leader-duties.ts";
+import { createLogStore } from "./daemon/log-store-setup.ts";
 import { createLeadership } from "./daemon/leadership.ts";
 import { serverSettings } from "./daemon/server-settings.ts";
 import { DagRegistry } from "./dags/dag-registry.ts";
@@ -104,6 +105,7 @@ export function createDaemon(
     pools: config.pools,
   });
   subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
+  const logs = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, clock });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
@@ -117,21 +119,20 @@ export function createDaemon(
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
   const server = serverSettings(config, { mask, log, version: VERSION });
   const { audit } = server;
-  const health = () =>
-    healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit });
   const app = createApp({
     registry,
     source: sync.source,
     scheduler,
     store,
     syncHistory: () => syncHistory.list(),
-    health,
+    health: () => healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit }),
     followedBranch: sync.followedBranch,
     version: VERSION,
     leadership: () => leader.view(),
     metrics,
     log,
     mask,
+    tryLog: logs.tryLog,
     ...server,
   });
   const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
@@ -144,7 +145,8 @@ export function createDaemon(
     events,
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
-    start: () => lifecycle.start(),
-    stop: () => lifecycle.stop().finally(() => Promise.all([audit.close(), syncFollowers.stop()])),
+    start: () => lifecycle.start().then(logs.start),
+    stop: () =>
+      lifecycle.stop().finally(() => Promise.all([logs.stop(), audit.close(), syncFollowers.stop()])),
   };
 }

@@ -53,6 +53,25 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
     description:
       "Outside a cluster, the kubeconfig file for the Kubernetes executor (else `~/.kube/config`).",
   },
+  {
+    name: "AWS_REGION",
+    description:
+      "With --log-store: the bucket's region when --s3-region is not given (else `AWS_DEFAULT_REGION`, else `~/.aws/config`).",
+  },
+  {
+    name: "AWS_DEFAULT_REGION",
+    description: "With --log-store: the bucket's region when neither --s3-region nor `AWS_REGION` is given.",
+  },
+  {
+    name: "AWS_ACCESS_KEY_ID",
+    description:
+      "With --log-store, one source of the AWS SDK's default credential chain (with `AWS_SECRET_ACCESS_KEY`); others are `AWS_PROFILE`, web identity/IRSA (`AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE`) and the instance profile. Never a flag.",
+  },
+  {
+    name: "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
+    description:
+      "The AWS SDK's switch for its Node.js < 22 warning: the daemon sets it to `true` for itself unless it is set (`false` shows the warning).",
+  },
 ];
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");

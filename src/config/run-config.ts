@@ -6,6 +6,7 @@ import { kubeRateFrom } from "./kube-client-flags.ts";
 import { leaderElectionFrom } from "./leader-flags.ts";
 import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
+import { logStoreFrom } from "./log-store-flags.ts";
 import { loginConfigFrom } from "./login-config.ts";
 import { poolsFrom } from "./pool-flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
@@ -80,6 +81,8 @@ function assemble(values: RunFlagValues, env: Env) {
     pools: poolsFrom(values),
     /** `--github-status`, `--github-api-url`, `--github-repo`, UPDRAFT_GITHUB_TOKEN: commit statuses and page links. */
     github: githubConfigFrom(values, env, source, secrets.gitToken),
+    /** `--log-store`, `--s3-*`, `--keep-local-logs`: task logs in object storage (undefined: local only). */
+    logStore: logStoreFrom(values),
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_KUBE_BURST, DEFAULT_KUBE_QPS, requestsPerSecond } from "./kube-
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "./limit-flags.ts";
 import { GITHUB_FLAGS } from "./github-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
+import { LOG_STORE_FLAGS } from "./log-store-flags.ts";
 import { LOGIN_FLAGS } from "./login-flags.ts";
 import { POOL_FLAGS } from "./pool-flags.ts";
 
@@ -173,6 +174,8 @@ export const RUN_FLAGS = [
     parse: leaseDuration,
   }),
   ...LOADER_FLAGS,
+  // Task logs in S3-compatible object storage.
+  ...LOG_STORE_FLAGS,
   // Pools: slots shared by tasks of every DAG.
   ...POOL_FLAGS,
   // Sign-in, roles, machine tokens and the audit log.

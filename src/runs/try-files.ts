@@ -52,6 +52,8 @@ const SIDE_FILE_SUFFIXES = {
   pid: ".pid",
   /** How far a Pod's log has been copied (a restarted follower resumes there). */
   cursor: ".cursor",
+  /** The log as uploaded to the log store (size and mtime): present only after the object is. */
+  uploaded: ".uploaded",
 } as const;
 
 /** A file kept next to a try's log (see tryLogFile), named after it. */

@@ -5,6 +5,8 @@ import type { ActiveDag, ImportError } from "../dags/active-dags.ts";
 import type { HealthReport } from "../health/health-report.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
 import type { Logger } from "../log/logger.ts";
+import type { LogOpener } from "../logs/log-handle.ts";
+import type { TryFileKey } from "../runs/try-files.ts";
 import type { DagState } from "../runs/active-state.ts";
 import type { Run } from "../runs/run-model.ts";
 import type { RunCursor } from "../runs/run-order.ts";
@@ -101,6 +103,8 @@ export interface AppDeps {
   mask: SecretMask;
   /** `--max-conf-bytes`: the largest conf a trigger may carry (default 64 KiB). */
   maxConfBytes?: number;
+  /** Reads a try's log: the local file while it exists, else the stored object (`--log-store`). Absent: the local file only. */
+  tryLog?: ((file: string, key: TryFileKey) => LogOpener) | undefined;
   /** Where the webhook spools a body while its signature is checked (default: the OS temp dir). */
   spoolDir?: string;
 }

@@ -9,6 +9,7 @@ import { envNameOf, readFlags } from "../../src/config/flags.ts";
 import { COMMANDS } from "../../src/config/commands.ts";
 import { usageError } from "../cli/run-config-helpers.ts";
 import type { LoginConfig } from "../../src/config/login-config.ts";
+import type { LogStoreConfig } from "../../src/config/log-store-flags.ts";
 import { RUN_FLAGS, type RunConfig } from "../../src/config/run-config.ts";
 
 /** Per flag: a value given as the flag, another given as its variable, and what each parses to. */
@@ -39,6 +40,21 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   "webhook-secret-file": ["/f1", "/f2", "/f1", "/f2"],
   "notify-url": ["http://a.example/h", "https://b.example/h", "http://a.example/h", "https://b.example/h"],
   "keep-runs": ["7", "8", 7, 8],
+  "log-store": [
+    "s3://logs-a/p/q/",
+    "s3://logs-b",
+    { bucket: "logs-a", prefix: "p/q" },
+    { bucket: "logs-b", prefix: "" },
+  ],
+  "s3-endpoint": [
+    "http://127.0.0.1:9000",
+    "https://minio.example",
+    "http://127.0.0.1:9000",
+    "https://minio.example",
+  ],
+  "s3-force-path-style": ["", "true", true, true],
+  "s3-region": ["eu-west-1", "us-east-2", "eu-west-1", "us-east-2"],
+  "keep-local-logs": ["7d", "12h", 604_800_000, 43_200_000],
   "shutdown-timeout": ["25s", "1m", 25_000, 60_000],
   "max-conf-bytes": ["1024", "2048", 1024, 2048],
   "max-queued-runs": ["5", "6", 5, 6],
@@ -110,6 +126,7 @@ const DEFAULTS: Record<string, unknown> = {
   port: 8080,
   "state-dir": "./.updraft",
   "keep-runs": 100,
+  "s3-force-path-style": false,
   "shutdown-timeout": 20_000,
   "max-conf-bytes": 65_536,
   "max-queued-runs": 100,
@@ -234,6 +251,18 @@ describe("the flag schema", () => {
     expect(refused(["--github-api-url", "ghe.example"])).toBe(
       '--github-api-url: "ghe.example" is not an http(s) URL',
     );
+    expect(refused(["--log-store", "https://bucket"])).toBe(
+      '--log-store: "https://bucket" is not an s3:// URL (e.g. "s3://my-bucket/updraft/logs")',
+    );
+    expect(refused(["--log-store", "s3://B"])).toBe(
+      '--log-store: "s3://B" names bucket "B", which is not a valid S3 bucket name (3-63 characters: a-z, 0-9, "." and "-")',
+    );
+    expect(refused(["--s3-endpoint", "minio:9000"])).toBe(
+      '--s3-endpoint: "minio:9000" is not an http(s) URL',
+    );
+    expect(refused(["--keep-local-logs", "soon"])).toBe(
+      '--keep-local-logs: "soon" is not a duration of at least 1s (e.g. "7d", "12h")',
+    );
     expect(refused(["--no-such-flag"])).toContain("--no-such-flag");
   });
 
@@ -268,6 +297,7 @@ describe("the flag schema", () => {
       login: LoginConfig;
       pools: ReadonlyMap<string, number>;
       github: GitHubConfig;
+      logStore: LogStoreConfig | undefined;
     }>();
   });
 });

@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
+import type { LogOpener } from "../../logs/log-handle.ts";
 import type { SecretMask } from "../../secrets/secret-mask.ts";
-import { lineStartAtOrAfter, logText, readLog } from "../views/log-reader.ts";
+import { lineStartAtOrAfter, logSize, logText, readLog } from "../views/log-reader.ts";
 
 /** The page shows this much of a log at a time: its end, with links to the parts before. */
 export const LOG_PAGE_BYTES = 256 * 1024;
@@ -20,10 +20,10 @@ export interface LogExcerpt {
 
 /** The last LOG_PAGE_BYTES of a log before `end` (default: its end), from a line start, masked. */
 export async function logTail(
-  file: string,
+  file: string | LogOpener,
   options: { end: number | undefined; live: boolean; mask: SecretMask | undefined },
 ): Promise<LogExcerpt> {
-  const total = (await stat(file).catch(() => undefined))?.size ?? 0;
+  const total = await logSize(file);
   const end = Math.min(options.end ?? total, total);
   const earliest = Math.max(0, end - LOG_PAGE_BYTES);
   let start = await lineStartAtOrAfter(file, earliest);

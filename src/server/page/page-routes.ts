@@ -11,6 +11,7 @@ import { dagPage } from "./dag-page.ts";
 import type { Html } from "./html.ts";
 import { PAGE_HEADERS } from "./layout.ts";
 import { logPage } from "./log-page.ts";
+import { tryLogSource } from "../views/try-log-source.ts";
 import { logTail } from "./log-tail.ts";
 import { notFoundPage } from "./not-found-page.ts";
 import { runPage } from "./run-page.ts";
@@ -71,7 +72,8 @@ export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<
       const taskId = idParam("taskId", c.req.param("taskId"));
       const { task, tryNumber } = taskTryOf(run, taskId, c.req.query("try"));
       const file = deps.scheduler.logFile(run, task.id, tryNumber);
-      const excerpt = await logTail(file, {
+      const key = { dagId: run.dagId, runId: run.id, taskId: task.id, try: tryNumber };
+      const excerpt = await logTail(tryLogSource(deps, file, key), {
         end: c.req.query("end") === undefined ? undefined : logOffsetOf(c.req.query("end")),
         live: tryIsLive(task, tryNumber),
         mask: deps.mask,

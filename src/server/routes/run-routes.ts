@@ -13,6 +13,7 @@ import { HttpError } from "../http-error.ts";
 import { CONF_ENVELOPE_BYTES, confTooLarge } from "../conf-limit.ts";
 import { runSummary, runView } from "../views/run-view.ts";
 import { readLog } from "../views/log-reader.ts";
+import { tryLogSource } from "../views/try-log-source.ts";
 import { logLimitOf, logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { linkNextPage, page } from "./pagination.ts";
 import { idParam, isoTime, listLimit, quote } from "./query.ts";
@@ -131,7 +132,13 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     const from = logOffsetOf(c.req.query("offset"));
     const limit = logLimitOf(c.req.query("limit"));
     const file = deps.scheduler.logFile(run, task.id, tryNumber);
-    const read = await readLog(file, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
+    const log = tryLogSource(deps, file, {
+      dagId: run.dagId,
+      runId: run.id,
+      taskId: task.id,
+      try: tryNumber,
+    });
+    const read = await readLog(log, { from, limit, live: tryIsLive(task, tryNumber), mask: deps.mask });
     return c.body(read.stream, 200, {
       "content-type": "text/plain; charset=UTF-8",
       "cache-control": "no-store",

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { type LogHandle, type LogOpener, openLocalLog } from "../../logs/log-handle.ts";
 import type { SecretMask } from "../../secrets/secret-mask.ts";
 import { MASKED } from "../../secrets/secret-mask.ts";
 
@@ -30,11 +30,8 @@ export interface LogRead {
  * Serves bytes [from, nextOffset) of a log with bounded memory: read in chunks, masked a block of
  * whole lines at a time (a secret is never split between two maskings), lines over 1 MiB cut.
  */
-export async function readLog(file: string, options: LogReadOptions): Promise<LogRead> {
-  const handle = await open(file, "r").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
+export async function readLog(log: string | LogOpener, options: LogReadOptions): Promise<LogRead> {
+  const handle = await openLog(log);
   if (!handle) return { nextOffset: 0, stream: bytesStream([]) };
   try {
     const { size } = await handle.stat();
@@ -71,9 +68,9 @@ export async function logText(read: LogRead): Promise<string> {
 }
 
 /** Start of the first line at or after `offset` (the page's tail starts there). */
-export async function lineStartAtOrAfter(file: string, offset: number): Promise<number> {
+export async function lineStartAtOrAfter(log: string | LogOpener, offset: number): Promise<number> {
   if (offset <= 0) return 0;
-  const handle = await open(file, "r").catch(() => undefined);
+  const handle = await openLog(log).catch(() => undefined);
   if (!handle) return 0;
   try {
     const { size } = await handle.stat();
@@ -85,9 +82,25 @@ export async function lineStartAtOrAfter(file: string, offset: number): Promise<
   }
 }
 
+/** A local file by its path, or wherever the opener finds the log (the log store). */
+function openLog(log: string | LogOpener): Promise<LogHandle | undefined> {
+  return typeof log === "string" ? openLocalLog(log) : log();
+}
+
+/** The size of a log (0 when there is none). */
+export async function logSize(log: string | LogOpener): Promise<number> {
+  const handle = await openLog(log).catch(() => undefined);
+  if (!handle) return 0;
+  try {
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Where the piece from `start` ends: the end of its last whole line within the limit. */
 async function endOf(
-  handle: FileHandle,
+  handle: LogHandle,
   start: number,
   size: number,
   options: LogReadOptions,
@@ -112,7 +125,7 @@ async function endOf(
 }
 
 function linesStream(
-  handle: FileHandle,
+  handle: LogHandle,
   start: number,
   end: number,
   head: Buffer | undefined,
@@ -241,7 +254,7 @@ function maskedSuffix(line: Buffer, at: number, mask: SecretMask, cut: boolean):
 }
 
 /** The line containing byte `at` (whole, up to the cut margin), or undefined when `at` is past its cut. */
-async function lineAround(handle: FileHandle, at: number, size: number) {
+async function lineAround(handle: LogHandle, at: number, size: number) {
   const window = MAX_LOG_LINE_BYTES + CUT_MARGIN;
   const before = await lastNewlineIn(handle, Math.max(0, at - MAX_LOG_LINE_BYTES), at);
   const start = before === undefined ? (at <= MAX_LOG_LINE_BYTES ? 0 : undefined) : before + 1;
@@ -256,14 +269,14 @@ async function lineAround(handle: FileHandle, at: number, size: number) {
   return { start, end: resume, bytes, cut };
 }
 
-async function byteAt(handle: FileHandle, at: number): Promise<number | undefined> {
+async function byteAt(handle: LogHandle, at: number): Promise<number | undefined> {
   const one = Buffer.alloc(1);
   const { bytesRead } = await handle.read(one, 0, 1, at);
   return bytesRead === 1 ? one[0] : undefined;
 }
 
 /** Position of the last newline in [from, to), reading backwards. */
-async function lastNewlineIn(handle: FileHandle, from: number, to: number): Promise<number | undefined> {
+async function lastNewlineIn(handle: LogHandle, from: number, to: number): Promise<number | undefined> {
   const chunk = Buffer.alloc(CHUNK);
   for (let end = to; end > from;) {
     const begin = Math.max(from, end - CHUNK);
@@ -276,7 +289,7 @@ async function lastNewlineIn(handle: FileHandle, from: number, to: number): Prom
 }
 
 /** Position just after the first newline in [from, to), reading forwards. */
-async function nextLineStart(handle: FileHandle, from: number, to: number): Promise<number | undefined> {
+async function nextLineStart(handle: LogHandle, from: number, to: number): Promise<number | undefined> {
   const chunk = Buffer.alloc(CHUNK);
   for (let begin = from; begin < to;) {
     const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK, to - begin), begin);
