@@ -135,7 +135,7 @@ export function createDaemon(
     tryLog: logs.tryLog,
     ...server,
   });
-  const lifecycle = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync });
+  const life = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync, logs });
   return {
     app,
     registry,
@@ -145,8 +145,7 @@ export function createDaemon(
     events,
     url: http.url,
     unhandledRejection: (reason) => rejections.record(reason),
-    start: () => lifecycle.start().then(logs.start),
-    stop: () =>
-      lifecycle.stop().finally(() => Promise.all([logs.stop(), audit.close(), syncFollowers.stop()])),
+    start: () => life.start(),
+    stop: () => life.stop().finally(() => Promise.all([audit.close(), syncFollowers.stop()])),
   };
 }
