@@ -2,9 +2,8 @@
 import { runBackfill } from "./cli/backfill-command.ts";
 import { runCheck } from "./cli/check-command.ts";
 import { gracefulShutdown } from "./cli/graceful-shutdown.ts";
-import { runRetryFailed } from "./cli/retry-failed-command.ts";
 import { runTokenCommand } from "./cli/token-command.ts";
-import { type RunCommandOptions, runStop } from "./cli/stop-command.ts";
+import { type RunCommandOptions, runRetryFailed, runStop } from "./cli/run-commands.ts";
 import { runTrigger } from "./cli/trigger-command.ts";
 import {
   BACKFILL_COMMAND,

@@ -1,6 +1,6 @@
 // `updraft retry-failed <runId>` against a real daemon (local executor, real HTTP on 127.0.0.1).
 import { describe, expect, it } from "vitest";
-import { runRetryFailed } from "../../src/cli/retry-failed-command.ts";
+import { runRetryFailed } from "../../src/cli/run-commands.ts";
 import { spawnCli } from "../daemon/support/daemon-process.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";

@@ -1,6 +1,6 @@
 // Issue 15 point 1 through the CLI: `updraft stop <runId>` against a running daemon.
 import { describe, expect, it } from "vitest";
-import { runStop } from "../../src/cli/stop-command.ts";
+import { runStop } from "../../src/cli/run-commands.ts";
 import { killAllWith, pidsWith, uniqueSleepSeconds } from "../support/process-table.ts";
 import { startFolderDaemon } from "../support/ready-daemon.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
