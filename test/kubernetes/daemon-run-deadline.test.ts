@@ -2,10 +2,9 @@
 // Pod deleted, as a stop does.
 import { afterAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
-import { daemonFolders } from "../support/dag-folders.ts";
-import { useFakeKubeServer, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
-import { startTestDaemon } from "../support/test-daemon.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { kubeDaemonWithRun } from "./support/kube-daemon-run.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const savedKubeconfig = process.env.KUBECONFIG;
@@ -25,17 +24,7 @@ export default dag({ id: "hung_pod", schedule: null, runTimeout: "2s", tasks: [
 
 describe("runTimeout (Kubernetes executor)", () => {
   it("fails the run with `run timed out after 2s` and deletes its Pod", async () => {
-    const { dir, dagsDir } = await daemonFolders(cleanup, "daemon-run-deadline", { "dag.ts": DAG });
-    process.env.KUBECONFIG = await writeKubeconfig(kube, dir);
-    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "kubernetes"]);
-    await waitFor("the DAG loaded", async () => ((await daemon.dags()).length === 1 ? true : undefined));
-    const created = await daemon.request("/api/dags/hung_pod/runs", {
-      method: "POST",
-      body: "{}",
-      headers: { "content-type": "application/json" },
-    });
-    expect(created.status, created.text).toBe(201);
-    const runId: string = created.body.runId;
+    const { daemon, runId } = await kubeDaemonWithRun(cleanup, kube, "daemon-run-deadline", "hung_pod", DAG);
     const name = podNameFor({ dagId: "hung_pod", runId, taskId: "a", try: 1 });
     await waitFor("the Pod running", () =>
       kube.pod("default", name)?.status.phase === "Running" ? true : undefined,

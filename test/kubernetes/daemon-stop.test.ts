@@ -2,10 +2,9 @@
 // period) before the stop is answered, no retry Pod follows, and the Pods are gone soon after.
 import { afterAll, describe, expect, it } from "vitest";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
-import { daemonFolders } from "../support/dag-folders.ts";
-import { useFakeKubeServer, writeKubeconfig } from "../support/fake-kube/fake-kube-fixture.ts";
-import { startTestDaemon } from "../support/test-daemon.ts";
+import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { kubeDaemonWithRun } from "./support/kube-daemon-run.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const savedKubeconfig = process.env.KUBECONFIG;
@@ -31,17 +30,7 @@ const podsOfDag = () =>
 
 describe("POST /api/runs/:runId/stop (Kubernetes executor)", () => {
   it("deletes the run's Pods before the run is final; they are gone and no retry Pod is made", async () => {
-    const { dir, dagsDir } = await daemonFolders(cleanup, "daemon-stop", { "dag.ts": DAG });
-    process.env.KUBECONFIG = await writeKubeconfig(kube, dir);
-    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "kubernetes"]);
-    await waitFor("the DAG loaded", async () => ((await daemon.dags()).length === 1 ? true : undefined));
-    const created = await daemon.request("/api/dags/stop_pods/runs", {
-      method: "POST",
-      body: "{}",
-      headers: { "content-type": "application/json" },
-    });
-    expect(created.status, created.text).toBe(201);
-    const runId: string = created.body.runId;
+    const { daemon, runId } = await kubeDaemonWithRun(cleanup, kube, "daemon-stop", "stop_pods", DAG);
     const names = ["a", "b"].map((taskId) => podNameFor({ dagId: "stop_pods", runId, taskId, try: 1 }));
     await waitFor("both Pods running", () =>
       names.every((name) => kube.pod("default", name)?.status.phase === "Running") ? true : undefined,
