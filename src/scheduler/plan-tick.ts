@@ -16,6 +16,7 @@ import {
 import { createBackfillRuns, nextBackfillWake } from "./backfill-plan.ts";
 import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
+import { durationText } from "./duration-text.ts";
 import { createPoolGate } from "./pool-gate.ts";
 import { nextRunDeadline, stopRunsPastDeadline } from "./run-deadline.ts";
 
@@ -232,7 +233,7 @@ export function timeoutsDue(
   for (const { run, instance, deadline, timeoutMs } of runningDeadlines(state, context)) {
     if (deadline > now.getTime()) continue;
     const key = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
-    due.push({ key, reason: `timed out after ${formatMs(timeoutMs)}` });
+    due.push({ key, reason: `timed out after ${durationText(timeoutMs)}` });
   }
   return due;
 }
@@ -288,10 +289,4 @@ function isFinal(run: Run): boolean {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function formatMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }

@@ -11,9 +11,11 @@ export type PoolGate = (task: Pick<TaskDefinition, "pool">) => null | { wait: st
 /** A gate over the slots in use in `state` now, for one advance of every run (oldest first). */
 export function createPoolGate(state: ActiveState, context: PoolContext): PoolGate {
   const pools = context.pools ?? new Map<string, number>();
-  const used = slotsInUse(state, context);
+  // Counted at the first pooled task only: most advances (no task with a pool) never pay for it.
+  let used: Map<string, number> | undefined;
   return ({ pool }) => {
     if (!pool) return null;
+    used ??= slotsInUse(state, context);
     const slots = pools.get(pool);
     if (slots === undefined) return { fail: `pool "${pool}" is not defined (updraft run --pool ${pool}=N)` };
     const count = used.get(pool) ?? 0;
