@@ -267,6 +267,27 @@ export interface PodTaskOptions {
   onFinish?: OnFinish;
   /** A partial core/v1 Pod merged over the task's Pod last (docs/writing-dags.md, "Pod template and podOverride"). */
   podOverride?: PodOverride;
+  /** This task's own channels per event; a list given here replaces the DAG's for that event (`[]` silences it). */
+  notify?: TaskNotify;
+}
+
+/** Where a notification goes: email addresses, a Slack incoming-webhook URL, or any URL that takes a JSON POST. */
+export type NotifyChannel = { email: string[] } | { slack: string } | { webhook: string };
+
+/** The events a task can be notified of, each a list of channels. */
+export interface TaskNotify {
+  /** A try failed and will not be retried. */
+  onFailure?: NotifyChannel[];
+  /** A try failed and will be retried. */
+  onRetry?: NotifyChannel[];
+  /** The DAG: a run succeeded; a task: that task succeeded. */
+  onSuccess?: NotifyChannel[];
+}
+
+/** `notify` on a DAG: every event of its tasks and runs, plus missed schedules. */
+export interface DagNotify extends TaskNotify {
+  /** One message per logical date missed (`expectedWithin`/`finishWithin`). */
+  onMissedSchedule?: NotifyChannel[];
 }
 
 export interface FailureNotification {
@@ -313,6 +334,8 @@ export interface DagOptions {
   retries?: number;
   retryDelay?: Duration;
   onFailure?: FailureNotification;
+  /** Email, Slack and webhook channels per event (docs/notifications.md). */
+  notify?: DagNotify;
   /** Typed params: the trigger's conf is checked against them, defaults fill `{{ dag_run.conf }}`. */
   params?: Record<string, ParamOptions>;
   /** A run still going this long after it started is stopped, reason `run timed out after <d>`. */

@@ -5,6 +5,7 @@ import { checkedString, dagIdentifier, durationMs } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
 import { paramsSchema, scheduledParamsProblems } from "./params-schema.ts";
 import { podTaskSchema } from "./task-schema.ts";
+import { dagNotifySchema } from "./notify-schema.ts";
 import { timezoneError } from "./timezone.ts";
 
 const DEFAULT_RETRY_DELAY_MS = 300_000;
@@ -28,6 +29,8 @@ const rawDagSchema = z.strictObject({
   retries: z.number().int().min(0).max(100).default(0),
   retryDelay: durationMs.default(DEFAULT_RETRY_DELAY_MS),
   onFailure: z.strictObject({ url: z.url() }).nullable().default(null),
+  /** Where failures, retries, successes and missed schedules are sent (email, Slack, webhook). */
+  notify: dagNotifySchema.optional(),
   params: paramsSchema,
   /** A run still going this long after it started is stopped (`run timed out after 2h`). */
   runTimeout: durationMs.optional(),

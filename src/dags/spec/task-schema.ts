@@ -12,6 +12,7 @@ import {
 import { dnsProblems, podFields } from "./pod-fields.ts";
 import { checkedRecord, checkedString, durationMs, identifier } from "./refinements.ts";
 import { resources, volumeMount } from "./resources-schema.ts";
+import { taskNotifySchema } from "./notify-schema.ts";
 import { podSecurityContextSchema, securityContextSchema } from "./security-context.ts";
 
 export const TRIGGER_RULES = [
@@ -122,6 +123,8 @@ export const podTaskSchema = z
     startupTimeout: durationMs.default(120_000),
     /** A pool this task's tries take a slot of (`--pool NAME=N`); tries wait while it is full. */
     pool: identifier.optional(),
+    /** This task's own channels per event, replacing the DAG's `notify` for that event. */
+    notify: taskNotifySchema.optional(),
     onFinish: z.enum(["delete", "delete-succeeded", "keep"]).default("delete"),
     podOverride: podOverrideSchema.optional(),
   })
