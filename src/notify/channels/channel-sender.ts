@@ -1,4 +1,6 @@
 import { type ChannelSender, type Delivery, DeliveryError } from "../notification.ts";
+import { createEmailSender } from "./email-sender.ts";
+import { createSlackSender, createWebhookSender } from "./http-senders.ts";
 
 export interface ChannelSenderOptions {
   /** `UPDRAFT_SMTP_URL` (or `--smtp-url-file`): `smtp://user:pass@host:587`, `smtps://…`; email channels fail without it. */
@@ -8,27 +10,44 @@ export interface ChannelSenderOptions {
   fetch?: typeof fetch;
   /** Per send (HTTP request or SMTP conversation). */
   timeoutMs?: number;
+  /** `--public-url`: where a digest's "status page" button leads; else the origin of the notifications' links. */
+  publicUrl?: string | undefined;
 }
 
-/**
- * SCAFFOLD, replaced by the channels helper: posts a webhook's JSON only.
- * Picks the sender for a delivery's channel (email over SMTP, Slack Block Kit, webhook JSON).
- */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Picks the sender for a delivery's channel: email over SMTP, Slack Block Kit, webhook JSON. */
 export function createChannelSender(options: ChannelSenderOptions): ChannelSender & { close(): void } {
-  const send = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const http = { fetch: options.fetch ?? fetch, timeoutMs, publicUrl: options.publicUrl };
+  const email = options.smtpUrl
+    ? createEmailSender({
+        smtpUrl: options.smtpUrl,
+        mailFrom: options.mailFrom,
+        timeoutMs,
+        publicUrl: options.publicUrl,
+      })
+    : undefined;
+  const slack = createSlackSender(http);
+  const webhook = createWebhookSender(http);
   return {
     async send(delivery: Delivery) {
-      const { channel } = delivery;
-      if (channel.type === "email") throw new DeliveryError("email is not built yet", false);
-      const [first] = delivery.notifications;
-      const response = await send(channel.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": delivery.id },
-        body: JSON.stringify({ text: first?.title, ...first }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-      if (!response.ok) throw new DeliveryError(`HTTP ${response.status}`, response.status >= 500);
+      switch (delivery.channel.type) {
+        case "email":
+          if (!email)
+            throw new DeliveryError(
+              "email needs an SMTP server: set UPDRAFT_SMTP_URL or --smtp-url-file",
+              false,
+            );
+          return email.send(delivery);
+        case "slack":
+          return slack.send(delivery);
+        case "webhook":
+          return webhook.send(delivery);
+      }
     },
-    close() {},
+    close() {
+      email?.close();
+    },
   };
 }
