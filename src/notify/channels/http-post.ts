@@ -37,7 +37,7 @@ export async function postJson(post: JsonPost): Promise<void> {
         signal: AbortSignal.timeout(post.timeoutMs),
       });
     } catch (error) {
-      throw new DeliveryError(`${post.label}: ${networkReason(error)}`, true);
+      throw new DeliveryError(`${post.label}: ${networkReason(error).split(url).join("(URL)")}`, true);
     }
     const reply = await readReply(response);
     if (response.ok) return;
@@ -112,6 +112,7 @@ function networkReason(error: unknown): string {
     return "no reply in time";
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === "string") return `request failed (${cause.code})`;
+  if (cause instanceof Error) return `request failed (${cause.message.slice(0, 200)})`;
   if (error instanceof TypeError && /invalid url|failed to parse url/i.test(error.message))
     return "invalid URL";
   return "request failed";
