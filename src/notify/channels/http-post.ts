@@ -1,4 +1,5 @@
 import { DeliveryError } from "../notification.ts";
+import { oneLine } from "./message-fields.ts";
 
 export interface JsonPost {
   url: string;
@@ -80,11 +81,7 @@ async function readReply(response: Response): Promise<string> {
     void reader.cancel().catch(() => {});
   }
   const text = Buffer.concat(chunks).subarray(0, REPLY_BYTES).toString("utf8");
-  // eslint-disable-next-line no-control-regex
-  return text
-    .replace(/[\u0000-\u001f\u007f]+/g, " ")
-    .trim()
-    .slice(0, 200);
+  return oneLine(text, 200);
 }
 
 function sameOriginTarget(from: string, location: string | null): string | null {

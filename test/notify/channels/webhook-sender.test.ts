@@ -88,7 +88,9 @@ describe("webhook channel", () => {
     const { channel, sender } = await webhook({
       answer: (_post, i) => ({
         status: statuses[i] ?? 200,
-        headers: statuses[i] === 429 ? { "retry-after": "Fri, 31 Dec 1999 23:59:59 GMT" } : {},
+        headers: Object.fromEntries(
+          statuses[i] === 429 ? [["retry-after", "Fri, 31 Dec 1999 23:59:59 GMT"]] : [],
+        ),
         body: "x".repeat(100_000),
       }),
     });
