@@ -17,6 +17,7 @@ import type { AuditEntries } from "../audit/dag-history.ts";
 import type { AccessSettings } from "./auth/access-settings.ts";
 import type { MetricsSource } from "./routes/metrics-routes.ts";
 import type { CommitLinks } from "./page/sync-history-section.ts";
+import type { OutboxView } from "../notify/notification.ts";
 
 export type { HealthReport } from "../health/health-report.ts";
 
@@ -107,4 +108,6 @@ export interface AppDeps {
   tryLog?: ((file: string, key: TryFileKey) => LogOpener) | undefined;
   /** Where the webhook spools a body while its signature is checked (default: the OS temp dir). */
   spoolDir?: string;
+  /** The notification outbox: what is pending and what was given up on (page, `GET /api/notifications`). Absent: none. */
+  notifications?: OutboxView | undefined;
 }

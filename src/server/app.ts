@@ -17,6 +17,7 @@ import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { syncRoutes } from "./routes/sync-routes.ts";
+import { notificationRoutes } from "./routes/notification-routes.ts";
 import { webhookRoutes } from "./routes/webhook-routes.ts";
 import { standbyGuard } from "./standby-guard.ts";
 
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): UpdraftApp {
   app.route("/", healthRoutes(deps));
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
   app.route("/", syncRoutes(deps));
+  app.route("/", notificationRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", backfillRoutes(deps));
   app.route("/", webhookRoutes(deps));

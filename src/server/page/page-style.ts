@@ -26,6 +26,7 @@ th { background: var(--bg); font-weight: 600; }
 .card dd { margin: 0; word-break: break-word; }
 table.syncs ul.files { margin: 0; padding-left: 1.1em; max-height: 16em; overflow-y: auto; }
 table.syncs tr:target { background: #fff8c5; }
+table.undeliverable td.num { text-align: right; }
 .muted { color: var(--muted); }
 .error, .error-text { color: var(--error); font-weight: 600; }
 .message { padding: .5em .8em; border-radius: 4px; margin: .5em 0; border: 1px solid; }

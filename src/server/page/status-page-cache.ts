@@ -9,9 +9,9 @@ const MAX_AGE_MS = 1000;
 
 /**
  * Serves the last rendering of `/` again for up to a second, unless what it shows changed: the
- * sync status, the DAG set (a new import-errors list on every load), pause flags, or any active
- * run or task state (a run finishing also leaves the active set), or who is looking (the header
- * and the buttons follow the viewer). Under load many requests share one rendering; the
+ * sync status, the DAG set (a new import-errors list on every load), pause flags, any active run
+ * or task state (a run finishing also leaves the active set), the notification outbox, or who is
+ * looking (the header and the buttons follow the viewer). Under load many requests share one rendering; the
  * clock-derived parts ("in 3 min") are at most a second old.
  */
 export class StatusPageCache {
@@ -38,6 +38,14 @@ export class StatusPageCache {
     return body;
   }
 
+  /** The undeliverable section changes when a message is given up on or the pending count moves. */
+  #outboxKey(): unknown {
+    const outbox = this.deps.notifications;
+    if (!outbox) return null;
+    const given = outbox.undeliverable();
+    return [outbox.pendingCount(), given.length, given[0]?.id, given[0]?.gaveUpAt];
+  }
+
   #key(access: PageAccess): string {
     const active = this.deps.store
       .activeRuns()
@@ -49,6 +57,7 @@ export class StatusPageCache {
       this.deps.store.state.dags,
       active,
       this.deps.leadership?.(),
+      this.#outboxKey(),
       // What the status page shows of the access (it has no per-DAG buttons).
       [
         access.viewer,

@@ -12,6 +12,7 @@ import { stateBadge, stateLegend } from "./state-badge.ts";
 import { syncCard } from "./sync-card.ts";
 import { syncHistorySection } from "./sync-history-section.ts";
 import { formatRelative, formatTime } from "./time-format.ts";
+import { undeliverableSection } from "./undeliverable-section.ts";
 
 /** Runs the status page lists: enough to see what happened lately, few enough to stay fast. */
 export const RECENT_RUNS = 25;
@@ -25,6 +26,7 @@ export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
     ${access.canSync ? needsScriptNote() : ""} ${syncSection(deps, now, access.canSync)}
     ${importErrors(deps.registry.importErrors())}
     ${syncHistorySection(deps.syncHistory(), deps.commitLinks, now)}
+    ${undeliverableSection(deps.notifications?.undeliverable() ?? [], deps.notifications?.pendingCount() ?? 0, now)}
     <h2>DAGs (${dags.length})</h2>
     ${dagTable(dags, context, now)} ${poolTable(deps.scheduler.pools?.() ?? [])}
     <h2>Recent runs</h2>
