@@ -18,6 +18,7 @@ const reads = () => [
   "/api/dags/ok_dag",
   "/api/import-errors",
   "/api/syncs",
+  "/api/notifications",
   `/api/runs/${runId}`,
   `/api/runs/${runId}/tasks/say/logs`,
 ];
