@@ -1,5 +1,5 @@
 import { type ChannelSender, type Delivery, DeliveryError } from "../notification.ts";
-import { createEmailSender } from "./email-sender.ts";
+import { createEmailSender, smtpUrlProblem } from "./email-sender.ts";
 import { createSlackSender, createWebhookSender } from "./http-senders.ts";
 
 export interface ChannelSenderOptions {
@@ -20,20 +20,23 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export function createChannelSender(options: ChannelSenderOptions): ChannelSender & { close(): void } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const http = { fetch: options.fetch ?? fetch, timeoutMs, publicUrl: options.publicUrl };
-  const email = options.smtpUrl
-    ? createEmailSender({
-        smtpUrl: options.smtpUrl,
-        mailFrom: options.mailFrom,
-        timeoutMs,
-        publicUrl: options.publicUrl,
-      })
-    : undefined;
+  const smtpProblem = options.smtpUrl ? smtpUrlProblem(options.smtpUrl) : undefined;
+  const email =
+    options.smtpUrl && !smtpProblem
+      ? createEmailSender({
+          smtpUrl: options.smtpUrl,
+          mailFrom: options.mailFrom,
+          timeoutMs,
+          publicUrl: options.publicUrl,
+        })
+      : undefined;
   const slack = createSlackSender(http);
   const webhook = createWebhookSender(http);
   return {
     async send(delivery: Delivery) {
       switch (delivery.channel.type) {
         case "email":
+          if (smtpProblem) throw new DeliveryError(smtpProblem, false);
           if (!email)
             throw new DeliveryError(
               "email needs an SMTP server: set UPDRAFT_SMTP_URL or --smtp-url-file",

@@ -167,4 +167,17 @@ describe("email channel", () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toBe("email needs an SMTP server: set UPDRAFT_SMTP_URL or --smtp-url-file");
   });
+
+  it("refuses an SMTP URL that is not smtp:// or smtps:// without quoting it", async () => {
+    for (const [url, problem] of [
+      ["not a url S3cretPass", "is not a URL"],
+      ["http://mailer:S3cretPass@mail.example.com:25", "must start with smtp:// or smtps://, not http://"],
+    ] as const) {
+      const sender = await senderFor(url);
+      const error = await rejection(sender.send(deliveryOf(to, failureNotification())));
+      expect(error.retryable).toBe(false);
+      expect(error.message).toContain(problem);
+      expect(error.message).not.toContain("S3cretPass");
+    }
+  });
 });
