@@ -43,7 +43,8 @@ export function linksOf(notification: Notification): Array<[label: string, url: 
 
 /** The daemon's status page, from `publicUrl` or else the origin of any link the notifications carry. */
 export function statusPageUrl(notifications: readonly Notification[], publicUrl?: string): string | null {
-  if (publicUrl && isWebUrl(publicUrl)) return new URL("/", publicUrl).href;
+  // --public-url may carry a path prefix (behind a proxy): keep it.
+  if (publicUrl && isWebUrl(publicUrl)) return publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`;
   for (const { links } of notifications)
     for (const link of [links.run, links.log, links.sync])
       if (link && isWebUrl(link)) return new URL("/", link).href;
