@@ -102,6 +102,14 @@ describe("Slack channel", () => {
     ]);
   });
 
+  it("a digest's status page button follows --public-url, path prefix included", async () => {
+    const receiver = await webhookReceiver(cleanup);
+    const sender = createChannelSender({ timeoutMs: 2000, publicUrl: "https://ops.example.com/updraft" });
+    await sender.send(deliveryOf({ type: "slack", url: `${receiver.url}${SECRET_PATH}` }, ...failures(2)));
+    const actions = (receiver.received[0]?.body as SlackBody).blocks.at(-1);
+    expect(actions?.elements?.map((e) => e.url)).toEqual(["https://ops.example.com/updraft/"]);
+  });
+
   it("429 is retried after Retry-After; 5xx is retried; 400, 403 and 404 are final; no error names the URL", async () => {
     const answers = [
       { status: 429, headers: { "retry-after": "30" }, body: "rate_limited" },
