@@ -14,8 +14,18 @@ export interface MissedSchedule {
   summary: string;
   /** Logical dates this alert covers (1 unless several were missed at once, after a downtime). */
   count: number;
+  /** Each logical date this alert covers, oldest first, with its own reason (at most the newest 100: one check's ticks). */
+  dates: MissedDate[];
   /** The DAG's time zone, to name the logical date in. */
   timezone: string;
   /** The DAG's own failure channel (`onFailure.url`), besides `--notify-url`. */
   onFailureUrl: string | null;
+}
+
+/** One missed logical date: each gets its own notification. */
+export interface MissedDate {
+  logicalDate: string;
+  kind: "start" | "finish";
+  reason: string;
+  summary: string;
 }
