@@ -1,4 +1,4 @@
-import { type Channel, channelOf } from "../notify/notification.ts";
+import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
 import { type Env, UsageError } from "./flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
 import { secretFrom } from "./secret-files.ts";
@@ -6,7 +6,7 @@ import { secretFrom } from "./secret-files.ts";
 /** Where daemon-wide notifications go, and how email is sent. */
 export interface NotifyConfig {
   /** `--notify-email`, `--notify-slack`, `--notify-url`: added to every failure and missed schedule. */
-  defaults: Channel[];
+  defaults: NotifyChannelSpec[];
   /** `--notify-on-sync-failure`. */
   onSyncFailure: boolean;
   /** `--notify-commit-author`. */
@@ -36,10 +36,10 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
   ] as const)
     if (given && smtpUrl === undefined)
       throw new UsageError(`${needs} sends email: set UPDRAFT_SMTP_URL (or give --smtp-url-file)`);
-  const defaults: Channel[] = [];
-  if (emails) defaults.push(channelOf({ email: emails }));
-  if (values["notify-slack"]) defaults.push(channelOf({ slack: values["notify-slack"] }));
-  if (values["notify-url"]) defaults.push(channelOf({ webhook: values["notify-url"] }));
+  const defaults: NotifyChannelSpec[] = [];
+  if (emails) defaults.push({ email: emails });
+  if (values["notify-slack"]) defaults.push({ slack: values["notify-slack"] });
+  if (values["notify-url"]) defaults.push({ webhook: values["notify-url"] });
   return {
     defaults,
     onSyncFailure: values["notify-on-sync-failure"],

@@ -1,3 +1,5 @@
+import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
+
 /**
  * Scheduled runs late past `expectedWithin`/`finishWithin`, alerted now: at most one per DAG per
  * tick, for the newest late logical date, with how many dates this alert covers (after a downtime).
@@ -20,6 +22,8 @@ export interface MissedSchedule {
   timezone: string;
   /** The DAG's own failure channel (`onFailure.url`), besides `--notify-url`. */
   onFailureUrl: string | null;
+  /** The DAG's `notify.onMissedSchedule` channels (empty when it declares none). */
+  onMissedSchedule: NotifyChannelSpec[];
 }
 
 /** One missed logical date: each gets its own notification. */

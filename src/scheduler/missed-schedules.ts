@@ -90,6 +90,7 @@ export function findMissedSchedules(
       dates: dates.slice(-TICKS_PER_CHECK),
       timezone: definition.timezone,
       onFailureUrl: definition.onFailure?.url ?? null,
+      onMissedSchedule: definition.notify?.onMissedSchedule ?? [],
     });
   }
   return missed;

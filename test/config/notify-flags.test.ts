@@ -30,9 +30,9 @@ describe("notification flags", () => {
     );
     expect(notify).toEqual({
       defaults: [
-        { type: "email", to: ["dev@y.example", "ops@x.example"] },
-        { type: "slack", url: "https://hooks.slack.example/T/B/secret" },
-        { type: "webhook", url: "http://127.0.0.1:9/hook" },
+        { email: ["Ops@X.example", "dev@y.example", "ops@x.example"] },
+        { slack: "https://hooks.slack.example/T/B/secret" },
+        { webhook: "http://127.0.0.1:9/hook" },
       ],
       onSyncFailure: false,
       commitAuthor: false,

@@ -63,6 +63,7 @@ describe("recordRunMetrics", () => {
       summary: "no run started within 15m (DAG paused)",
       count: 3,
       dates: [],
+      onMissedSchedule: [],
       timezone: "UTC",
       onFailureUrl: null,
     });
