@@ -28,7 +28,8 @@ export const NOTIFY_FLAGS = [
   }),
   flag({
     name: "notify-slack",
-    description: "Slack incoming webhook URL that receives every final task failure and missed schedule.",
+    description:
+      "Slack incoming webhook URL that receives every final task failure and missed schedule (with --notify-on-sync-failure, also commits that fail to load).",
     parse: valid("is not an http(s) URL", httpUrl),
   }),
   switchFlag({

@@ -110,7 +110,8 @@ export const RUN_FLAGS = [
   // Notifications, history and shutdown.
   flag({
     name: "notify-url",
-    description: "URL that receives a JSON POST (Slack-compatible) whenever a task fails for good.",
+    description:
+      "Webhook URL that receives every final task failure and missed schedule (with --notify-on-sync-failure, also commits that fail to load).",
     parse: valid("is not an http(s) URL", (text) => (/^https?:\/\//.test(text) ? text : undefined)),
   }),
   ...NOTIFY_FLAGS,
