@@ -133,16 +133,18 @@ export function syncFailureNotification(
 /** The notification with every text passed through the daemon's secret mask. */
 export function maskNotification(notification: Notification, mask: SecretMask): Notification {
   const text = (value: string | null) => (value === null ? null : mask.mask(value));
+  const { links } = notification;
   return {
     ...notification,
     title: mask.mask(notification.title),
+    dag: text(notification.dag),
+    run: text(notification.run),
+    task: text(notification.task),
+    state: text(notification.state),
     reason: text(notification.reason),
+    commit: text(notification.commit),
     logTail: notification.logTail.map((line) => mask.mask(line)),
-    links: {
-      run: text(notification.links.run),
-      log: text(notification.links.log),
-      sync: text(notification.links.sync),
-    },
+    links: { run: text(links.run), log: text(links.log), sync: text(links.sync) },
   };
 }
 
