@@ -29,7 +29,7 @@ import { isActiveTry } from "./runs/active-try.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { createApp } from "./server/app.ts";
 import type { StateWriter } from "./store/durable-write.ts";
-import { subscribeToRunEvents } from "./daemon/run-event-subscribers.ts";
+import { followRuns } from "./daemon/run-event-subscribers.ts";
 import { followSyncs } from "./daemon/sync-followers.ts";
 import { RunStore } from "./store/run-store.ts";
 import { SyncHistory } from "./sync/sync-history.ts";
@@ -104,13 +104,13 @@ export function createDaemon(
     maxQueuedRuns: config.limits.maxQueuedRuns,
     pools: config.pools,
   });
-  subscribeToRunEvents(events, { config, log, metrics, scheduler, baseUrl: http.url });
   const logs = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, clock });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncHistory = new SyncHistory(log);
   const syncFollowers = followSyncs(events, { history: syncHistory, config, log, metrics, clock, writer });
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
+  const held = [logs, followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler })];
   const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
   const onChange = (view: LeaderView) => events.emit("leadership:changed", view);
@@ -132,10 +132,10 @@ export function createDaemon(
     metrics,
     log,
     mask,
-    tryLog: logs.tryLog,
+    tryLog: logs.tryLog, // TODO(#16): notifications: followRuns(…).outbox once AppDeps has it (CHANNELS)
     ...server,
   });
-  const life = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync, logs });
+  const life = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync, held });
   return {
     app,
     registry,

@@ -31,6 +31,11 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
       "Token for GitHub commit statuses (`--github-status`; scope repo:status); never a flag. Else --github-token-file, else the git token of a GitHub remote.",
   },
   {
+    name: "UPDRAFT_SMTP_URL",
+    description:
+      "SMTP server for email notifications (`smtp://user:pass@host:587`, `smtps://…`); never a flag, and masked in logs and answers. Else --smtp-url-file.",
+  },
+  {
     name: "GIT_SSH_COMMAND",
     description: "For ssh remotes: the ssh command git runs, e.g. `ssh -i /keys/id_ed25519`.",
   },

@@ -8,6 +8,7 @@ import type { RunLimits } from "./limit-flags.ts";
 import { loaderLimitsFrom } from "./loader-flags.ts";
 import { logStoreFrom } from "./log-store-flags.ts";
 import { loginConfigFrom } from "./login-config.ts";
+import { notifyConfigFrom } from "./notify-config.ts";
 import { poolsFrom } from "./pool-flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
 import { secretsFrom } from "./secret-files.ts";
@@ -67,6 +68,8 @@ function assemble(values: RunFlagValues, env: Env) {
     gitToken: secrets.gitToken,
     loader,
     notifyUrl: values["notify-url"],
+    /** `--notify-*`, UPDRAFT_SMTP_URL, `--mail-from`: daemon-wide channels and how email is sent. */
+    notify: notifyConfigFrom(values, env),
     keepRuns: values["keep-runs"],
     leaderElection: leaderElectionFrom(values, executor),
     /** SIGTERM/SIGINT: how long a graceful stop may take before the process exits anyway. */

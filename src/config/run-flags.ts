@@ -7,6 +7,7 @@ import { GITHUB_FLAGS } from "./github-flags.ts";
 import { LOADER_FLAGS } from "./loader-flags.ts";
 import { LOG_STORE_FLAGS } from "./log-store-flags.ts";
 import { LOGIN_FLAGS } from "./login-flags.ts";
+import { NOTIFY_FLAGS } from "./notify-flags.ts";
 import { POOL_FLAGS } from "./pool-flags.ts";
 
 const seconds = (ms: number) => `${ms / 1000}s`;
@@ -109,9 +110,11 @@ export const RUN_FLAGS = [
   // Notifications, history and shutdown.
   flag({
     name: "notify-url",
-    description: "URL that receives a JSON POST (Slack-compatible) whenever a task fails for good.",
+    description:
+      "Webhook URL that receives every final task failure and missed schedule (with --notify-on-sync-failure, also commits that fail to load).",
     parse: valid("is not an http(s) URL", (text) => (/^https?:\/\//.test(text) ? text : undefined)),
   }),
+  ...NOTIFY_FLAGS,
   flag({
     name: "keep-runs",
     default: "100",

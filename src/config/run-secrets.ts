@@ -1,15 +1,17 @@
 import type { RunConfig } from "./run-config.ts";
 import { splitCredentials } from "../sync/credentials.ts";
 import { SecretMask } from "../secrets/secret-mask.ts";
+import { smtpSecrets } from "./notify-config.ts";
 
 /**
  * Every secret `updraft run` holds: the git token (from UPDRAFT_GIT_TOKEN, its file, or the
- * remote URL's password), the API token, the read token, the webhook secret, the OIDC client secret and the GitHub token.
+ * remote URL's password), the API token, the read token, the webhook secret, the OIDC client secret, the GitHub token and the SMTP URL (and its password).
  */
 export function runSecrets(
   config: Pick<RunConfig, "source" | "gitToken" | "apiToken" | "readToken" | "webhookSecret"> & {
     login?: Pick<RunConfig["login"], "oidc">;
     github?: Pick<RunConfig["github"], "status">;
+    notify?: Pick<RunConfig["notify"], "smtpUrl">;
   },
 ): string[] {
   const fromUrl =
@@ -22,6 +24,7 @@ export function runSecrets(
     config.webhookSecret,
     config.login?.oidc?.clientSecret,
     config.github?.status?.token,
+    ...smtpSecrets(config.notify?.smtpUrl),
   ].filter((secret): secret is string => secret !== undefined && secret !== "");
 }
 

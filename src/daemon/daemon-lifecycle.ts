@@ -22,8 +22,11 @@ export interface LifecycleParts {
   /** The event loop's heartbeat, beaten on a timer while the daemon runs. */
   loop: Pick<Heartbeat, "beat">;
   sync: ChosenSource;
-  /** The task log store (`--log-store`): sweeps the logs folder, so only while the state dir is held. */
-  logs: { start(): void; stop(): Promise<void> };
+  /**
+   * What works in the state dir, so only while it is held, started in this order and stopped in
+   * reverse: the task log store (`--log-store`, sweeps the logs folder), the notification outbox.
+   */
+  held: ReadonlyArray<{ start(): void | Promise<void>; stop(): Promise<void> }>;
 }
 
 /** The daemon's start-up and shutdown, in the order their guarantees need. */
@@ -57,7 +60,7 @@ export class DaemonLifecycle {
       this.p.http.closeNow();
       return;
     }
-    this.p.logs.start();
+    for (const part of this.p.held) await part.start();
     await leadership.role.start();
     if (config.source.kind === "folder") await this.p.duties.startSource();
   }
@@ -72,7 +75,7 @@ export class DaemonLifecycle {
       sync.abort();
       await leadership.role.halt();
       await this.p.duties.shutDown();
-      await this.p.logs.stop();
+      for (const part of [...this.p.held].reverse()) await part.stop();
       // Released once nothing schedules here, so a standby takes over without waiting for expiry.
       await leadership.role.release();
       await leadership.releaseStateDir();

@@ -29,6 +29,8 @@ export interface ChosenSource {
   followedBranch: () => string | undefined;
   /** Gives up a fetch under way (a first clone from a slow remote would hold up a stop). */
   abort: () => void;
+  /** A commit's author email (git mode; undefined in folder mode or when git cannot tell). */
+  authorEmail: (sha: string) => Promise<string | undefined>;
 }
 
 /** Git mode follows `--repo` into a mirror and snapshots in the state dir; folder mode watches `--dags`. */
@@ -42,13 +44,14 @@ export function createDagSource(
   const credentials =
     config.source.kind === "git" ? splitCredentials(config.source.repo, config.gitToken) : undefined;
   if (config.source.kind === "git" && credentials) {
+    const mirror = new GitMirror({
+      url: credentials.url,
+      dir: path.join(config.stateDir, "git"),
+      username: credentials.username,
+      token: credentials.token,
+    });
     const gitSync = new GitSync({
-      mirror: new GitMirror({
-        url: credentials.url,
-        dir: path.join(config.stateDir, "git"),
-        username: credentials.username,
-        token: credentials.token,
-      }),
+      mirror,
       pool,
       registry,
       repo: credentials.url,
@@ -61,12 +64,18 @@ export function createDagSource(
       onSync,
       metrics,
     });
-    return { source: gitSync, followedBranch: () => gitSync.branch, abort: () => gitSync.abort() };
+    return {
+      source: gitSync,
+      followedBranch: () => gitSync.branch,
+      abort: () => gitSync.abort(),
+      authorEmail: (sha) => mirror.authorEmail(sha).then((email) => email || undefined),
+    };
   }
   const dir = config.source.kind === "folder" ? config.source.dir : ".";
   return {
     source: new FolderSync({ dir, pool, registry, onSync, metrics }),
     followedBranch: () => undefined,
     abort: () => undefined,
+    authorEmail: async () => undefined,
   };
 }

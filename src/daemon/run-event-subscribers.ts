@@ -1,32 +1,72 @@
+import path from "node:path";
 import type { RunConfig } from "../config/run-config.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { recordRunMetrics } from "../metrics/run-metrics.ts";
-import { FailureNotifier, notifyFailures } from "../scheduler/failure-notifier.ts";
-import { notifyMissedSchedules } from "../scheduler/missed-schedule-notifier.ts";
+import { createChannelSender } from "../notify/channels/channel-sender.ts";
+import { channelOf, type OutboxView } from "../notify/notification.ts";
+import { notifyOnEvents } from "../notify/notify-events.ts";
+import { createOutbox } from "../notify/outbox/outbox.ts";
 import { logRunEvents } from "../scheduler/run-log.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
-import { apiLinks } from "../server/routes/api-links.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import { pageLinks } from "../server/page/page-links.ts";
+import type { Clock } from "../leader/clock.ts";
+import type { ChosenSource } from "./dag-source.ts";
+import type { HttpListener } from "./http-listener.ts";
 
-/** What listens to run and try transitions: metrics, the log, failure and missed-schedule notifications. */
-export function subscribeToRunEvents(
+/** What runs only while the state dir is held: the outbox (`<state-dir>/outbox`) delivering. */
+export interface Notifications {
+  outbox: OutboxView;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * What listens to run, try and sync events: metrics, the log, and notifications through the
+ * outbox (failures, retries, successes, missed schedules, commits that fail to load).
+ */
+export function followRuns(
   events: DaemonEventBus,
   parts: {
     config: Readonly<RunConfig>;
     log: Logger;
     metrics: Metrics;
-    scheduler: Pick<Scheduler, "definitionOf">;
-    baseUrl: () => string;
+    mask: SecretMask;
+    scheduler: Pick<Scheduler, "definitionOf" | "logFile">;
+    clock: Clock;
+    /** Where the daemon listens: links use `--public-url`, else its URL. */
+    http: Pick<HttpListener, "url">;
+    /** The author email of a commit (git mode), for `--notify-commit-author`. */
+    sync: Pick<ChosenSource, "authorEmail">;
   },
-): void {
+): Notifications {
+  const { config, log, scheduler, mask } = parts;
   recordRunMetrics(events, parts.metrics);
-  logRunEvents(events, parts.log);
-  const notifier = new FailureNotifier(parts.log);
-  notifyFailures(events, notifier, {
-    notifyUrl: parts.config.notifyUrl,
-    links: apiLinks(parts.baseUrl),
-    definitionOf: (run) => parts.scheduler.definitionOf(run),
+  logRunEvents(events, log);
+  const { smtpUrl, mailFrom } = config.notify;
+  const sender = createChannelSender({ smtpUrl, mailFrom });
+  const outbox = createOutbox({ dir: path.join(config.stateDir, "outbox"), sender, log });
+  const notifying = notifyOnEvents(events, {
+    sink: outbox,
+    daemon: { ...config.notify, defaults: config.notify.defaults.map(channelOf) },
+    links: pageLinks(() => config.login.publicUrl ?? parts.http.url()),
+    mask,
+    log,
+    definitionOf: (run) => scheduler.definitionOf(run),
+    logFile: (run, taskId, tryNumber) => scheduler.logFile(run, taskId, tryNumber),
+    authorEmail: (sha) => parts.sync.authorEmail(sha),
+    now: () => new Date(parts.clock.now()),
   });
-  notifyMissedSchedules(events, notifier, { notifyUrl: parts.config.notifyUrl });
+  return {
+    outbox,
+    start: () => outbox.start(),
+    async stop() {
+      // What is being enqueued reaches the outbox before it stops; it is sent after the next start.
+      await notifying.settled();
+      await outbox.stop();
+      sender.close();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
-import type { MissedSchedule } from "../runs/missed-schedule.ts";
+import type { MissedDate, MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import { durationText } from "./duration-text.ts";
@@ -59,6 +59,7 @@ export function findMissedSchedules(
     let pendingBefore = false;
     let newest: { tick: Date; verdict: Verdict & { missed: true } } | undefined;
     let count = 0;
+    const dates: MissedDate[] = [];
     for (const tick of ticks) {
       const runId = scheduledRunId(definition.id, tick);
       const run = ownValue(state.runs, runId) ?? context.book.getRun(runId);
@@ -67,6 +68,7 @@ export function findMissedSchedules(
         // Alerted now: an earlier tick still pending (a slow run's finishWithin) is passed over,
         // as the DAG is alerting already.
         count += 1;
+        dates.push(missedDate(tick, verdict));
         newest = { tick, verdict };
         through = tick;
       } else if (verdict.pending) pendingBefore = true;
@@ -76,7 +78,7 @@ export function findMissedSchedules(
     if (!newest) continue;
     const logicalDate = newest.tick.toISOString();
     const { kind, summary } = newest.verdict;
-    const reason = summary.replace(/^(.*?within \S+)/, `$1 of ${logicalDate}`);
+    const { reason } = missedDate(newest.tick, newest.verdict);
     dagState.missedSchedule = { logicalDate, kind, reason, at: now.toISOString() };
     missed.push({
       dagId: definition.id,
@@ -85,11 +87,19 @@ export function findMissedSchedules(
       reason,
       summary,
       count,
+      dates: dates.slice(-TICKS_PER_CHECK),
       timezone: definition.timezone,
       onFailureUrl: definition.onFailure?.url ?? null,
+      onMissedSchedule: definition.notify?.onMissedSchedule ?? [],
     });
   }
   return missed;
+}
+
+function missedDate(tick: Date, verdict: Verdict & { missed: true }): MissedDate {
+  const logicalDate = tick.toISOString();
+  const { kind, summary } = verdict;
+  return { logicalDate, kind, summary, reason: summary.replace(/^(.*?within \S+)/, `$1 of ${logicalDate}`) };
 }
 
 /** When the next missed-schedule check is due (a tick plus its allowance), if any DAG asks for one. */

@@ -110,6 +110,12 @@ export class GitMirror {
     return { sha: full, author, date, message };
   }
 
+  /** The commit's author email (`%ae`), for telling the author their commit failed to load. */
+  async authorEmail(sha: string): Promise<string> {
+    const git = await this.#ready();
+    return (await git.raw(["show", "-s", "--format=%ae", sha])).trim();
+  }
+
   /**
    * Paths changed between two commits (added, modified, deleted; renames as delete + add), or
    * undefined when `from` is no longer in the mirror.

@@ -10,6 +10,7 @@ import { COMMANDS } from "../../src/config/commands.ts";
 import { usageError } from "../cli/run-config-helpers.ts";
 import type { LoginConfig } from "../../src/config/login-config.ts";
 import type { LogStoreConfig } from "../../src/config/log-store-flags.ts";
+import type { NotifyConfig } from "../../src/config/notify-config.ts";
 import { RUN_FLAGS, type RunConfig } from "../../src/config/run-config.ts";
 
 /** Per flag: a value given as the flag, another given as its variable, and what each parses to. */
@@ -114,6 +115,17 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
     "https://api.github.com",
   ],
   "github-repo": ["acme/dags", "acme/other", "acme/dags", "acme/other"],
+  "notify-email": ["a@x.example", "b@y.example,c@z.example", ["a@x.example"], ["b@y.example", "c@z.example"]],
+  "notify-slack": [
+    "https://hooks.slack.example/T/B/s",
+    "http://h.example/x",
+    "https://hooks.slack.example/T/B/s",
+    "http://h.example/x",
+  ],
+  "notify-on-sync-failure": ["", "true", true, true],
+  "notify-commit-author": ["", "yes", true, true],
+  "smtp-url-file": ["/m1", "/m2", "/m1", "/m2"],
+  "mail-from": ["updraft@a.example", "ops@b.example", "updraft@a.example", "ops@b.example"],
 };
 
 /** What each flag is when neither it nor its variable is given: today's defaults, stated by the tests. */
@@ -150,6 +162,8 @@ const DEFAULTS: Record<string, unknown> = {
   "audit-retention": 7_776_000_000,
   "github-status": false,
   "github-api-url": "https://api.github.com",
+  "notify-on-sync-failure": false,
+  "notify-commit-author": false,
 };
 
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));
@@ -298,6 +312,7 @@ describe("the flag schema", () => {
       pools: ReadonlyMap<string, number>;
       github: GitHubConfig;
       logStore: LogStoreConfig | undefined;
+      notify: NotifyConfig;
     }>();
   });
 });

@@ -62,6 +62,8 @@ describe("recordRunMetrics", () => {
       reason: "no run started within 15m of 2026-05-01T10:00:00.000Z (DAG paused)",
       summary: "no run started within 15m (DAG paused)",
       count: 3,
+      dates: [],
+      onMissedSchedule: [],
       timezone: "UTC",
       onFailureUrl: null,
     });

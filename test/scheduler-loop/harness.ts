@@ -15,8 +15,10 @@ import type {
 import { Heartbeat } from "../../src/health/heartbeat.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { createDaemonEvents, type DaemonEventBus } from "../../src/events/daemon-events.ts";
-import { FailureNotifier, notifyFailures } from "../../src/scheduler/failure-notifier.ts";
-import { apiLinks } from "../../src/server/routes/api-links.ts";
+import { pageLinks } from "../../src/server/page/page-links.ts";
+import type { Channel, Notification, NotificationSink } from "../../src/notify/notification.ts";
+import { notifyOnEvents } from "../../src/notify/notify-events.ts";
+import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import type { StateWriter } from "../../src/store/durable-write.ts";
@@ -118,8 +120,8 @@ export interface HarnessOptions {
   stateDir: string;
   dags: DagDefinition[];
   notifyUrl?: string;
-  /** The failure notifier's fetch (default: one that answers 200 and records nothing). */
-  fetch?: typeof fetch;
+  /** Where notifications are enqueued (default: `notifications.sent` records them). */
+  sink?: NotificationSink;
   /** The scheduler's maxSleepMs (default MAX_SLEEP_MS); `advance` steps by it. */
   maxSleepMs?: number;
   /** How the store writes its files (a fake that fails, say). */
@@ -133,7 +135,11 @@ export interface Harness {
   registry: DagRegistry;
   executor: FakeExecutor;
   scheduler: Scheduler;
-  notifier: FailureNotifier;
+  /** The notifications enqueued (by the default sink), and a wait for those under way. */
+  notifications: {
+    sent: Array<{ channels: Channel[]; notification: Notification }>;
+    settled(): Promise<void>;
+  };
   heartbeat: Heartbeat;
   /** The bus the scheduler reports on; failure notifications are subscribed to it. */
   events: DaemonEventBus;
@@ -161,10 +167,10 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
   registry.apply(dagSet(...options.dags), { commit: null, snapshot: "/x", prefix: "" });
   const executor = new FakeExecutor(options.executorNotes);
   const heartbeat = new Heartbeat("the scheduler loop", 30_000, () => Date.now());
-  const notifier = new FailureNotifier(silent, {
-    fetch: options.fetch ?? (async () => new Response(null, { status: 200 })),
-    baseDelayMs: 1,
-  });
+  const sent: Harness["notifications"]["sent"] = [];
+  const sink: NotificationSink = options.sink ?? {
+    enqueue: async (channels, notification) => void sent.push({ channels: [...channels], notification }),
+  };
   const events = createDaemonEvents();
   const scheduler = new Scheduler({
     store,
@@ -177,10 +183,19 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
     now: () => new Date(Date.now()),
     maxSleepMs,
   });
-  notifyFailures(events, notifier, {
-    notifyUrl: options.notifyUrl,
-    links: apiLinks(() => PUBLIC_URL),
+  const notifying = notifyOnEvents(events, {
+    sink,
+    daemon: {
+      defaults: options.notifyUrl ? [{ type: "webhook", url: options.notifyUrl }] : [],
+      onSyncFailure: false,
+      commitAuthor: false,
+    },
+    links: pageLinks(() => PUBLIC_URL),
+    mask: new SecretMask(),
+    log: silent,
     definitionOf: (run) => scheduler.definitionOf(run),
+    logFile: (run, taskId, tryNumber) => scheduler.logFile(run, taskId, tryNumber),
+    now: () => new Date(Date.now()),
   });
 
   const fingerprint = () =>
@@ -214,7 +229,7 @@ export async function schedulerHarness(options: HarnessOptions): Promise<Harness
     registry,
     executor,
     scheduler,
-    notifier,
+    notifications: { sent, settled: () => notifying.settled() },
     heartbeat,
     events,
     async start() {

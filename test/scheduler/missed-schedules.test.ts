@@ -108,6 +108,35 @@ describe("findMissedSchedules (through planTick)", () => {
     expect(state.dags.watched?.missedAlertedThrough).toBe("2026-05-01T10:03:00.000Z");
   });
 
+  it("names each of the dates an alert covers, oldest first, each with its own reason", () => {
+    const dag = watched();
+    const state = checkedState(dag);
+    const [alert] = planTick(state, registered(dag), at("2026-05-01T10:03:30.000Z"), context([])).missed;
+    const skipped = "skipped: catchup is off: ran only the latest due interval, skipped older missed ones";
+    expect(alert?.dates).toEqual([
+      {
+        logicalDate: "2026-05-01T10:01:00.000Z",
+        kind: "start",
+        summary: "no run started within 15s (no run created: catch-up is off)",
+        reason: "no run started within 15s of 2026-05-01T10:01:00.000Z (no run created: catch-up is off)",
+      },
+      {
+        logicalDate: "2026-05-01T10:02:00.000Z",
+        kind: "start",
+        summary: `no run started within 15s (${skipped})`,
+        reason: `no run started within 15s of 2026-05-01T10:02:00.000Z (${skipped})`,
+      },
+      {
+        logicalDate: "2026-05-01T10:03:00.000Z",
+        kind: "start",
+        summary: "no run started within 15s (started late, at 2026-05-01T10:03:30.000Z)",
+        reason:
+          "no run started within 15s of 2026-05-01T10:03:00.000Z (started late, at 2026-05-01T10:03:30.000Z)",
+      },
+    ]);
+    expect(alert?.count).toBe(3);
+  });
+
   it("with catch-up off, a tick without a run says so", () => {
     const dag = watched();
     const state = checkedState(dag);

@@ -1,0 +1,61 @@
+import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
+import { type Env, UsageError } from "./flags.ts";
+import type { RunFlagValues } from "./run-flags.ts";
+import { secretFrom } from "./secret-files.ts";
+
+/** Where daemon-wide notifications go, and how email is sent. */
+export interface NotifyConfig {
+  /** `--notify-email`, `--notify-slack`, `--notify-url`: added to every failure and missed schedule. */
+  defaults: NotifyChannelSpec[];
+  /** `--notify-on-sync-failure`. */
+  onSyncFailure: boolean;
+  /** `--notify-commit-author`. */
+  commitAuthor: boolean;
+  /** UPDRAFT_SMTP_URL or `--smtp-url-file`: a secret (it may carry the password). */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+}
+
+/** The notification flags together: the rules between them, and the SMTP URL from env or file. */
+export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig {
+  const smtpUrl = secretFrom(env.UPDRAFT_SMTP_URL || undefined, values["smtp-url-file"], {
+    value: "UPDRAFT_SMTP_URL",
+    file: "--smtp-url-file",
+  });
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/i.test(smtpUrl))
+    throw new UsageError(
+      "UPDRAFT_SMTP_URL (or --smtp-url-file) is not an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)",
+    );
+  const commitAuthor = values["notify-commit-author"];
+  if (commitAuthor && !values["notify-on-sync-failure"])
+    throw new UsageError("--notify-commit-author works only with --notify-on-sync-failure: give both");
+  const emails = values["notify-email"];
+  for (const [needs, given] of [
+    ["--notify-email", emails !== undefined],
+    ["--notify-commit-author", commitAuthor],
+  ] as const)
+    if (given && smtpUrl === undefined)
+      throw new UsageError(`${needs} sends email: set UPDRAFT_SMTP_URL (or give --smtp-url-file)`);
+  const defaults: NotifyChannelSpec[] = [];
+  if (emails) defaults.push({ email: emails });
+  if (values["notify-slack"]) defaults.push({ slack: values["notify-slack"] });
+  if (values["notify-url"]) defaults.push({ webhook: values["notify-url"] });
+  return {
+    defaults,
+    onSyncFailure: values["notify-on-sync-failure"],
+    commitAuthor,
+    smtpUrl,
+    mailFrom: values["mail-from"],
+  };
+}
+
+/** The SMTP URL and its password (decoded), for the secret mask. */
+export function smtpSecrets(smtpUrl: string | undefined): string[] {
+  if (!smtpUrl) return [];
+  try {
+    const { password } = new URL(smtpUrl);
+    return [smtpUrl, password, decodeURIComponent(password)].filter(Boolean);
+  } catch {
+    return [smtpUrl];
+  }
+}

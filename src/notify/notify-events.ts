@@ -1,0 +1,152 @@
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { DaemonEventBus } from "../events/daemon-events.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
+import type { SecretMask } from "../secrets/secret-mask.ts";
+import type { SyncRecord } from "../sync/sync-status.ts";
+import { readLogTail } from "./content/log-tail.ts";
+import {
+  maskNotification,
+  missedScheduleNotifications,
+  type NotificationLinks,
+  runSuccessNotification,
+  syncFailureNotification,
+  taskNotification,
+} from "./content/notification-content.ts";
+import {
+  type Channel,
+  channelLabel,
+  channelOf,
+  type Notification,
+  type NotificationSink,
+  type NotifyEvent,
+} from "./notification.ts";
+import {
+  channelsFor,
+  type DaemonChannels,
+  type NotifyDeclarations,
+  unique,
+} from "./routing/notify-routing.ts";
+
+export interface NotifyEventParts {
+  sink: NotificationSink;
+  daemon: DaemonChannels & {
+    /** `--notify-commit-author`: a commit that fails to load is also emailed to its author. */
+    commitAuthor: boolean;
+  };
+  links: NotificationLinks;
+  mask: SecretMask;
+  log: Logger;
+  /** The definition a run was created with. */
+  definitionOf(run: Run): DagDefinition | undefined;
+  /** Where a try's log is (throws for ids that cannot name a file). */
+  logFile(run: Run, taskId: string, tryNumber: number): string;
+  /** The commit's author email (`%ae`), when the source is git and the commit is known. */
+  authorEmail?: (sha: string) => Promise<string | undefined>;
+  now: () => Date;
+}
+
+const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
+  ["failed", "failure"],
+  ["up_for_retry", "retry"],
+  ["success", "success"],
+]);
+
+/**
+ * Turns the daemon's events into notifications for the outbox: a try that failed for good, one
+ * that will be retried, a task's and a run's success, each missed logical date, and (with
+ * --notify-on-sync-failure) a commit that failed to load. Handlers only start the work: reading a
+ * log tail and enqueueing never hold up the scheduler, and a failure is logged, never thrown.
+ */
+export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) {
+  const pending = new Set<Promise<void>>();
+  const start = (work: () => Promise<void>) => {
+    const job = work()
+      .catch((error: unknown) =>
+        parts.log.warn({ error: parts.mask.mask((error as Error).message) }, "notification not enqueued"),
+      )
+      .finally(() => pending.delete(job));
+    pending.add(job);
+  };
+  const send = async (channels: readonly Channel[], notification: Notification) => {
+    if (channels.length === 0) return;
+    try {
+      await parts.sink.enqueue(channels, maskNotification(notification, parts.mask));
+    } catch (error) {
+      // Channels carry secrets in their URLs: name only their hosts.
+      parts.log.warn(
+        {
+          id: notification.id,
+          channels: channels.map(channelLabel),
+          error: parts.mask.mask((error as Error).message),
+        },
+        "notification not enqueued",
+      );
+    }
+  };
+  const route = (event: NotifyEvent, dag: NotifyDeclarations | undefined, taskId: string | null) =>
+    channelsFor(event, dag, taskId, parts.daemon);
+
+  const onTry = (run: Run, task: TaskInstance) => {
+    const event = TASK_EVENTS.get(task.state);
+    if (!event) return;
+    const channels = route(event, parts.definitionOf(run), task.id);
+    if (channels.length === 0) return;
+    start(async () => {
+      const tail = await readLogTail(tryLogOf(parts, run, task), parts.mask);
+      await send(channels, taskNotification(event, run, task, tail, parts.links, parts.now()));
+    });
+  };
+  const onSync = (record: SyncRecord) => {
+    if (!parts.daemon.onSyncFailure) return;
+    if (record.ok && !record.loaded?.importErrors) return;
+    const notification = syncFailureNotification(record, parts.links, parts.now());
+    if (!notification) return;
+    start(async () => {
+      const author =
+        parts.daemon.commitAuthor && notification.commit
+          ? await parts.authorEmail?.(notification.commit).catch(() => undefined)
+          : undefined;
+      const own = author ? [channelOf({ email: [author] })] : [];
+      await send(unique([...route("sync_failure", undefined, null), ...own]), notification);
+    });
+  };
+
+  const off = [
+    events.on("try:finished", ({ run, task }) => onTry(run, task)),
+    events.on("run:finished", ({ run }) => {
+      if (run.state !== "success") return;
+      const channels = route("success", parts.definitionOf(run), null);
+      if (channels.length > 0)
+        start(() => send(channels, runSuccessNotification(run, parts.links, parts.now())));
+    }),
+    events.on("schedule:missed", (missed) => {
+      const declared = { notify: { onMissedSchedule: missed.onMissedSchedule }, onFailure: null, tasks: [] };
+      const channels = unique([
+        ...route("missed_schedule", declared, null),
+        ...(missed.onFailureUrl ? [channelOf({ webhook: missed.onFailureUrl })] : []),
+      ]);
+      const notifications = missedScheduleNotifications(missed, parts.now());
+      start(async () => {
+        for (const notification of notifications) await send(channels, notification);
+      });
+    }),
+    events.on("sync:failed", onSync),
+    events.on("sync:applied", onSync),
+  ];
+  return {
+    stop: () => off.forEach((unsubscribe) => unsubscribe()),
+    /** Waits for the notifications under way to be enqueued (tests, shutdown). */
+    settled: async () => {
+      await Promise.all([...pending]);
+    },
+  };
+}
+
+function tryLogOf(parts: NotifyEventParts, run: Run, task: TaskInstance): string {
+  try {
+    return parts.logFile(run, task.id, task.try);
+  } catch {
+    return "";
+  }
+}
