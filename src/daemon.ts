@@ -21,7 +21,6 @@ import { healthReport } from "./health/health-report.ts";
 import { Heartbeat } from "./health/heartbeat.ts";
 import { UnhandledRejections } from "./health/unhandled-rejections.ts";
 import type { Clock } from "./leader/clock.ts";
-import type { LeaderView } from "./leader/leader-view.ts";
 import type { Logger } from "./log/logger.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { RequestLimiter } from "./kubernetes/request-limiter.ts";
@@ -32,7 +31,6 @@ import type { StateWriter } from "./store/durable-write.ts";
 import { followRuns } from "./daemon/run-event-subscribers.ts";
 import { followSyncs } from "./daemon/sync-followers.ts";
 import { RunStore } from "./store/run-store.ts";
-import { SyncHistory } from "./sync/sync-history.ts";
 import type { DagSource } from "./sync/sync-status.ts";
 import { VERSION } from "./version.ts";
 
@@ -107,14 +105,12 @@ export function createDaemon(
   const logs = createLogStore(config, { logsDir, env, mask, log, metrics, events, tryIsActive, clock });
   const checkResult = taskPodCheck({ template: podTemplate, namespace: config.namespace ?? "default" });
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
-  const syncHistory = new SyncHistory(log);
-  const syncFollowers = followSyncs(events, { history: syncHistory, config, log, metrics, clock, writer });
+  const syncFollowers = followSyncs(events, { config, log, metrics, clock, writer });
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
-  const held = [logs, followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler })];
+  const notifications = followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler });
   const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
-  const onChange = (view: LeaderView) => events.emit("leadership:changed", view);
-  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, onChange, ...kube });
+  const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, events, ...kube });
   const leader = leadership.role;
   const loop = new Heartbeat("the daemon's event loop", 10_000, clock.now);
   const server = serverSettings(config, { mask, log, version: VERSION });
@@ -124,7 +120,7 @@ export function createDaemon(
     source: sync.source,
     scheduler,
     store,
-    syncHistory: () => syncHistory.list(),
+    syncHistory: () => syncFollowers.history.list(),
     health: () => healthReport({ loop, scheduler: schedulerBeat, duties, store, rejections, leader, audit }),
     followedBranch: sync.followedBranch,
     version: VERSION,
@@ -132,9 +128,11 @@ export function createDaemon(
     metrics,
     log,
     mask,
-    tryLog: logs.tryLog, // TODO(#16): notifications: followRuns(…).outbox once AppDeps has it (CHANNELS)
+    tryLog: logs.tryLog,
+    notifications: notifications.outbox,
     ...server,
   });
+  const held = [logs, notifications];
   const life = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync, held });
   return {
     app,

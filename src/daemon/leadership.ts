@@ -3,6 +3,7 @@ import { createClusterElector } from "../kubernetes/cluster-elector.ts";
 import type { Clock } from "../leader/clock.ts";
 import { LeaderRole } from "../leader/leader-role.ts";
 import type { LeaderView } from "../leader/leader-view.ts";
+import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { RequestLimiter } from "../kubernetes/request-limiter.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -16,8 +17,8 @@ export interface LeadershipParts {
   store: Pick<RunStore, "load">;
   duties: LeaderDuties;
   onLost: (reason: string) => void;
-  /** Told this replica's view after each change of leadership. */
-  onChange?: (view: LeaderView) => void;
+  /** Told this replica's view after each change of leadership (`leadership:changed`). */
+  events?: Pick<DaemonEventBus, "emit">;
   /** The API server request budget the Lease calls share with the executor (they go first). */
   kubeRequests?: RequestLimiter;
 }
@@ -67,7 +68,9 @@ export function createLeadership(
     startLeading: () => duties.startLeading(),
     stopLeading: () => duties.stopLeading(),
     onLost: parts.onLost,
-    ...(parts.onChange ? { onChange: parts.onChange } : {}),
+    ...(parts.events
+      ? { onChange: (view: LeaderView) => parts.events?.emit("leadership:changed", view) }
+      : {}),
     refreshMs: config.intervalMs,
   });
   const openStateDir = async () => {

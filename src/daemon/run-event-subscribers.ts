@@ -46,12 +46,13 @@ export function followRuns(
   recordRunMetrics(events, parts.metrics);
   logRunEvents(events, log);
   const { smtpUrl, mailFrom } = config.notify;
-  const sender = createChannelSender({ smtpUrl, mailFrom });
+  const publicUrl = () => config.login.publicUrl ?? parts.http.url();
+  const sender = createChannelSender({ smtpUrl, mailFrom, publicUrl: config.login.publicUrl });
   const outbox = createOutbox({ dir: path.join(config.stateDir, "outbox"), sender, log });
   const notifying = notifyOnEvents(events, {
     sink: outbox,
     daemon: { ...config.notify, defaults: config.notify.defaults.map(channelOf) },
-    links: pageLinks(() => config.login.publicUrl ?? parts.http.url()),
+    links: pageLinks(publicUrl),
     mask,
     log,
     definitionOf: (run) => scheduler.definitionOf(run),

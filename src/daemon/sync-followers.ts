@@ -6,25 +6,25 @@ import type { Logger } from "../log/logger.ts";
 import { githubStatusPostsCounter } from "../metrics/github-status-metrics.ts";
 import type { PrometheusMetrics } from "../metrics/prometheus-metrics.ts";
 import { durableStateWriter, type StateWriter } from "../store/durable-write.ts";
-import type { SyncHistory } from "../sync/sync-history.ts";
+import { SyncHistory } from "../sync/sync-history.ts";
 
 /** Who hears of each sync: the history (API, page, log) and, with --github-status, GitHub. */
 export function followSyncs(
   events: DaemonEventBus,
   parts: {
-    history: SyncHistory;
     config: Pick<RunConfig, "github" | "login" | "stateDir">;
     log: Logger;
     metrics: Pick<PrometheusMetrics, "registry">;
     clock: Clock;
     writer: StateWriter | undefined;
   },
-): { stop(): Promise<void> } {
-  const { history, config, log, metrics, clock } = parts;
+): { history: SyncHistory; stop(): Promise<void> } {
+  const { config, log, metrics, clock } = parts;
+  const history = new SyncHistory(log);
   history.follow(events);
   const github = config.github.status;
-  if (!github) return { stop: async () => undefined };
-  return startCommitStatuses(events, github, {
+  if (!github) return { history, stop: async () => undefined };
+  const statuses = startCommitStatuses(events, github, {
     stateDir: config.stateDir,
     publicUrl: config.login.publicUrl,
     log,
@@ -32,4 +32,5 @@ export function followSyncs(
     count: githubStatusPostsCounter(metrics.registry),
     clock,
   });
+  return { history, stop: () => statuses.stop() };
 }
