@@ -76,6 +76,11 @@ export class ChannelQueue {
     this.digest = { id, members };
   }
 
+  /** Nothing to send and the burst window is over: the queue may be dropped without losing its count. */
+  forgettable(now: number, burst: BurstLimits): boolean {
+    return this.size === 0 && !this.busy && now >= this.#windowStart + burst.windowMs;
+  }
+
   /** When the next send may start (Infinity: nothing to send, or a send is under way). */
   nextStartAt(now: number, burst: BurstLimits): number {
     if (this.busy || this.size === 0) return Number.POSITIVE_INFINITY;

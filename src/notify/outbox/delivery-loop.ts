@@ -106,7 +106,7 @@ export class DeliveryLoop {
     const now = clock.now();
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const [key, queue] of this.#channels) {
-      if (queue.size === 0 && !queue.busy) {
+      if (queue.forgettable(now, burst)) {
         this.#channels.delete(key);
         continue;
       }
