@@ -63,9 +63,16 @@ export class DeliveryLoop {
   add(record: MessageRecord, label: string, channelKey: string): void {
     if (this.#index.has(record.key)) return;
     let queue = this.#channels.get(channelKey);
-    if (!queue) this.#channels.set(channelKey, (queue = new ChannelQueue(channelKey, record.channel.type, label)));
+    if (!queue)
+      this.#channels.set(channelKey, (queue = new ChannelQueue(channelKey, record.channel.type, label)));
     const { key, seq, enqueuedAt } = record;
-    queue.insert({ key, seq, enqueuedAt, event: record.notification.event, title: record.notification.title });
+    queue.insert({
+      key,
+      seq,
+      enqueuedAt,
+      event: record.notification.event,
+      title: record.notification.title,
+    });
     this.#index.set(key, channelKey);
     this.options.onChange();
     this.#pump();
@@ -147,7 +154,13 @@ export class DeliveryLoop {
         const keys = unit.members.map((m) => m.key);
         try {
           // Persisted before the first try, so a restart sends the same digest id with the same members.
-          await this.options.store.writeDigest({ v: 1, id: unit.id, channelKey: queue.key, members: keys, createdAt: clock.now() });
+          await this.options.store.writeDigest({
+            v: 1,
+            id: unit.id,
+            channelKey: queue.key,
+            members: keys,
+            createdAt: clock.now(),
+          });
         } catch (error) {
           queue.messages.unshift(...unit.members);
           throw error;
@@ -173,7 +186,10 @@ export class DeliveryLoop {
     } catch (error) {
       if (!live()) return;
       queue.blockedUntil = clock.now() + 10_000;
-      log.error({ channel: queue.label, error: errorText(error, undefined) }, "outbox: could not update its files; trying again in 10s");
+      log.error(
+        { channel: queue.label, error: errorText(error, undefined) },
+        "outbox: could not update its files; trying again in 10s",
+      );
     } finally {
       slow.cancel();
       if (live()) queue.busy = false;
@@ -183,7 +199,10 @@ export class DeliveryLoop {
   }
 
   /** The unit's notifications, read from disk now; members whose file is gone are dropped. */
-  async #load(queue: ChannelQueue, unit: SendUnit): Promise<{ delivery: Delivery; records: MessageRecord[] } | undefined> {
+  async #load(
+    queue: ChannelQueue,
+    unit: SendUnit,
+  ): Promise<{ delivery: Delivery; records: MessageRecord[] } | undefined> {
     const records: MessageRecord[] = [];
     for (const member of unit.members) {
       const record = await this.options.store.readMessage(member.key);
@@ -217,7 +236,12 @@ export class DeliveryLoop {
     });
   }
 
-  async #done(queue: ChannelQueue, unit: SendUnit, id: string, result: "delivered" | "undeliverable"): Promise<void> {
+  async #done(
+    queue: ChannelQueue,
+    unit: SendUnit,
+    id: string,
+    result: "delivered" | "undeliverable",
+  ): Promise<void> {
     const keys = unit.members.map((m) => m.key);
     // Recorded before the files go: a restart in between finds them done and does not send them again.
     await this.options.journal.add(keys);
@@ -245,7 +269,10 @@ export class DeliveryLoop {
     if (!outcome.giveUp) {
       queue.retry = { attempts, nextAt: outcome.nextAt, firstAttemptAt };
       this.options.metrics.notificationDelivery({ channel: queue.type, result: "failed" });
-      log.info({ channel: queue.label, id: delivery.id, attempts, error: lastError }, "notification not delivered yet; will retry");
+      log.info(
+        { channel: queue.label, id: delivery.id, attempts, error: lastError },
+        "notification not delivered yet; will retry",
+      );
       this.options.onEvent({ type: "retry", id: delivery.id, attempts, nextAt: outcome.nextAt });
       return;
     }

@@ -38,6 +38,7 @@ export async function loadPending(
     else loop.restoreDigest(digest.channelKey, digest.id, members);
   }
   for (const name of corrupt) await store.setAside(name).catch(() => undefined);
+  if (corrupt.length > 0) await store.pruneSetAside();
   if (corrupt.length > 0)
     log.warn(
       { dir: store.dir, files: corrupt.slice(0, 20), count: corrupt.length },

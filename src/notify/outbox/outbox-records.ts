@@ -27,7 +27,10 @@ export interface DigestRecord {
 
 /** Names one (notification, channel) pair without naming the URL: the dedupe key and file name. */
 export function messageKey(notificationId: string, channel: Channel): string {
-  return createHash("sha256").update(`${notificationId}\n${channelKey(channel)}`).digest("hex").slice(0, 40);
+  return createHash("sha256")
+    .update(`${notificationId}\n${channelKey(channel)}`)
+    .digest("hex")
+    .slice(0, 40);
 }
 
 /** A digest's id, derived from its members: the same members make the same id. */
@@ -86,7 +89,9 @@ export function parseMessage(text: string, key: string): MessageRecord | undefin
   const parsed = messageSchema.safeParse(safeJson(text));
   if (!parsed.success) return undefined;
   const record: MessageRecord = parsed.data;
-  return record.key === key && messageKey(record.notification.id, record.channel) === key ? record : undefined;
+  return record.key === key && messageKey(record.notification.id, record.channel) === key
+    ? record
+    : undefined;
 }
 
 export function parseDigest(text: string, id: string): DigestRecord | undefined {

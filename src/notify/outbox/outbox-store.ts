@@ -62,7 +62,11 @@ export class OutboxStore {
       const digest = /^d-(digest-[0-9a-f]{32})\.json$/.exec(name);
       const text = message || digest ? await this.#readSmall(name) : undefined;
       const record =
-        text === undefined ? undefined : message?.[1] ? parseMessage(text, message[1]) : parseDigest(text, digest?.[1] ?? "");
+        text === undefined
+          ? undefined
+          : message?.[1]
+            ? parseMessage(text, message[1])
+            : parseDigest(text, digest?.[1] ?? "");
       if (!record) yield { kind: "corrupt", name };
       else if ("members" in record) yield { kind: "digest", record };
       else yield { kind: "message", record };
@@ -74,6 +78,21 @@ export class OutboxStore {
     const corrupt = path.join(this.dir, CORRUPT_DIR);
     await mkdir(corrupt, { recursive: true, mode: STATE_DIR_MODE });
     await rename(path.join(this.dir, name), path.join(corrupt, `${name}.${Date.now()}`));
+  }
+
+  /** Keeps the newest `keep` files in `corrupt/`, so a disk that keeps producing garbage cannot fill up. */
+  async pruneSetAside(keep = 100): Promise<void> {
+    const corrupt = path.join(this.dir, CORRUPT_DIR);
+    const names = await readdir(corrupt).catch(() => []);
+    if (names.length <= keep) return;
+    const dated = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        at: (await stat(path.join(corrupt, name)).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    dated.sort((a, b) => b.at - a.at);
+    for (const { name } of dated.slice(keep)) await unlinkIfThere(path.join(corrupt, name));
   }
 
   async #readSmall(name: string): Promise<string | undefined> {

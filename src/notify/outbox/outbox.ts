@@ -82,7 +82,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     writer,
     options.keepUndeliverable,
   );
-  const report = () => metrics.outboxSize({ pending: loop.pending, undeliverable: undeliverable.items.length });
+  const report = () =>
+    metrics.outboxSize({ pending: loop.pending, undeliverable: undeliverable.items.length });
   const loop: DeliveryLoop = new DeliveryLoop({
     store,
     journal,
@@ -106,6 +107,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
   const writing = new Map<string, Promise<void>>();
   let seq = 0;
+  let started = false;
   let ready: Promise<void> | undefined;
   const dropped = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
 
@@ -115,7 +117,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await journal.load();
       if (!(await undeliverable.load())) {
         await store.setAside(UNDELIVERABLE_FILE);
-        options.log.warn({ dir: options.dir }, "outbox: undeliverable.json was not readable; moved to corrupt/");
+        options.log.warn(
+          { dir: options.dir },
+          "outbox: undeliverable.json was not readable; moved to corrupt/",
+        );
       }
       report();
     })().catch((error: unknown) => {
@@ -142,9 +147,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const underWay = writing.get(key);
     if (underWay) return underWay;
     if (loop.pending + writing.size >= maxPending) return refuse(notification, channel);
+    // Taken now, in call order; time-based, so a message enqueued before start() (before the
+    // highest seq on disk is known) still sorts after the older ones.
+    seq = Math.max(seq + 1, clock.now() * 1000);
+    const record: MessageRecord = { v: 1, key, seq, enqueuedAt: clock.now(), channel, notification };
     const write = (async () => {
+      // Stored by an earlier run and not loaded yet (before start()).
       if (await store.hasMessage(key)) return;
-      const record: MessageRecord = { v: 1, key, seq: seq++, enqueuedAt: clock.now(), channel, notification };
       try {
         await store.writeMessage(record);
       } catch (error) {
@@ -171,13 +180,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (failed) throw failed.reason;
     },
     async start() {
+      if (started) return;
+      started = true;
       await init();
       loop.reset();
       const loaded = await loadPending(store, journal, loop, options.log);
-      seq = Math.max(seq, loaded.nextSeq);
+      seq = Math.max(seq, loaded.nextSeq - 1);
       loop.start();
     },
-    stop: () => loop.stop(),
+    async stop() {
+      started = false;
+      await loop.stop();
+    },
     pendingCount: () => loop.pending,
     undeliverable: (): UndeliverableMessage[] => undeliverable.items,
   };

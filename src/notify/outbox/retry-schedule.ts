@@ -23,7 +23,8 @@ export function afterFailure(options: {
   const { error, attempts, now, enqueuedAt, maxAgeMs } = options;
   if (error instanceof DeliveryError && !error.retryable) return { giveUp: true, reason: "not retryable" };
   const deadline = enqueuedAt + maxAgeMs;
-  if (now >= deadline) return { giveUp: true, reason: `still failing ${Math.round(maxAgeMs / 3_600_000)}h after it was queued` };
+  if (now >= deadline)
+    return { giveUp: true, reason: `still failing ${Math.round(maxAgeMs / 3_600_000)}h after it was queued` };
   const base = RETRY_DELAYS_MS[Math.min(attempts, RETRY_DELAYS_MS.length) - 1] ?? 3_600_000;
   const jittered = base * (0.9 + 0.2 * options.random());
   const asked = error instanceof DeliveryError && error.retryAfterMs !== undefined ? error.retryAfterMs : 0;

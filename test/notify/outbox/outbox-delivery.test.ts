@@ -40,8 +40,23 @@ describe("delivery", () => {
     expect(outbox.pendingCount()).toBe(0);
   });
 
+  it("keeps a channel's order across a restart, also for messages enqueued before start", async () => {
+    const { outbox, sender, clock, events, reopen } = await outboxFixture(cleanup, { burstLimit: 100 });
+    for (let n = 1; n <= 3; n++) await outbox.enqueue([hook("a")], notification(n));
+    await outbox.stop();
+    clock.advance(1_000);
+    const again = reopen();
+    for (let n = 4; n <= 6; n++) await again.enqueue([hook("a")], notification(n));
+    await again.start();
+    await waitFor("all delivered", () => (events.length === 6 ? true : undefined));
+    expect(sender.calls.map((d) => d.id)).toEqual([1, 2, 3, 4, 5, 6].map((n) => notification(n).id));
+  });
+
   it("never lets a hanging channel hold up enqueue or another channel", async () => {
-    const { outbox, sender, clock, events } = await outboxFixture(cleanup, { maxParallel: 1, slowSendMs: 5_000 });
+    const { outbox, sender, clock, events } = await outboxFixture(cleanup, {
+      maxParallel: 1,
+      slowSendMs: 5_000,
+    });
     sender.answer = async (delivery: Delivery) => {
       if (delivery.channel.type === "webhook" && delivery.channel.url.includes("SECRET-dead")) return never();
     };

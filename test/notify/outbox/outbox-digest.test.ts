@@ -9,7 +9,8 @@ import { outboxFixture } from "./support/outbox-fixture.ts";
 import { hook, notification } from "./support/notifications.ts";
 
 const cleanup = useCleanup();
-const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => notification(from + i).id);
+const ids = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => notification(from + i).id);
 const delivered = (events: Array<{ type: string }>) => events.filter((e) => e.type === "delivered").length;
 
 describe("bursts", () => {
@@ -19,7 +20,9 @@ describe("bursts", () => {
     for (let n = 1; n <= 200; n++) await f.outbox.enqueue([hook("a")], notification(n));
     await f.outbox.enqueue([hook("b")], notification(1));
     // Three singles to a, one to b; then a waits for its window to end.
-    await waitFor("the singles", () => (delivered(f.events) === 4 && f.clock.nextTimerIn() === 60_000 ? true : undefined));
+    await waitFor("the singles", () =>
+      delivered(f.events) === 4 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
     expect(f.sender.sentTo("SECRET-a")).toEqual([ids(1, 1), ids(2, 2), ids(3, 3)]);
     expect(f.outbox.pendingCount()).toBe(197);
 
@@ -53,11 +56,17 @@ describe("bursts", () => {
     const f = await outboxFixture(cleanup, { digestMax: 50 });
     await f.outbox.start();
     for (let n = 1; n <= 120; n++) await f.outbox.enqueue([hook("a")], notification(n));
-    await waitFor("the singles", () => (delivered(f.events) === 3 && f.clock.nextTimerIn() === 60_000 ? true : undefined));
+    await waitFor("the singles", () =>
+      delivered(f.events) === 3 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
     f.clock.advance(60_000);
-    await waitFor("a digest", () => (delivered(f.events) === 4 && f.clock.nextTimerIn() === 60_000 ? true : undefined));
+    await waitFor("a digest", () =>
+      delivered(f.events) === 4 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
     f.clock.advance(60_000);
-    await waitFor("a second digest", () => (delivered(f.events) === 5 && f.clock.nextTimerIn() === 60_000 ? true : undefined));
+    await waitFor("a second digest", () =>
+      delivered(f.events) === 5 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
     f.clock.advance(60_000);
     await waitFor("a third digest", () => (delivered(f.events) === 6 ? true : undefined));
     expect(f.sender.sentTo("SECRET-a").map((members) => members.length)).toEqual([1, 1, 1, 50, 50, 17]);
@@ -68,14 +77,18 @@ describe("bursts", () => {
     const f = await outboxFixture(cleanup);
     await f.outbox.start();
     for (let n = 1; n <= 10; n++) await f.outbox.enqueue([hook("a")], notification(n));
-    await waitFor("the singles", () => (delivered(f.events) === 3 && f.clock.nextTimerIn() === 60_000 ? true : undefined));
+    await waitFor("the singles", () =>
+      delivered(f.events) === 3 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
     f.sender.answer = () => new Promise<void>(() => undefined);
     f.clock.advance(60_000);
     await waitFor("the digest under way", () => (f.sender.calls.length === 4 ? true : undefined));
     const first = f.sender.calls[3];
     const digestFiles = (await readdir(f.dir)).filter((name) => name.startsWith("d-"));
     expect(digestFiles).toEqual([`d-${first?.id}.json`]);
-    expect(JSON.parse(await readFile(path.join(f.dir, digestFiles[0] ?? ""), "utf8")).members).toHaveLength(7);
+    expect(JSON.parse(await readFile(path.join(f.dir, digestFiles[0] ?? ""), "utf8")).members).toHaveLength(
+      7,
+    );
     await f.outbox.stop();
 
     // More arrived meanwhile: they are not folded into the digest already named.
@@ -83,7 +96,9 @@ describe("bursts", () => {
     await second.enqueue([hook("a")], notification(11));
     f.sender.answer = async () => undefined;
     await second.start();
-    await waitFor("the digest again, then the newer message", () => (delivered(f.events) === 5 ? true : undefined));
+    await waitFor("the digest again, then the newer message", () =>
+      delivered(f.events) === 5 ? true : undefined,
+    );
     const again = f.sender.calls[4];
     expect(again?.id).toBe(first?.id);
     expect(again?.notifications.map((n) => n.id)).toEqual(ids(4, 10));

@@ -22,7 +22,10 @@ describe("enqueue", () => {
     for (const file of files) expect((await stat(path.join(dir, file))).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     const stored = await Promise.all(files.map((file) => readFile(path.join(dir, file), "utf8")));
-    expect(stored.map((text) => JSON.parse(text).notification.id)).toEqual([notification(1).id, notification(1).id]);
+    expect(stored.map((text) => JSON.parse(text).notification.id)).toEqual([
+      notification(1).id,
+      notification(1).id,
+    ]);
     expect(outbox.pendingCount()).toBe(2);
   });
 
@@ -44,7 +47,10 @@ describe("enqueue", () => {
     const { outbox, dir, sender, events, reopen } = await outboxFixture(cleanup);
     await outbox.enqueue([hook("a")], notification(1));
     await outbox.enqueue([hook("a")], notification(1));
-    await Promise.all([outbox.enqueue([hook("b")], notification(1)), outbox.enqueue([hook("b")], notification(1))]);
+    await Promise.all([
+      outbox.enqueue([hook("b")], notification(1)),
+      outbox.enqueue([hook("b")], notification(1)),
+    ]);
     expect(await messageFiles(dir)).toHaveLength(2);
     await outbox.stop();
 
@@ -52,7 +58,9 @@ describe("enqueue", () => {
     await second.enqueue([hook("a")], notification(1));
     expect(await messageFiles(dir)).toHaveLength(2);
     await second.start();
-    await waitFor("both delivered", () => (events.filter((e) => e.type === "delivered").length === 2 ? true : undefined));
+    await waitFor("both delivered", () =>
+      events.filter((e) => e.type === "delivered").length === 2 ? true : undefined,
+    );
     expect(await messageFiles(dir)).toEqual([]);
     await second.enqueue([hook("a"), hook("b")], notification(1));
     await second.stop();

@@ -15,7 +15,10 @@ const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./support/outbox-child.ts", import.meta.url));
 
 /** The outbox child, with the lines it printed. */
-function outboxChild(cleanup: Cleanup, args: string[]): { child: ChildProcess; lines: string[]; stderr: () => string } {
+function outboxChild(
+  cleanup: Cleanup,
+  args: string[],
+): { child: ChildProcess; lines: string[]; stderr: () => string } {
   const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -38,7 +41,11 @@ describe("kill -9 with messages pending", () => {
     const dir = await cleanup.tempDir("outbox-kill");
     const receiver = await holdingReceiver(cleanup, 20);
     const first = outboxChild(cleanup, [dir, receiver.url, "50", "5"]);
-    const details = () => ({ lines: first.lines.length, held: receiver.held, stderr: first.stderr().slice(-2000) });
+    const details = () => ({
+      lines: first.lines.length,
+      held: receiver.held,
+      stderr: first.stderr().slice(-2000),
+    });
     await waitFor(
       "20 deliveries acknowledged and sends hanging on the other channels",
       () =>
@@ -57,9 +64,12 @@ describe("kill -9 with messages pending", () => {
     const acknowledged = receiver.received.filter((r) => r.answered).map((r) => r.id);
     expect(acknowledged).toHaveLength(20);
     // What the child saw acknowledged is what the receiver answered.
-    expect(first.lines.filter((l) => l.startsWith("delivered ")).map((l) => l.slice(10)).sort()).toEqual(
-      [...acknowledged].sort(),
-    );
+    expect(
+      first.lines
+        .filter((l) => l.startsWith("delivered "))
+        .map((l) => l.slice(10))
+        .sort(),
+    ).toEqual([...acknowledged].sort());
     const underWay = receiver.received.filter((r) => !r.answered).map((r) => r.id);
     expect(underWay.length).toBeGreaterThanOrEqual(4);
 

@@ -20,7 +20,9 @@ describe("outbox metrics", () => {
     expect(initial.types.get("updraft_outbox_undeliverable_messages")).toBe("gauge");
     expect(initial.types.get("updraft_notification_deliveries_total")).toBe("counter");
     expect(initial.types.get("updraft_notifications_dropped_total")).toBe("counter");
-    expect(initial.value("updraft_notification_deliveries_total", { channel: "email", result: "failed" })).toBe(0);
+    expect(
+      initial.value("updraft_notification_deliveries_total", { channel: "email", result: "failed" }),
+    ).toBe(0);
 
     const email = { type: "email" as const, to: ["ops@example.com"] };
     for (let n = 1; n <= 4; n++) await f.outbox.enqueue([n === 1 ? email : hook("a")], notification(n));
@@ -36,7 +38,9 @@ describe("outbox metrics", () => {
     };
     await f.outbox.start();
     await waitFor("a retry due and the email sent", () =>
-      f.events.some((e) => e.type === "retry") && f.events.some((e) => e.type === "delivered") ? true : undefined,
+      f.events.some((e) => e.type === "retry") && f.events.some((e) => e.type === "delivered")
+        ? true
+        : undefined,
     );
     expect(f.clock.nextTimerIn()).toBe(10_000);
     f.clock.advance(10_000);

@@ -16,7 +16,9 @@ async function tryTimes(f: OutboxFixture, until: () => boolean): Promise<number[
   const start = f.clock.now();
   const times: number[] = [];
   for (let n = 1; n < 100 && !until(); n++) {
-    await waitFor(`try ${n}`, () => (f.sender.calls.length === n && f.events.length === n ? true : undefined));
+    await waitFor(`try ${n}`, () =>
+      f.sender.calls.length === n && f.events.length === n ? true : undefined,
+    );
     times.push(f.clock.now() - start);
     const next = f.clock.nextTimerIn();
     if (next === undefined || until()) break;
@@ -83,7 +85,10 @@ describe("retries", () => {
     await f.outbox.enqueue([hook("a")], notification(1));
     await waitFor("given up", () => (f.outbox.undeliverable().length === 1 ? true : undefined));
     expect(f.sender.calls).toHaveLength(1);
-    expect(f.outbox.undeliverable()[0]).toMatchObject({ attempts: 1, lastError: "DeliveryError: HTTP 404 from <url>" });
+    expect(f.outbox.undeliverable()[0]).toMatchObject({
+      attempts: 1,
+      lastError: "DeliveryError: HTTP 404 from <url>",
+    });
     expect(f.clock.nextTimerIn()).toBeUndefined();
   });
 

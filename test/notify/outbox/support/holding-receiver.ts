@@ -22,7 +22,10 @@ export async function holdingReceiver(cleanup: Cleanup, answerFirst: number) {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: string; notifications: string[] };
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        id: string;
+        notifications: string[];
+      };
       const entry: ReceivedDelivery = { ...body, answered: false };
       received.push(entry);
       if (!answerAll && received.length > answerFirst) return void held.push(response);

@@ -17,7 +17,10 @@ export interface OutboxFixture {
 }
 
 /** An outbox over a fresh temp folder with a fake sender and a manual clock; stopped on cleanup. */
-export async function outboxFixture(cleanup: Cleanup, over: Partial<OutboxOptions> = {}): Promise<OutboxFixture> {
+export async function outboxFixture(
+  cleanup: Cleanup,
+  over: Partial<OutboxOptions> = {},
+): Promise<OutboxFixture> {
   const dir = await cleanup.tempDir("outbox");
   const sender = new FakeSender();
   const clock = new ManualClock();
