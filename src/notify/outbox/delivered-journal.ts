@@ -27,7 +27,8 @@ export class DeliveredJournal {
       if (error.code === "ENOENT") return "";
       throw error;
     });
-    const lines = text.split("\n");
+    const lines = text === "" ? [] : text.split("\n");
+    // 0 also means "no file yet": the first append then syncs the folder to make the file's entry durable.
     this.#lines = lines.length;
     // A line cut short by a crash is not a key: skipped.
     for (const line of lines) if (/^[0-9a-f]{40}$/.test(line)) this.#remember(line);

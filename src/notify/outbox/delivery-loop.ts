@@ -8,7 +8,8 @@ import type { OutboxMetrics } from "./outbox-metrics.ts";
 import type { MessageRecord } from "./outbox-records.ts";
 import type { OutboxStore } from "./outbox-store.ts";
 import { afterFailure } from "./retry-schedule.ts";
-import type { UndeliverableList } from "./undeliverable-list.ts";
+import { sendWithTimeout } from "./send-with-timeout.ts";
+import { type UndeliverableList, undeliverableEntry } from "./undeliverable-list.ts";
 
 /** What the loop did, for tests and the composition root's log. */
 export type OutboxEvent =
@@ -172,7 +173,12 @@ export class DeliveryLoop {
       const startedAt = clock.now();
       let failure: unknown;
       try {
-        await this.#send(delivery.delivery);
+        await sendWithTimeout(
+          this.options.sender,
+          delivery.delivery,
+          this.options.clock,
+          this.options.sendTimeoutMs,
+        );
       } catch (error) {
         failure = error ?? new Error("send failed");
       }
@@ -222,20 +228,6 @@ export class DeliveryLoop {
     return { delivery: { id, channel, notifications }, records };
   }
 
-  #send(delivery: Delivery): Promise<void> {
-    const { clock, sendTimeoutMs, sender } = this.options;
-    return new Promise<void>((resolve, reject) => {
-      const timer = clock.setTimer(
-        () => reject(new Error(`no answer within ${Math.round(sendTimeoutMs / 1000)}s`)),
-        sendTimeoutMs,
-      );
-      Promise.resolve()
-        .then(() => sender.send(delivery))
-        .then(resolve, reject)
-        .finally(() => timer.cancel());
-    });
-  }
-
   async #done(
     queue: ChannelQueue,
     unit: SendUnit,
@@ -276,18 +268,17 @@ export class DeliveryLoop {
       this.options.onEvent({ type: "retry", id: delivery.id, attempts, nextAt: outcome.nextAt });
       return;
     }
-    const [head] = unit.members;
-    await this.options.undeliverable.add({
-      id: delivery.id,
-      channel: queue.label,
-      event: unit.kind === "digest" ? "digest" : (head?.event ?? "failure"),
-      title: unit.kind === "digest" ? `${unit.members.length} notifications` : (head?.title ?? ""),
-      count: unit.members.length,
-      attempts,
-      firstAttemptAt: new Date(firstAttemptAt).toISOString(),
-      gaveUpAt: new Date(clock.now()).toISOString(),
-      lastError,
-    });
+    await this.options.undeliverable.add(
+      undeliverableEntry({
+        id: delivery.id,
+        label: queue.label,
+        members: unit.members,
+        attempts,
+        firstAttemptAt,
+        gaveUpAt: clock.now(),
+        lastError,
+      }),
+    );
     log.warn(
       { channel: queue.label, id: delivery.id, attempts, error: lastError },
       `notification undeliverable (${outcome.reason}); kept in the outbox's undeliverable list`,

@@ -43,7 +43,11 @@ export class OutboxStore {
   }
 
   async readMessage(key: string): Promise<MessageRecord | undefined> {
-    const text = await readFile(this.messageFile(key), "utf8").catch(() => undefined);
+    // Gone (removed by hand) reads as undefined; any other error (EIO, EMFILE) is thrown, to be tried again.
+    const text = await readFile(this.messageFile(key), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
     return text === undefined ? undefined : parseMessage(text, key);
   }
 

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { StateWriter } from "../../store/durable-write.ts";
 import type { UndeliverableMessage } from "../notification.ts";
+import type { PendingMessage } from "./channel-queue.ts";
 
 const listSchema = z.array(
   z.object({
@@ -51,4 +52,29 @@ export class UndeliverableList {
     await this.writer.write(this.file, JSON.stringify(items));
     this.#items = items;
   }
+}
+
+/** How the page shows a message (or digest, when it has several members) given up on; `label` is channelLabel. */
+export function undeliverableEntry(given: {
+  id: string;
+  label: string;
+  members: readonly PendingMessage[];
+  attempts: number;
+  firstAttemptAt: number;
+  gaveUpAt: number;
+  lastError: string;
+}): UndeliverableMessage {
+  const [head] = given.members;
+  const digest = given.members.length > 1 || given.id.startsWith("digest-");
+  return {
+    id: given.id,
+    channel: given.label,
+    event: digest ? "digest" : (head?.event ?? "failure"),
+    title: digest ? `${given.members.length} notifications` : (head?.title ?? ""),
+    count: given.members.length,
+    attempts: given.attempts,
+    firstAttemptAt: new Date(given.firstAttemptAt).toISOString(),
+    gaveUpAt: new Date(given.gaveUpAt).toISOString(),
+    lastError: given.lastError,
+  };
 }

@@ -71,6 +71,24 @@ describe("delivery", () => {
     expect(sender.sentTo("SECRET-live")).toEqual([[notification(2).id]]);
   });
 
+  it("counts a send unanswered after sendTimeoutMs as a failed try and sends it again with the same id", async () => {
+    const { outbox, sender, clock, events } = await outboxFixture(cleanup, {
+      slowSendMs: 1_000,
+      sendTimeoutMs: 5_000,
+    });
+    sender.answer = never;
+    await outbox.start();
+    await outbox.enqueue([hook("a")], notification(1));
+    await waitFor("the send", () => (sender.calls.length === 1 ? true : undefined));
+    clock.advance(5_000);
+    await waitFor("a retry", () => (events.length === 1 ? true : undefined));
+    expect(events[0]).toMatchObject({ type: "retry", attempts: 1 });
+    sender.answer = async () => undefined;
+    clock.advance(10_000);
+    await waitFor("delivered", () => (events.length === 2 ? true : undefined));
+    expect(sender.calls.map((d) => d.id)).toEqual([notification(1).id, notification(1).id]);
+  });
+
   it("sends to at most maxParallel channels at once", async () => {
     const { outbox, sender } = await outboxFixture(cleanup, { maxParallel: 4 });
     const sends = gate();

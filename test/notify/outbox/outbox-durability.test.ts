@@ -73,6 +73,25 @@ describe("enqueue", () => {
     expect(sender.calls.map((d) => channelLabel(d.channel))).toHaveLength(2);
   });
 
+  it("remembers only the last keepDelivered keys, on disk too", async () => {
+    const { outbox, dir, events, reopen } = await outboxFixture(cleanup, {
+      keepDelivered: 3,
+      burstLimit: 100,
+    });
+    await outbox.start();
+    for (let n = 1; n <= 8; n++) await outbox.enqueue([hook("a")], notification(n));
+    await waitFor("all delivered", () => (events.length === 8 ? true : undefined));
+    const journal = (await readFile(path.join(dir, "delivered.log"), "utf8")).split("\n").filter(Boolean);
+    expect(journal.length).toBeLessThanOrEqual(6);
+    await outbox.stop();
+
+    const again = reopen({ keepDelivered: 3 });
+    await again.enqueue([hook("a")], notification(8));
+    expect(again.pendingCount()).toBe(0);
+    await again.enqueue([hook("a")], notification(1));
+    expect(again.pendingCount()).toBe(1);
+  });
+
   it("refuses messages beyond maxPending, counts them and logs once a minute", async () => {
     let dropped = 0;
     const metrics = { outboxSize() {}, notificationDelivery() {}, notificationDropped: () => void dropped++ };
