@@ -49,7 +49,8 @@ const channelSchema = z.union([
 const text = z.string().nullable();
 
 // Checked as a whole: a channel sender must never get a half notification from a damaged file.
-const notificationSchema = z.object({
+// Loose: a field added to Notification later is kept, not stripped.
+const notificationSchema = z.looseObject({
   id: z.string(),
   event: z.enum(["failure", "retry", "success", "missed_schedule", "sync_failure"]),
   title: z.string(),
@@ -63,7 +64,7 @@ const notificationSchema = z.object({
   commit: text,
   logicalDate: text,
   logTail: z.array(z.string()),
-  links: z.object({ run: text, log: text, sync: text }),
+  links: z.looseObject({ run: text, log: text, sync: text }),
   missed: z.object({ kind: z.enum(["start", "finish"]) }).optional(),
 });
 

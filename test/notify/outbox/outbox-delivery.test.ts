@@ -1,7 +1,7 @@
 // Issue 16 point 3: delivery runs in the background, in order per channel, one send at a time per
 // channel, and a channel that hangs holds up neither other channels nor enqueue nor stop.
 import { describe, expect, it } from "vitest";
-import type { Delivery } from "../../../src/notify/notification.ts";
+import type { Delivery, Notification } from "../../../src/notify/notification.ts";
 import { useCleanup } from "../../support/use-cleanup.ts";
 import { waitFor } from "../../support/wait-for.ts";
 import { outboxFixture } from "./support/outbox-fixture.ts";
@@ -28,7 +28,8 @@ describe("delivery", () => {
     const sends = gate();
     sender.answer = sends.answer;
     await outbox.start();
-    for (let n = 1; n <= 5; n++) await outbox.enqueue([hook("a")], notification(n));
+    await outbox.enqueue([hook("a")], { ...notification(1), extra: "kept" } as Notification);
+    for (let n = 2; n <= 5; n++) await outbox.enqueue([hook("a")], notification(n));
     for (let n = 1; n <= 5; n++) {
       await waitFor(`send ${n}`, () => (sender.calls.length === n ? true : undefined));
       expect(sends.waiting).toBe(1);
@@ -37,6 +38,8 @@ describe("delivery", () => {
     await waitFor("all delivered", () => (events.length === 5 ? true : undefined));
     expect(sender.sentTo("SECRET-a")).toEqual([1, 2, 3, 4, 5].map((n) => [notification(n).id]));
     expect(sender.calls.map((d) => d.id)).toEqual([1, 2, 3, 4, 5].map((n) => notification(n).id));
+    // Sent as routing built it, fields the outbox does not know included.
+    expect(sender.calls[0]?.notifications).toEqual([{ ...notification(1), extra: "kept" }]);
     expect(outbox.pendingCount()).toBe(0);
   });
 
