@@ -22,10 +22,7 @@ describe("enqueue", () => {
     for (const file of files) expect((await stat(path.join(dir, file))).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     const stored = await Promise.all(files.map((file) => readFile(path.join(dir, file), "utf8")));
-    expect(stored.map((text) => JSON.parse(text).notification.id)).toEqual([
-      notification(1).id,
-      notification(1).id,
-    ]);
+    expect(stored.map((text) => JSON.parse(text).notification)).toEqual([notification(1), notification(1)]);
     expect(outbox.pendingCount()).toBe(2);
   });
 
