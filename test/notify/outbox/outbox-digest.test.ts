@@ -3,6 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { DeliveryError } from "../../../src/notify/notification.ts";
 import { useCleanup } from "../../support/use-cleanup.ts";
 import { waitFor } from "../../support/wait-for.ts";
 import { outboxFixture } from "./support/outbox-fixture.ts";
@@ -50,6 +51,30 @@ describe("bursts", () => {
     f.clock.advance(60_000);
     await waitFor("the digest", () => (delivered(f.events) === 4 ? true : undefined));
     expect(f.sender.sentTo("SECRET-a").at(-1)).toEqual(ids(4, 5));
+  });
+
+  it("shows a digest given up on as one undeliverable entry with its count", async () => {
+    const f = await outboxFixture(cleanup, { burstLimit: 1 });
+    f.sender.answer = async (delivery) => {
+      if (delivery.notifications.length > 1) throw new DeliveryError("HTTP 413", false);
+    };
+    await f.outbox.start();
+    for (let n = 1; n <= 5; n++) await f.outbox.enqueue([hook("a")], notification(n));
+    await waitFor("the single", () =>
+      delivered(f.events) === 1 && f.clock.nextTimerIn() === 60_000 ? true : undefined,
+    );
+    f.clock.advance(60_000);
+    await waitFor("the digest given up", () => (f.outbox.undeliverable().length === 1 ? true : undefined));
+    expect(f.outbox.undeliverable()[0]).toMatchObject({
+      id: f.sender.calls[1]?.id,
+      channel: "webhook hooks.example.com",
+      event: "digest",
+      title: "4 notifications",
+      count: 4,
+      attempts: 1,
+    });
+    expect(f.outbox.pendingCount()).toBe(0);
+    expect((await readdir(f.dir)).filter((name) => /^[md]-/.test(name))).toEqual([]);
   });
 
   it("caps a digest at digestMax notifications and sends the rest in the next one", async () => {
