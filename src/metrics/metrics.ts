@@ -18,6 +18,15 @@ export interface Metrics {
   executorApiError(error: { verb: string; code: string }): void;
   /** A promise rejection nobody handled reached the daemon's last-resort handler. */
   unhandledRejection(): void;
+  /** The notification outbox's size changed: messages waiting, and undeliverable ones kept. */
+  outboxSize(size: { pending: number; undeliverable: number }): void;
+  /** One try to send a notification (or digest) to a channel; `failed` will be retried. */
+  notificationDelivery(attempt: {
+    channel: "email" | "slack" | "webhook";
+    result: "delivered" | "failed" | "undeliverable";
+  }): void;
+  /** A notification was refused because the outbox is full. */
+  notificationDropped(): void;
 }
 
 /** Records nothing: the default where no metrics are wanted (unit tests, `updraft check`). */
@@ -29,4 +38,7 @@ export const noMetrics: Metrics = {
   missedSchedules() {},
   executorApiError() {},
   unhandledRejection() {},
+  outboxSize() {},
+  notificationDelivery() {},
+  notificationDropped() {},
 };

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Metrics } from "./metrics.ts";
+import { outboxMetrics } from "./outbox-metrics.ts";
 import { poolGauges, type PoolGaugeSource } from "./pool-gauges.ts";
 
 /** What the DAG gauges read at scrape time. */
@@ -108,6 +109,7 @@ export function createPrometheusMetrics(options: {
     registers,
   });
   lastSuccess.set(0);
+  const outbox = outboxMetrics(registry);
 
   return {
     registry,
@@ -138,5 +140,6 @@ export function createPrometheusMetrics(options: {
     unhandledRejection() {
       unhandledRejections.inc();
     },
+    ...outbox,
   };
 }

@@ -39,6 +39,10 @@ describe("GET /metrics", () => {
       updraft_missed_schedules_total: "counter",
       updraft_executor_api_errors_total: "counter",
       updraft_unhandled_rejections_total: "counter",
+      updraft_outbox_pending_messages: "gauge",
+      updraft_outbox_undeliverable_messages: "gauge",
+      updraft_notification_deliveries_total: "counter",
+      updraft_notifications_dropped_total: "counter",
     });
     expect(types.get("process_cpu_seconds_total")).toBe("counter");
     expect(types.get("process_resident_memory_bytes")).toBe("gauge");
