@@ -14,6 +14,8 @@ export interface NotifyConfig {
   /** UPDRAFT_SMTP_URL or `--smtp-url-file`: a secret (it may carry the password). */
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
+  /** `--notify-digest-window`: each channel's burst window (3 single messages, then one digest). */
+  digestWindowMs: number;
 }
 
 /** The notification flags together: the rules between them, and the SMTP URL from env or file. */
@@ -46,6 +48,7 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
     commitAuthor,
     smtpUrl,
     mailFrom: values["mail-from"],
+    digestWindowMs: values["notify-digest-window"],
   };
 }
 

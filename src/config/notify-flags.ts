@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { valid } from "./flag-parsers.ts";
+import { durationOfAtLeast, valid } from "./flag-parsers.ts";
 import { flag, switchFlag, UsageError } from "./flags.ts";
 
 const httpUrl = (text: string) => (/^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text) ? text : undefined);
@@ -46,6 +46,13 @@ export const NOTIFY_FLAGS = [
     name: "smtp-url-file",
     description:
       "File holding the SMTP URL for email (smtp://user:pass@host:587 or smtps://…), instead of UPDRAFT_SMTP_URL (one trailing newline ignored).",
+  }),
+  flag({
+    name: "notify-digest-window",
+    default: "1m",
+    description:
+      "Per channel, at most 3 messages go out alone within this window; the rest of a burst is held and sent as one digest when the window ends.",
+    parse: valid('is not a duration of at least 1s (e.g. "1m", "30s")', durationOfAtLeast(1000)),
   }),
   flag({
     name: "mail-from",

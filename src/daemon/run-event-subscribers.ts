@@ -48,7 +48,13 @@ export function followRuns(
   const { smtpUrl, mailFrom } = config.notify;
   const publicUrl = () => config.login.publicUrl ?? parts.http.url();
   const sender = createChannelSender({ smtpUrl, mailFrom, publicUrl: config.login.publicUrl });
-  const outbox = createOutbox({ dir: path.join(config.stateDir, "outbox"), sender, log });
+  const outbox = createOutbox({
+    dir: path.join(config.stateDir, "outbox"),
+    sender,
+    log,
+    metrics: parts.metrics,
+    burstWindowMs: config.notify.digestWindowMs,
+  });
   const notifying = notifyOnEvents(events, {
     sink: outbox,
     daemon: { ...config.notify, defaults: config.notify.defaults.map(channelOf) },

@@ -126,6 +126,7 @@ const SAMPLES: Record<string, [flag: string, env: string, fromFlag: unknown, fro
   "notify-commit-author": ["", "yes", true, true],
   "smtp-url-file": ["/m1", "/m2", "/m1", "/m2"],
   "mail-from": ["updraft@a.example", "ops@b.example", "updraft@a.example", "ops@b.example"],
+  "notify-digest-window": ["30s", "2m", 30_000, 120_000],
 };
 
 /** What each flag is when neither it nor its variable is given: today's defaults, stated by the tests. */
@@ -164,6 +165,7 @@ const DEFAULTS: Record<string, unknown> = {
   "github-api-url": "https://api.github.com",
   "notify-on-sync-failure": false,
   "notify-commit-author": false,
+  "notify-digest-window": 60_000,
 };
 
 const every = COMMANDS.flatMap((command) => command.flags.map((flag) => ({ command, flag })));

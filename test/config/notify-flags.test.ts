@@ -38,7 +38,9 @@ describe("notification flags", () => {
       commitAuthor: false,
       smtpUrl: SMTP,
       mailFrom: "updraft@x.example",
+      digestWindowMs: 60_000,
     });
+    expect(config([...base, "--notify-digest-window", "5s"]).notify.digestWindowMs).toBe(5000);
   });
 
   it("reads the SMTP URL from --smtp-url-file, and masks it and its password", () => {
@@ -73,5 +75,8 @@ describe("notification flags", () => {
       "UPDRAFT_SMTP_URL (or --smtp-url-file) is not an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)",
     );
     expect(usageError(() => config([...base, "--smtp-url", SMTP]))).toContain("--smtp-url");
+    expect(usageError(() => config([...base, "--notify-digest-window", "10ms"]))).toBe(
+      '--notify-digest-window: "10ms" is not a duration of at least 1s (e.g. "1m", "30s")',
+    );
   });
 });

@@ -5,7 +5,10 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Notification } from "../../src/notify/notification.ts";
+import type {
+  WebhookDigestBody,
+  WebhookNotificationBody,
+} from "../../src/notify/channels/webhook-body.ts";
 import { throwingModule } from "../support/dag-sources.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
@@ -39,8 +42,14 @@ describe("notifications from a daemon", () => {
   let receiver: { url: string; received: ReceivedPost[] };
   let remote: GitRemote;
   let daemon: TestDaemon;
+  // What a webhook got, a digest's notifications included (a burst to one channel comes as one).
   const at = (route: string) =>
-    receiver.received.filter((post) => post.path === route).map((post) => post.body as Notification);
+    receiver.received
+      .filter((post) => post.path === route)
+      .flatMap((post) => {
+        const body = post.body as WebhookNotificationBody | WebhookDigestBody;
+        return body.event === "digest" ? body.notifications : [body];
+      });
 
   beforeAll(async () => {
     receiver = await webhookReceiver(cleanup);
@@ -56,6 +65,8 @@ describe("notifications from a daemon", () => {
       ...["--repo", remote.bare, "--branch", "main", "--executor", "local"],
       ...["--public-url", PUBLIC_URL, "--api-token-file", tokenFile],
       ...["--notify-url", `${receiver.url}/daemon`, "--notify-on-sync-failure"],
+      // The paused DAG's missed dates (one a second) keep the daemon's channel in digests.
+      ...["--notify-digest-window", "1s"],
     ]);
     await daemon.waitForSync(await remote.head());
   });
@@ -78,7 +89,7 @@ describe("notifications from a daemon", () => {
       ).toEqual([`failure:${run.id}:flaky:2`]);
     expect(failure).toMatchObject({
       event: "failure",
-      title: `updraft: task noisy.flaky failed in run ${run.id} (try 2): exit code 3`,
+      text: `updraft: task noisy.flaky failed in run ${run.id} (try 2): exit code 3`,
       dag: "noisy",
       run: run.id,
       task: "flaky",
@@ -87,11 +98,9 @@ describe("notifications from a daemon", () => {
       reason: "exit code 3",
       commit: sha,
       logicalDate: run.logicalDate,
-      links: {
-        run: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}`,
-        log: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}/tasks/flaky/logs?try=2`,
-        sync: `${PUBLIC_URL}/syncs#sync-${sha.slice(0, 12)}`,
-      },
+      runUrl: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}`,
+      logUrl: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}/tasks/flaky/logs?try=2`,
+      syncUrl: `${PUBLIC_URL}/syncs#sync-${sha.slice(0, 12)}`,
     });
     expect(failure?.logTail).toHaveLength(20);
     expect(failure?.logTail.slice(0, 2)).toEqual(["line 7", "line 8"]);
@@ -108,7 +117,7 @@ describe("notifications from a daemon", () => {
       event: "success",
       run: run.id,
       state: "success",
-      links: { run: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}` },
+      runUrl: `${PUBLIC_URL}/runs/${encodeURIComponent(run.id)}`,
     });
     expect(at("/ok")).toHaveLength(1);
     expect(at("/fail-fine")).toEqual([]);
@@ -125,7 +134,8 @@ describe("notifications from a daemon", () => {
         event: "missed_schedule",
         dag: "late",
         state: "missed",
-        missed: { kind: "start" },
+        kind: "start",
+        count: 1,
       });
       expect(n.id).toBe(`missed:late:${n.logicalDate}:start`);
       expect(n.reason).toBe(`no run started within 1s of ${n.logicalDate} (DAG paused)`);
@@ -151,9 +161,9 @@ describe("notifications from a daemon", () => {
       id: `sync:${sha}`,
       commit: sha,
       state: "import_error",
-      links: { sync: `${PUBLIC_URL}/syncs#sync-${sha.slice(0, 12)}` },
+      syncUrl: `${PUBLIC_URL}/syncs#sync-${sha.slice(0, 12)}`,
     });
-    expect(told?.title).toMatch(
+    expect(told?.text).toMatch(
       new RegExp(
         `^updraft: commit ${sha.slice(0, 12)} failed to load: 1 import error, the first at fine\\.ts:${broken.line}: `,
       ),
