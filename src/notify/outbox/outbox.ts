@@ -57,7 +57,7 @@ export interface OutboxOptions {
   onEvent?: (event: OutboxEvent) => void;
 }
 
-/** The persisted queue of messages: see docs/notifications.md, "Delivery: the outbox". */
+/** The persisted queue of messages: see docs/notifications.md, "Delivery". */
 export interface Outbox extends NotificationSink, OutboxView {
   /** Loads what is pending (after a restart) and starts delivering. */
   start(): Promise<void>;
