@@ -5,10 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type {
-  WebhookDigestBody,
-  WebhookNotificationBody,
-} from "../../src/notify/channels/webhook-body.ts";
+import type { WebhookDigestBody, WebhookNotificationBody } from "../../src/notify/channels/webhook-body.ts";
 import { throwingModule } from "../support/dag-sources.ts";
 import { createGitRemote, type GitRemote } from "../support/git-remote.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
