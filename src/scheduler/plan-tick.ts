@@ -64,8 +64,8 @@ export interface Advance {
   newlyFinished: Run[];
 }
 
-/** One tick's decisions; the state given to `planTick` already holds them. */
-export interface TickPlan extends Advance {
+/** One tick's decisions; the state given to `planTickActions` already holds them. */
+export interface TickActions extends Advance {
   created: Run[];
   /** Live tries of replaced runs (concurrencyPolicy replace). */
   cancels: Cancel[];
@@ -73,23 +73,38 @@ export interface TickPlan extends Advance {
   timeouts: Cancel[];
   /** Scheduled runs late past `expectedWithin`/`finishWithin`, alerted now (once each). */
   missed: MissedSchedule[];
-  /** When the loop should tick next (epoch ms). */
+}
+
+/** A tick's decisions and when the loop should tick next (epoch ms). */
+export interface TickPlan extends TickActions {
   wakeAt: number;
 }
 
 const REPLACED = "replaced by a newer run (concurrencyPolicy replace)";
 
-/**
- * Plans one tick over active state, changing it in place (inside a store update): creates the
- * runs that are due, fails runs they replace, advances every active run within maxActiveRuns,
- * and says which tries to start or cancel and when to wake next. No I/O, no clock: `now` is given.
- */
+/** `planTickActions`, then when to wake next (the loop asks for the latter after starting tries). */
 export function planTick(
   state: ActiveState,
   dags: readonly ScheduledDag[],
   now: Date,
   context: TickContext,
 ): TickPlan {
+  const actions = planTickActions(state, dags, now, context);
+  return { ...actions, wakeAt: nextWakeAt(state, dags, now, context) };
+}
+
+/**
+ * Plans one tick over active state, changing it in place (inside a store update): creates the
+ * runs that are due, fails runs they replace, advances every active run within maxActiveRuns,
+ * and says which tries to start or cancel. No I/O, no clock: `now` is given. The DAGs' following
+ * due times are left to `nextWakeAt`, so a busy second starts its tries before that cron work.
+ */
+export function planTickActions(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: TickContext,
+): TickActions {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
   created.push(...createBackfillRuns(state, dags, now, context));
   const unfinished = Object.values(state.runs).filter((run) => !isFinal(run));
@@ -107,7 +122,6 @@ export function planTick(
     ...advance,
     timeouts: timeoutsDue(state, now, context),
     missed: findMissedSchedules(state, dags, now, context),
-    wakeAt: nextWakeAt(state, dags, now, context),
   };
 }
 

@@ -8,7 +8,7 @@ import { tryLogFile } from "../runs/try-files.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
-import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
+import { advanceRuns, nextWakeAt, planTickActions, type TickContext } from "./plan-tick.ts";
 import { type PoolUsage, poolUsage } from "./pool-usage.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
 import { runControlRequest } from "./run-control-request.ts";
@@ -180,11 +180,11 @@ export class Scheduler {
     if (this.#stopped) return;
     const now = this.#now();
     this.#o.heartbeat.beat();
-    const plan = await this.#effects.step((state) =>
-      planTick(state, this.#o.registry.all(), now, this.#context),
-    );
+    const dags = this.#o.registry.all();
+    const plan = await this.#effects.step((state) => planTickActions(state, dags, now, this.#context));
     await this.#effects.cancel(plan);
-    this.#sleepUntil(plan.wakeAt);
+    // After the tries started: the due DAGs' following times are cron work nothing waits on.
+    this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context));
   }
 
   /** Executor events are handled in batches: one state write and one advance for all that arrived. */
