@@ -6,9 +6,9 @@ import { CronExpressionParser } from "cron-parser";
  * Walking these costs a few Date getters per step, against luxon objects per step in cron-parser.
  */
 export interface UtcCron {
-  second: readonly boolean[];
-  minute: readonly boolean[];
-  hour: readonly boolean[];
+  second: Steps;
+  minute: Steps;
+  hour: Steps;
   dayOfMonth: readonly boolean[];
   month: readonly boolean[];
   dayOfWeek: readonly boolean[];
@@ -16,6 +16,12 @@ export interface UtcCron {
   dowRestricted: boolean;
   /** `#n` on day-of-week: only the nth such weekday of the month (0: none). */
   nthDay: number;
+}
+
+/** One time field: for each value, the nearest allowed value at or after it, and at or before it (-1: none). */
+interface Steps {
+  next: readonly number[];
+  previous: readonly number[];
 }
 
 const SECOND = 1000;
@@ -40,13 +46,21 @@ export function utcCronOf(expression: string): UtcCron | null {
     for (const value of values) if (typeof value === "number") out[value % wrap] = true;
     return out;
   };
+  const steps = (values: readonly (number | string)[], size: number): Steps => {
+    const allowed = table(values, size);
+    const next = new Array<number>(size).fill(-1);
+    const previous = new Array<number>(size).fill(-1);
+    for (let v = size - 1, n = -1; v >= 0; v--) next[v] = n = allowed[v] ? v : n;
+    for (let v = 0, p = -1; v < size; v++) previous[v] = p = allowed[v] ? v : p;
+    return { next, previous };
+  };
   const cron =
     fields.dayOfMonth.hasLastChar || fields.dayOfWeek.hasLastChar
       ? null
       : {
-          second: table(fields.second.values, 60),
-          minute: table(fields.minute.values, 60),
-          hour: table(fields.hour.values, 24),
+          second: steps(fields.second.values, 60),
+          minute: steps(fields.minute.values, 60),
+          hour: steps(fields.hour.values, 24),
           dayOfMonth: table(fields.dayOfMonth.values, 32),
           month: table(fields.month.values, 13),
           dayOfWeek: table(fields.dayOfWeek.values, 8, 7),
@@ -102,11 +116,16 @@ export function utcNext(cron: UtcCron, afterMs: number, untilMs: number): number
   for (let step = 0; step < MAX_STEPS && t <= untilMs; step++) {
     const date = new Date(t);
     const dayStart = floorTo(t, DAY);
+    const [hour, minute, second] = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+    // Each miss moves to the first second of the next allowed month, day, hour, minute or second.
+    const h = cron.hour.next[hour] ?? -1;
+    const m = cron.minute.next[minute] ?? -1;
+    const s = cron.second.next[second] ?? -1;
     if (!cron.month[date.getUTCMonth() + 1]) t = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
     else if (!dayMatches(cron, date)) t = dayStart + DAY;
-    else if (!cron.hour[date.getUTCHours()]) t = dayStart + (date.getUTCHours() + 1) * HOUR;
-    else if (!cron.minute[date.getUTCMinutes()]) t = floorTo(t, MINUTE) + MINUTE;
-    else if (!cron.second[date.getUTCSeconds()]) t += SECOND;
+    else if (h !== hour) t = h < 0 ? dayStart + DAY : dayStart + h * HOUR;
+    else if (m !== minute) t = m < 0 ? dayStart + (hour + 1) * HOUR : dayStart + hour * HOUR + m * MINUTE;
+    else if (s !== second) t = s < 0 ? floorTo(t, MINUTE) + MINUTE : floorTo(t, MINUTE) + s * SECOND;
     else return t;
   }
   return null;
@@ -118,13 +137,18 @@ export function utcPrevious(cron: UtcCron, beforeMs: number, floorMs: number): n
   for (let step = 0; step < MAX_STEPS && t > floorMs; step++) {
     const date = new Date(t);
     const dayStart = floorTo(t, DAY);
-    // Each miss moves to the last second of the previous month, day, hour or minute.
+    const [hour, minute, second] = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+    // Each miss moves to the last second of the previous allowed month, day, hour, minute or second.
+    const h = cron.hour.previous[hour] ?? -1;
+    const m = cron.minute.previous[minute] ?? -1;
+    const s = cron.second.previous[second] ?? -1;
     if (!cron.month[date.getUTCMonth() + 1])
       t = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) - SECOND;
     else if (!dayMatches(cron, date)) t = dayStart - SECOND;
-    else if (!cron.hour[date.getUTCHours()]) t = dayStart + date.getUTCHours() * HOUR - SECOND;
-    else if (!cron.minute[date.getUTCMinutes()]) t = floorTo(t, MINUTE) - SECOND;
-    else if (!cron.second[date.getUTCSeconds()]) t -= SECOND;
+    else if (h !== hour) t = h < 0 ? dayStart - SECOND : dayStart + (h + 1) * HOUR - SECOND;
+    else if (m !== minute)
+      t = m < 0 ? dayStart + hour * HOUR - SECOND : dayStart + hour * HOUR + (m + 1) * MINUTE - SECOND;
+    else if (s !== second) t = s < 0 ? floorTo(t, MINUTE) - SECOND : floorTo(t, MINUTE) + s * SECOND;
     else return t;
   }
   return null;
