@@ -40,6 +40,7 @@ export class Scheduler {
   /** Steps failed in a row (the state store could not write, say): the retry backs off. */
   #failures = 0;
   readonly #effects: StepEffects;
+  readonly #dueTimes = new DueTimesCache();
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -47,7 +48,7 @@ export class Scheduler {
     this.#context = {
       book: options.store,
       definitionOf: (run) => this.definitionOf(run),
-      dueTimes: new DueTimesCache().get,
+      dueTimes: this.#dueTimes.get,
       ...(options.catchupBound === undefined ? {} : { catchupBound: options.catchupBound }),
       notes: options.executor.notes ?? [],
       notesFor: (dag) => options.executor.notesFor?.(dag) ?? [],
@@ -66,7 +67,10 @@ export class Scheduler {
     this.#stopped = false;
     this.#unsubscribe = [
       this.#o.executor.subscribe((event) => this.#receive(event)),
-      this.#o.registry.onChange(() => this.wake()),
+      this.#o.registry.onChange(({ removed }) => {
+        this.#dueTimes.forget(removed);
+        this.wake();
+      }),
     ];
     await this.#enqueue(() => this.#effects.recover());
     this.wake();
