@@ -135,12 +135,15 @@ export function scheduleDueRuns(
   const created: Run[] = [];
   const cancels: Cancel[] = [];
   const activeByDag = new Map<string, Run[]>();
-  for (const run of Object.values(state.runs))
-    activeByDag.set(run.dagId, [...(activeByDag.get(run.dagId) ?? []), run]);
+  for (const run of Object.values(state.runs)) {
+    const runs = activeByDag.get(run.dagId);
+    if (runs) runs.push(run);
+    else activeByDag.set(run.dagId, [run]);
+  }
   for (const dag of dags) {
     const id = dag.definition.id;
-    const dagState = ownValue(state.dags, id) ?? initialDagState(dag.definition, now);
-    state.dags[id] = dagState;
+    let dagState = ownValue(state.dags, id);
+    if (!dagState) state.dags[id] = dagState = initialDagState(dag.definition, now);
     const due = context.dueTimes(dag.definition, dagState);
     const first = due[0];
     if (first === undefined || first > now.getTime()) continue;

@@ -3,7 +3,7 @@ import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import { cancelBackfill, checkBackfill, startBackfill } from "./backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
-import type { Run } from "../runs/run-model.ts";
+import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
@@ -189,6 +189,8 @@ export class Scheduler {
     await this.#effects.cancel(plan);
     // After the tries started: the due DAGs' following times are cron work nothing waits on.
     this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context));
+    // Hashed while idle, not by the tick that stores a DAG's first run under this key.
+    for (const dag of dags) definitionKeyOf(dag.definition);
   }
 
   /** Executor events are handled in batches: one state write and one advance for all that arrived. */
