@@ -23,13 +23,14 @@ import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { backfillBenchmark } from "./lib/backfill-bench.ts";
 
-/** DAGs due at once → issue #17's p99 target for due → executor start. */
+/**
+ * DAGs due at once → issue #17's p99 target for due → executor start. The scheduler's clock starts
+ * `leadMs` before the due second: its first tick (every DAG's first state) must end by then.
+ */
 const LAG_TARGETS = [
-  { dags: 1000, p99Ms: 25 },
-  { dags: 10_000, p99Ms: 250 },
+  { dags: 1000, p99Ms: 25, leadMs: 1500 },
+  { dags: 10_000, p99Ms: 250, leadMs: 5000 },
 ];
-/** The scheduler's clock starts this long before the due second: its first tick must fit in it. */
-const LEAD_MS = 1500;
 const silent = createLogger({ secrets: [], level: "silent" });
 
 /** Starts nothing: reports each try running, then finished, on the next turns of the event loop. */
@@ -107,8 +108,8 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   }
 }
 
-async function lagBenchmark(dir: string, count: number): Promise<number[]> {
-  // The scheduler's clock is set LEAD_MS before the next whole minute when it starts, so every
+async function lagBenchmark(dir: string, count: number, leadMs: number): Promise<number[]> {
+  // The scheduler's clock is set leadMs before the next whole minute when it starts, so every
   // DAG is due at once; the DAGs are parsed and registered before that, as a running daemon's are.
   let offset = 0;
   const clock = () => Date.now() + offset;
@@ -117,10 +118,11 @@ async function lagBenchmark(dir: string, count: number): Promise<number[]> {
   registry.apply(set, { commit: null, snapshot: "/bench", prefix: "" });
   const realStart = Date.now();
   const nextMinute = Math.ceil((realStart + 60_000) / 60_000) * 60_000;
-  offset = nextMinute - LEAD_MS - realStart;
+  offset = nextMinute - leadMs - realStart;
   await scheduler.start();
-  if (clock() >= nextMinute)
-    throw new Error(`the first tick of ${count} DAGs took longer than ${LEAD_MS} ms`);
+  // After the first tick: when it overran the due second it would be measured too.
+  await scheduler.serially(async () => undefined);
+  if (clock() >= nextMinute) throw new Error(`the first tick of ${count} DAGs took longer than ${leadMs} ms`);
   await waitUntil(() => executor.starts.length >= count, 120_000);
   await scheduler.stop();
   return executor.starts.map((start) => start.at - nextMinute).sort((a, b) => a - b);
@@ -215,8 +217,8 @@ async function writeCostBenchmark(dir: string, finishedRuns: number): Promise<nu
 const work = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-scheduler-"));
 try {
   const rssBefore = process.memoryUsage().rss;
-  for (const { dags, p99Ms } of LAG_TARGETS) {
-    const lag = await lagBenchmark(path.join(work, `lag-${dags}`), dags);
+  for (const { dags, p99Ms, leadMs } of LAG_TARGETS) {
+    const lag = await lagBenchmark(path.join(work, `lag-${dags}`), dags, leadMs);
     const p99 = percentile(lag, 99);
     console.log(
       `lag (${dags} DAGs due at the same second, due -> executor start): p50 ${percentile(lag, 50)} ms, p99 ${p99} ms, max ${lag.at(-1)} ms   target p99 <= ${p99Ms} ms: ${p99 <= p99Ms ? "PASS" : "MISS"}   (load average ${loadAverage()})`,
