@@ -76,6 +76,8 @@ export function utcCronOf(expression: string): UtcCron | null {
 
 const UTC_NAMES = new Set([
   "UTC",
+  "GMT",
+  "Etc/GMT",
   "Etc/UTC",
   "Etc/UCT",
   "UCT",
@@ -84,7 +86,8 @@ const UTC_NAMES = new Set([
   "Etc/Zulu",
   "Zulu",
 ]);
-const GMT_OFFSET = /^(?:Etc\/)?GMT(?:([+-])(\d{1,2}))?$/;
+// Only the IANA spelling: a bare `GMT+5` is read as five hours ahead by some libraries.
+const GMT_OFFSET = /^Etc\/GMT([+-])(\d{1,2})$/;
 
 /**
  * The constant offset (ms to add to UTC) of a zone that never changes it: UTC and `Etc/GMT±N`
@@ -94,8 +97,9 @@ export function fixedOffsetMs(timeZone: string): number | null {
   if (UTC_NAMES.has(timeZone)) return 0;
   const gmt = GMT_OFFSET.exec(timeZone);
   if (!gmt) return null;
-  const hours = Number(gmt[2] ?? 0);
-  if (hours > 14) return null;
+  const hours = Number(gmt[2]);
+  // The zones that exist: Etc/GMT+12 (behind) to Etc/GMT-14 (ahead).
+  if (gmt[1] === "+" ? hours > 12 : hours > 14) return null;
   return (gmt[1] === "+" ? -hours : hours) * HOUR;
 }
 
@@ -116,7 +120,9 @@ export function utcNext(cron: UtcCron, afterMs: number, untilMs: number): number
   for (let step = 0; step < MAX_STEPS && t <= untilMs; step++) {
     const date = new Date(t);
     const dayStart = floorTo(t, DAY);
-    const [hour, minute, second] = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+    const hour = date.getUTCHours();
+    const minute = date.getUTCMinutes();
+    const second = date.getUTCSeconds();
     // Each miss moves to the first second of the next allowed month, day, hour, minute or second.
     const h = cron.hour.next[hour] ?? -1;
     const m = cron.minute.next[minute] ?? -1;
@@ -137,7 +143,9 @@ export function utcPrevious(cron: UtcCron, beforeMs: number, floorMs: number): n
   for (let step = 0; step < MAX_STEPS && t > floorMs; step++) {
     const date = new Date(t);
     const dayStart = floorTo(t, DAY);
-    const [hour, minute, second] = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+    const hour = date.getUTCHours();
+    const minute = date.getUTCMinutes();
+    const second = date.getUTCSeconds();
     // Each miss moves to the last second of the previous allowed month, day, hour, minute or second.
     const h = cron.hour.previous[hour] ?? -1;
     const m = cron.minute.previous[minute] ?? -1;

@@ -49,7 +49,9 @@ describe("utc-cron fast path", () => {
     ["GMT", 0],
     ["Etc/GMT+5", -5 * 3_600_000],
     ["Etc/GMT-14", 14 * 3_600_000],
-    ["Etc/GMT+15", null],
+    ["Etc/GMT+12", -12 * 3_600_000],
+    ["Etc/GMT+13", null],
+    ["GMT+5", null],
     ["Europe/Berlin", null],
   ])("fixedOffsetMs(%s) is %s", (zone, offset) => {
     expect(fixedOffsetMs(zone)).toBe(offset);
