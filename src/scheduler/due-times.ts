@@ -13,20 +13,36 @@ export function scheduleDueTimes(dag: DagDefinition, state: DagState): number[] 
 
 /**
  * `scheduleDueTimes`, remembered per DAG until its last scheduled run (or its schedule) changes:
- * computed while idle, so a tick at a busy second does no cron work.
+ * computed while idle, so a tick at a busy second, and the wake-up time of DAGs that are not due,
+ * do no cron work. Holds one entry per registered DAG (`forget` drops removed ones).
  */
 export class DueTimesCache {
-  readonly #cached = new Map<string, { signature: string; times: number[] }>();
+  readonly #cached = new Map<string, { definition: DagDefinition; after: string | null; times: number[] }>();
 
   readonly get = (dag: DagDefinition, state: DagState): number[] => {
     if (state.paused || dag.schedule === null) return [];
-    const signature = [state.lastScheduledAt, dag.schedule, dag.timezone, dag.startDate, dag.endDate].join(
-      "|",
-    );
     const cached = this.#cached.get(dag.id);
-    if (cached?.signature === signature) return cached.times;
+    // Compared field by field: a check per DAG per tick must cost less than building a key.
+    if (cached && cached.after === state.lastScheduledAt && sameSchedule(cached.definition, dag))
+      return cached.times;
     const times = scheduleDueTimes(dag, state);
-    this.#cached.set(dag.id, { signature, times });
+    this.#cached.set(dag.id, { definition: dag, after: state.lastScheduledAt, times });
     return times;
   };
+
+  /** Drops the DAGs a sync removed. */
+  forget(dagIds: Iterable<string>): void {
+    for (const id of dagIds) this.#cached.delete(id);
+  }
+}
+
+/** Whether two definitions give the same due times (the fields scheduleDueTimes reads). */
+function sameSchedule(a: DagDefinition, b: DagDefinition): boolean {
+  return (
+    a === b ||
+    (a.schedule === b.schedule &&
+      a.timezone === b.timezone &&
+      a.startDate === b.startDate &&
+      a.endDate === b.endDate)
+  );
 }

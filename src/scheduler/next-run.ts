@@ -1,5 +1,6 @@
 import { type CronExpression, CronExpressionParser } from "cron-parser";
 import { expandSchedule } from "../dags/spec/cron.ts";
+import { fixedOffsetMs, type UtcCron, utcCronOf, utcNext, utcPrevious } from "./utc-cron.ts";
 
 /** The schedule fields next-run computation needs. */
 export interface ScheduleFields {
@@ -28,6 +29,15 @@ export function scheduleTimes(dag: ScheduleFields, after: Date, until: Date, lim
   const start = dag.startDate ? new Date(dag.startDate) : undefined;
   const end = dag.endDate ? new Date(dag.endDate) : undefined;
   const from = start && start.getTime() > after.getTime() ? new Date(start.getTime() - 1) : after;
+  const fast = fixedZoneCron(dag.schedule, dag.timezone);
+  if (fast) {
+    const last = Math.min(until.getTime(), end?.getTime() ?? Number.POSITIVE_INFINITY);
+    const found: Date[] = [];
+    let cursor = from.getTime();
+    for (let t; found.length < limit && (t = fast.next(cursor, last)) !== null; cursor = t)
+      found.push(new Date(t));
+    return found;
+  }
   const expression = CronExpressionParser.parse(expandSchedule(dag.schedule), {
     tz: dag.timezone,
     currentDate: from,
@@ -137,6 +147,14 @@ export function recentScheduleTimes(
   );
   // Walk back from endDate when it has passed, not from now: nothing in between can run.
   const ceiling = Math.min(now.getTime(), dag.endDate ? new Date(dag.endDate).getTime() : now.getTime());
+  const fast = fixedZoneCron(dag.schedule, dag.timezone);
+  if (fast) {
+    const found: Date[] = [];
+    let cursor = ceiling + 1;
+    for (let t; found.length < limit && (t = fast.previous(cursor, floor)) !== null; cursor = t)
+      found.push(new Date(t));
+    return found;
+  }
   const expression = CronExpressionParser.parse(expandSchedule(dag.schedule), {
     tz: dag.timezone,
     currentDate: new Date(ceiling + 1),
@@ -153,4 +171,28 @@ export function recentScheduleTimes(
     if (rejected(previous, runs)) break;
   }
   return times;
+}
+
+/**
+ * The luxon-free walk of utc-cron.ts for a zone with a constant offset (no DST, so the wall-clock
+ * filter passes everything); undefined for other zones and for `L` expressions.
+ */
+function fixedZoneCron(
+  schedule: string,
+  timeZone: string,
+):
+  | {
+      next(afterMs: number, untilMs: number): number | null;
+      previous(beforeMs: number, floorMs: number): number | null;
+    }
+  | undefined {
+  const offset = fixedOffsetMs(timeZone);
+  const cron: UtcCron | null = offset === null ? null : utcCronOf(expandSchedule(schedule));
+  if (offset === null || cron === null) return undefined;
+  // Walk the zone's wall clock as if it were UTC, then shift back.
+  const shift = (t: number | null) => (t === null ? null : t - offset);
+  return {
+    next: (afterMs, untilMs) => shift(utcNext(cron, afterMs + offset, untilMs + offset)),
+    previous: (beforeMs, floorMs) => shift(utcPrevious(cron, beforeMs + offset, floorMs + offset)),
+  };
 }

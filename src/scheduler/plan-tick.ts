@@ -13,12 +13,14 @@ import {
   planScheduledRuns,
   scheduledRunId,
 } from "./run-planner.ts";
-import { createBackfillRuns, nextBackfillWake } from "./backfill-plan.ts";
-import { findMissedSchedules, type MissedSchedule, nextMissedScheduleCheck } from "./missed-schedules.ts";
+import { createBackfillRuns } from "./backfill-plan.ts";
+import { findMissedSchedules, type MissedSchedule } from "./missed-schedules.ts";
 import { advanceRun, failRun } from "./run-progress.ts";
-import { durationText } from "./duration-text.ts";
 import { createPoolGate } from "./pool-gate.ts";
-import { nextRunDeadline, stopRunsPastDeadline } from "./run-deadline.ts";
+import { stopRunsPastDeadline } from "./run-deadline.ts";
+import { nextWakeAt, timeoutsDue } from "./next-wake.ts";
+
+export { nextWakeAt } from "./next-wake.ts";
 
 /** What planning reads besides the state: the store's bookkeeping, definitions, the cron cache. */
 export interface TickContext {
@@ -64,8 +66,8 @@ export interface Advance {
   newlyFinished: Run[];
 }
 
-/** One tick's decisions; the state given to `planTick` already holds them. */
-export interface TickPlan extends Advance {
+/** One tick's decisions; the state given to `planTickActions` already holds them. */
+export interface TickActions extends Advance {
   created: Run[];
   /** Live tries of replaced runs (concurrencyPolicy replace). */
   cancels: Cancel[];
@@ -73,23 +75,38 @@ export interface TickPlan extends Advance {
   timeouts: Cancel[];
   /** Scheduled runs late past `expectedWithin`/`finishWithin`, alerted now (once each). */
   missed: MissedSchedule[];
-  /** When the loop should tick next (epoch ms). */
+}
+
+/** A tick's decisions and when the loop should tick next (epoch ms). */
+export interface TickPlan extends TickActions {
   wakeAt: number;
 }
 
 const REPLACED = "replaced by a newer run (concurrencyPolicy replace)";
 
-/**
- * Plans one tick over active state, changing it in place (inside a store update): creates the
- * runs that are due, fails runs they replace, advances every active run within maxActiveRuns,
- * and says which tries to start or cancel and when to wake next. No I/O, no clock: `now` is given.
- */
+/** `planTickActions`, then when to wake next (the loop asks for the latter after starting tries). */
 export function planTick(
   state: ActiveState,
   dags: readonly ScheduledDag[],
   now: Date,
   context: TickContext,
 ): TickPlan {
+  const actions = planTickActions(state, dags, now, context);
+  return { ...actions, wakeAt: nextWakeAt(state, dags, now, context) };
+}
+
+/**
+ * Plans one tick over active state, changing it in place (inside a store update): creates the
+ * runs that are due, fails runs they replace, advances every active run within maxActiveRuns,
+ * and says which tries to start or cancel. No I/O, no clock: `now` is given. The DAGs' following
+ * due times are left to `nextWakeAt`, so a busy second starts its tries before that cron work.
+ */
+export function planTickActions(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: TickContext,
+): TickActions {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
   created.push(...createBackfillRuns(state, dags, now, context));
   const unfinished = Object.values(state.runs).filter((run) => !isFinal(run));
@@ -107,7 +124,6 @@ export function planTick(
     ...advance,
     timeouts: timeoutsDue(state, now, context),
     missed: findMissedSchedules(state, dags, now, context),
-    wakeAt: nextWakeAt(state, dags, now, context),
   };
 }
 
@@ -121,12 +137,15 @@ export function scheduleDueRuns(
   const created: Run[] = [];
   const cancels: Cancel[] = [];
   const activeByDag = new Map<string, Run[]>();
-  for (const run of Object.values(state.runs))
-    activeByDag.set(run.dagId, [...(activeByDag.get(run.dagId) ?? []), run]);
+  for (const run of Object.values(state.runs)) {
+    const runs = activeByDag.get(run.dagId);
+    if (runs) runs.push(run);
+    else activeByDag.set(run.dagId, [run]);
+  }
   for (const dag of dags) {
     const id = dag.definition.id;
-    const dagState = ownValue(state.dags, id) ?? initialDagState(dag.definition, now);
-    state.dags[id] = dagState;
+    let dagState = ownValue(state.dags, id);
+    if (!dagState) state.dags[id] = dagState = initialDagState(dag.definition, now);
     const due = context.dueTimes(dag.definition, dagState);
     const first = due[0];
     if (first === undefined || first > now.getTime()) continue;
@@ -221,66 +240,6 @@ export function advanceRuns(
     if (run.state === "running") result.started.push(run);
   }
   return result;
-}
-
-/** Running tries whose task timeout has elapsed by `now`. */
-export function timeoutsDue(
-  state: ActiveState,
-  now: Date,
-  context: Pick<TickContext, "definitionOf">,
-): Cancel[] {
-  const due: Cancel[] = [];
-  for (const { run, instance, deadline, timeoutMs } of runningDeadlines(state, context)) {
-    if (deadline > now.getTime()) continue;
-    const key = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
-    due.push({ key, reason: `timed out after ${durationText(timeoutMs)}` });
-  }
-  return due;
-}
-
-/**
- * When the loop should tick next: the soonest of a DAG's next due time, a retry, a running try's
- * timeout, but never later than maxSleepMs from `now`.
- */
-export function nextWakeAt(
-  state: ActiveState,
-  dags: readonly ScheduledDag[],
-  now: Date,
-  context: Pick<TickContext, "definitionOf" | "dueTimes" | "maxSleepMs">,
-): number {
-  let next = now.getTime() + context.maxSleepMs;
-  for (const dag of dags) {
-    const dagState = ownValue(state.dags, dag.definition.id);
-    const due = dagState ? context.dueTimes(dag.definition, dagState)[0] : undefined;
-    if (due !== undefined) next = Math.min(next, due);
-  }
-  for (const run of Object.values(state.runs)) {
-    for (const task of run.tasks) {
-      // A due retry still up_for_retry waits for a pool slot: a try's end wakes the loop, not the clock.
-      const retryAt = task.state === "up_for_retry" && task.nextTryAt ? Date.parse(task.nextTryAt) : NaN;
-      if (retryAt > now.getTime()) next = Math.min(next, retryAt);
-    }
-  }
-  // Timeouts already due were handed out by the tick: waking for them again would spin.
-  for (const { deadline } of runningDeadlines(state, context))
-    if (deadline > now.getTime()) next = Math.min(next, deadline);
-  for (const at of [
-    nextRunDeadline(state, now, context),
-    nextMissedScheduleCheck(state, dags, now),
-    nextBackfillWake(state, dags, now),
-  ])
-    if (at !== undefined) next = Math.min(next, at);
-  return next;
-}
-
-function* runningDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
-  for (const run of Object.values(state.runs)) {
-    for (const instance of run.tasks) {
-      if (instance.state !== "running" || !instance.startedAt) continue;
-      const timeoutMs = context.definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;
-      if (timeoutMs) yield { run, instance, timeoutMs, deadline: Date.parse(instance.startedAt) + timeoutMs };
-    }
-  }
 }
 
 function isFinal(run: Run): boolean {

@@ -3,12 +3,12 @@ import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import { cancelBackfill, checkBackfill, startBackfill } from "./backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
-import type { Run } from "../runs/run-model.ts";
+import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
-import { advanceRuns, nextWakeAt, planTick, type TickContext } from "./plan-tick.ts";
+import { advanceRuns, nextWakeAt, planTickActions, type TickContext } from "./plan-tick.ts";
 import { type PoolUsage, poolUsage } from "./pool-usage.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
 import { runControlRequest } from "./run-control-request.ts";
@@ -40,6 +40,7 @@ export class Scheduler {
   /** Steps failed in a row (the state store could not write, say): the retry backs off. */
   #failures = 0;
   readonly #effects: StepEffects;
+  readonly #dueTimes = new DueTimesCache();
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -47,7 +48,7 @@ export class Scheduler {
     this.#context = {
       book: options.store,
       definitionOf: (run) => this.definitionOf(run),
-      dueTimes: new DueTimesCache().get,
+      dueTimes: this.#dueTimes.get,
       ...(options.catchupBound === undefined ? {} : { catchupBound: options.catchupBound }),
       notes: options.executor.notes ?? [],
       notesFor: (dag) => options.executor.notesFor?.(dag) ?? [],
@@ -66,7 +67,10 @@ export class Scheduler {
     this.#stopped = false;
     this.#unsubscribe = [
       this.#o.executor.subscribe((event) => this.#receive(event)),
-      this.#o.registry.onChange(() => this.wake()),
+      this.#o.registry.onChange(({ removed }) => {
+        this.#dueTimes.forget(removed);
+        this.wake();
+      }),
     ];
     await this.#enqueue(() => this.#effects.recover());
     this.wake();
@@ -180,11 +184,13 @@ export class Scheduler {
     if (this.#stopped) return;
     const now = this.#now();
     this.#o.heartbeat.beat();
-    const plan = await this.#effects.step((state) =>
-      planTick(state, this.#o.registry.all(), now, this.#context),
-    );
+    const dags = this.#o.registry.all();
+    const plan = await this.#effects.step((state) => planTickActions(state, dags, now, this.#context));
     await this.#effects.cancel(plan);
-    this.#sleepUntil(plan.wakeAt);
+    // After the tries started: the due DAGs' following times are cron work nothing waits on.
+    this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context));
+    // Hashed while idle, not by the tick that stores a DAG's first run under this key.
+    for (const dag of dags) definitionKeyOf(dag.definition);
   }
 
   /** Executor events are handled in batches: one state write and one advance for all that arrived. */

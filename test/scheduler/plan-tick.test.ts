@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { scheduleDueTimes } from "../../src/scheduler/due-times.ts";
-import { nextWakeAt, planTick, type TickContext } from "../../src/scheduler/plan-tick.ts";
+import { nextWakeAt, planTick, planTickActions, type TickContext } from "../../src/scheduler/plan-tick.ts";
 import { scheduledRunId } from "../../src/scheduler/run-planner.ts";
 import { startTry } from "../../src/scheduler/run-progress.ts";
 import type { ActiveState } from "../../src/runs/active-state.ts";
@@ -217,5 +217,43 @@ describe("planTick: timeouts and the next wake-up", () => {
     const dagState = state.dags.minutely;
     if (dagState) dagState.paused = true;
     expect(nextWakeAt(state, registered(minutely), at(T0), context())).toBe(at(T0).getTime() + MAX_SLEEP_MS);
+  });
+});
+
+describe("planTickActions: a busy second", () => {
+  it("creates and queues every due DAG's run without computing its following due time", () => {
+    const dags = Array.from({ length: 3 }, (_, i) => buildDag({ id: `due_${i}`, schedule: EVERY_MINUTE }));
+    const state = emptyActiveState();
+    for (const dag of dags) state.dags[dag.id] = { paused: false, lastScheduledAt: T0, skipped: [] };
+    const asked: string[] = [];
+    const dueTimes: TickContext["dueTimes"] = (dag, dagState) => {
+      asked.push(`${dag.id} after ${dagState.lastScheduledAt}`);
+      return scheduleDueTimes(dag, dagState);
+    };
+    const now = at("2026-05-01T10:01:00.000Z");
+    const actions = planTickActions(state, registered(...dags), now, context({ dueTimes }));
+    expect(actions.created.map((run) => run.dagId)).toEqual(["due_0", "due_1", "due_2"]);
+    expect(actions.launches.map(({ run }) => run.dagId)).toEqual(["due_0", "due_1", "due_2"]);
+    // Only the times known before the tick were asked for; the following ones wait for nextWakeAt.
+    expect(asked).toEqual(dags.map((dag) => `${dag.id} after ${T0}`));
+    asked.length = 0;
+    const wakeAt = nextWakeAt(state, registered(...dags), now, context({ dueTimes }));
+    expect(new Date(wakeAt).toISOString()).toBe("2026-05-01T10:02:00.000Z");
+    expect(asked).toEqual(dags.map((dag) => `${dag.id} after 2026-05-01T10:01:00.000Z`));
+  });
+
+  it("planTick is planTickActions followed by nextWakeAt", () => {
+    const plan = planTick(
+      stateWith(minutely, T0),
+      registered(minutely),
+      at("2026-05-01T10:01:00.000Z"),
+      context(),
+    );
+    const state = stateWith(minutely, T0);
+    const actions = planTickActions(state, registered(minutely), at("2026-05-01T10:01:00.000Z"), context());
+    expect(plan.created.map((run) => run.id)).toEqual(actions.created.map((run) => run.id));
+    expect(plan.wakeAt).toBe(
+      nextWakeAt(state, registered(minutely), at("2026-05-01T10:01:00.000Z"), context()),
+    );
   });
 });

@@ -1,0 +1,67 @@
+import type { ActiveState } from "../runs/active-state.ts";
+import { ownValue } from "../store/id-record.ts";
+import { nextBackfillWake } from "./backfill-plan.ts";
+import { durationText } from "./duration-text.ts";
+import { nextMissedScheduleCheck } from "./missed-schedules.ts";
+import type { Cancel, ScheduledDag, TickContext } from "./plan-tick.ts";
+import { nextRunDeadline } from "./run-deadline.ts";
+
+/** Running tries whose task timeout has elapsed by `now`. */
+export function timeoutsDue(
+  state: ActiveState,
+  now: Date,
+  context: Pick<TickContext, "definitionOf">,
+): Cancel[] {
+  const due: Cancel[] = [];
+  for (const { run, instance, deadline, timeoutMs } of runningDeadlines(state, context)) {
+    if (deadline > now.getTime()) continue;
+    const key = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
+    due.push({ key, reason: `timed out after ${durationText(timeoutMs)}` });
+  }
+  return due;
+}
+
+/**
+ * When the loop should tick next: the soonest of a DAG's next due time, a retry, a running try's
+ * timeout, but never later than maxSleepMs from `now`.
+ */
+export function nextWakeAt(
+  state: ActiveState,
+  dags: readonly ScheduledDag[],
+  now: Date,
+  context: Pick<TickContext, "definitionOf" | "dueTimes" | "maxSleepMs">,
+): number {
+  let next = now.getTime() + context.maxSleepMs;
+  for (const dag of dags) {
+    const dagState = ownValue(state.dags, dag.definition.id);
+    const due = dagState ? context.dueTimes(dag.definition, dagState)[0] : undefined;
+    if (due !== undefined) next = Math.min(next, due);
+  }
+  for (const run of Object.values(state.runs)) {
+    for (const task of run.tasks) {
+      // A due retry still up_for_retry waits for a pool slot: a try's end wakes the loop, not the clock.
+      const retryAt = task.state === "up_for_retry" && task.nextTryAt ? Date.parse(task.nextTryAt) : NaN;
+      if (retryAt > now.getTime()) next = Math.min(next, retryAt);
+    }
+  }
+  // Timeouts already due were handed out by the tick: waking for them again would spin.
+  for (const { deadline } of runningDeadlines(state, context))
+    if (deadline > now.getTime()) next = Math.min(next, deadline);
+  for (const at of [
+    nextRunDeadline(state, now, context),
+    nextMissedScheduleCheck(state, dags, now),
+    nextBackfillWake(state, dags, now),
+  ])
+    if (at !== undefined) next = Math.min(next, at);
+  return next;
+}
+
+function* runningDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
+  for (const run of Object.values(state.runs)) {
+    for (const instance of run.tasks) {
+      if (instance.state !== "running" || !instance.startedAt) continue;
+      const timeoutMs = context.definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;
+      if (timeoutMs) yield { run, instance, timeoutMs, deadline: Date.parse(instance.startedAt) + timeoutMs };
+    }
+  }
+}
