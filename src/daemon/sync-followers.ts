@@ -6,9 +6,13 @@ import type { Logger } from "../log/logger.ts";
 import { githubStatusPostsCounter } from "../metrics/github-status-metrics.ts";
 import type { PrometheusMetrics } from "../metrics/prometheus-metrics.ts";
 import { durableStateWriter, type StateWriter } from "../store/durable-write.ts";
-import { SyncHistory } from "../sync/sync-history.ts";
+import { SYNC_HISTORY_KEPT, SyncHistory } from "../sync/sync-history.ts";
+import { SyncHistoryFile } from "../sync/sync-history-file.ts";
 
-/** Who hears of each sync: the history (API, page, log) and, with --github-status, GitHub. */
+/**
+ * Who hears of each sync: the history (API, page, log; its newest records kept in the state dir)
+ * and, with --github-status, GitHub.
+ */
 export function followSyncs(
   events: DaemonEventBus,
   parts: {
@@ -20,7 +24,9 @@ export function followSyncs(
   },
 ): { history: SyncHistory; stop(): Promise<void> } {
   const { config, log, metrics, clock } = parts;
-  const history = new SyncHistory(log);
+  const file = new SyncHistoryFile(config.stateDir, parts.writer ?? durableStateWriter, log);
+  const history = new SyncHistory(log, SYNC_HISTORY_KEPT, (records) => void file.save(records));
+  history.restore(file.read());
   history.follow(events);
   const github = config.github.status;
   if (!github) return { history, stop: async () => undefined };

@@ -11,11 +11,20 @@ export class SyncHistory {
   constructor(
     private readonly log: Pick<Logger, "info" | "warn">,
     private readonly kept = SYNC_HISTORY_KEPT,
+    /** Told the records after each change (to store them). */
+    private readonly onChange: (records: readonly SyncRecord[]) => void = () => {},
   ) {}
+
+  /** Records kept by an earlier daemon, older than any added since. */
+  restore(records: readonly SyncRecord[]): void {
+    this.#records.unshift(...records);
+    this.#records.splice(0, Math.max(0, this.#records.length - this.kept));
+  }
 
   add(record: SyncRecord): void {
     this.#records.push(record);
     if (this.#records.length > this.kept) this.#records.shift();
+    this.onChange(this.#records);
     const { sha, previousSha, durationMs, changes } = record;
     if (record.ok) this.log.info({ sha, previousSha, durationMs, changes }, "sync applied");
     else this.log.warn({ sha, previousSha, durationMs, changes, error: record.error }, "sync failed");

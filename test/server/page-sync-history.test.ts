@@ -95,6 +95,22 @@ describe("the status page's sync history", () => {
     expect(row.match(/<li>/g)).toHaveLength(200);
     expect(row).toContain("and 5 more");
   });
+
+  it("still shows what the last syncs changed after the daemon restarts on its state dir", async () => {
+    const sha = await remote.change("delta in", { "delta.ts": dagModule("delta") });
+    await daemon.requestSync();
+    await daemon.waitForSync(sha);
+    await daemon.stop();
+    daemon = await startTestDaemon(cleanup, [
+      ...["--repo", remote.bare, "--branch", "main", "--github-repo", "acme/dags"],
+      ...["--state-dir", daemon.stateDir],
+    ]);
+    const html = await page();
+    // The restored record says what the push changed; the new daemon's first load of the same
+    // commit is a row too, and only the newest of the two is the commit's anchor.
+    expect(html.match(new RegExp(`id="sync-${sha.slice(0, 12)}"`, "g"))).toHaveLength(1);
+    expect(html).toContain("<code>delta.ts</code>");
+  });
 });
 
 describe("the /syncs page", () => {

@@ -25,6 +25,7 @@ export function syncHistoryTable(
   shown: number,
 ): Html {
   const newest = records.slice(-shown).reverse();
+  const anchored = new Set<string>();
   if (newest.length === 0) return html`<p class="muted">No sync yet.</p>`;
   return html`<table class="syncs">
     <thead>
@@ -37,7 +38,7 @@ export function syncHistoryTable(
       </tr>
     </thead>
     <tbody>
-      ${newest.map((record) => row(record, links, now))}
+      ${newest.map((record) => row(record, links, now, anchored))}
     </tbody>
   </table>`;
 }
@@ -54,9 +55,12 @@ export function syncHistorySection(
     ${records.length > SYNCS_SHOWN ? html`<p><a href="/syncs">All ${records.length} syncs</a></p>` : ""}`;
 }
 
-function row(record: SyncRecord, links: CommitLinks | undefined, now: Date): Html {
+function row(record: SyncRecord, links: CommitLinks | undefined, now: Date, anchored: Set<string>): Html {
   const { sha } = record;
-  return html`<tr ${sha ? html`id="${syncAnchor(sha)}"` : ""}>
+  // A commit tried more than once (a retry, a restart) is linked to at its newest row: ids are unique.
+  const anchor = sha !== null && !anchored.has(sha);
+  if (anchor) anchored.add(sha);
+  return html`<tr ${anchor ? html`id="${syncAnchor(sha)}"` : ""}>
     <td>${formatTime(record.at)} <span class="muted">(${formatRelative(record.at, now)})</span></td>
     <td>${sha ? commitLink(sha, links) : html`<span class="muted">none</span>`}</td>
     <td>

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { Logger } from "../log/logger.ts";
+import type { StateWriter } from "../store/durable-write.ts";
+import type { SyncRecord } from "./sync-status.ts";
+
+/** How many of the newest sync records survive a restart (the page's "Recent syncs", `/syncs`). */
+export const SYNC_RECORDS_PERSISTED = 50;
+
+const FILE_NAME = "sync-history.json";
+
+const names = z.array(z.string());
+const recordSchema = z.looseObject({
+  at: z.string(),
+  sha: z.string().nullable(),
+  previousSha: z.string().nullable(),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+  changes: z.looseObject({ added: names, updated: names, removed: names }),
+  files: z.looseObject({ paths: names, more: z.number() }).optional(),
+  loaded: z
+    .looseObject({
+      dags: z.number(),
+      importErrors: z.number(),
+      firstError: z
+        .looseObject({ file: z.string(), line: z.number().nullable(), message: z.string() })
+        .nullable(),
+    })
+    .optional(),
+});
+
+/**
+ * The sync history kept in `<state-dir>/sync-history.json`, so what changed in the last syncs is
+ * still on the page after a restart. Writes are coalesced: at most one is under way, and the
+ * newest list wins; a failed write is logged and the next sync tries again.
+ */
+export class SyncHistoryFile {
+  readonly file: string;
+  #writing: Promise<void> | undefined;
+  #next: readonly SyncRecord[] | undefined;
+
+  constructor(
+    stateDir: string,
+    private readonly writer: StateWriter,
+    private readonly log: Pick<Logger, "warn">,
+  ) {
+    this.file = path.join(stateDir, FILE_NAME);
+  }
+
+  /** The records kept by the last daemon; a missing or unreadable file gives none (and a warning). */
+  read(): SyncRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        this.log.warn({ file: this.file, error: (error as Error).message }, "sync history not read");
+      return [];
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.log.warn({ file: this.file }, "sync history is not JSON; starting with an empty one");
+      return [];
+    }
+    if (!Array.isArray(parsed)) return [];
+    // A record that does not have the shape the page reads is left out, not trusted.
+    return parsed.flatMap((item) => {
+      const record = recordSchema.safeParse(item);
+      return record.success ? [record.data as SyncRecord] : [];
+    });
+  }
+
+  /** Stores the newest records after the write under way (if any); resolves when they are on disk. */
+  save(records: readonly SyncRecord[]): Promise<void> {
+    this.#next = records.slice(-SYNC_RECORDS_PERSISTED);
+    this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
+    return this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#next) {
+      const records = this.#next;
+      this.#next = undefined;
+      try {
+        await this.writer.write(this.file, `${JSON.stringify(records)}\n`);
+      } catch (error) {
+        this.log.warn({ file: this.file, error: (error as Error).message }, "sync history not saved");
+      }
+    }
+  }
+}
