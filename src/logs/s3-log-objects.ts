@@ -1,10 +1,11 @@
+import { LARGE_LOG_BYTES } from "./log-upload.ts";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { LogObjects } from "./log-objects.ts";
 
 /** Multipart uploads hold at most QUEUE_SIZE × PART_SIZE of a log in memory. */
-const PART_SIZE = 8 * 1024 * 1024;
+const PART_SIZE = LARGE_LOG_BYTES;
 const QUEUE_SIZE = 2;
 
 export interface S3Settings {

@@ -4,6 +4,7 @@ import type { SecretMask } from "../secrets/secret-mask.ts";
 import { type LogOpener, openLocalLog } from "./log-handle.ts";
 import type { LogObjects } from "./log-objects.ts";
 import { uploadLog } from "./log-upload.ts";
+import { OneAtATime } from "./one-at-a-time.ts";
 import { sweepLocalLogs } from "./local-log-sweep.ts";
 import { ObjectLogHandle } from "./object-log-handle.ts";
 import { tryObjectKey } from "./store-location.ts";
@@ -24,7 +25,7 @@ export interface TaskLogStoreOptions {
   now(): number;
 }
 
-/** Uploads at once: a 300 MB log holds two × 2 × 8 MiB parts at most. */
+/** Uploads at once; of them, one large (multipart) upload at a time, holding 2 × 8 MiB parts at most. */
 const CONCURRENCY = 2;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 60_000;
@@ -38,6 +39,7 @@ const sweepEvery = (keepMs: number) => Math.min(5 * 60_000, Math.max(1_000, Math
  */
 export class TaskLogStore {
   readonly #queue: UploadQueue;
+  readonly #largeUploads = new OneAtATime();
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> | undefined;
   #stopped = false;
@@ -104,7 +106,9 @@ export class TaskLogStore {
 
   #upload(key: TryFileKey, file: string): void {
     const objectKey = tryObjectKey(this.o.prefix, key);
-    this.#queue.add(objectKey, () => uploadLog(file, objectKey, this.o));
+    this.#queue.add(objectKey, () =>
+      uploadLog(file, objectKey, { ...this.o, largeUploads: this.#largeUploads }),
+    );
   }
 
   #sweep(): void {
