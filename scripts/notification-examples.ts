@@ -16,12 +16,12 @@ export const NOTIFICATIONS_DOC = fileURLToPath(new URL("../docs/notifications.md
 const SCREENSHOT = fileURLToPath(new URL("../docs/notification-email.png", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 
-const RUN = "scheduled__2026-12-05T06:00:00+00:00";
+const RUN = "etl__scheduled__20261205T060000Z";
 const BASE = "https://updraft.example.com";
 
 /** A final task failure as routing builds it (log tail masked, links from --public-url). */
 export const EXAMPLE_FAILURE: Notification = {
-  id: "failure:etl:scheduled__2026-12-05T06:00:00+00:00:load:3",
+  id: `failure:${RUN}:load:3`,
   event: "failure",
   title: `updraft: task etl.load failed in run ${RUN} (try 3): exit code 1`,
   at: "2026-12-05T06:04:10.412Z",
