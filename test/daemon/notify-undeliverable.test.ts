@@ -1,0 +1,73 @@
+// Issue #16 point 3: a channel that answers 404 (not retryable) makes its message undeliverable at
+// once: the status page lists it under "Undeliverable notifications" by the channel's host only (a
+// webhook's path is its secret), GET /api/notifications lists it, and /metrics counts it.
+import { describe, expect, it } from "vitest";
+import { daemonFolders } from "../support/dag-folders.ts";
+import { readTree } from "../support/secret-search.ts";
+import { startTestDaemon } from "../support/test-daemon.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { webhookReceiver } from "../support/webhook-receiver.ts";
+
+const HOOK_SECRET = "T0SECRET/B0SECRET/xoxHookPath42";
+const dagSource = (url: string) => `import { dag, pod } from "updraft";
+export default dag({ id: "lost", schedule: null, retries: 0,
+  notify: { onFailure: [{ webhook: "${url}/hooks/${HOOK_SECRET}" }, { slack: "${url}/services/${HOOK_SECRET}" }] },
+  tasks: [pod({ id: "boom", image: "busybox", command: ["sh", "-c", "exit 4"] })] });
+`;
+
+function metric(text: string, line: string): number | undefined {
+  const found = text.split("\n").find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+describe("a channel answering 404", () => {
+  const cleanup = useCleanup("file");
+
+  it("is undeliverable: on the page by host only, in GET /api/notifications and in /metrics", async () => {
+    const receiver = await webhookReceiver(cleanup, {
+      answer: () => ({ status: 404, body: "no_service" }),
+    });
+    const host = new URL(receiver.url).host;
+    const { dagsDir } = await daemonFolders(cleanup, "undeliverable", { "lost.ts": dagSource(receiver.url) });
+    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "local"]);
+    const run = await daemon.daemon.scheduler.trigger("lost", {});
+    const id = `failure:${run.id}:boom:1`;
+
+    const api = await waitFor("two undeliverable messages in GET /api/notifications", async () => {
+      const { body } = await daemon.request("/api/notifications");
+      return body.undeliverable.length === 2 ? body : undefined;
+    });
+    expect(api.pending).toBe(0);
+    const listed = api.undeliverable as Array<Record<string, unknown>>;
+    expect(listed.map((m) => m.channel).sort()).toEqual([`slack ${host}`, `webhook ${host}`]);
+    for (const message of listed)
+      expect(message).toMatchObject({
+        id,
+        event: "failure",
+        title: `updraft: task lost.boom failed in run ${run.id} (try 1): exit code 4`,
+        count: 1,
+        attempts: 1,
+      });
+    expect(receiver.received).toHaveLength(2);
+
+    const page = await daemon.request("/");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Undeliverable notifications (2)");
+    expect(page.text).toContain(`<td>webhook ${host}</td>`);
+    expect(page.text).toContain(`<td>slack ${host}</td>`);
+
+    const metrics = (await daemon.request("/metrics")).text;
+    expect(metric(metrics, 'updraft_notification_deliveries_total{channel="webhook",result="undeliverable"}')).toBe(1);
+    expect(metric(metrics, 'updraft_notification_deliveries_total{channel="slack",result="undeliverable"}')).toBe(1);
+    expect(metric(metrics, "updraft_outbox_undeliverable_messages")).toBe(2);
+    expect(metric(metrics, "updraft_outbox_pending_messages")).toBe(0);
+
+    // The hook's path (its secret) is in none of them, nor in the log or the kept list on disk.
+    const kept = (await readTree(daemon.stateDir)).get("outbox/undeliverable.json")?.toString("utf8") ?? "";
+    expect(kept).toContain(id);
+    for (const [where, text] of Object.entries({ api: JSON.stringify(api), page: page.text, metrics, kept }))
+      expect(text, where).not.toContain("SECRET");
+    expect(daemon.logs.filter((line) => line.includes("SECRET"))).toEqual([]);
+  });
+});
