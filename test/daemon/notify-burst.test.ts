@@ -2,10 +2,7 @@
 // webhook channel and one email channel comes as a few single messages and digests per channel,
 // which together carry every notification exactly once.
 import { describe, expect, it } from "vitest";
-import type {
-  WebhookDigestBody,
-  WebhookNotificationBody,
-} from "../../src/notify/channels/webhook-body.ts";
+import type { WebhookDigestBody, WebhookNotificationBody } from "../../src/notify/channels/webhook-body.ts";
 import { daemonFolders } from "../support/dag-folders.ts";
 import { smtpReceiver } from "../support/smtp-receiver.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";

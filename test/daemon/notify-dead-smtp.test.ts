@@ -55,7 +55,10 @@ describe("a dead SMTP server", () => {
 
   it("never delays the scheduler: other runs start and finish while every email send hangs", async () => {
     const smtp = await silentServer(cleanup);
-    const { dagsDir } = await daemonFolders(cleanup, "dead-smtp", { "failing.ts": failing, "quick.ts": quick });
+    const { dagsDir } = await daemonFolders(cleanup, "dead-smtp", {
+      "failing.ts": failing,
+      "quick.ts": quick,
+    });
     const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "local"], {
       env: { UPDRAFT_SMTP_URL: `smtp://mailer:s3cret-Pa55@127.0.0.1:${smtp.port}` },
     });
@@ -68,13 +71,15 @@ describe("a dead SMTP server", () => {
     );
 
     const started = Date.now();
-    const runs = [];
+    const runs: Array<{ id: string }> = [];
     for (let i = 0; i < 20; i++) runs.push(await scheduler.trigger("quick", {}));
     const finished = await waitFor(
       "all 20 quick runs to succeed",
       async () => {
         const states = await Promise.all(
-          runs.map(async (run) => (await daemon.request(`/api/runs/${encodeURIComponent(run.id)}`)).body.state),
+          runs.map(
+            async (run) => (await daemon.request(`/api/runs/${encodeURIComponent(run.id)}`)).body.state,
+          ),
         );
         return states.every((state) => state === "success") ? states : undefined;
       },
@@ -85,7 +90,9 @@ describe("a dead SMTP server", () => {
     expect(smtp.open()).toBeGreaterThanOrEqual(4);
     const during = await metrics();
     expect(metric(during, "updraft_outbox_pending_messages")).toBeGreaterThanOrEqual(5);
-    expect(metric(during, 'updraft_notification_deliveries_total{channel="email",result="delivered"}')).toBe(0);
+    expect(metric(during, 'updraft_notification_deliveries_total{channel="email",result="delivered"}')).toBe(
+      0,
+    );
 
     const asked = Date.now();
     await daemon.status();

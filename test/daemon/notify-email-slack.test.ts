@@ -121,7 +121,12 @@ describe("email and Slack notifications from a daemon", () => {
       `View run: ${runUrl}`,
     ])
       expect(text.split("\n"), line).toContain(line);
-    const tail = [...Array.from({ length: 17 }, (_, i) => `line ${i + 9}`), "<b>bold & loud</b>", "token ***", "smtp ***"];
+    const tail = [
+      ...Array.from({ length: 17 }, (_, i) => `line ${i + 9}`),
+      "<b>bold & loud</b>",
+      "token ***",
+      "smtp ***",
+    ];
     expect(text).toContain(`Last 20 log lines:\n${tail.map((l) => `  ${l}\n`).join("")}`);
     const html = typeof mail.html === "string" ? mail.html : "";
     expect(html).toContain("&lt;b&gt;bold &amp; loud&lt;/b&gt;");
@@ -190,7 +195,9 @@ describe("email and Slack notifications from a daemon", () => {
       const found = slackAt("/slack-missed");
       return found.length > 0 ? found : undefined;
     });
-    expect(mail.subject).toMatch(/^updraft: DAG "late" missed its \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC schedule: /);
+    expect(mail.subject).toMatch(
+      /^updraft: DAG "late" missed its \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC schedule: /,
+    );
     expect(mail.text).toMatch(/State: missed/);
     expect(first?.blocks[0]?.type).toBe("header");
     expect(first?.blocks[0]?.text?.text).toMatch(/^updraft: DAG "late" missed its /);
@@ -205,10 +212,15 @@ describe("email and Slack notifications from a daemon", () => {
     await remote.push();
     const sha = await remote.head();
     const mail = await waitFor("the sync failure email to the author", () => mailsTo(AUTHOR)[0], {
-      details: () => ({ mails: smtp.received.map((m) => [m.to, m.mail.subject]), logs: daemon.logs.slice(-15) }),
+      details: () => ({
+        mails: smtp.received.map((m) => [m.to, m.mail.subject]),
+        logs: daemon.logs.slice(-15),
+      }),
     });
     expect(mail.subject).toMatch(
-      new RegExp(`^updraft: commit ${sha.slice(0, 12)} failed to load: 1 import error, the first at fine\\.ts:${broken.line}: `),
+      new RegExp(
+        `^updraft: commit ${sha.slice(0, 12)} failed to load: 1 import error, the first at fine\\.ts:${broken.line}: `,
+      ),
     );
     expect(mail.text).toContain(`fine.ts:${broken.line}`);
     await waitFor("the sync failure email to --notify-email", () =>

@@ -20,7 +20,10 @@ interface Post {
 }
 
 /** A webhook receiver that answers 200, except what `hold` picks before the kill: left open. */
-async function holdingReceiver(cleanup: ReturnType<typeof useCleanup>, hold: (path: string, nth: number) => boolean) {
+async function holdingReceiver(
+  cleanup: ReturnType<typeof useCleanup>,
+  hold: (path: string, nth: number) => boolean,
+) {
   const posts: Post[] = [];
   const held: ServerResponse[] = [];
   const state = { phase: "before" as Post["phase"] };
@@ -73,7 +76,9 @@ describe("kill -9 with notifications pending", () => {
 
   it("sends what was pending after the restart, and nothing again that was acknowledged", async () => {
     const receiver = await holdingReceiver(cleanup, (path, nth) => path === "/mixed" && nth > 0);
-    const { dagsDir, stateDir } = await daemonFolders(cleanup, "notify-kill9", { "doomed.ts": failing(receiver.url) });
+    const { dagsDir, stateDir } = await daemonFolders(cleanup, "notify-kill9", {
+      "doomed.ts": failing(receiver.url),
+    });
     const options = { dagsDir, stateDir, extraArgs: ["--executor", "local", "--notify-digest-window", "1s"] };
     const first = await startDaemonProcess(cleanup, options);
     await first.waitForDags(["doomed"]);
@@ -108,12 +113,17 @@ describe("kill -9 with notifications pending", () => {
     // Once the restarted outbox has nothing pending, it has sent all it (rightly or wrongly) still had.
     await waitFor(
       "the restarted outbox to be empty",
-      async () => (/^updraft_outbox_pending_messages 0$/m.test((await second.request("/metrics")).text) ? true : undefined),
+      async () =>
+        /^updraft_outbox_pending_messages 0$/m.test((await second.request("/metrics")).text)
+          ? true
+          : undefined,
       POLL,
     );
     const after = receiver.posts.filter((p) => p.phase === "after");
     const resentAcknowledged = after.filter((p) =>
-      acknowledged.some((a) => a.path === p.path && (a.key === p.key || p.ids.some((id) => a.ids.includes(id)))),
+      acknowledged.some(
+        (a) => a.path === p.path && (a.key === p.key || p.ids.some((id) => a.ids.includes(id))),
+      ),
     );
     expect(resentAcknowledged).toEqual([]);
     expect(after.every((p) => p.path === "/mixed")).toBe(true);
