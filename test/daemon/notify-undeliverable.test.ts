@@ -3,7 +3,8 @@
 // webhook's path is its secret), GET /api/notifications lists it, and /metrics counts it.
 import { describe, expect, it } from "vitest";
 import { daemonFolders } from "../support/dag-folders.ts";
-import { readTree } from "../support/secret-search.ts";
+import { findSecrets, readTree, tokenForms } from "../support/secret-search.ts";
+import { smtpReceiver } from "../support/smtp-receiver.ts";
 import { startTestDaemon } from "../support/test-daemon.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -88,5 +89,65 @@ describe("a channel answering 404", () => {
     for (const [where, text] of Object.entries({ api: JSON.stringify(api), page: page.text, metrics, kept }))
       expect(text, where).not.toContain("SECRET");
     expect(daemon.logs.filter((line) => line.includes("SECRET"))).toEqual([]);
+  });
+});
+
+describe("email that cannot be delivered", () => {
+  const cleanup = useCleanup("file");
+  const mailDag = dagSource("mailed", `{ email: ["nobody@client.example"] }`);
+
+  it("an SMTP server answering 550 makes it undeliverable, with the reply and without the password", async () => {
+    const smtp = await smtpReceiver(cleanup);
+    smtp.behaviour = "reject-550";
+    const { dagsDir } = await daemonFolders(cleanup, "undeliverable-550", { "mailed.ts": mailDag });
+    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "local"], {
+      env: { UPDRAFT_SMTP_URL: smtp.url },
+    });
+    const run = await daemon.daemon.scheduler.trigger("mailed", {});
+    const [message] = await waitFor("the undeliverable email", async () => {
+      const { body } = await daemon.request("/api/notifications");
+      return body.undeliverable.length > 0
+        ? (body.undeliverable as Array<Record<string, unknown>>)
+        : undefined;
+    });
+    expect(message).toMatchObject({
+      id: `failure:${run.id}:boom:1`,
+      channel: "email nobody@client.example",
+      attempts: 1,
+      lastError: expect.stringContaining("550 no such user here"),
+    });
+    const page = (await daemon.request("/")).text;
+    expect(page).toContain("<td>email nobody@client.example</td>");
+    const metrics = (await daemon.request("/metrics")).text;
+    expect(
+      metric(metrics, 'updraft_notification_deliveries_total{channel="email",result="undeliverable"}'),
+    ).toBe(1);
+    const files = await readTree(daemon.stateDir);
+    expect(
+      findSecrets(tokenForms(smtp.password, smtp.user), {
+        files,
+        texts: { page: [page], logs: daemon.logs, responses: daemon.responses },
+      }),
+    ).toEqual([]);
+  });
+
+  it("without an SMTP server it is undeliverable at once, saying what to set", async () => {
+    const { dagsDir } = await daemonFolders(cleanup, "undeliverable-nosmtp", { "mailed.ts": mailDag });
+    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "local"]);
+    const run = await daemon.daemon.scheduler.trigger("mailed", {});
+    const [message] = await waitFor("the undeliverable email", async () => {
+      const { body } = await daemon.request("/api/notifications");
+      return body.undeliverable.length > 0
+        ? (body.undeliverable as Array<Record<string, unknown>>)
+        : undefined;
+    });
+    expect(message).toMatchObject({
+      id: `failure:${run.id}:boom:1`,
+      channel: "email nobody@client.example",
+      attempts: 1,
+      lastError: expect.stringContaining(
+        "email needs an SMTP server: set UPDRAFT_SMTP_URL or --smtp-url-file",
+      ),
+    });
   });
 });
