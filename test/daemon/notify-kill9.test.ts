@@ -14,6 +14,7 @@ import { POLL, startDaemonProcess } from "./support/daemon-process.ts";
 interface Post {
   path: string;
   key: string;
+  digest: boolean;
   ids: string[];
   phase: "before" | "after";
   answered: number | null;
@@ -22,7 +23,7 @@ interface Post {
 /** A webhook receiver that answers 200, except what `hold` picks before the kill: left open. */
 async function holdingReceiver(
   cleanup: ReturnType<typeof useCleanup>,
-  hold: (path: string, nth: number) => boolean,
+  hold: (post: Post, nth: number) => boolean,
 ) {
   const posts: Post[] = [];
   const held: ServerResponse[] = [];
@@ -40,13 +41,14 @@ async function holdingReceiver(
       const post: Post = {
         path,
         key: String(request.headers["idempotency-key"]),
+        digest: body.event === "digest",
         ids: body.event === "digest" ? (body.notifications ?? []).map((n) => n.id) : [body.id],
         phase: state.phase,
         answered: null,
       };
       const nth = posts.filter((p) => p.path === path).length;
       posts.push(post);
-      if (state.phase === "before" && hold(path, nth)) {
+      if (state.phase === "before" && hold(post, nth)) {
         held.push(response);
         return;
       }
@@ -75,7 +77,7 @@ describe("kill -9 with notifications pending", () => {
   const cleanup = useCleanup("file");
 
   it("sends what was pending after the restart, and nothing again that was acknowledged", async () => {
-    const receiver = await holdingReceiver(cleanup, (path, nth) => path === "/mixed" && nth > 0);
+    const receiver = await holdingReceiver(cleanup, (post, nth) => post.path === "/mixed" && nth > 0);
     const { dagsDir, stateDir } = await daemonFolders(cleanup, "notify-kill9", {
       "doomed.ts": failing(receiver.url),
     });
@@ -128,5 +130,51 @@ describe("kill -9 with notifications pending", () => {
     expect(resentAcknowledged).toEqual([]);
     expect(after.every((p) => p.path === "/mixed")).toBe(true);
     expect(second.output()).not.toMatch(/"level":"?(error|50)/);
+  }, 120_000);
+
+  it("resends a digest cut off by the kill with the same id and members, and no single again", async () => {
+    const receiver = await holdingReceiver(cleanup, (post) => post.digest);
+    const tasks = ["a", "b", "c", "d", "e", "f"];
+    const source = `import { dag, pod } from "updraft";
+export default dag({ id: "many", schedule: null, retries: 0,
+  notify: { onFailure: [{ webhook: "${receiver.url}/burst" }] },
+  tasks: ${JSON.stringify(tasks)}.map((id) => pod({ id, image: "busybox", command: ["sh", "-c", "exit 2"] })) });
+`;
+    const { dagsDir, stateDir } = await daemonFolders(cleanup, "notify-kill9-digest", { "many.ts": source });
+    const options = { dagsDir, stateDir, extraArgs: ["--executor", "local", "--notify-digest-window", "3s"] };
+    const first = await startDaemonProcess(cleanup, options);
+    await first.waitForDags(["many"]);
+    const created = await first.post("/api/dags/many/runs", {});
+    expect(created.status, created.text).toBe(201);
+    const runId: string = created.body.runId;
+    await waitFor(
+      "3 singles answered and a digest held",
+      () =>
+        receiver.held.length >= 1 && receiver.posts.filter((p) => p.answered === 200).length >= 3
+          ? true
+          : undefined,
+      { ...POLL, details: () => receiver.posts },
+    );
+    expect(receiver.held).toHaveLength(1);
+    expect(receiver.posts.filter((p) => p.answered === 200)).toHaveLength(3);
+    const heldDigest = receiver.posts.find((p) => p.digest);
+    expect(heldDigest?.ids).toHaveLength(3);
+    const singles = receiver.posts.filter((p) => !p.digest);
+    await first.kill9();
+    receiver.state.phase = "after";
+
+    const second = await startDaemonProcess(cleanup, options);
+    await waitFor(
+      "the restarted outbox to be empty",
+      async () =>
+        /^updraft_outbox_pending_messages 0$/m.test((await second.request("/metrics")).text)
+          ? true
+          : undefined,
+      POLL,
+    );
+    const after = receiver.posts.filter((p) => p.phase === "after");
+    expect(after.map((p) => [p.key, p.ids])).toEqual([[heldDigest?.key, heldDigest?.ids]]);
+    const all = [...singles.flatMap((p) => p.ids), ...(heldDigest?.ids ?? [])].sort();
+    expect(all).toEqual(tasks.map((task) => `failure:${runId}:${task}:1`).sort());
   }, 120_000);
 });
