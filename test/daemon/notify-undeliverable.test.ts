@@ -29,7 +29,8 @@ describe("a channel answering 404", () => {
 
   it("is undeliverable: on the page by host only, in GET /api/notifications and in /metrics", async () => {
     const receiver = await webhookReceiver(cleanup, {
-      answer: () => ({ status: 404, body: "no_service" }),
+      // The reply's text reaches the page: it must be shown as text.
+      answer: () => ({ status: 404, body: "no_service <img src=x onerror=alert(1)>" }),
     });
     const host = new URL(receiver.url).host;
     const { dagsDir } = await daemonFolders(cleanup, "undeliverable", {
@@ -62,7 +63,7 @@ describe("a channel answering 404", () => {
         title: `updraft: task ${run.dagId}.boom failed in run ${run.id} (try 1): exit code 4`,
         count: 1,
         attempts: 1,
-        lastError: expect.stringMatching(/HTTP 404: no_service$/),
+        lastError: expect.stringMatching(/HTTP 404: no_service <img src=x onerror=alert\(1\)>$/),
       });
     // Each tried once: a 404 is not tried again.
     expect(receiver.received).toHaveLength(2);
@@ -72,6 +73,8 @@ describe("a channel answering 404", () => {
     expect(page.text).toContain("Undeliverable notifications (2)");
     expect(page.text).toContain(`<td>webhook ${host}</td>`);
     expect(page.text).toContain(`<td>slack ${host}</td>`);
+    expect(page.text).toContain("no_service &lt;img src=x onerror=alert(1)&gt;");
+    expect(page.text).not.toContain("<img src=x");
 
     const metrics = (await daemon.request("/metrics")).text;
     expect(
