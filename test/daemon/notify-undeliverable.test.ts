@@ -37,7 +37,8 @@ describe("a channel answering 404", () => {
       "lost.ts": dagSource("lost", `{ webhook: "${receiver.url}/hooks/${HOOK_SECRET}" }`),
       "gone.ts": dagSource("gone", `{ slack: "${receiver.url}/services/${HOOK_SECRET}" }`),
     });
-    const daemon = await startTestDaemon(cleanup, ["--dags", dagsDir, "--executor", "local"]);
+    const args = ["--dags", dagsDir, "--executor", "local", "--state-dir", await cleanup.tempDir("state")];
+    const daemon = await startTestDaemon(cleanup, args);
     const undeliverable = (count: number) =>
       waitFor(`${count} undeliverable messages in GET /api/notifications`, async () => {
         const { body } = await daemon.request("/api/notifications");
@@ -92,6 +93,17 @@ describe("a channel answering 404", () => {
     for (const [where, text] of Object.entries({ api: JSON.stringify(api), page: page.text, metrics, kept }))
       expect(text, where).not.toContain("SECRET");
     expect(daemon.logs.filter((line) => line.includes("SECRET"))).toEqual([]);
+
+    // Kept across a restart: the page still lists both.
+    await daemon.stop();
+    const restarted = await startTestDaemon(cleanup, args);
+    const again = await restarted.request("/");
+    expect(again.text).toContain("Undeliverable notifications (2)");
+    expect((await restarted.request("/api/notifications")).body).toEqual(api);
+    expect(metric((await restarted.request("/metrics")).text, "updraft_outbox_undeliverable_messages")).toBe(
+      2,
+    );
+    expect(receiver.received).toHaveLength(2);
   });
 });
 
