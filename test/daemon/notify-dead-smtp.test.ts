@@ -125,5 +125,11 @@ describe("a dead SMTP server", () => {
     );
     expect(metric(await metrics(), "updraft_outbox_pending_messages")).toBeGreaterThanOrEqual(5);
     expect(daemon.logs.join("\n")).not.toContain("s3cret-Pa55");
+
+    // Stopping does not wait for a hanging send either (it is sent again after the next start).
+    await waitFor("a send hanging again", () => (smtp.open() > 0 ? true : undefined), { timeoutMs: 45_000 });
+    const stopping = Date.now();
+    await daemon.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
   }, 120_000);
 });
