@@ -7,7 +7,7 @@ import type { Cleanup } from "./cleanup.ts";
 export type SmtpBehaviour = "accept" | "reject-550" | "reject-451" | "hang";
 
 export interface SmtpReceiver {
-  /** `smtp://user:pass@127.0.0.1:<port>`, with the credentials the receiver accepts. */
+  /** `smtp://user:pass@127.0.0.1:<port>`, with the credentials the receiver accepts (URL-encoded). */
   url: string;
   port: number;
   user: string;
@@ -21,9 +21,12 @@ export interface SmtpReceiver {
  * An SMTP server on 127.0.0.1 that checks the login (user/password below, plain text, no TLS),
  * parses each message with mailparser and keeps it; set `behaviour` to make it reject or hang.
  */
-export async function smtpReceiver(cleanup: Cleanup): Promise<SmtpReceiver> {
-  const user = "mailer";
-  const password = "s3cret-Smtp-Pa55";
+export async function smtpReceiver(
+  cleanup: Cleanup,
+  options: { user?: string; password?: string } = {},
+): Promise<SmtpReceiver> {
+  const user = options.user ?? "mailer";
+  const password = options.password ?? "s3cret-Smtp-Pa55";
   const hanging: Array<() => void> = [];
   const receiver: SmtpReceiver = { url: "", port: 0, user, password, received: [], behaviour: "accept" };
   const server = new SMTPServer({
@@ -59,7 +62,7 @@ export async function smtpReceiver(cleanup: Cleanup): Promise<SmtpReceiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   receiver.port = (server.server.address() as AddressInfo).port;
-  receiver.url = `smtp://${user}:${password}@127.0.0.1:${receiver.port}`;
+  receiver.url = `smtp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${receiver.port}`;
   cleanup.defer(async () => {
     for (const release of hanging) release();
     await new Promise<void>((resolve) => server.close(() => resolve()));
