@@ -66,10 +66,32 @@ export function followRuns(
     authorEmail: (sha) => parts.sync.authorEmail(sha),
     now: () => new Date(parts.clock.now()),
   });
+  // Under leader election replicas may share the state dir: only the leader delivers (a standby
+  // sending the leader's pending messages would send them twice), like the scheduler.
+  let started = false;
+  let leading = !config.leaderElection.enabled;
+  const deliver = () => {
+    if (started && leading)
+      outbox
+        .start()
+        .catch((error: unknown) =>
+          log.error({ err: error }, "outbox: could not start delivering notifications"),
+        );
+  };
+  events.on("leadership:changed", (view) => {
+    if (!config.leaderElection.enabled || view.isLeader === leading) return;
+    leading = view.isLeader;
+    if (leading) deliver();
+    else void outbox.stop();
+  });
   return {
     outbox,
-    start: () => outbox.start(),
+    async start() {
+      started = true;
+      if (leading) await outbox.start();
+    },
     async stop() {
+      started = false;
       // What is being enqueued reaches the outbox before it stops; it is sent after the next start.
       await notifying.settled();
       await outbox.stop();
