@@ -7,6 +7,7 @@ import { readFlags } from "../../../src/config/flags.ts";
 import { RUN_FLAGS } from "../../../src/config/run-flags.ts";
 import { runConfigFrom } from "../../../src/config/run-config.ts";
 import { followRuns } from "../../../src/daemon/run-event-subscribers.ts";
+import { systemClock } from "../../../src/leader/clock.ts";
 import { createDaemonEvents } from "../../../src/events/daemon-events.ts";
 import { createPrometheusMetrics } from "../../../src/metrics/prometheus-metrics.ts";
 import { createOutbox } from "../../../src/notify/outbox/outbox.ts";
@@ -38,13 +39,13 @@ describe("the outbox under leader election", () => {
     const standby = followRuns(events, {
       config,
       log,
-      metrics: createPrometheusMetrics({ dags: () => ({}), pools: () => [] }),
+      metrics: createPrometheusMetrics({ dags: () => ({ loaded: 0, importErrors: 0 }), pools: () => [] }),
       mask: new SecretMask(),
       scheduler: { definitionOf: () => undefined, logFile: () => "" },
-      clock: { now: () => Date.now() },
+      clock: systemClock,
       http: { url: () => "http://127.0.0.1:1" },
       sync: { authorEmail: async () => undefined },
-    } as Parameters<typeof followRuns>[1]);
+    });
     cleanup.defer(() => standby.stop());
     await standby.start();
     // A standby has not even read the leader's messages in: nothing of it is its to send.
