@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { Logger } from "../log/logger.ts";
@@ -45,6 +46,8 @@ export interface NotifyEventParts {
   authorEmail?: (sha: string) => Promise<string | undefined>;
   now: () => Date;
 }
+
+const ADDRESS = z.email();
 
 const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
   ["failed", "failure"],
@@ -107,7 +110,8 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
         parts.daemon.commitAuthor && notification.commit
           ? await parts.authorEmail?.(notification.commit).catch(() => undefined)
           : undefined;
-      const own = author ? [channelOf({ email: [author] })] : [];
+      // Git takes almost anything as an author email ("a@x, b@y"): only one real address is mailed.
+      const own = author && ADDRESS.safeParse(author).success ? [channelOf({ email: [author] })] : [];
       await send(unique([...route("sync_failure", undefined, null), ...own]), notification);
     });
   };
