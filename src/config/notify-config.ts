@@ -1,3 +1,4 @@
+import { smtpUrlProblem } from "../notify/channels/smtp-url.ts";
 import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
 import { type Env, UsageError } from "./flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
@@ -28,6 +29,9 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
     throw new UsageError(
       "UPDRAFT_SMTP_URL (or --smtp-url-file) is not an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)",
     );
+  // Caught here, not as every email undeliverable later (the message never quotes the URL).
+  const problem = smtpUrl === undefined ? undefined : smtpUrlProblem(smtpUrl);
+  if (problem) throw new UsageError(problem);
   const commitAuthor = values["notify-commit-author"];
   if (commitAuthor && !values["notify-on-sync-failure"])
     throw new UsageError("--notify-commit-author works only with --notify-on-sync-failure: give both");
@@ -55,10 +59,20 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
 /** The SMTP URL and its password (decoded), for the secret mask. */
 export function smtpSecrets(smtpUrl: string | undefined): string[] {
   if (!smtpUrl) return [];
+  let password: string;
   try {
-    const { password } = new URL(smtpUrl);
-    return [smtpUrl, password, decodeURIComponent(password)].filter(Boolean);
+    password = new URL(smtpUrl).password;
   } catch {
     return [smtpUrl];
+  }
+  // As written too: a password that is not valid percent-encoding cannot be decoded.
+  return [smtpUrl, password, decodedOrSame(password)].filter(Boolean);
+}
+
+function decodedOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

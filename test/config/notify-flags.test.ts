@@ -52,6 +52,25 @@ describe("notification flags", () => {
     expect(runSecrets(read)).toEqual(expect.arrayContaining([SMTP, "p%40ss-w0rd", "p@ss-w0rd"]));
   });
 
+  it("refuses an SMTP URL that nodemailer could not use at start-up, without quoting it", () => {
+    for (const url of [
+      "smtp://u:hunter2@mail.example:99999",
+      "smtps://u:hunter2@[::1:465",
+      "smtp://u:hunter2@:25",
+    ]) {
+      const message = usageError(() => config(base, { UPDRAFT_SMTP_URL: url }));
+      expect(message, url).toMatch(/^UPDRAFT_SMTP_URL \(or --smtp-url-file\)/);
+      expect(message, url).not.toContain("hunter2");
+    }
+  });
+
+  it("masks a password that is not valid percent-encoding as written", () => {
+    const read = config([...base, "--notify-email", "a@x.example"], {
+      UPDRAFT_SMTP_URL: "smtp://mailer:pa%zz-w0rd@mail.example:587",
+    });
+    expect(runSecrets(read)).toEqual(expect.arrayContaining(["pa%zz-w0rd"]));
+  });
+
   it("refuses bad values and missing companions with a message naming the flag", () => {
     expect(usageError(() => config([...base, "--notify-email", "ops"], { UPDRAFT_SMTP_URL: SMTP }))).toBe(
       '--notify-email: "ops" is not an email address (e.g. "ops@example.com")',
