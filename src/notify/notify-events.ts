@@ -7,6 +7,7 @@ import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { SyncRecord } from "../sync/sync-status.ts";
 import { readLogTail } from "./content/log-tail.ts";
 import {
+  boundNotification,
   maskNotification,
   missedScheduleNotifications,
   type NotificationLinks,
@@ -74,7 +75,7 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const send = async (channels: readonly Channel[], notification: Notification) => {
     if (channels.length === 0) return;
     try {
-      await parts.sink.enqueue(channels, maskNotification(notification, parts.mask));
+      await parts.sink.enqueue(channels, boundNotification(maskNotification(notification, parts.mask)));
     } catch (error) {
       // Channels carry secrets in their URLs: name only their hosts.
       parts.log.warn(
