@@ -91,9 +91,12 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const route = (event: NotifyEvent, dag: NotifyDeclarations | undefined, taskId: string | null) =>
     channelsFor(event, dag, taskId, parts.daemon);
 
+  // Failures told by this process: a run that ends failed tells only the failed tasks not told yet.
+  const toldFailures = new Set<string>();
   const onTry = (run: Run, task: TaskInstance) => {
     const event = TASK_EVENTS.get(task.state);
     if (!event) return;
+    if (event === "failure") remember(toldFailures, failureKey(run, task));
     const channels = route(event, parts.definitionOf(run), task.id);
     if (channels.length === 0) return;
     start(async () => {
@@ -120,6 +123,11 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const off = [
     events.on("try:finished", ({ run, task }) => onTry(run, task)),
     events.on("run:finished", ({ run }) => {
+      // A run ended by its runTimeout, a stop or a mark fails its live tries without a
+      // try:finished: each such task is told here, once (after a restart the outbox dedupes).
+      if (run.state === "failed")
+        for (const task of run.tasks)
+          if (task.state === "failed" && !toldFailures.has(failureKey(run, task))) onTry(run, task);
       if (run.state !== "success") return;
       const channels = route("success", parts.definitionOf(run), null);
       if (channels.length > 0)
@@ -154,4 +162,17 @@ function tryLogOf(parts: NotifyEventParts, run: Run, task: TaskInstance): string
   } catch {
     return "";
   }
+}
+
+/** How many told failures are remembered: far more than a run's tasks, bounded all the same. */
+const TOLD_MAX = 10_000;
+
+function failureKey(run: Run, task: TaskInstance): string {
+  return `${run.id}\n${task.id}\n${task.try}`;
+}
+
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  const oldest = set.size > TOLD_MAX ? set.values().next().value : undefined;
+  if (oldest !== undefined) set.delete(oldest);
 }
