@@ -76,3 +76,26 @@ function decodedOrSame(text: string): string {
     return text;
   }
 }
+
+/** Shortest URL path (with its query) masked on its own: a short one ("/hook") is not a secret. */
+const MIN_SECRET_PATH = 16;
+
+/**
+ * The daemon-wide Slack and webhook URLs, for the secret mask: their path (or query) is their
+ * secret, so a task printing one never shows it in a log, a log tail or a message.
+ */
+export function channelUrlSecrets(defaults: readonly NotifyChannelSpec[]): string[] {
+  const secrets: string[] = [];
+  for (const channel of defaults) {
+    const url = "slack" in channel ? channel.slack : "webhook" in channel ? channel.webhook : undefined;
+    if (url === undefined) continue;
+    secrets.push(url);
+    try {
+      const { pathname, search } = new URL(url);
+      if (`${pathname}${search}`.length >= MIN_SECRET_PATH) secrets.push(`${pathname}${search}`);
+    } catch {
+      // checked by the flag's parser
+    }
+  }
+  return secrets;
+}
