@@ -49,6 +49,8 @@ export interface NotifyEventParts {
 }
 
 const ADDRESS = z.email();
+/** Notifications read (log tail) and enqueued at once. */
+const PARALLEL_JOBS = 4;
 
 const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
   ["failed", "failure"],
@@ -64,8 +66,23 @@ const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
  */
 export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) {
   const pending = new Set<Promise<void>>();
+  // A burst (thousands of failures at once) must not open thousands of logs and buffers at once:
+  // a few jobs run, the rest wait as closures.
+  const waiting: Array<() => void> = [];
+  let running = 0;
+  const slot = async () => {
+    if (running < PARALLEL_JOBS) running++;
+    // A slot freed is handed to the next job waiting, so `running` never goes past the limit.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
   const start = (work: () => Promise<void>) => {
-    const job = work()
+    const job = slot()
+      .then(() => work().finally(release))
       .catch((error: unknown) =>
         parts.log.warn({ error: parts.mask.mask((error as Error).message) }, "notification not enqueued"),
       )
