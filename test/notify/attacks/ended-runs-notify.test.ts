@@ -44,4 +44,25 @@ describe("a run that ends without its tries finishing", () => {
       [1, `failure:${run.id}:b:1`, "run timed out after 1m"],
     ]);
   });
+
+  it("a task failed before it starts (a template error): one failure, not one more when the run ends", async () => {
+    const h = await schedulerHarness({
+      stateDir: await cleanup.tempDir("notify-template"),
+      dags: [
+        dag("broken", {
+          notify: { onFailure: [{ webhook: HOOK }] },
+          tasks: [pod("a", { command: ["echo", "{{ no_such_name }}"] })],
+        }),
+      ],
+    });
+    harnesses.push(h);
+    await h.start();
+    const run = await h.scheduler.trigger("broken", {});
+    await h.settle();
+    await h.notifications.settled();
+    expect(h.run(run.id).state).toBe("failed");
+    expect(h.notifications.sent.map(({ notification: n }) => [n.id, n.reason?.slice(0, 15)])).toEqual([
+      [`failure:${run.id}:a:1`, "template error:"],
+    ]);
+  });
 });
