@@ -1,3 +1,4 @@
+import { smtpUrlProblem } from "../notify/channels/smtp-url.ts";
 import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
 import { type Env, UsageError } from "./flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";
@@ -28,6 +29,9 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
     throw new UsageError(
       "UPDRAFT_SMTP_URL (or --smtp-url-file) is not an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)",
     );
+  // Caught here, not as every email undeliverable later (the message never quotes the URL).
+  const problem = smtpUrl === undefined ? undefined : smtpUrlProblem(smtpUrl);
+  if (problem) throw new UsageError(problem);
   const commitAuthor = values["notify-commit-author"];
   if (commitAuthor && !values["notify-on-sync-failure"])
     throw new UsageError("--notify-commit-author works only with --notify-on-sync-failure: give both");
@@ -55,10 +59,43 @@ export function notifyConfigFrom(values: RunFlagValues, env: Env): NotifyConfig 
 /** The SMTP URL and its password (decoded), for the secret mask. */
 export function smtpSecrets(smtpUrl: string | undefined): string[] {
   if (!smtpUrl) return [];
+  let password: string;
   try {
-    const { password } = new URL(smtpUrl);
-    return [smtpUrl, password, decodeURIComponent(password)].filter(Boolean);
+    password = new URL(smtpUrl).password;
   } catch {
     return [smtpUrl];
   }
+  // As written too: a password that is not valid percent-encoding cannot be decoded.
+  return [smtpUrl, password, decodedOrSame(password)].filter(Boolean);
+}
+
+function decodedOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Shortest URL path (with its query) masked on its own: a short one ("/hook") is not a secret. */
+const MIN_SECRET_PATH = 16;
+
+/**
+ * The daemon-wide Slack and webhook URLs, for the secret mask: their path (or query) is their
+ * secret, so a task printing one never shows it in a log, a log tail or a message.
+ */
+export function channelUrlSecrets(defaults: readonly NotifyChannelSpec[]): string[] {
+  const secrets: string[] = [];
+  for (const channel of defaults) {
+    const url = "slack" in channel ? channel.slack : "webhook" in channel ? channel.webhook : undefined;
+    if (url === undefined) continue;
+    secrets.push(url);
+    try {
+      const { pathname, search } = new URL(url);
+      if (`${pathname}${search}`.length >= MIN_SECRET_PATH) secrets.push(`${pathname}${search}`);
+    } catch {
+      // checked by the flag's parser
+    }
+  }
+  return secrets;
 }

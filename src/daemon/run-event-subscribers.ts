@@ -48,8 +48,9 @@ export function followRuns(
   const { smtpUrl, mailFrom } = config.notify;
   const publicUrl = () => config.login.publicUrl ?? parts.http.url();
   const sender = createChannelSender({ smtpUrl, mailFrom, publicUrl: config.login.publicUrl });
+  const outboxDir = path.join(config.stateDir, "outbox");
   const outbox = createOutbox({
-    dir: path.join(config.stateDir, "outbox"),
+    dir: outboxDir,
     sender,
     log,
     metrics: parts.metrics,
@@ -66,10 +67,34 @@ export function followRuns(
     authorEmail: (sha) => parts.sync.authorEmail(sha),
     now: () => new Date(parts.clock.now()),
   });
+  // Under leader election replicas may share the state dir: only the leader delivers (a standby
+  // sending the leader's pending messages would send them twice), like the scheduler.
+  let started = false;
+  let leading = !config.leaderElection.enabled;
+  // An outbox folder the daemon cannot use must not stop scheduling: it is logged, naming the fix.
+  const deliver = () =>
+    outbox
+      .start()
+      .catch((error: unknown) =>
+        log.error(
+          { err: error, dir: outboxDir },
+          `outbox: cannot use ${outboxDir} (${(error as Error).message}); notifications are not sent until it is a folder the daemon's user can write and the daemon restarts`,
+        ),
+      );
+  events.on("leadership:changed", (view) => {
+    if (!config.leaderElection.enabled || view.isLeader === leading) return;
+    leading = view.isLeader;
+    if (leading && started) void deliver();
+    else if (!leading) void outbox.stop();
+  });
   return {
     outbox,
-    start: () => outbox.start(),
+    async start() {
+      started = true;
+      if (leading) await deliver();
+    },
     async stop() {
+      started = false;
       // What is being enqueued reaches the outbox before it stops; it is sent after the next start.
       await notifying.settled();
       await outbox.stop();

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
 import type { Logger } from "../log/logger.ts";
@@ -6,6 +7,7 @@ import type { SecretMask } from "../secrets/secret-mask.ts";
 import type { SyncRecord } from "../sync/sync-status.ts";
 import { readLogTail } from "./content/log-tail.ts";
 import {
+  boundNotification,
   maskNotification,
   missedScheduleNotifications,
   type NotificationLinks,
@@ -46,6 +48,10 @@ export interface NotifyEventParts {
   now: () => Date;
 }
 
+const ADDRESS = z.email();
+/** Notifications read (log tail) and enqueued at once. */
+const PARALLEL_JOBS = 4;
+
 const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
   ["failed", "failure"],
   ["up_for_retry", "retry"],
@@ -60,8 +66,23 @@ const TASK_EVENTS = new Map<string, "failure" | "retry" | "success">([
  */
 export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) {
   const pending = new Set<Promise<void>>();
+  // A burst (thousands of failures at once) must not open thousands of logs and buffers at once:
+  // a few jobs run, the rest wait as closures.
+  const waiting: Array<() => void> = [];
+  let running = 0;
+  const slot = async () => {
+    if (running < PARALLEL_JOBS) running++;
+    // A slot freed is handed to the next job waiting, so `running` never goes past the limit.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
   const start = (work: () => Promise<void>) => {
-    const job = work()
+    const job = slot()
+      .then(() => work().finally(release))
       .catch((error: unknown) =>
         parts.log.warn({ error: parts.mask.mask((error as Error).message) }, "notification not enqueued"),
       )
@@ -71,7 +92,7 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const send = async (channels: readonly Channel[], notification: Notification) => {
     if (channels.length === 0) return;
     try {
-      await parts.sink.enqueue(channels, maskNotification(notification, parts.mask));
+      await parts.sink.enqueue(channels, boundNotification(maskNotification(notification, parts.mask)));
     } catch (error) {
       // Channels carry secrets in their URLs: name only their hosts.
       parts.log.warn(
@@ -87,9 +108,12 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const route = (event: NotifyEvent, dag: NotifyDeclarations | undefined, taskId: string | null) =>
     channelsFor(event, dag, taskId, parts.daemon);
 
+  // Failures told by this process: a run that ends failed tells only the failed tasks not told yet.
+  const toldFailures = new Set<string>();
   const onTry = (run: Run, task: TaskInstance) => {
     const event = TASK_EVENTS.get(task.state);
     if (!event) return;
+    if (event === "failure") remember(toldFailures, failureKey(run, task));
     const channels = route(event, parts.definitionOf(run), task.id);
     if (channels.length === 0) return;
     start(async () => {
@@ -107,7 +131,8 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
         parts.daemon.commitAuthor && notification.commit
           ? await parts.authorEmail?.(notification.commit).catch(() => undefined)
           : undefined;
-      const own = author ? [channelOf({ email: [author] })] : [];
+      // Git takes almost anything as an author email ("a@x, b@y"): only one real address is mailed.
+      const own = author && ADDRESS.safeParse(author).success ? [channelOf({ email: [author] })] : [];
       await send(unique([...route("sync_failure", undefined, null), ...own]), notification);
     });
   };
@@ -115,6 +140,11 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   const off = [
     events.on("try:finished", ({ run, task }) => onTry(run, task)),
     events.on("run:finished", ({ run }) => {
+      // A run ended by its runTimeout, a stop or a mark fails its live tries without a
+      // try:finished: each such task is told here, once (after a restart the outbox dedupes).
+      if (run.state === "failed")
+        for (const task of run.tasks)
+          if (task.state === "failed" && !toldFailures.has(failureKey(run, task))) onTry(run, task);
       if (run.state !== "success") return;
       const channels = route("success", parts.definitionOf(run), null);
       if (channels.length > 0)
@@ -149,4 +179,17 @@ function tryLogOf(parts: NotifyEventParts, run: Run, task: TaskInstance): string
   } catch {
     return "";
   }
+}
+
+/** How many told failures are remembered: far more than a run's tasks, bounded all the same. */
+const TOLD_MAX = 10_000;
+
+function failureKey(run: Run, task: TaskInstance): string {
+  return `${run.id}\n${task.id}\n${task.try}`;
+}
+
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  const oldest = set.size > TOLD_MAX ? set.values().next().value : undefined;
+  if (oldest !== undefined) set.delete(oldest);
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runSecrets } from "../../src/config/run-secrets.ts";
+import { runSecretMask, runSecrets } from "../../src/config/run-secrets.ts";
 import { config, usageError } from "../cli/run-config-helpers.ts";
 
 const base = ["--dags", "/tmp/dags"];
@@ -50,6 +50,44 @@ describe("notification flags", () => {
     const read = config([...base, "--smtp-url-file", file, "--notify-email", "a@x.example"]);
     expect(read.notify.smtpUrl).toBe(SMTP);
     expect(runSecrets(read)).toEqual(expect.arrayContaining([SMTP, "p%40ss-w0rd", "p@ss-w0rd"]));
+  });
+
+  it("refuses an SMTP URL that nodemailer could not use at start-up, without quoting it", () => {
+    for (const url of [
+      "smtp://u:hunter2@mail.example:99999",
+      "smtps://u:hunter2@[::1:465",
+      "smtp://u:hunter2@:25",
+    ]) {
+      const message = usageError(() => config(base, { UPDRAFT_SMTP_URL: url }));
+      expect(message, url).toMatch(/^UPDRAFT_SMTP_URL \(or --smtp-url-file\)/);
+      expect(message, url).not.toContain("hunter2");
+    }
+  });
+
+  it("masks a password that is not valid percent-encoding as written", () => {
+    const read = config([...base, "--notify-email", "a@x.example"], {
+      UPDRAFT_SMTP_URL: "smtp://mailer:pa%zz-w0rd@mail.example:587",
+    });
+    expect(runSecrets(read)).toEqual(expect.arrayContaining(["pa%zz-w0rd"]));
+  });
+
+  it("masks the --notify-slack and --notify-url URLs (their path is their secret) wherever the daemon stores or serves text", () => {
+    const read = config([
+      ...base,
+      "--notify-slack",
+      "https://hooks.slack.example/services/T000/B000/XsecretXsecret",
+      "--notify-url",
+      "http://127.0.0.1:9/hook?token=t0ken-in-the-query",
+    ]);
+    const mask = runSecretMask(read);
+    const line = (url: string) => `curl -X POST ${url}`;
+    expect(mask.mask(line("https://hooks.slack.example/services/T000/B000/XsecretXsecret"))).not.toContain(
+      "Xsecret",
+    );
+    expect(mask.mask("posting to /services/T000/B000/XsecretXsecret")).not.toContain("Xsecret");
+    expect(mask.mask(line("http://127.0.0.1:9/hook?token=t0ken-in-the-query"))).not.toContain("t0ken");
+    // A short, common path alone is not a secret: masking it would shred innocent text.
+    expect(mask.mask("GET /hook 200")).toBe("GET /hook 200");
   });
 
   it("refuses bad values and missing companions with a message naming the flag", () => {

@@ -22,7 +22,12 @@ const record = (loaded: SyncRecord["loaded"], ok = true): SyncRecord => ({
 });
 const broken = { dags: 0, importErrors: 1, firstError: { file: "a.ts", line: 4, message: "boom" } };
 
-function setUp(onSyncFailure: boolean, commitAuthor: boolean, enqueueFails = false) {
+function setUp(
+  onSyncFailure: boolean,
+  commitAuthor: boolean,
+  enqueueFails = false,
+  author = "Author@X.example",
+) {
   const events = createDaemonEvents();
   const sent: Array<{ channels: Channel[]; notification: Notification }> = [];
   const notifying = notifyOnEvents(events, {
@@ -38,7 +43,7 @@ function setUp(onSyncFailure: boolean, commitAuthor: boolean, enqueueFails = fal
     log: createLogger({ secrets: [], level: "silent" }),
     definitionOf: () => undefined,
     logFile: () => "",
-    authorEmail: async (sha) => (sha === SHA ? "Author@X.example" : undefined),
+    authorEmail: async (sha) => (sha === SHA ? author : undefined),
     now: () => new Date("2026-12-05T06:00:01.000Z"),
   });
   return { events, sent, notifying };
@@ -76,6 +81,20 @@ describe("sync failure notifications", () => {
       { type: "webhook", url: "http://h.example/daemon" },
       { type: "email", to: ["author@x.example"] },
     ]);
+  });
+
+  it("a commit author's email that is not one address (git takes almost anything) is not mailed", async () => {
+    for (const author of [
+      "dev@x.example, everyone@corp.example",
+      "dev@x.example\r\nBcc: everyone@corp.example",
+      "not an address",
+      "Dev <dev@x.example>",
+    ]) {
+      const { events, sent, notifying } = setUp(true, true, false, author);
+      events.emit("sync:applied", record(broken));
+      await notifying.settled();
+      expect(sent[0]?.channels, author).toEqual([{ type: "webhook", url: "http://h.example/daemon" }]);
+    }
   });
 
   it("an outbox that cannot store them is logged, never thrown into the emitter", async () => {

@@ -3,6 +3,8 @@ import nodemailer from "nodemailer";
 import { type ChannelSender, type Delivery, DeliveryError, channelLabel } from "../notification.ts";
 import { renderEmail } from "./email-message.ts";
 
+export { smtpUrlProblem } from "./smtp-url.ts";
+
 export interface EmailSenderOptions {
   smtpUrl: string;
   /** `--mail-from`; default `updraft@<hostname>`. */
@@ -79,24 +81,6 @@ function withDeadline(sending: Promise<unknown>, ms: number): Promise<unknown> {
   return Promise.race([sending, deadline]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Why an SMTP URL cannot be used, without quoting it (it holds the password); undefined when it
- * can. nodemailer would take anything else for localhost:587.
- */
-export function smtpUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "UPDRAFT_SMTP_URL (or --smtp-url-file) is not a URL: give smtp://user:password@host:587 or smtps://user:password@host:465";
-  }
-  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:")
-    return `UPDRAFT_SMTP_URL (or --smtp-url-file) must start with smtp:// or smtps://, not ${parsed.protocol}//`;
-  if (!parsed.hostname)
-    return "UPDRAFT_SMTP_URL (or --smtp-url-file) names no host: give smtp://user:password@host:587";
-  return undefined;
-}
-
 function smtpHost(url: string): string {
   try {
     return new URL(url).host;
@@ -110,7 +94,8 @@ function secretsOf(url: string): string[] {
   const secrets = [url];
   try {
     const { password } = new URL(url);
-    if (password) secrets.push(password, decodeURIComponent(password));
+    if (password) secrets.push(password);
+    if (password) secrets.push(decodeURIComponent(password));
   } catch {
     // an invalid URL is hidden whole
   }

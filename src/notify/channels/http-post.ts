@@ -24,15 +24,17 @@ const MAX_RETRY_AFTER_MS = 24 * 3600_000;
  * must not be bounced to another host with its body); a reply body is read up to a few KB.
  */
 export async function postJson(post: JsonPost): Promise<void> {
-  let url = post.url;
-  if (!URL.canParse(url)) throw new DeliveryError(`${post.label}: the URL is not valid`, false);
+  if (!URL.canParse(post.url)) throw new DeliveryError(`${post.label}: the URL is not valid`, false);
+  // fetch refuses a URL with a login in it: the login goes as Basic auth (same-origin redirects keep it).
+  const { url: bare, authorization } = splitLogin(post.url);
+  let url = bare;
   const body = JSON.stringify(post.body);
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
       response = await post.fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...post.headers },
+        headers: { "content-type": "application/json", ...post.headers, ...authorization },
         body,
         redirect: "manual",
         signal: AbortSignal.timeout(post.timeoutMs),
@@ -59,6 +61,26 @@ export async function postJson(post: JsonPost): Promise<void> {
       post.retryable(response.status),
       retryAfterMs(response.headers.get("retry-after")),
     );
+  }
+}
+
+function splitLogin(text: string): { url: string; authorization: Record<string, string> } {
+  const url = new URL(text);
+  if (!url.username && !url.password) return { url: text, authorization: {} };
+  const login = `${decodeOrSame(url.username)}:${decodeOrSame(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return {
+    url: url.href,
+    authorization: { authorization: `Basic ${Buffer.from(login).toString("base64")}` },
+  };
+}
+
+function decodeOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

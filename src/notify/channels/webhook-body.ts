@@ -1,5 +1,5 @@
 import type { Delivery, Notification } from "../notification.ts";
-import { digestTitle } from "./message-fields.ts";
+import { cut, digestTitle } from "./message-fields.ts";
 
 /**
  * The JSON a webhook receives for one notification: a superset of round 1's failure and
@@ -47,8 +47,29 @@ export function renderWebhook(delivery: Delivery): WebhookNotificationBody | Web
     id: delivery.id,
     event: "digest",
     count: notifications.length,
-    notifications: notifications.map(notificationBody),
+    notifications: withinBudget(notifications.map(notificationBody)),
   };
+}
+
+/** A digest body stays below this (nginx takes 1 MB by default; a 413 would lose every member). */
+const DIGEST_BYTES = 900 * 1024;
+
+/**
+ * The members as they are while the digest fits; else shortened step by step (log tails to their
+ * last lines, then none, then reasons and texts cut): each member stays, with its links.
+ */
+function withinBudget(members: WebhookNotificationBody[]): WebhookNotificationBody[] {
+  const steps: Array<(m: WebhookNotificationBody) => WebhookNotificationBody> = [
+    (m) => ({ ...m, logTail: m.logTail.slice(-3) }),
+    (m) => ({ ...m, logTail: [] }),
+    (m) => ({ ...m, text: cut(m.text, 300), reason: m.reason === null ? null : cut(m.reason, 300) }),
+  ];
+  let shown = members;
+  for (const step of steps) {
+    if (Buffer.byteLength(JSON.stringify(shown)) <= DIGEST_BYTES) break;
+    shown = shown.map(step);
+  }
+  return shown;
 }
 
 function notificationBody(n: Notification): WebhookNotificationBody {

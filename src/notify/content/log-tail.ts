@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { SecretMask } from "../../secrets/secret-mask.ts";
 
@@ -23,12 +24,16 @@ export async function readLogTail(
 ): Promise<string[]> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(file, "r");
+    // A task can write where its log is: a FIFO must not block the open (and a thread of the
+    // pool) forever, and a planted symlink must not show another file.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return [];
   }
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) return [];
+    const { size } = stats;
     const start = Math.max(0, size - limits.bytes);
     const buffer = Buffer.alloc(size - start);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
@@ -50,7 +55,19 @@ export function tailLines(
   const lines = text.split(/\r?\n/);
   if (partialFirst) lines.shift();
   if (lines.at(-1) === "") lines.pop();
-  return lines.slice(-limits.lines).map((line) => cut(mask ? mask.mask(line) : line, limits.lineChars));
+  return lines
+    .slice(-limits.lines)
+    .map((line) => cut(mask ? mask.mask(plain(line)) : plain(line), limits.lineChars));
+}
+
+/** Terminal escapes (colours, titles) and control characters but tab: they mean nothing in a message. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function plain(line: string): string {
+  return line.replace(ESCAPES, "").replace(CONTROLS, "");
 }
 
 function cut(line: string, chars: number): string {

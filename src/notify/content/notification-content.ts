@@ -148,6 +148,34 @@ export function maskNotification(notification: Notification, mask: SecretMask): 
   };
 }
 
+/** Characters kept of a notification's texts: a thrown 2 MB message must not make a record the outbox cannot keep. */
+const TEXT_MAX = { title: 1000, reason: 4000, field: 500, line: 1000, link: 4000 } as const;
+
+/**
+ * The notification with each text cut to a bound (after masking: a cut must not leave half a
+ * secret the mask no longer recognises), so one stays far below the outbox's record size.
+ */
+export function boundNotification(notification: Notification): Notification {
+  const cut = (value: string | null, max: number) =>
+    value === null || value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+  const field = (value: string | null) => cut(value, TEXT_MAX.field);
+  const link = (value: string | null) => cut(value, TEXT_MAX.link);
+  const { links } = notification;
+  return {
+    ...notification,
+    title: cut(notification.title, TEXT_MAX.title) ?? "",
+    dag: field(notification.dag),
+    run: field(notification.run),
+    task: field(notification.task),
+    state: field(notification.state),
+    reason: cut(notification.reason, TEXT_MAX.reason),
+    commit: field(notification.commit),
+    logicalDate: field(notification.logicalDate),
+    logTail: notification.logTail.slice(-20).map((line) => cut(line, TEXT_MAX.line) ?? ""),
+    links: { run: link(links.run), log: link(links.log), sync: link(links.sync) },
+  };
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }

@@ -20,8 +20,10 @@ export async function loadPending(
   const digests: DigestRecord[] = [];
   const corrupt: string[] = [];
   const done: string[] = [];
+  const later: string[] = [];
   for await (const file of store.scan()) {
     if (file.kind === "corrupt") corrupt.push(file.name);
+    else if (file.kind === "later") later.push(file.name);
     else if (file.kind === "digest") digests.push(file.record);
     else if (journal.has(file.record.key)) done.push(file.record.key);
     else {
@@ -43,6 +45,12 @@ export async function loadPending(
     log.warn(
       { dir: store.dir, files: corrupt.slice(0, 20), count: corrupt.length },
       "outbox: skipped files that are not whole messages (a crash mid-write, or not the outbox's); moved to corrupt/",
+    );
+  // After a rollback: the newer updraft sends them when it is back; setting them aside would lose them.
+  if (later.length > 0)
+    log.warn(
+      { dir: store.dir, files: later.slice(0, 20), count: later.length },
+      "outbox: files of a later version of updraft left in place, not sent by this version",
     );
   return { nextSeq };
 }

@@ -100,6 +100,13 @@ export function parseDigest(text: string, id: string): DigestRecord | undefined 
   return parsed.success && parsed.data.id === id ? parsed.data : undefined;
 }
 
+/** A record a later updraft wrote (`"v"` above 1): not this version's to read, nor to set aside. */
+export function isLaterVersion(text: string): boolean {
+  const json = safeJson(text);
+  if (typeof json !== "object" || json === null || !("v" in json)) return false;
+  return typeof json.v === "number" && json.v > 1;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

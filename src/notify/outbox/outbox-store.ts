@@ -1,7 +1,13 @@
 import { mkdir, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { STATE_DIR_MODE, type StateWriter, syncFolder } from "../../store/durable-write.ts";
-import { type DigestRecord, type MessageRecord, parseDigest, parseMessage } from "./outbox-records.ts";
+import {
+  type DigestRecord,
+  isLaterVersion,
+  type MessageRecord,
+  parseDigest,
+  parseMessage,
+} from "./outbox-records.ts";
 
 /** Files the store keeps beside the messages; anything else it does not know is set aside. */
 export const DELIVERED_FILE = "delivered.log";
@@ -13,7 +19,8 @@ const MAX_RECORD_BYTES = 1024 * 1024;
 export type ScannedFile =
   | { kind: "message"; record: MessageRecord }
   | { kind: "digest"; record: DigestRecord }
-  | { kind: "corrupt"; name: string };
+  | { kind: "corrupt"; name: string }
+  | { kind: "later"; name: string };
 
 /** The outbox folder: one file per message (`m-<key>.json`) and per digest (`d-<id>.json`). */
 export class OutboxStore {
@@ -71,7 +78,8 @@ export class OutboxStore {
           : message?.[1]
             ? parseMessage(text, message[1])
             : parseDigest(text, digest?.[1] ?? "");
-      if (!record) yield { kind: "corrupt", name };
+      if (!record && text !== undefined && isLaterVersion(text)) yield { kind: "later", name };
+      else if (!record) yield { kind: "corrupt", name };
       else if ("members" in record) yield { kind: "digest", record };
       else yield { kind: "message", record };
     }

@@ -1,5 +1,6 @@
 import type { ActiveDag } from "../../dags/active-dags.ts";
 import { paramsJsonSchema } from "../../dags/spec/params-json-schema.ts";
+import { withRedactedChannels } from "../../notify/routing/redact-channel-urls.ts";
 import type { AppDeps, RunReader } from "../app-deps.ts";
 import { missedScheduleView, RUNS_TO_CLEAR_MISSED } from "./missed-schedule-view.ts";
 import { nextRunAt } from "./next-run-at.ts";
@@ -47,7 +48,8 @@ export function dagSummary(dag: ActiveDag, context: DagViewContext) {
 export function dagDetail(dag: ActiveDag, context: DagViewContext) {
   return {
     ...dagSummary(dag, context),
-    definition: dag.definition,
+    // Channel URLs carry their secret in the path: only their origin is shown.
+    definition: withRedactedChannels(dag.definition),
     /** The params as JSON Schema (draft 2020-12): what a trigger's conf must fit. */
     params: paramsJsonSchema(dag.definition.params),
     skipped: context.store.dag(dag.definition.id)?.skipped ?? [],
