@@ -10,6 +10,7 @@ import path from "node:path";
 export class DeliveredJournal {
   readonly #keys = new Set<string>();
   #lines = 0;
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly file: string,
@@ -34,7 +35,15 @@ export class DeliveredJournal {
     for (const line of lines) if (/^[0-9a-f]{40}$/.test(line)) this.#remember(line);
   }
 
-  async add(keys: readonly string[]): Promise<void> {
+  /** Appends after any append under way, so a compaction never replaces the file under an append. */
+  add(keys: readonly string[]): Promise<void> {
+    const append = () => this.#append(keys);
+    const added = this.#tail.then(append, append);
+    this.#tail = added.catch(() => undefined);
+    return added;
+  }
+
+  async #append(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     const handle = await open(this.file, "a", STATE_FILE_MODE);
     try {

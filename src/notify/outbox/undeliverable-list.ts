@@ -21,6 +21,7 @@ const listSchema = z.array(
 /** The newest messages given up on (newest first), kept in `undeliverable.json`; no URL in them. */
 export class UndeliverableList {
   #items: UndeliverableMessage[] = [];
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly file: string,
@@ -47,10 +48,19 @@ export class UndeliverableList {
     return parsed.success;
   }
 
-  async add(item: UndeliverableMessage): Promise<void> {
-    const items = [item, ...this.#items].slice(0, this.limit);
-    await this.writer.write(this.file, JSON.stringify(items));
-    this.#items = items;
+  /**
+   * Adds one, after any add under way: two channels giving up at once must not both rewrite the
+   * file from the same old list (one entry lost) or race on its temp file (one write failing).
+   */
+  add(item: UndeliverableMessage): Promise<void> {
+    const write = async () => {
+      const items = [item, ...this.#items].slice(0, this.limit);
+      await this.writer.write(this.file, JSON.stringify(items));
+      this.#items = items;
+    };
+    const added = this.#tail.then(write, write);
+    this.#tail = added.catch(() => undefined);
+    return added;
   }
 }
 
