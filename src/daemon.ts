@@ -107,7 +107,7 @@ export function createDaemon(
   const pool = new LoaderPool(config.loader, { prewarm: true, checkResult });
   const syncFollowers = followSyncs(events, { config, log, metrics, clock, writer });
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
-  const notifications = followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler });
+  const notify = followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler, store });
   const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
   const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, events, ...kube });
@@ -129,10 +129,10 @@ export function createDaemon(
     log,
     mask,
     tryLog: logs.tryLog,
-    notifications: notifications.outbox,
+    notifications: notify.outbox,
     ...server,
   });
-  const held = [logs, notifications];
+  const held = [logs, notify];
   const life = new DaemonLifecycle({ config, log, app, http, leadership, duties, pool, loop, sync, held });
   return {
     app,

@@ -11,10 +11,15 @@ import { createOutbox } from "../notify/outbox/outbox.ts";
 import { logRunEvents } from "../scheduler/run-log.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
+import type { RunStore } from "../store/run-store.ts";
 import { pageLinks } from "../server/page/page-links.ts";
 import type { Clock } from "../leader/clock.ts";
 import type { ChosenSource } from "./dag-source.ts";
 import type { HttpListener } from "./http-listener.ts";
+
+/** After a restart, runs that ended this recently are told again if their messages never reached the outbox. */
+const CATCH_UP_MS = 15 * 60_000;
+const CATCH_UP_RUNS = 1000;
 
 /** What runs only while the state dir is held: the outbox (`<state-dir>/outbox`) delivering. */
 export interface Notifications {
@@ -40,6 +45,8 @@ export function followRuns(
     http: Pick<HttpListener, "url">;
     /** The author email of a commit (git mode), for `--notify-commit-author`. */
     sync: Pick<ChosenSource, "authorEmail">;
+    /** The runs a restart looks through for messages a crash kept from the outbox. */
+    store: Pick<RunStore, "recentRuns">;
   },
 ): Notifications {
   const { config, log, scheduler, mask } = parts;
@@ -72,9 +79,24 @@ export function followRuns(
   let started = false;
   let leading = !config.leaderElection.enabled;
   // An outbox folder the daemon cannot use must not stop scheduling: it is logged, naming the fix.
+  // After a start, runs that ended lately are told again (the outbox drops what it has): their
+  // channels come from their DAG's definition, known once the DAGs are loaded.
+  let loaded = false;
+  let catchUpDue = false;
+  const catchUp = () => {
+    catchUpDue = false;
+    notifying.catchUp(parts.store.recentRuns(CATCH_UP_RUNS), parts.clock.now() - CATCH_UP_MS);
+  };
+  const onLoaded = () => {
+    loaded = true;
+    if (catchUpDue) catchUp();
+  };
+  events.on("sync:applied", onLoaded);
+  events.on("sync:failed", onLoaded);
   const deliver = () =>
     outbox
       .start()
+      .then(() => (loaded ? catchUp() : (catchUpDue = true)))
       .catch((error: unknown) =>
         log.error(
           { err: error, dir: outboxDir },

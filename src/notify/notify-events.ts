@@ -166,6 +166,21 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
   ];
   return {
     stop: () => off.forEach((unsubscribe) => unsubscribe()),
+    /**
+     * Tells again what runs that ended since `since` (ms) should have told: a daemon killed between
+     * storing a try's end and enqueueing its message sends it after the restart. The outbox drops
+     * what it has already queued or sent (same ids), so nothing goes twice. Call once the outbox runs.
+     */
+    catchUp(runs: Iterable<Run>, since: number) {
+      const ended = (at: string | null) => at !== null && Date.parse(at) >= since;
+      for (const run of runs) {
+        for (const task of run.tasks) if (ended(task.endedAt)) onTry(run, task);
+        if (run.state !== "success" || !ended(run.endedAt)) continue;
+        const channels = route("success", parts.definitionOf(run), null);
+        if (channels.length > 0)
+          start(() => send(channels, runSuccessNotification(run, parts.links, parts.now())));
+      }
+    },
     /** Waits for the notifications under way to be enqueued (tests, shutdown). */
     settled: async () => {
       await Promise.all([...pending]);

@@ -37,8 +37,11 @@ describe("a run that ends without its tries finishing", () => {
     h.executor.fail(key("b"), 143);
     await h.settle();
     await h.notifications.settled();
+    // Each task's message is built on its own (its log tail read), so they may be queued in any order.
     expect(
-      h.notifications.sent.map(({ channels, notification: n }) => [channels.length, n.id, n.reason]),
+      h.notifications.sent
+        .map(({ channels, notification: n }) => [channels.length, n.id, n.reason])
+        .sort((x, y) => String(x[1]).localeCompare(String(y[1]))),
     ).toEqual([
       [1, `failure:${run.id}:a:1`, "run timed out after 1m"],
       [1, `failure:${run.id}:b:1`, "run timed out after 1m"],

@@ -45,6 +45,7 @@ describe("the outbox under leader election", () => {
       clock: systemClock,
       http: { url: () => "http://127.0.0.1:1" },
       sync: { authorEmail: async () => undefined },
+      store: { recentRuns: () => [] },
     });
     cleanup.defer(() => standby.stop());
     await standby.start();
