@@ -9,6 +9,7 @@ import { logUploadMetrics } from "../metrics/log-upload-metrics.ts";
 import type { PrometheusMetrics } from "../metrics/prometheus-metrics.ts";
 import type { TryFileKey } from "../runs/try-files.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
+import { whenLeading } from "./when-leading.ts";
 
 /**
  * The log store as the daemon wires it; without `--log-store` it does nothing. `start` runs once
@@ -73,7 +74,7 @@ export function createLogStore(
   });
   return {
     tryLog: (file, key) => store.opener(file, key),
-    start: () => store.start(),
+    start: whenLeading(deps.events, config.leaderElection.enabled, () => store.start()),
     stop: () => store.stop(),
   };
 }
