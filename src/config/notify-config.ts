@@ -1,4 +1,4 @@
-import { smtpUrlProblem } from "../notify/channels/smtp-url.ts";
+import { smtpUrlProblem } from "./smtp-url.ts";
 import type { NotifyChannelSpec } from "../dags/spec/notify-schema.ts";
 import { type Env, UsageError } from "./flags.ts";
 import type { RunFlagValues } from "./run-flags.ts";

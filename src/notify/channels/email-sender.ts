@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import { type ChannelSender, type Delivery, DeliveryError, channelLabel } from "../notification.ts";
 import { renderEmail } from "./email-message.ts";
 
-export { smtpUrlProblem } from "./smtp-url.ts";
+export { smtpUrlProblem } from "../../config/smtp-url.ts";
 
 export interface EmailSenderOptions {
   smtpUrl: string;
