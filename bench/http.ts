@@ -4,24 +4,23 @@
  * loop) drives 50 connections for 10 s per path against the daemon on 127.0.0.1:
  * `GET /api/status`, `GET /api/dags`, `GET /` and `GET /api/runs/:id`; requests/s, p50 and p99
  * latency, and PASS/MISS against the targets (/api/status p99 ≤ 20 ms, / p99 ≤ 100 ms); also the
- * DAG and run pages, which are rendered on every request.
+ * DAG and run pages, which are rendered on every request. Then the same with 10,000 DAGs and
+ * 100,000 finished runs (bench/http-many-dags.ts).
  */
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import { promisify } from "node:util";
 import { readFlags } from "../src/config/flags.ts";
 import { RUN_FLAGS, runConfigFrom } from "../src/config/run-config.ts";
 import { createDaemon } from "../src/daemon.ts";
 import { systemClock } from "../src/leader/clock.ts";
-import { dagSchema } from "../src/dags/spec/dag-schema.ts";
 import { createLogger } from "../src/log/logger.ts";
-import type { Run, TaskInstance, TaskState } from "../src/runs/run-model.ts";
-import { newRun, scheduledRunId } from "../src/scheduler/run-planner.ts";
+import { scheduledRunId } from "../src/scheduler/run-planner.ts";
+import { autocannon, type Figures } from "./lib/autocannon.ts";
 import { Checks, line } from "./lib/figures.ts";
+import { finishedRuns } from "./lib/finished-runs.ts";
+import { manyDagsFigures } from "./http-many-dags.ts";
 
 const DAGS = 20;
 const RUNS_PER_DAG = 500;
@@ -30,7 +29,6 @@ const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const TARGETS: Record<string, number> = { "/api/status": 20, "/": 100 };
 
-const run = promisify(execFile);
 const dagId = (i: number) => `bench_${String(i).padStart(2, "0")}`;
 
 function dagModule(id: string): string {
@@ -48,103 +46,6 @@ function dagModule(id: string): string {
   ].join("\n");
 }
 
-/** 500 finished runs of one DAG, shaped exactly as RunStore.archive stores them. */
-function finishedRuns(id: string, snapshot: string): Run[] {
-  const definition = dagSchema.parse({
-    kind: "dag",
-    id,
-    schedule: "@daily",
-    tasks: Array.from({ length: TASKS }, (_, t) => ({ kind: "pod", id: `t${t}`, image: "busybox:1.36" })),
-  });
-  const start = Date.parse("2025-01-01T00:00:00Z");
-  return Array.from({ length: RUNS_PER_DAG }, (_, k) => {
-    const logicalDate = new Date(start + k * 3_600_000);
-    const created = newRun(definition, {
-      id: scheduledRunId(id, logicalDate),
-      trigger: "scheduled",
-      logicalDate,
-      conf: {},
-      commit: null,
-      snapshot,
-      now: logicalDate,
-    });
-    const failed = k % 10 === 9;
-    let at = logicalDate.getTime() + 1000;
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const tasks = created.tasks.map((task, t): TaskInstance => {
-      const state: TaskState = failed && t === TASKS - 1 ? "failed" : "success";
-      const startedAt = iso(at);
-      at += 30_000 + ((k * 7 + t * 13) % 60) * 1000;
-      const endedAt = iso(at);
-      const exitCode = state === "success" ? 0 : 1;
-      const reason = state === "failed" ? "exit code 1" : null;
-      return {
-        ...task,
-        state,
-        try: 1,
-        exitCode,
-        reason,
-        startedAt,
-        endedAt,
-        tries: [{ try: 1, state, startedAt, endedAt, exitCode, reason, podName: null }],
-      };
-    });
-    const { definition: _definition, ...stored } = created;
-    return {
-      ...stored,
-      state: failed ? "failed" : "success",
-      startedAt: iso(logicalDate.getTime() + 1000),
-      endedAt: iso(at),
-      tasks,
-    };
-  });
-}
-
-interface Figures {
-  path: string;
-  status: number;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  /** The daemon's own event-loop delay meanwhile: high tail latency with a low figure here is the machine, not the daemon. */
-  loopDelayP99: number;
-  cpuMsPerRequest: number;
-}
-
-async function autocannon(url: string, pathname: string): Promise<Omit<Figures, "status">> {
-  const bin = path.resolve("node_modules/.bin/autocannon");
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  const cpuBefore = process.cpuUsage();
-  const { stdout } = await run(
-    bin,
-    ["-c", String(CONNECTIONS), "-d", String(SECONDS), "-j", url + pathname],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  delay.disable();
-  const cpu = process.cpuUsage(cpuBefore);
-  const result = JSON.parse(stdout) as {
-    requests: { average: number; total: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-  };
-  return {
-    path: pathname,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    loopDelayP99: delay.percentile(99) / 1e6,
-    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total),
-  };
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-http-"));
   const checks = new Checks();
@@ -157,7 +58,7 @@ async function main(): Promise<void> {
       await writeFile(path.join(dagsDir, `${dagId(i)}.ts`), dagModule(dagId(i)));
       await writeFile(
         path.join(stateDir, "runs", `${dagId(i)}.json`),
-        JSON.stringify({ runs: finishedRuns(dagId(i), dagsDir) }),
+        JSON.stringify({ runs: finishedRuns(dagId(i), dagsDir, RUNS_PER_DAG, TASKS) }),
       );
     }
     const { values } = readFlags(
@@ -201,7 +102,10 @@ async function main(): Promise<void> {
         const probe = await fetch(url + pathname);
         await probe.arrayBuffer();
         checks.expect(probe.status === 200, () => `GET ${pathname} answered ${probe.status}`);
-        const measured = { ...(await autocannon(url, pathname)), status: probe.status };
+        const measured = {
+          ...(await autocannon(url, pathname, { connections: CONNECTIONS, seconds: SECONDS })),
+          status: probe.status,
+        };
         figures.push(measured);
         const target = TARGETS[pathname];
         const verdict =
@@ -228,6 +132,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await manyDagsFigures(checks);
   if (checks.failures.length > 0) {
     console.log(`FAILED checks:\n  ${checks.failures.join("\n  ")}`);
     process.exitCode = 1;

@@ -39,6 +39,8 @@ export interface RunReader {
     /** Backfills by id (running ones and the newest finished ones). */
     readonly backfills: Readonly<Record<string, Backfill>>;
   };
+  /** Moves on with every change of active state (absent: readers compare the state itself). */
+  readonly revision?: number;
   /** Why the last write failed, if it did: writes are refused until one succeeds. */
   readonly writeError: Error | undefined;
   dag(id: string): DagState | undefined;

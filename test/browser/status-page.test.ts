@@ -161,4 +161,26 @@ describe.skipIf(!chromiumTestsRun("the status page browser test"))("the status p
     // The page's own script and style ran under its Content-Security-Policy, and nothing else failed.
     expect(consoleErrors.filter((text) => !text.includes("401"))).toEqual([]);
   });
+
+  it("filters the DAG table through its form: by name, then by state, and clears the filter", async () => {
+    await page.goto(`${daemon.url}/`);
+    const dagNames = () => page.locator("table.dags tbody tr td:first-child a").allTextContents();
+    expect(await dagNames()).toEqual(["browser_demo", "nightly_report"]);
+    const form = page.locator("form.dag-filter");
+    await form.locator("input[name=q]").fill("NIGHTLY");
+    await form.locator("button[type=submit]").click();
+    await page.waitForURL(/\?q=NIGHTLY&/);
+    expect(await dagNames()).toEqual(["nightly_report"]);
+    // The form keeps what was asked; a state nothing is in leaves the table empty, saying why.
+    expect(await form.locator("input[name=q]").inputValue()).toBe("NIGHTLY");
+    await form.locator("select[name=state]").selectOption("paused");
+    await form.locator("button[type=submit]").click();
+    await page.waitForURL(/state=paused/);
+    expect(await page.locator("p.muted", { hasText: "No DAG matches the filter." }).count()).toBe(1);
+    await screenshot("07-status-filtered");
+    await form.locator("a", { hasText: "Clear" }).click();
+    await page.waitForURL(`${daemon.url}/`);
+    expect(await dagNames()).toEqual(["browser_demo", "nightly_report"]);
+    expect(consoleErrors.filter((text) => !text.includes("401"))).toEqual([]);
+  });
 });

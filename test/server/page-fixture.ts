@@ -245,7 +245,7 @@ function setTasks(run: Run, states: Record<string, TaskState>, startedAt: string
   if (run.state === "success" || run.state === "failed") run.endedAt = new Date(start + offset).toISOString();
 }
 
-function fakeSource(): DagSource {
+export function fakeSource(): DagSource {
   const status: SyncStatus = {
     mode: "git",
     repo: "https://git.example.com/acme/dags.git",

@@ -165,4 +165,15 @@ describe("syncHistorySection", () => {
     expect(plain).toContain("<code>dags/x.ts</code>");
     expect(plain).toContain("no change");
   });
+
+  it("names at most 50 DAGs per kind of change and counts the rest (a first load of 10,000)", () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `d_${String(i).padStart(5, "0")}`);
+    const first = { ...record, ok: true, changes: { added: ids, updated: ["u"], removed: [] } };
+    const text = syncHistorySection([first], undefined, new Date()).toString();
+    expect(text).toContain("<code>d_00049</code>");
+    expect(text).not.toContain("d_00050");
+    expect(text).toContain("and 9,950 more");
+    expect(text).toContain("<code>u</code>");
+    expect(text.length).toBeLessThan(10_000);
+  });
 });

@@ -5,6 +5,7 @@ import type { AppEnv } from "../auth/app-env.ts";
 import { pageAccessOf } from "../auth/page-access.ts";
 import { HttpError } from "../http-error.ts";
 import { idParam } from "../routes/query.ts";
+import { type DagListQuery, dagListQuery } from "../routes/dag-list-query.ts";
 import { dagViewContext } from "../views/dag-view.ts";
 import { logOffsetOf, taskTryOf, tryIsLive } from "../views/task-log.ts";
 import { dagPage } from "./dag-page.ts";
@@ -15,7 +16,7 @@ import { tryLogSource } from "../views/try-log-source.ts";
 import { logTail } from "./log-tail.ts";
 import { notFoundPage } from "./not-found-page.ts";
 import { runPage } from "./run-page.ts";
-import { statusPage } from "./status-page.ts";
+import { statusDags, statusPage } from "./status-page.ts";
 import { syncsPage } from "./syncs-page.ts";
 import { StatusPageCache } from "./status-page-cache.ts";
 
@@ -50,7 +51,19 @@ export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<
   app.get("/", (c) => {
     const now = new Date();
     const access = pageAccessOf(c);
-    const body = statusPageCache.get(now.getTime(), access, () => statusPage(deps, now, access));
+    let query: DagListQuery;
+    try {
+      query = dagListQuery(
+        (name) => c.req.query(name),
+        (id) => deps.registry.get(id) !== undefined,
+      );
+    } catch (error) {
+      if (error instanceof HttpError) return send(c, notFoundPage(error.message, frame(c)), 400);
+      throw error;
+    }
+    const body = statusPageCache.get(now.getTime(), access, query, () =>
+      statusPage(deps, now, access, statusDags(deps, query)),
+    );
     return c.body(body, 200, { ...PAGE_HEADERS, "content-type": "text/html; charset=UTF-8" });
   });
   app.get("/syncs", (c) => send(c, syncsPage(deps.syncHistory(), deps.commitLinks, frame(c))));

@@ -64,6 +64,9 @@ svg .bar-label { font-size: 11px; }
 .tag.missed { color: var(--error); border-color: var(--error); background: #ffebe9; }
 .actions { display: flex; gap: .6em; flex-wrap: wrap; align-items: flex-start; margin: .6em 0; }
 form.inline { display: inline; }
+form.dag-filter { display: flex; gap: .6em; flex-wrap: wrap; align-items: center; margin: .6em 0; }
+form.dag-filter input, form.dag-filter select { font: inherit; padding: .2em .3em; max-width: 12em; }
+nav.dag-pages { display: flex; gap: 1.2em; margin: .6em 0; }
 button { font: inherit; padding: .3em .9em; border-radius: 4px; border: 1px solid #57606a; background: #fff; cursor: pointer; }
 button:disabled { cursor: not-allowed; opacity: .55; }
 button.primary { background: #1f6feb; border-color: #0550ae; color: #fff; }

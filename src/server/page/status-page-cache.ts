@@ -1,29 +1,42 @@
 import type { AppDeps } from "../app-deps.ts";
 import type { PageAccess } from "../auth/page-access.ts";
 import type { Html } from "./html.ts";
+import type { DagListQuery } from "../routes/dag-list-query.ts";
 
 const encoder = new TextEncoder();
 
 /** How long a rendered status page may be served again while nothing it shows has changed. */
 const MAX_AGE_MS = 1000;
+/** Renderings kept, one per DAG list query (filter and page): a bound, whatever URLs are asked for. */
+const MAX_QUERIES = 16;
+
+interface Rendering {
+  atMs: number;
+  key: string;
+  dagSet: object;
+  body: Uint8Array<ArrayBuffer>;
+}
 
 /**
  * Serves the last rendering of `/` again for up to a second, unless what it shows changed: the
- * sync status, the DAG set (a new import-errors list on every load), pause flags, any active run
- * or task state (a run finishing also leaves the active set), the notification outbox, or who is
- * looking (the header and the buttons follow the viewer). Under load many requests share one rendering; the
- * clock-derived parts ("in 3 min") are at most a second old.
+ * sync status, the DAG set (a new import-errors list on every load), pause flags and schedule
+ * state (the store's revision), any active run or task state (a run finishing also leaves the
+ * active set), the notification outbox, or who is looking (the header and the buttons follow the
+ * viewer). One rendering per query (filter and page of the DAG table), the oldest dropped past 16.
+ * Under load many requests share one rendering; the clock-derived parts ("in 3 min") are at most
+ * a second old.
  */
 export class StatusPageCache {
-  #last: { atMs: number; key: string; dagSet: object; body: Uint8Array<ArrayBuffer> } | undefined;
+  readonly #renderings = new Map<string, Rendering>();
 
   constructor(private readonly deps: AppDeps) {}
 
   /** The page as UTF-8 bytes (encoded once per rendering). */
-  get(nowMs: number, access: PageAccess, render: () => Html): Uint8Array<ArrayBuffer> {
+  get(nowMs: number, access: PageAccess, query: DagListQuery, render: () => Html): Uint8Array<ArrayBuffer> {
+    const queryKey = JSON.stringify([query.filter, query.limit, query.before]);
     const key = this.#key(access);
     const dagSet = this.deps.registry.importErrors();
-    const last = this.#last;
+    const last = this.#renderings.get(queryKey);
     if (
       last &&
       nowMs - last.atMs < MAX_AGE_MS &&
@@ -34,7 +47,13 @@ export class StatusPageCache {
       return last.body;
     // encode() always returns a fresh ArrayBuffer-backed array.
     const body = encoder.encode(render().toString()) as Uint8Array<ArrayBuffer>;
-    this.#last = { atMs: nowMs, key, dagSet, body };
+    // Re-inserted so the Map's order is least recently rendered first.
+    this.#renderings.delete(queryKey);
+    this.#renderings.set(queryKey, { atMs: nowMs, key, dagSet, body });
+    if (this.#renderings.size > MAX_QUERIES) {
+      const oldest = this.#renderings.keys().next();
+      if (!oldest.done) this.#renderings.delete(oldest.value);
+    }
     return body;
   }
 
@@ -46,6 +65,15 @@ export class StatusPageCache {
     return [outbox.pendingCount(), given.length, given[0]?.id, given[0]?.gaveUpAt];
   }
 
+  /**
+   * The DAG flags the page shows (pause flags, schedule state): the store's revision when it has
+   * one, which every change moves; else the state itself, whose serialising costs more than the
+   * page at 10,000 DAGs.
+   */
+  #dagsKey(): unknown {
+    return this.deps.store.revision ?? this.deps.store.state.dags;
+  }
+
   #key(access: PageAccess): string {
     const active = this.deps.store
       .activeRuns()
@@ -54,7 +82,7 @@ export class StatusPageCache {
       );
     return JSON.stringify([
       this.deps.source.status(),
-      this.deps.store.state.dags,
+      this.#dagsKey(),
       active,
       this.deps.leadership?.(),
       this.#outboxKey(),

@@ -1,7 +1,11 @@
 import type { ActiveDag, ImportError } from "../../dags/active-dags.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { PageAccess } from "../auth/page-access.ts";
+import type { DagListQuery } from "../routes/dag-list-query.ts";
+import { dagList, loadedDags } from "../views/dag-list.ts";
+import type { DagSlice } from "../views/dag-slice.ts";
 import { dagSummary, dagViewContext } from "../views/dag-view.ts";
+import { dagFilterForm, dagPageLinks, isFiltered, PAGE_DAGS } from "./dag-list-controls.ts";
 import { statusView } from "../views/status-view.ts";
 import { type Html, html, segment } from "./html.ts";
 import { actionForm, layout, needsScriptNote } from "./layout.ts";
@@ -19,22 +23,43 @@ export const RECENT_RUNS = 25;
 const REFRESH_SECONDS = 10;
 
 /** `GET /`: the sync card, import errors, the DAG table and the recent runs' task grid. */
-export function statusPage(deps: AppDeps, now: Date, access: PageAccess): Html {
+export function statusPage(
+  deps: AppDeps,
+  now: Date,
+  access: PageAccess,
+  dags: StatusDags = statusDags(deps, { filter: {}, limit: undefined, before: undefined }),
+): Html {
   const context = { ...dagViewContext(deps), now };
-  const dags = deps.registry.all();
+  const { query, limit, slice } = dags;
+  const total = loadedDags(deps.registry).length;
   const body = html`<h1>Status</h1>
     ${access.canSync ? needsScriptNote() : ""} ${syncSection(deps, now, access.canSync)}
     ${importErrors(deps.registry.importErrors())}
     ${syncHistorySection(deps.syncHistory(), deps.commitLinks, now)}
     ${undeliverableSection(deps.notifications?.undeliverable() ?? [], deps.notifications?.pendingCount() ?? 0, now)}
-    <h2>DAGs (${dags.length})</h2>
-    ${dagTable(dags, context, now)} ${poolTable(deps.scheduler.pools?.() ?? [])}
+    <h2>DAGs (${total})</h2>
+    ${total > 0 ? dagFilterForm(query.filter, limit) : ""}
+    ${dagTable(slice.items, context, now, isFiltered(query.filter))} ${dagPageLinks(slice, query, limit)}
+    ${poolTable(deps.scheduler.pools?.() ?? [])}
     <h2>Recent runs</h2>
     ${stateLegend()} ${runTable(deps.store.recentRuns(RECENT_RUNS), now, { showDag: true })}`;
   return layout(
     { title: "Status", now, version: deps.version, refreshSeconds: REFRESH_SECONDS, access },
     body,
   );
+}
+
+/** The DAGs the status page shows for a query: one page of them (100 unless `?limit=`). */
+export interface StatusDags {
+  query: DagListQuery;
+  limit: number;
+  slice: DagSlice;
+}
+
+export function statusDags(deps: AppDeps, query: DagListQuery): StatusDags {
+  const limit = query.limit ?? PAGE_DAGS;
+  // Only the shown page is summarised (its next run, last run): 10,000 rows would be megabytes.
+  return { query, limit, slice: dagList(deps, { ...query, limit }) };
 }
 
 function syncSection(deps: AppDeps, now: Date, canSync: boolean): Html {
@@ -77,8 +102,14 @@ function importErrors(errors: readonly ImportError[]): Html {
     </table>`;
 }
 
-function dagTable(dags: readonly ActiveDag[], context: ReturnType<typeof dagViewContext>, now: Date): Html {
-  if (dags.length === 0) return html`<p class="muted">No DAGs loaded.</p>`;
+function dagTable(
+  dags: readonly ActiveDag[],
+  context: ReturnType<typeof dagViewContext>,
+  now: Date,
+  filtered: boolean,
+): Html {
+  if (dags.length === 0)
+    return html`<p class="muted">${filtered ? "No DAG matches the filter." : "No DAGs loaded."}</p>`;
   return html`<table class="dags">
     <thead>
       <tr>

@@ -78,6 +78,9 @@ export function commitLink(sha: string, links: CommitLinks | undefined): Html {
   return links ? html`<a href="${commitUrl(links.url, links.repo, sha)}">${short}</a>` : short;
 }
 
+/** DAG ids listed per kind of change: a first load of 10,000 DAGs would be 200 KB of names (`/api/syncs` has them all). */
+export const DAG_IDS_SHOWN = 50;
+
 function dagChanges(record: SyncRecord): Html {
   const { added, updated, removed } = record.changes;
   const parts = (
@@ -90,7 +93,16 @@ function dagChanges(record: SyncRecord): Html {
   if (parts.length === 0) return html`<span class="muted">no change</span>`;
   return html`${parts.map(
     ([what, ids]) =>
-      html`<div>${what} ${ids.map((id, i) => html`${i > 0 ? ", " : ""}<code>${id}</code>`)}</div>`,
+      html`<div>
+        ${what}
+        ${ids.slice(0, DAG_IDS_SHOWN).map((id, i) => html`${i > 0 ? ", " : ""}<code>${id}</code>`)}${
+          ids.length > DAG_IDS_SHOWN
+            ? html` <span class="muted"
+                >and ${(ids.length - DAG_IDS_SHOWN).toLocaleString("en-US")} more</span
+              >`
+            : ""
+        }
+      </div>`,
   )}`;
 }
 

@@ -5,7 +5,10 @@ import type { AppEnv } from "../auth/app-env.ts";
 import { writeGuard } from "../auth/write-guard.ts";
 import { HttpError } from "../http-error.ts";
 import { dagDetail, dagSummary, dagViewContext } from "../views/dag-view.ts";
+import { dagList } from "../views/dag-list.ts";
 import { statusView } from "../views/status-view.ts";
+import { DagListCache } from "./dag-list-cache.ts";
+import { dagListQuery } from "./dag-list-query.ts";
 import { linkNextPage, page } from "./pagination.ts";
 import { beforeTime, idParam, listLimit } from "./query.ts";
 
@@ -13,9 +16,23 @@ import { beforeTime, idParam, listLimit } from "./query.ts";
 export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/api/status", (c) => c.json(statusView(deps)));
+  // Id order; `?limit` (1-1000; absent: all), `?before=<DAG id>`, filters `q`, `tag`, `owner`, `folder`, `state`.
+  const dagListCache = new DagListCache(deps);
   app.get("/api/dags", (c) => {
-    const context = dagViewContext(deps);
-    return c.json(deps.registry.all().map((dag) => dagSummary(dag, context)));
+    const query = dagListQuery(
+      (name) => c.req.query(name),
+      (id) => deps.registry.get(id) !== undefined,
+    );
+    const answer = dagListCache.get(Date.now(), query, () => {
+      const slice = dagList(deps, query);
+      const context = dagViewContext(deps);
+      return {
+        json: JSON.stringify(slice.items.map((dag) => dagSummary(dag, context))),
+        nextBefore: slice.nextBefore,
+      };
+    });
+    if (query.limit !== undefined) linkNextPage(c, query.limit, answer.nextBefore);
+    return c.body(answer.json, 200, { "content-type": "application/json" });
   });
   app.get("/api/dags/:dagId", (c) => {
     const dagId = idParam("dagId", c.req.param("dagId"));
