@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { Logger } from "../log/logger.ts";
@@ -9,24 +9,24 @@ import type { SyncRecord } from "./sync-status.ts";
 export const SYNC_RECORDS_PERSISTED = 50;
 
 const FILE_NAME = "sync-history.json";
+/** Far above 50 records of 10,000 DAG names each; a bigger file is not ours and is not read. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 const names = z.array(z.string());
-const recordSchema = z.looseObject({
+const recordSchema = z.object({
   at: z.string(),
   sha: z.string().nullable(),
   previousSha: z.string().nullable(),
   ok: z.boolean(),
   error: z.string().nullable(),
   durationMs: z.number(),
-  changes: z.looseObject({ added: names, updated: names, removed: names }),
-  files: z.looseObject({ paths: names, more: z.number() }).optional(),
+  changes: z.object({ added: names, updated: names, removed: names }),
+  files: z.object({ paths: names, more: z.number() }).optional(),
   loaded: z
-    .looseObject({
+    .object({
       dags: z.number(),
       importErrors: z.number(),
-      firstError: z
-        .looseObject({ file: z.string(), line: z.number().nullable(), message: z.string() })
-        .nullable(),
+      firstError: z.object({ file: z.string(), line: z.number().nullable(), message: z.string() }).nullable(),
     })
     .optional(),
 });
@@ -53,6 +53,14 @@ export class SyncHistoryFile {
   read(): SyncRecord[] {
     let text: string;
     try {
+      const { size } = statSync(this.file);
+      if (size > MAX_FILE_BYTES) {
+        this.log.warn(
+          { file: this.file, size },
+          "sync history is too big to be ours; starting with an empty one",
+        );
+        return [];
+      }
       text = readFileSync(this.file, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT")
@@ -67,11 +75,15 @@ export class SyncHistoryFile {
       return [];
     }
     if (!Array.isArray(parsed)) return [];
-    // A record that does not have the shape the page reads is left out, not trusted.
-    return parsed.flatMap((item) => {
-      const record = recordSchema.safeParse(item);
-      return record.success ? [record.data as SyncRecord] : [];
-    });
+    // A record that does not have the shape the page reads is left out, not trusted; unknown keys
+    // are dropped (one nested thousands deep could never be stringified again), and only the newest
+    // records this file ever holds are kept, whatever length it has.
+    const records: SyncRecord[] = [];
+    for (let i = parsed.length - 1; i >= 0 && records.length < SYNC_RECORDS_PERSISTED; i--) {
+      const record = recordSchema.safeParse(parsed[i]);
+      if (record.success) records.push(record.data);
+    }
+    return records.reverse();
   }
 
   /** Stores the newest records after the write under way (if any); resolves when they are on disk. */

@@ -17,8 +17,10 @@ export class SyncHistory {
 
   /** Records kept by an earlier daemon, older than any added since. */
   restore(records: readonly SyncRecord[]): void {
-    this.#records.unshift(...records);
-    this.#records.splice(0, Math.max(0, this.#records.length - this.kept));
+    // Not unshift(...records): spreading a few hundred thousand arguments overflows the stack.
+    const kept = [...records, ...this.#records].slice(-this.kept);
+    this.#records.length = 0;
+    for (const record of kept) this.#records.push(record);
   }
 
   add(record: SyncRecord): void {

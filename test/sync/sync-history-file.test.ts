@@ -9,6 +9,7 @@ import { createLogger } from "../../src/log/logger.ts";
 import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
 import { SYNC_RECORDS_PERSISTED, SyncHistoryFile } from "../../src/sync/sync-history-file.ts";
 import type { SyncRecord } from "../../src/sync/sync-status.ts";
+import { SyncHistory } from "../../src/sync/sync-history.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 
 function record(n: number): SyncRecord {
@@ -101,5 +102,25 @@ describe("SyncHistoryFile", () => {
     await mkdir(path.join(dir, "sync-history.json"));
     expect(file.read()).toEqual([]);
     expect(lines.map((l) => l.msg)).toEqual(["sync history not read"]);
+  });
+
+  it("a hostile file (200,000 records, a record nested 20,000 deep, unknown keys) costs neither the start nor a later write", async () => {
+    const dir = await cleanup.tempDir("sync-history");
+    const { log } = warnings();
+    const file = new SyncHistoryFile(dir, durableStateWriter, log);
+    const small = JSON.stringify({ ...record(0), files: undefined, loaded: undefined });
+    await writeFile(file.file, `[${Array.from({ length: 200_000 }, () => small).join(",")}]`);
+    const history = new SyncHistory(log);
+    // What the daemon does at start (followSyncs).
+    history.restore(file.read());
+    expect(history.list()).toHaveLength(SYNC_RECORDS_PERSISTED);
+    const deep = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
+    const hostile = JSON.stringify({ ...record(1), token: "hunter2" }).replace(/}$/, `,"extra":${deep}}`);
+    await writeFile(file.file, `[${hostile}]`);
+    const read = file.read();
+    expect(read.map((r) => r.sha)).toEqual(["sha-1"]);
+    // Served by /api/syncs and written again by the next save: both stringify it.
+    expect(() => JSON.stringify(read)).not.toThrow();
+    expect(Object.keys(read[0] ?? {})).not.toContain("token");
   });
 });
