@@ -62,6 +62,8 @@ export function followRuns(
     log,
     metrics: parts.metrics,
     burstWindowMs: config.notify.digestWindowMs,
+    // What the catch-up below may tell again must still be known as sent.
+    keepDeliveredMs: CATCH_UP_MS,
   });
   const notifying = notifyOnEvents(events, {
     sink: outbox,

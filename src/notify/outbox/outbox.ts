@@ -51,6 +51,8 @@ export interface OutboxOptions {
   sendTimeoutMs?: number;
   /** Keys of delivered messages kept for dedupe. Default 10,000. */
   keepDelivered?: number;
+  /** Keys done this recently are kept beyond keepDelivered (up to 10 times as many). Default 0. */
+  keepDeliveredMs?: number;
   /** Undeliverable messages kept. Default 200. */
   keepUndeliverable?: number;
   random?: () => number;
@@ -76,7 +78,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const metrics = options.metrics ?? noOutboxMetrics;
   const maxPending = options.maxPending ?? 5000;
   const store = new OutboxStore(options.dir, writer);
-  const journal = new DeliveredJournal(path.join(options.dir, DELIVERED_FILE), writer, options.keepDelivered);
+  const journal = new DeliveredJournal(
+    path.join(options.dir, DELIVERED_FILE),
+    writer,
+    options.keepDelivered,
+    options.keepDeliveredMs,
+    () => clock.now(),
+  );
   const undeliverable = new UndeliverableList(
     path.join(options.dir, UNDELIVERABLE_FILE),
     writer,

@@ -71,7 +71,7 @@ describe("enqueue", () => {
   });
 
   it("remembers only the last keepDelivered keys, on disk too", async () => {
-    const { outbox, dir, events, reopen } = await outboxFixture(cleanup, {
+    const { outbox, dir, events, reopen, clock } = await outboxFixture(cleanup, {
       keepDelivered: 3,
       burstLimit: 100,
     });
@@ -82,11 +82,30 @@ describe("enqueue", () => {
     expect(journal.length).toBeLessThanOrEqual(6);
     await outbox.stop();
 
+    // Past the time a restart's catch-up looks back, only the count bounds what is remembered.
+    clock.advance(16 * 60_000);
     const again = reopen({ keepDelivered: 3 });
     await again.enqueue([hook("a")], notification(8));
     expect(again.pendingCount()).toBe(0);
     await again.enqueue([hook("a")], notification(1));
     expect(again.pendingCount()).toBe(1);
+  });
+
+  it("remembers past keepDelivered what it did within keepDeliveredMs, so a restart's catch-up never sends it twice", async () => {
+    const { outbox, events, sender, reopen } = await outboxFixture(cleanup, {
+      keepDelivered: 3,
+      keepDeliveredMs: 15 * 60_000,
+      burstLimit: 100,
+    });
+    await outbox.start();
+    for (let n = 1; n <= 8; n++) await outbox.enqueue([hook("a")], notification(n));
+    await waitFor("all delivered", () => (events.length === 8 ? true : undefined));
+    await outbox.stop();
+    // The daemon restarts a minute later and tells again what runs that ended lately should have told.
+    const again = reopen({ keepDelivered: 3, keepDeliveredMs: 15 * 60_000 });
+    for (let n = 1; n <= 8; n++) await again.enqueue([hook("a")], notification(n));
+    expect(again.pendingCount()).toBe(0);
+    expect(sender.calls).toHaveLength(8);
   });
 
   it("refuses messages beyond maxPending, counts them and logs once a minute", async () => {
