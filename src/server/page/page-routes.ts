@@ -53,10 +53,7 @@ export function pageRoutes(deps: AppDeps, options: PageRouteOptions = {}): Hono<
     const access = pageAccessOf(c);
     let query: DagListQuery;
     try {
-      query = dagListQuery(
-        (name) => c.req.query(name),
-        (id) => deps.registry.get(id) !== undefined,
-      );
+      query = dagListQuery((name) => c.req.query(name));
     } catch (error) {
       if (error instanceof HttpError) return send(c, notFoundPage(error.message, frame(c)), 400);
       throw error;

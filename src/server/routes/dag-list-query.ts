@@ -1,3 +1,4 @@
+import { identifierError, MAX_DAG_ID_LENGTH } from "../../dags/spec/refinements.ts";
 import { DAG_STATES, type DagFilter, type DagStateFilter } from "../views/dag-filter.ts";
 import { HttpError } from "../http-error.ts";
 import { listLimit, quote } from "./query.ts";
@@ -19,12 +20,10 @@ const STATES: ReadonlySet<string> = new Set(DAG_STATES);
 /**
  * Reads the DAG list's query; an empty field means "any" (what an empty form field sends).
  * Throws a 400 naming the parameter for a bad limit, an unknown state, an overlong text or a
- * `before` that is not a loaded DAG's id.
+ * `before` that cannot be a DAG id. `before` is a position in id order, so a page whose last DAG a
+ * sync removed meanwhile still leads on (a page reloading every few seconds must not turn into an error).
  */
-export function dagListQuery(
-  read: (name: string) => string | undefined,
-  isDag: (id: string) => boolean,
-): DagListQuery {
+export function dagListQuery(read: (name: string) => string | undefined): DagListQuery {
   const filter: DagFilter = {};
   for (const name of TEXT_PARAMS) {
     const value = read(name);
@@ -42,11 +41,11 @@ export function dagListQuery(
   const rawLimit = read("limit");
   const limit = rawLimit === undefined || rawLimit === "" ? undefined : listLimit(rawLimit);
   const before = read("before");
-  if (before !== undefined && !isDag(before))
+  if (before !== undefined && identifierError(before, MAX_DAG_ID_LENGTH) !== undefined)
     throw new HttpError(
       400,
       "bad_request",
-      `before must be the id of a loaded DAG (the last one of the previous page), got ${quote(before)}`,
+      `before must be a DAG id (the last one of the previous page), got ${quote(before)}`,
     );
   return { filter, limit, before };
 }
