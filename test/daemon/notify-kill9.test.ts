@@ -3,6 +3,8 @@
 // Restarted on the same state dir with both answering, every notification arrives at least once on
 // each channel, and none that was answered 2xx before the kill arrives again.
 import { once } from "node:events";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
@@ -66,6 +68,23 @@ async function holdingReceiver(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, held, state };
 }
 
+/**
+ * Waits until the daemon has recorded `count` deliveries as done (delivered.log, fsynced): a
+ * receiver's 200 is only an acknowledgement once the daemon has stored it; killed before that,
+ * the message is rightly sent again (at least once).
+ */
+async function recorded(stateDir: string, count: number): Promise<void> {
+  const file = path.join(stateDir, "outbox", "delivered.log");
+  await waitFor(
+    `${count} deliveries recorded in delivered.log`,
+    async () => {
+      const text = await readFile(file, "utf8").catch(() => "");
+      return text.split("\n").filter(Boolean).length >= count ? true : undefined;
+    },
+    POLL,
+  );
+}
+
 const TASKS = ["a", "b", "c", "d"];
 const failing = (url: string) => `import { dag, pod } from "updraft";
 export default dag({ id: "doomed", schedule: null, retries: 0,
@@ -98,6 +117,7 @@ describe("kill -9 with notifications pending", () => {
     );
     const acknowledged = receiver.posts.filter((p) => p.answered === 200);
     expect(acknowledged.filter((p) => p.path === "/mixed")).toHaveLength(1);
+    await recorded(stateDir, acknowledged.flatMap((p) => p.ids).length);
     await first.kill9();
     receiver.state.phase = "after";
 
@@ -160,10 +180,17 @@ export default dag({ id: "many", schedule: null, retries: 0,
     const heldDigest = receiver.posts.find((p) => p.digest);
     expect(heldDigest?.ids).toHaveLength(3);
     const singles = receiver.posts.filter((p) => !p.digest);
+    await recorded(stateDir, 3);
     await first.kill9();
     receiver.state.phase = "after";
 
     const second = await startDaemonProcess(cleanup, options);
+    // The pending gauge reads 0 until the restarted outbox has loaded its folder: wait for the resend first.
+    await waitFor(
+      "the digest sent again",
+      () => (receiver.posts.some((p) => p.phase === "after") ? true : undefined),
+      { ...POLL, details: () => receiver.posts },
+    );
     await waitFor(
       "the restarted outbox to be empty",
       async () =>
