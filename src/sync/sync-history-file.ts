@@ -89,19 +89,24 @@ export class SyncHistoryFile {
   /** Stores the newest records after the write under way (if any); resolves when they are on disk. */
   save(records: readonly SyncRecord[]): Promise<void> {
     this.#next = records.slice(-SYNC_RECORDS_PERSISTED);
-    this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
+    this.#writing ??= this.#drain();
     return this.#writing;
   }
 
   async #drain(): Promise<void> {
-    while (this.#next) {
-      const records = this.#next;
-      this.#next = undefined;
-      try {
-        await this.writer.write(this.file, `${JSON.stringify(records)}\n`);
-      } catch (error) {
-        this.log.warn({ file: this.file, error: (error as Error).message }, "sync history not saved");
+    try {
+      while (this.#next) {
+        const records = this.#next;
+        this.#next = undefined;
+        try {
+          await this.writer.write(this.file, `${JSON.stringify(records)}\n`);
+        } catch (error) {
+          this.log.warn({ file: this.file, error: (error as Error).message }, "sync history not saved");
+        }
       }
+    } finally {
+      // In the same turn as the last check of #next: a save after this starts a new drain.
+      this.#writing = undefined;
     }
   }
 }
