@@ -114,6 +114,8 @@ export interface UndeliverableMessage {
 export interface NotificationSink {
   /** Stores the notification for each channel (durably) before resolving; a dead channel never makes it wait. */
   enqueue(channels: readonly Channel[], notification: Notification): Promise<void>;
+  /** Whether the notification with this id is queued or was sent to the channel already (enqueueing it is a no-op). */
+  knows?(channel: Channel, notificationId: string): boolean;
 }
 
 /** What the page, the API and /metrics read. */

@@ -11,9 +11,11 @@ import {
   maskNotification,
   missedScheduleNotifications,
   type NotificationLinks,
+  runSuccessId,
   runSuccessNotification,
   syncFailureNotification,
   taskNotification,
+  taskNotificationId,
 } from "./content/notification-content.ts";
 import {
   type Channel,
@@ -110,11 +112,16 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
 
   // Failures told by this process: a run that ends failed tells only the failed tasks not told yet.
   const toldFailures = new Set<string>();
-  const onTry = (run: Run, task: TaskInstance) => {
+  // Channels that have not had this notification yet: a catch-up reads no log for what the outbox
+  // already queued or sent.
+  const untold = (channels: readonly Channel[], id: string) =>
+    channels.filter((channel) => !parts.sink.knows?.(channel, id));
+  const onTry = (run: Run, task: TaskInstance, catchingUp = false) => {
     const event = TASK_EVENTS.get(task.state);
     if (!event) return;
     if (event === "failure") remember(toldFailures, failureKey(run, task));
-    const channels = route(event, parts.definitionOf(run), task.id);
+    const routed = route(event, parts.definitionOf(run), task.id);
+    const channels = catchingUp ? untold(routed, taskNotificationId(event, run, task)) : routed;
     if (channels.length === 0) return;
     start(async () => {
       const tail = await readLogTail(tryLogOf(parts, run, task), parts.mask);
@@ -174,9 +181,9 @@ export function notifyOnEvents(events: DaemonEventBus, parts: NotifyEventParts) 
     catchUp(runs: Iterable<Run>, since: number) {
       const ended = (at: string | null) => at !== null && Date.parse(at) >= since;
       for (const run of runs) {
-        for (const task of run.tasks) if (ended(task.endedAt)) onTry(run, task);
+        for (const task of run.tasks) if (ended(task.endedAt)) onTry(run, task, true);
         if (run.state !== "success" || !ended(run.endedAt)) continue;
-        const channels = route("success", parts.definitionOf(run), null);
+        const channels = untold(route("success", parts.definitionOf(run), null), runSuccessId(run));
         if (channels.length > 0)
           start(() => send(channels, runSuccessNotification(run, parts.links, parts.now())));
       }

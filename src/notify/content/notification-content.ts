@@ -44,10 +44,9 @@ export function taskNotification(
       : event === "retry"
         ? `updraft: ${where} failed ${tried}, will be retried: ${reason}`
         : `updraft: ${where} succeeded ${tried}`;
-  const prefix = event === "failure" ? "failure" : event === "retry" ? "retry" : "success";
   return {
     ...NONE,
-    id: `${prefix}:${run.id}:${task.id}:${task.try}`,
+    id: taskNotificationId(event, run, task),
     event,
     title,
     at: task.endedAt ?? now.toISOString(),
@@ -68,11 +67,24 @@ export function taskNotification(
   };
 }
 
+/** The id of a task's notification: the same event of the same try always gets the same one. */
+export function taskNotificationId(
+  event: "failure" | "retry" | "success",
+  run: Pick<Run, "id">,
+  task: Pick<TaskInstance, "id" | "try">,
+): string {
+  return `${event}:${run.id}:${task.id}:${task.try}`;
+}
+
+export function runSuccessId(run: Pick<Run, "id">): string {
+  return `success:${run.id}`;
+}
+
 /** A run that succeeded (the DAG's onSuccess). */
 export function runSuccessNotification(run: Run, links: NotificationLinks, now: Date): Notification {
   return {
     ...NONE,
-    id: `success:${run.id}`,
+    id: runSuccessId(run),
     event: "success",
     title: `updraft: run ${run.id} of DAG ${run.dagId} succeeded`,
     at: run.endedAt ?? now.toISOString(),

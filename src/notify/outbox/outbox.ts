@@ -181,6 +181,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   return {
+    knows(channel: Channel, notificationId: string) {
+      const key = messageKey(notificationId, channel);
+      return loop.has(key) || journal.has(key) || writing.has(key);
+    },
     async enqueue(channels: readonly Channel[], notification: Notification) {
       await init();
       const results = await Promise.allSettled(channels.map((channel) => enqueueOne(channel, notification)));
