@@ -19,6 +19,7 @@ import { createLogger } from "../src/log/logger.ts";
 import { autocannon } from "./lib/autocannon.ts";
 import { type Checks, line } from "./lib/figures.ts";
 import { finishedRuns } from "./lib/finished-runs.ts";
+import { taskChainLines } from "./lib/task-chain.ts";
 
 const DAGS = Number(process.env.BENCH_HTTP_MANY_DAGS ?? 10_000);
 const RUNS_PER_DAG = Number(process.env.BENCH_HTTP_MANY_RUNS_PER_DAG ?? 10);
@@ -34,11 +35,7 @@ const dagId = (i: number) => `d_${String(i).padStart(5, "0")}`;
 const team = (i: number) => `team_${String(i % 100).padStart(2, "0")}`;
 
 function dagModule(i: number): string {
-  const tasks = Array.from(
-    { length: TASKS },
-    (_, t) =>
-      `  pod({ id: "t${t}", image: "busybox:1.36", command: ["true"]${t === 0 ? "" : `, dependsOn: ["t${t - 1}"]`} }),`,
-  );
+  const tasks = taskChainLines(TASKS);
   // A start date ahead: next runs are computed for every DAG, but none is due during the bench.
   return [
     'import { dag, pod } from "updraft";',

@@ -21,6 +21,7 @@ import { autocannon, type Figures } from "./lib/autocannon.ts";
 import { Checks, line } from "./lib/figures.ts";
 import { finishedRuns } from "./lib/finished-runs.ts";
 import { manyDagsFigures } from "./http-many-dags.ts";
+import { taskChainLines } from "./lib/task-chain.ts";
 
 const DAGS = 20;
 const RUNS_PER_DAG = 500;
@@ -32,11 +33,7 @@ const TARGETS: Record<string, number> = { "/api/status": 20, "/": 100 };
 const dagId = (i: number) => `bench_${String(i).padStart(2, "0")}`;
 
 function dagModule(id: string): string {
-  const tasks = Array.from(
-    { length: TASKS },
-    (_, t) =>
-      `  pod({ id: "t${t}", image: "busybox:1.36", command: ["true"]${t === 0 ? "" : `, dependsOn: ["t${t - 1}"]`} }),`,
-  );
+  const tasks = taskChainLines(TASKS);
   return [
     'import { dag, pod } from "updraft";',
     `export default dag({ id: ${JSON.stringify(id)}, schedule: "@daily", startDate: "2026-01-01", tasks: [`,
