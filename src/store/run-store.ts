@@ -1,4 +1,3 @@
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
@@ -6,6 +5,7 @@ import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
+import { RunHistory } from "./run-history.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { idRecord, ownValue } from "./id-record.ts";
@@ -44,13 +44,9 @@ export class RunStore {
   #active: StateFile<ActiveState> | undefined;
   readonly #stateDir: string;
   readonly #historyDir: string;
-  readonly #keepRuns: number;
   readonly #writer: StateWriter;
-  readonly #history = new Map<string, StateFile<{ runs: Run[] }>>();
+  readonly #history: RunHistory;
   #revision = 0;
-  readonly #historyIndex = new Map<string, string>();
-  /** Each DAG's finished runs, newest first; dropped whenever that history changes. */
-  readonly #sortedHistory = new Map<string, Run[]>();
   #writing: Promise<void> = Promise.resolve();
   #lastWriteError: Error | undefined;
   readonly #confs: ConfFiles;
@@ -59,9 +55,13 @@ export class RunStore {
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
-    this.#keepRuns = options.keepRuns ?? 100;
     this.#writer = options.writer ?? durableStateWriter;
     this.#confs = new ConfFiles(path.join(stateDir, "confs"));
+    this.#history = new RunHistory(this.#historyDir, {
+      keepRuns: options.keepRuns ?? 100,
+      writer: this.#writer,
+      confs: this.#confs,
+    });
     this.#logFolders = new RunLogFolders(options.logsDir ?? path.join(stateDir, "logs"));
   }
 
@@ -101,53 +101,26 @@ export class RunStore {
       encode: confs.encode,
       decode: (data) => confs.decode(reviveActiveState(data)),
     });
-    const history = new Map<string, StateFile<{ runs: Run[] }>>();
-    for (const file of await readdir(this.#historyDir)) {
-      if (!file.endsWith(".json")) continue;
-      const db = await openStateFile<{ runs: Run[] }>(
-        path.join(this.#historyDir, file),
-        { runs: [] },
-        this.#writer,
-      );
-      await this.#attachConfs(db);
-      history.set(file.slice(0, -".json".length), db);
-    }
-    // Swapped in at once, so readers never see a half-read store.
-    this.#history.clear();
-    this.#historyIndex.clear();
-    this.#sortedHistory.clear();
-    for (const [dagId, db] of history) {
-      this.#history.set(dagId, db);
-      for (const run of db.data.runs) this.#historyIndex.set(run.id, dagId);
-    }
+    await this.#history.load();
     this.#active = active;
     // A crash between the two writes of archive() or reactivate() leaves a run in both files: a
     // finished copy in state.json was being archived (history wins), an unfinished one was being
     // brought back (state.json wins). A finished copy that ended later than the archived one is a
     // rerun (a backfill's) that ended before it was archived: state.json wins, the tick archives it.
     for (const [id, run] of Object.entries(active.data.runs)) {
-      const dagId = this.#historyIndex.get(id);
+      const dagId = this.#history.dagOf(id);
       if (!dagId) continue;
-      const archived = history.get(dagId)?.data.runs.find((r) => r.id === id);
+      const archived = this.#history.get(id);
       const rerunEnded = (run.endedAt ?? "") > (archived?.endedAt ?? "");
       if ((run.state === "success" || run.state === "failed") && !rerunEnded) delete active.data.runs[id];
       else if (owner) await this.#dropFromHistory(dagId, id);
-      else this.#forgetFromHistory(dagId, id);
+      else this.#history.forget(dagId, id);
     }
     if (!owner) return;
     // Files of runs pruned just before a crash (the state write happens first).
-    const known = (runId: string) => this.#historyIndex.has(runId) || Object.hasOwn(active.data.runs, runId);
+    const known = (runId: string) => this.#history.has(runId) || Object.hasOwn(active.data.runs, runId);
     await this.#logFolders.sweep(known);
     await this.#confs.sweep(known);
-  }
-
-  #attachConfs(db: StateFile<{ runs: Run[] }>): Promise<void> {
-    return db.useCodec(
-      this.#confs.codec(
-        (data) => data.runs,
-        (data, each) => ({ ...data, runs: data.runs.map(each) }),
-      ),
-    );
   }
 
   get #db(): StateFile<ActiveState> {
@@ -215,21 +188,10 @@ export class RunStore {
 
   /** Moves a finished run to its DAG's history file (trimmed to keepRuns), then out of active state. */
   async archive(run: Run): Promise<void> {
-    const history = await this.#historyOf(run.dagId);
-    const { definition: _definition, definitionKey: _key, ...finished } = run;
     let dropped: Run[] = [];
-    await this.#persist(() => {
-      // Idempotent: an archive whose second write failed is retried with the run already here.
-      const runs = history.data.runs.filter((r) => r.id !== run.id);
-      runs.push(structuredClone(finished));
-      dropped = runs.splice(0, Math.max(0, runs.length - this.#keepRuns));
-      history.data.runs = runs;
-      this.#sortedHistory.delete(run.dagId);
-      return history.write().finally(() => this.#sortedHistory.delete(run.dagId));
+    await this.#persist(async () => {
+      dropped = await this.#history.add(run);
     });
-    // Indexed once on disk (a failed write above rolled the history back).
-    this.#historyIndex.set(run.id, run.dagId);
-    for (const old of dropped) this.#historyIndex.delete(old.id);
     await this.update((state) => {
       delete state.runs[run.id];
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
@@ -246,30 +208,13 @@ export class RunStore {
     await this.#dropFromHistory(run.dagId, run.id);
   }
 
-  /** Drops a run from the history in memory only (a reader's view; the owner rewrites the file). */
-  #forgetFromHistory(dagId: string, runId: string): void {
-    const history = this.#history.get(dagId);
-    if (!history) return;
-    history.data.runs = history.data.runs.filter((r) => r.id !== runId);
-    this.#sortedHistory.delete(dagId);
-    this.#historyIndex.delete(runId);
-  }
-
   async #dropFromHistory(dagId: string, runId: string): Promise<void> {
-    const history = this.#history.get(dagId);
-    if (!history) return;
-    await this.#persist(() => {
-      history.data.runs = history.data.runs.filter((r) => r.id !== runId);
-      return history.write().finally(() => this.#sortedHistory.delete(dagId));
-    });
-    this.#historyIndex.delete(runId);
+    await this.#persist(() => this.#history.remove(dagId, runId));
   }
 
   getRun(id: string): Run | undefined {
     const active = ownValue(this.#db.data.runs, id);
-    if (active) return active;
-    const dagId = this.#historyIndex.get(id);
-    return dagId ? this.#history.get(dagId)?.data.runs.find((run) => run.id === id) : undefined;
+    return active ?? this.#history.get(id);
   }
 
   /**
@@ -282,7 +227,7 @@ export class RunStore {
       .filter((run) => run.dagId === dagId && older(run))
       .sort(newestFirst);
     const page: Run[] = [];
-    const finished = this.#finishedNewestFirst(dagId);
+    const finished = this.#history.newestFirst(dagId);
     let a = 0;
     let f = finished.findIndex(older);
     if (f < 0) f = finished.length;
@@ -304,21 +249,12 @@ export class RunStore {
 
   /** Runs of every DAG, in `runsOf` order. */
   allRuns(limit: number, before?: RunCursor): Run[] {
-    const dagIds = new Set(this.#history.keys());
+    const dagIds = new Set(this.#history.dagIds());
     for (const run of Object.values(this.#db.data.runs)) dagIds.add(run.dagId);
     return [...dagIds]
       .flatMap((dagId) => this.runsOf(dagId, limit, before))
       .sort(newestFirst)
       .slice(0, limit);
-  }
-
-  #finishedNewestFirst(dagId: string): Run[] {
-    let sorted = this.#sortedHistory.get(dagId);
-    if (!sorted) {
-      sorted = [...(this.#history.get(dagId)?.data.runs ?? [])].sort(newestFirst);
-      this.#sortedHistory.set(dagId, sorted);
-    }
-    return sorted;
   }
 
   /** Runs of every DAG, newest first (for the status page). */
@@ -337,28 +273,8 @@ export class RunStore {
     };
     if (limit <= 0) return newest;
     for (const run of Object.values(active)) offer(run);
-    for (const db of this.#history.values()) {
-      const runs = db.data.runs;
-      for (let i = Math.max(0, runs.length - limit); i < runs.length; i++) {
-        const run = runs[i] as Run;
-        if (!Object.hasOwn(active, run.id)) offer(run);
-      }
-    }
+    for (const run of this.#history.latestArchived(limit)) if (!Object.hasOwn(active, run.id)) offer(run);
     return newest;
-  }
-
-  async #historyOf(dagId: string): Promise<StateFile<{ runs: Run[] }>> {
-    let db = this.#history.get(dagId);
-    if (!db) {
-      db = await openStateFile<{ runs: Run[] }>(
-        path.join(this.#historyDir, `${encodeURIComponent(dagId)}.json`),
-        { runs: [] },
-        this.#writer,
-      );
-      await this.#attachConfs(db);
-      this.#history.set(dagId, db);
-    }
-    return db;
   }
 
   /** Serialises changes and their writes (each file write is atomic, not ordered across callers). */
