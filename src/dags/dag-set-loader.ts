@@ -13,6 +13,20 @@ export interface LoadStats {
   modules: number;
   evaluated: number;
   durationMs: number;
+  /** Wall time of each stage, for the load bench's per-stage table. */
+  stages: LoadStages;
+}
+
+/** Milliseconds spent in each stage of one load. */
+export interface LoadStages {
+  /** Walking the folder (findSourceFiles). */
+  discovery: number;
+  /** Reading and scanning the files not reused from the previous set. */
+  scan: number;
+  /** pool.load: compiling, loader processes, IPC, evaluation and validation. */
+  loader: number;
+  /** Joining the per-module results into the set. */
+  assemble: number;
 }
 
 /**
@@ -28,6 +42,7 @@ export async function loadDagSet(
   const started = performance.now();
   const absoluteRoot = path.resolve(root);
   const files = await findSourceFiles(absoluteRoot);
+  const discovered = performance.now();
   const changed = new Set(incremental?.changedFiles ?? []);
   const previousScans = incremental?.previous.scans;
   const scans = new Map<string, ImportScan>();
@@ -42,6 +57,7 @@ export async function loadDagSet(
       );
     }),
   );
+  const scanned = performance.now();
   const previousModules = incremental?.previous.modules;
   const dagModules = files.filter((file) => scans.get(file)?.importsUpdraft);
   const affected = previousModules ? affectedModules(scans, changed) : new Set(dagModules);
@@ -50,6 +66,7 @@ export async function loadDagSet(
     absoluteRoot,
     toEvaluate.map((file) => path.join(absoluteRoot, file)),
   );
+  const loaded = performance.now();
   const fresh = new Map(evaluated.map((result) => [result.file, result]));
   const modules = new Map<string, ModuleLoadResult>();
   for (const file of dagModules) {
@@ -58,13 +75,20 @@ export async function loadDagSet(
   }
   const owners = new Map(incremental?.previous.dags.map((loaded) => [loaded.dag.id, loaded.file]) ?? []);
   const set = assembleDagSet(absoluteRoot, modules, scans, owners);
+  const ended = performance.now();
   return {
     set,
     stats: {
       files: files.length,
       modules: dagModules.length,
       evaluated: toEvaluate.length,
-      durationMs: performance.now() - started,
+      durationMs: ended - started,
+      stages: {
+        discovery: discovered - started,
+        scan: scanned - discovered,
+        loader: loaded - scanned,
+        assemble: ended - loaded,
+      },
     },
   };
 }

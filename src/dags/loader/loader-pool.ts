@@ -17,6 +17,16 @@ export interface LoaderLimits {
 /** A check of a module's DAGs that needs the daemon's settings (e.g. each task's final Pod). */
 export type ResultCheck = (result: ModuleLoadResult) => ModuleLoadResult;
 
+/** Daemon-side time of one load, for the load bench's per-stage table. */
+export interface LoadTimings {
+  /** Checking the loader processes' answers again (zod, recheckDefinition). */
+  messageCheckMs: number;
+  /** The pool's ResultCheck (the daemon's check of each task's final Pod). */
+  resultCheckMs: number;
+  /** Answers received. */
+  messages: number;
+}
+
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = { timeoutMs: 30_000, memoryMb: 512, concurrency: 2 };
 
 /**
@@ -39,6 +49,7 @@ export class LoaderPool {
   readonly #compiler = new SourceCompiler();
   #spare: Promise<LoaderChild> | undefined;
   #closed = false;
+  #lastTimings: LoadTimings = { messageCheckMs: 0, resultCheckMs: 0, messages: 0 };
 
   constructor(
     limits: Partial<LoaderLimits> = {},
@@ -52,6 +63,8 @@ export class LoaderPool {
   /** Loads `files` (absolute paths under `root`); every file gets a result, errors included. */
   async load(root: string, files: readonly string[]): Promise<ModuleLoadResult[]> {
     if (this.#closed) throw new Error("LoaderPool is closed");
+    const timings: LoadTimings = { messageCheckMs: 0, resultCheckMs: 0, messages: 0 };
+    this.#lastTimings = timings;
     const sources = new LoadSources(this.#compiler);
     // Compiling starts at once, while loader processes start.
     const closures = new Map(files.map((file) => [file, sources.closure(file)]));
@@ -71,17 +84,25 @@ export class LoaderPool {
       1,
       Math.min(this.#limits.concurrency, files.length, Math.ceil(files.length / MODULES_PER_PROCESS)),
     );
-    const job: LoadJob = { root, queue, workers, sources, closures, record };
+    const job: LoadJob = { root, queue, workers, sources, closures, record, timings };
     const working = Promise.all(Array.from({ length: workers }, () => this.#work(job)));
     working.catch(() => undefined);
     // Done when every file has its result: a process still starting when another has finished the
     // queue is not waited for (it becomes the next spare).
     await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
-    return files.map((file) => {
+    const checkStarted = performance.now();
+    const checked = files.map((file) => {
       const result = results.get(file);
       return result ? this.#check(result) : crashResult(root, file, "was not loaded");
     });
+    timings.resultCheckMs = performance.now() - checkStarted;
+    return checked;
+  }
+
+  /** Daemon-side timings of the most recent load. */
+  get lastTimings(): Readonly<LoadTimings> {
+    return this.#lastTimings;
   }
 
   /** Starts the warm process now rather than at the first load (prewarm pools only). */
@@ -116,6 +137,7 @@ export class LoaderPool {
             sources: closures.flat(),
             timeoutMs: this.#limits.timeoutMs,
             sourceOf: (file) => job.sources.get(file),
+            timings: job.timings,
           },
           (index, result) => job.record(files[index] as string, result),
         );
@@ -171,6 +193,7 @@ interface LoadJob {
   sources: LoadSources;
   closures: ReadonlyMap<string, Promise<SourceFile[]>>;
   record: (file: string, result: ModuleLoadResult) => void;
+  timings: LoadTimings;
 }
 
 function crashResult(root: string, file: string, why: string): ModuleLoadResult {
