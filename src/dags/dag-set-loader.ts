@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { assembleDagSet, type DagSet } from "./dag-set.ts";
 import { findSourceFiles } from "./discovery/find-source-files.ts";
+import { readTexts } from "./discovery/read-texts.ts";
 import { affectedModules } from "./discovery/module-graph.ts";
 import { type ImportScan, scanImports } from "./discovery/scan-imports.ts";
 import type { LoaderPool } from "./loader/loader-pool.ts";
@@ -46,16 +46,18 @@ export async function loadDagSet(
   const changed = new Set(incremental?.changedFiles ?? []);
   const previousScans = incremental?.previous.scans;
   const scans = new Map<string, ImportScan>();
-  await Promise.all(
-    files.map(async (file) => {
-      const earlier = previousScans?.get(file);
-      scans.set(
-        file,
-        earlier && !changed.has(file)
-          ? earlier
-          : scanImports(file, await readFile(path.join(absoluteRoot, file), "utf8")),
-      );
-    }),
+  const toScan: string[] = [];
+  for (const file of files) {
+    const earlier = changed.has(file) ? undefined : previousScans?.get(file);
+    if (earlier) scans.set(file, earlier);
+    else toScan.push(file);
+  }
+  await readTexts(
+    toScan.map((file) => path.join(absoluteRoot, file)),
+    (index, text) => {
+      const file = toScan[index] as string;
+      scans.set(file, scanImports(file, text));
+    },
   );
   const scanned = performance.now();
   const previousModules = incremental?.previous.modules;
