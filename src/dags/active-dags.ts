@@ -88,5 +88,7 @@ export function applyDagSet(
     else changes.removed.push(id);
   }
   for (const list of Object.values(changes)) list.sort();
-  return { dags: new Map([...next].sort(([a], [b]) => (a < b ? -1 : 1))), importErrors, changes };
+  // Ids sorted as strings (code unit order, as `<`): faster than comparing entries at 10,000 DAGs.
+  const ids = [...next.keys()].sort();
+  return { dags: new Map(ids.map((id) => [id, next.get(id) as ActiveDag])), importErrors, changes };
 }
