@@ -128,6 +128,11 @@ async function scale(): Promise<void> {
     `${mb(daemon.rssBytes)}; ${mb(daemon.settledRssBytes)}; ${mb(daemon.peakRssBytes)}  ` +
       `${verdict(daemon.settledRssBytes, TARGET_SCALE_RSS_BYTES, mb)}`,
   );
+  line(
+    "daemon CPU to /readyz: its own + its reaped children's",
+    `${ms(daemon.cpu.selfMs)} + ${ms(daemon.cpu.childrenMs)} = ${ms(daemon.cpu.selfMs + daemon.cpu.childrenMs)} ` +
+      `(over 2 cores: ≥ ${ms((daemon.cpu.selfMs + daemon.cpu.childrenMs) / 2)} of wall time)`,
+  );
   const files = large.dags.map((dag) => path.join(large.root, dag.file));
   const baseline = await runImportBaseline(files, baselineDirs);
   line("baseline: import() of the same modules, one fresh process, cold", baselineDetail(baseline));

@@ -154,7 +154,14 @@ export async function daemonFullLoad(
   repo: DagRepo,
   dirs: { tmpdir: string; stateDir: string },
   checks: Checks,
-): Promise<{ readyMs: number; rssBytes: number; peakRssBytes: number; settledRssBytes: number }> {
+): Promise<{
+  readyMs: number;
+  rssBytes: number;
+  peakRssBytes: number;
+  settledRssBytes: number;
+  /** CPU seconds to /readyz: the daemon's own, and its reaped children's (loaders, esbuild). */
+  cpu: { selfMs: number; childrenMs: number };
+}> {
   await mkdir(dirs.stateDir, { recursive: true });
   const shebang = readFileSync(CLI, "utf8").split("\n")[0] ?? "";
   const nodeFlags = shebang.split(/\s+/).slice(3);
@@ -185,6 +192,7 @@ export async function daemonFullLoad(
     const readyMs = performance.now() - started;
     const pid = daemon.child.pid ?? 0;
     const rssBytes = statusField(pid, "VmRSS");
+    const cpu = cpuOf(pid);
     const status = await daemon.getJson<StatusBody>("/api/status");
     checks.expect(
       status.dags.total === repo.dags.length,
@@ -194,6 +202,7 @@ export async function daemonFullLoad(
     await sleep(3_000);
     return {
       readyMs,
+      cpu,
       rssBytes,
       peakRssBytes: statusField(pid, "VmHWM"),
       settledRssBytes: statusField(pid, "VmRSS"),
@@ -201,6 +210,19 @@ export async function daemonFullLoad(
   } finally {
     await daemon.stop();
   }
+}
+
+/** utime + stime and cutime + cstime of /proc/<pid>/stat, in ms (clock ticks of 10 ms). */
+function cpuOf(pid: number): { selfMs: number; childrenMs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) in parentheses; utime is field 14.
+  const fields = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
+  const tick = 10;
+  const at = (field: number) => fields[field - 3] ?? Number.NaN;
+  return { selfMs: (at(14) + at(15)) * tick, childrenMs: (at(16) + at(17)) * tick };
 }
 
 function statusField(pid: number, field: string): number {
