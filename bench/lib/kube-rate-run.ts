@@ -97,7 +97,13 @@ export async function rateRun(): Promise<boolean> {
     }
     const endedAt = Date.now();
     lag.disable();
-    // Let the last deletes (sent right after each outcome) reach the journal.
+    // Each finished Pod's delete follows its outcome, and waits behind due creates for its turn:
+    // the per-task figures count until the last one is in (then 1.5 s for stragglers).
+    const deletes = () =>
+      kube.requests.filter((r, at) => at >= startIndex && r.verb === "delete" && r.resource === "pods")
+        .length;
+    while (deletes() < TOTAL && Date.now() < endedAt + 120_000) await sleep(500);
+    const deletesDoneAt = Date.now();
     await sleep(1500);
     const after = procStats(pid);
     const journal = kube.requests.slice(startIndex);
@@ -111,7 +117,7 @@ export async function rateRun(): Promise<boolean> {
       `bench:kube (rate) — ${TOTAL} tasks (${DAGS} DAGs × ${TASKS}), fake/sleep 1 s each, all due ${due.toISOString()}, --kube-qps ${QPS} --kube-burst ${BURST}`,
     );
     console.log(
-      `  runs: ${states.filter((s) => s === "success").length} of ${DAGS} succeeded; wall time due → last run done ${ms(endedAt - due.getTime())}; ${journal.length} API requests`,
+      `  runs: ${states.filter((s) => s === "success").length} of ${DAGS} succeeded; wall time due → last run done ${ms(endedAt - due.getTime())}, → last Pod deleted ${ms(deletesDoneAt - due.getTime())}; ${journal.length} API requests`,
     );
     console.log(
       `  due → create request: p50 ${ms(percentile(createLag, 50))}, p99 ${ms(percentile(createLag, 99))}, max ${ms(Math.max(...createLag))} (${creates.length} creates; the bucket alone allows p99 ≥ ${ms(floorMs)})`,
@@ -138,7 +144,7 @@ export async function rateRun(): Promise<boolean> {
     );
     const cpuPerTask = (after.cpuMs - before.cpuMs) / TOTAL;
     console.log(
-      `  daemon CPU per task: ${cpuPerTask.toFixed(2)} ms (${ms(after.cpuMs - before.cpuMs)} user + system from /proc, 1 s before due → last run done + 1.5 s)   target ≤ ${TARGET_CPU_MS_PER_TASK} ms: ${pass(cpuPerTask, TARGET_CPU_MS_PER_TASK)}   ${load()}`,
+      `  daemon CPU per task: ${cpuPerTask.toFixed(2)} ms (${ms(after.cpuMs - before.cpuMs)} user + system from /proc, 1 s before due → last Pod deleted + 1.5 s)   target ≤ ${TARGET_CPU_MS_PER_TASK} ms: ${pass(cpuPerTask, TARGET_CPU_MS_PER_TASK)}   ${load()}`,
     );
     console.log(
       `  daemon RSS: ${mb(before.rss)} before due, ${mb(after.rss)} at the end, peak sampled ${mb(peakRss)}, VmHWM ${mb(after.peakRss)}   ${load()}`,

@@ -18,6 +18,9 @@ export interface LogFollowerOptions {
   maxLineBytes?: number;
 }
 
+/** Why a follow still waiting for its turn is dropped; one instance: an abort without one builds a DOMException. */
+const FOLLOW_NOT_NEEDED = new Error("the follower stopped before its follow request was sent");
+
 /** `2026-11-21T20:00:00.12Z` → `2026-11-21T20:00:00.120000000Z`, so timestamps compare as strings. */
 export function normalizeTimestamp(seconds: string, fraction: string | undefined): string {
   return `${seconds}.${(fraction ?? "").padEnd(9, "0").slice(0, 9)}Z`;
@@ -84,7 +87,7 @@ export class LogFollower {
   async finish(): Promise<void> {
     this.#finishing = true;
     clearTimeout(this.#reconnect);
-    this.#opening?.abort();
+    this.#opening?.abort(FOLLOW_NOT_NEEDED);
     // The container has ended, so a live stream is delivering its last lines and about to end:
     // let it, for a Pod deleted along with its end (a cancel, a timeout) has no log left to read.
     if (this.#stream && !this.#stopped) {
@@ -121,7 +124,7 @@ export class LogFollower {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
-    this.#opening?.abort();
+    this.#opening?.abort(FOLLOW_NOT_NEEDED);
     this.#stream?.abort();
   }
 
