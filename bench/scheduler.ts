@@ -252,7 +252,11 @@ const work = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-scheduler-"));
 try {
   const rssBefore = process.memoryUsage().rss;
   const only = process.env.BENCH_ONLY;
-  for (const { dags, p99Ms, leadMs } of only === "throughput" || only === "backfill" ? [] : LAG_TARGETS) {
+  // BENCH_LAG_DAGS=1000 measures only that size.
+  const lagSizes = LAG_TARGETS.filter(({ dags }) =>
+    [undefined, String(dags)].includes(process.env.BENCH_LAG_DAGS),
+  );
+  for (const { dags, p99Ms, leadMs } of only === "throughput" || only === "backfill" ? [] : lagSizes) {
     const lag = await lagBenchmark(path.join(work, `lag-${dags}`), dags, leadMs);
     const p99 = percentile(lag, 99);
     console.log(
