@@ -240,7 +240,11 @@ export class RunStore {
   async archiveAll(runs: readonly Run[]): Promise<void> {
     if (runs.length === 0) return;
     const byDag = new Map<string, Run[]>();
-    for (const run of runs) byDag.set(run.dagId, [...(byDag.get(run.dagId) ?? []), run]);
+    for (const run of runs) {
+      const ofDag = byDag.get(run.dagId);
+      if (ofDag) ofDag.push(run);
+      else byDag.set(run.dagId, [run]);
+    }
     const dropped: Run[] = [];
     await this.#persist(async () => {
       for (const [dagId, finished] of byDag) dropped.push(...(await this.#history.addAll(dagId, finished)));
