@@ -90,22 +90,30 @@ export class RunHistory {
    * `keepRuns`; resolves with the runs trimmed once the file is on disk. A failed write rolls the
    * file back and rejects. Call inside the store's write queue.
    */
-  async add(run: Run): Promise<Run[]> {
-    const history = await this.#fileOf(run.dagId);
-    const { definition: _definition, definitionKey: _key, ...finished } = run;
-    // Idempotent: an archive whose second write failed is retried with the run already here.
-    const runs = history.data.runs.filter((r) => r.id !== run.id);
-    runs.push(structuredClone(finished));
+  add(run: Run): Promise<Run[]> {
+    return this.addAll(run.dagId, [run]);
+  }
+
+  /** `add` for many finished runs of one DAG, in one write of its file. */
+  async addAll(dagId: string, added: readonly Run[]): Promise<Run[]> {
+    const history = await this.#fileOf(dagId);
+    const ids = new Set(added.map((run) => run.id));
+    // Idempotent: an archive whose second write failed is retried with the runs already here.
+    const runs = history.data.runs.filter((r) => !ids.has(r.id));
+    for (const run of added) {
+      const { definition: _definition, definitionKey: _key, ...finished } = run;
+      runs.push(structuredClone(finished));
+    }
     const dropped = runs.splice(0, Math.max(0, runs.length - this.#keepRuns));
     history.data.runs = runs;
-    this.#sorted.delete(run.dagId);
+    this.#sorted.delete(dagId);
     try {
       await history.write();
     } finally {
-      this.#sorted.delete(run.dagId);
+      this.#sorted.delete(dagId);
     }
     // Indexed once on disk (a failed write above rolled the history back).
-    this.#index.set(run.id, run.dagId);
+    for (const id of ids) this.#index.set(id, dagId);
     for (const old of dropped) this.#index.delete(old.id);
     return dropped;
   }

@@ -27,6 +27,13 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   return data;
 }
 
+/** A change waiting for its group's write, and its caller's answer. */
+interface PendingChange {
+  change: (state: ActiveState) => void;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export interface RunStoreOptions {
   keepRuns?: number;
   /** Where runs' log folders are (default `<stateDir>/logs`); they go with pruned runs. */
@@ -48,6 +55,8 @@ export class RunStore {
   readonly #history: RunHistory;
   #revision = 0;
   #writing: Promise<void> = Promise.resolve();
+  /** Changes waiting for the next state write (see update). */
+  #openGroup: PendingChange[] | undefined;
   #lastWriteError: Error | undefined;
   readonly #confs: ConfFiles;
   readonly #logFolders: RunLogFolders;
@@ -166,17 +175,53 @@ export class RunStore {
   }
 
   /**
-   * Changes active state and waits until it is on disk. The change is applied in its turn among
-   * writes; if the write fails, active state is back to what is on disk and this rejects.
+   * Changes active state and waits until it is on disk. Changes that arrive while a write is in
+   * flight are applied together, in order, and written by the next write (a group commit); each
+   * caller is answered once the write holding its change is durable. If that write fails, active
+   * state is back to what is on disk and every change of the group rejects.
    */
-  async update(change: (state: ActiveState) => void): Promise<void> {
-    await this.#persist(() => {
-      const db = this.#db;
-      this.#revision++;
-      change(db.data);
-      // Again once settled: a failed write puts the state back.
-      return db.write().finally(() => this.#revision++);
+  update(change: (state: ActiveState) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let group = this.#openGroup;
+      if (!group) {
+        const opened: PendingChange[] = [];
+        this.#openGroup = group = opened;
+        void this.#persist(() => this.#commit(opened)).catch(() => undefined);
+      }
+      group.push({ change, resolve, reject });
     });
+  }
+
+  /** Applies a group's changes and writes them once; answers each caller. */
+  async #commit(group: PendingChange[]): Promise<void> {
+    // Later changes start the next group: this one is being applied and written.
+    if (this.#openGroup === group) this.#openGroup = undefined;
+    const db = this.#db;
+    this.#revision++;
+    const failed = new Map<PendingChange, unknown>();
+    for (const pending of group) {
+      try {
+        pending.change(db.data);
+      } catch (error) {
+        failed.set(pending, error);
+      }
+    }
+    try {
+      await db.write();
+    } catch (error) {
+      // Rolled back to what is on disk: no change of the group holds.
+      this.#lastWriteError = error as Error;
+      for (const pending of group) pending.reject(failed.get(pending) ?? error);
+      throw error;
+    } finally {
+      this.#revision++;
+    }
+    // Before any caller resumes: health reads it right after an acknowledged write.
+    this.#lastWriteError = undefined;
+    for (const pending of group) {
+      if (failed.has(pending)) pending.reject(failed.get(pending));
+      else pending.resolve();
+    }
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
@@ -187,13 +232,26 @@ export class RunStore {
   }
 
   /** Moves a finished run to its DAG's history file (trimmed to keepRuns), then out of active state. */
-  async archive(run: Run): Promise<void> {
-    let dropped: Run[] = [];
+  archive(run: Run): Promise<void> {
+    return this.archiveAll([run]);
+  }
+
+  /** `archive` for many runs: one history write per DAG, then one state write for them all. */
+  async archiveAll(runs: readonly Run[]): Promise<void> {
+    if (runs.length === 0) return;
+    const byDag = new Map<string, Run[]>();
+    for (const run of runs) {
+      const ofDag = byDag.get(run.dagId);
+      if (ofDag) ofDag.push(run);
+      else byDag.set(run.dagId, [run]);
+    }
+    const dropped: Run[] = [];
     await this.#persist(async () => {
-      dropped = await this.#history.add(run);
+      for (const [dagId, finished] of byDag) dropped.push(...(await this.#history.addAll(dagId, finished)));
     });
     await this.update((state) => {
-      delete state.runs[run.id];
+      for (const run of runs) delete state.runs[run.id];
+      // Once per batch, not per run: definitions no active run uses any more.
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
       for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
     });
