@@ -6,7 +6,13 @@ import type { StateWriter } from "./durable-write.ts";
 import type { ConfFiles } from "./conf-files.ts";
 import type { StateCodec } from "./state-file.ts";
 import { HistoryCache } from "./history-cache.ts";
-import { fileHistoryReader, type HistoryReader, mentionOf, parseHistory } from "./history-reader.ts";
+import {
+  fileHistoryReader,
+  type HistoryReader,
+  idsMentioned,
+  mentionOf,
+  parseHistory,
+} from "./history-reader.ts";
 
 /** What stays in memory of every finished run: enough to order, page and pick the recent ones. */
 export interface HistoryEntry {
@@ -140,14 +146,19 @@ export class RunHistory {
 
   /**
    * Whether this DAG's history may hold the run, without parsing its file when it was not read:
-   * true for every run it holds (and maybe for other ids). For sweeps that keep what may be in use.
+   * true for every run it holds (and maybe for other ids). For sweeps that keep what may be in use;
+   * `seen` keeps the last file's ids between calls (a sweep asks DAG by DAG).
    */
-  mayHold(dagId: string, runId: string, mentioned: (dagId: string, text: string) => Set<string>): boolean {
+  mayHold(dagId: string, runId: string, seen: { dagId?: string; ids?: Set<string> }): boolean {
     const dag = this.#dags.get(dagId);
     if (!dag) return false;
     if (dag.entries) return this.#runDag.get(runId) === dagId;
-    const text = this.#reader.readSync(this.#fileOf(dagId));
-    return text !== undefined && mentioned(dagId, text).has(mentionOf(runId));
+    if (seen.dagId !== dagId || !seen.ids) {
+      const text = this.#reader.readSync(this.#fileOf(dagId));
+      seen.dagId = dagId;
+      seen.ids = text === undefined ? new Set() : idsMentioned(text);
+    }
+    return seen.ids.has(mentionOf(runId));
   }
 
   /** DAGs with a history file. */

@@ -7,7 +7,6 @@ import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durabl
 import { openStateFile, type StateFile } from "./state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
-import { idsMentioned } from "./history-reader.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { idRecord, ownValue } from "./id-record.ts";
@@ -128,7 +127,7 @@ export class RunStore {
     }
     if (owner) await this.#sweep(active.data);
     // The entries of the files not read yet, after start (a reader needing them first reads them).
-    this.#history.indexRest().catch(() => undefined);
+    setImmediate(() => void this.#history.indexRest().catch(() => undefined));
   }
 
   /** Removes files of runs pruned just before a crash (the state write happens first). */
@@ -136,14 +135,10 @@ export class RunStore {
     const known = (runId: string) => Object.hasOwn(active.runs, runId) || this.#history.has(runId);
     // A log folder is under its run's DAG: that DAG's file tells without being parsed, unless the
     // folder is an orphan (then every file is read, as before).
-    let mentioned: { dagId: string; ids: Set<string> } | undefined;
-    const mentions = (dagId: string, text: string) => {
-      if (mentioned?.dagId !== dagId) mentioned = { dagId, ids: idsMentioned(text) };
-      return mentioned.ids;
-    };
+    const seen = {};
     await this.#logFolders.sweep(
       (runId, dagId) =>
-        Object.hasOwn(active.runs, runId) || this.#history.mayHold(dagId, runId, mentions) || known(runId),
+        Object.hasOwn(active.runs, runId) || this.#history.mayHold(dagId, runId, seen) || known(runId),
     );
     await this.#confs.sweep(known);
   }
