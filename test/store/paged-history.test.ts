@@ -1,6 +1,6 @@
 // Issue 17: finished runs are read from disk when asked instead of all held. The paged store must
 // answer what the eager one did, read only what start needs, and hold at most its cache.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
@@ -194,6 +194,25 @@ describe("reading the history", () => {
     expect(history.cached.files).toBeLessThan(30);
     // Paged: the second round read the files again.
     expect(reader.reads.length).toBeGreaterThan(30);
+  });
+
+  it("the start-up sweep keeps the log folders of archived runs and removes an orphan's", async () => {
+    const dir = await cleanup.tempDir("paged-history-sweep");
+    const histories = await writeHistories(dir, 11);
+    const folders: string[] = [];
+    for (const [dagId, runs] of histories)
+      for (const run of runs) {
+        folders.push(path.join(dagId, run.id));
+        await mkdir(path.join(dir, "logs", dagId, run.id), { recursive: true });
+      }
+    // Runs pruned just before a crash; one's id is in its DAG's file, but only as a task's id.
+    await mkdir(path.join(dir, "logs", "dag_2", "only"), { recursive: true });
+    await mkdir(path.join(dir, "logs", "dag_2", "dag_2__manual__pruned"), { recursive: true });
+    await RunStore.open(dir);
+    const left: string[] = [];
+    for (const dagId of await readdir(path.join(dir, "logs")))
+      for (const runId of await readdir(path.join(dir, "logs", dagId))) left.push(path.join(dagId, runId));
+    expect(left.sort()).toEqual(folders.sort());
   });
 
   it("a standby sees what the leader archived after it loaded, once it loads again", async () => {
