@@ -35,19 +35,3 @@ export function parseHistory(file: string, text: string): Run[] {
     throw new CorruptStateError(file, error);
   }
 }
-
-/**
- * Every string a history file's text holds under an `"id"` key, as JSON-escaped text: a superset of
- * its run ids (task ids and conf keys named id come along), found without parsing the file. Enough
- * to keep what may be a run's files; never enough to remove them.
- */
-export function idsMentioned(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const match of text.matchAll(/"id":"((?:[^"\\]|\\.)*)"/g)) ids.add(match[1] as string);
-  return ids;
-}
-
-/** `id` as `idsMentioned` holds it. */
-export function mentionOf(id: string): string {
-  return JSON.stringify(id).slice(1, -1);
-}

@@ -21,13 +21,13 @@ export class RunLogFolders {
     }
   }
 
-  /** Removes the log folders of runs the store no longer has (asked with the folder's DAG). */
-  async sweep(known: (runId: string, dagId: string) => boolean): Promise<void> {
+  /** Removes the log folders of runs the store no longer has. */
+  async sweep(known: (runId: string) => boolean): Promise<void> {
     for (const dagId of await entries(this.#logsDir)) {
       const runIds = await entries(path.join(this.#logsDir, dagId));
       let left = runIds.length;
       for (const runId of runIds) {
-        if (known(runId, dagId)) continue;
+        if (known(runId)) continue;
         const folder = this.#folderOf(dagId, runId);
         if (!folder) continue;
         await rm(folder, { recursive: true, force: true });

@@ -6,13 +6,7 @@ import type { StateWriter } from "./durable-write.ts";
 import type { ConfFiles } from "./conf-files.ts";
 import type { StateCodec } from "./state-file.ts";
 import { HistoryCache } from "./history-cache.ts";
-import {
-  fileHistoryReader,
-  type HistoryReader,
-  idsMentioned,
-  mentionOf,
-  parseHistory,
-} from "./history-reader.ts";
+import { fileHistoryReader, type HistoryReader, parseHistory } from "./history-reader.ts";
 
 /** What stays in memory of every finished run: enough to order, page and pick the recent ones. */
 export interface HistoryEntry {
@@ -23,8 +17,8 @@ export interface HistoryEntry {
 }
 
 interface DagHistory {
-  /** The file's runs in archive order (the newest last); undefined until the file was read. */
-  entries: HistoryEntry[] | undefined;
+  /** The file's runs in archive order (the newest last). */
+  entries: HistoryEntry[];
   /** `entries` newest logical date first, built when asked. */
   sorted: HistoryEntry[] | undefined;
   /** The newest run in full: a DAG list shows each DAG's last run without reading its file. */
@@ -44,9 +38,8 @@ export interface RunHistoryOptions {
 
 /**
  * Finished runs: `runs/<dagId>.json` per DAG, each keeping the newest `keepRuns`. In memory: a
- * compact entry per run (read lazily, per DAG, or by `indexRest` after start), each DAG's newest run,
- * and a byte-capped cache of parsed files; older runs are read from disk when asked. The run store
- * serialises every write through its own queue.
+ * compact entry per run, each DAG's newest run, and a byte-capped cache of parsed files; other runs
+ * are read from disk when asked. The run store serialises every write through its own queue.
  */
 export class RunHistory {
   readonly #dir: string;
@@ -58,12 +51,10 @@ export class RunHistory {
   readonly #cache: HistoryCache<Run[]>;
   /** Every DAG with a history file, in the order listed at load (new ones after). */
   #dags = new Map<string, DagHistory>();
-  /** Run id → its DAG, for every run of the DAGs read so far. */
-  readonly #runDag = new Map<string, string>();
+  /** Run id → its DAG, for every finished run. */
+  #runDag = new Map<string, string>();
   /** Runs dropped in memory only (a standby's view): left out whenever their file is read again. */
   readonly #forgotten = new Set<string>();
-  #unread = 0;
-  #generation = 0;
 
   constructor(dir: string, options: RunHistoryOptions) {
     this.#dir = dir;
@@ -78,56 +69,36 @@ export class RunHistory {
     );
   }
 
-  /** Lists the history files (reads none); what was known before is replaced at once. */
+  /**
+   * Reads every history file once, keeping only its entries and newest run (a file that is not JSON
+   * stops start-up, as state.json does); what was known before is replaced at once.
+   */
   async load(): Promise<void> {
-    const dags = new Map<string, DagHistory>();
+    const names: string[] = [];
     for (const file of await readdir(this.#dir)) {
       const dagId = file.endsWith(".json") ? safeDecode(file.slice(0, -".json".length)) : undefined;
-      if (dagId !== undefined) dags.set(dagId, { entries: undefined, sorted: undefined, newest: undefined });
+      if (dagId !== undefined) names.push(dagId);
     }
-    this.#generation++;
+    // Parsed as read, into maps swapped in at the end: readers never see half a load.
+    const dags = new Map<string, DagHistory>();
+    const runDag = new Map<string, string>();
+    for (const dagId of names) {
+      const text = await this.#reader.read(this.#fileOf(dagId));
+      const runs = this.#parse(dagId, text, new Set());
+      dags.set(dagId, indexOf(dagId, runs, runDag));
+    }
     this.#dags = dags;
-    this.#unread = dags.size;
-    this.#runDag.clear();
+    this.#runDag = runDag;
     this.#forgotten.clear();
     this.#cache.clear();
   }
 
-  /** Reads the files not read yet, one at a time, keeping only their entries (after start). */
-  async indexRest(): Promise<void> {
-    const generation = this.#generation;
-    for (const [dagId, dag] of this.#dags) {
-      if (generation !== this.#generation) return;
-      if (dag.entries) continue;
-      const text = await this.#reader.read(this.#fileOf(dagId));
-      // A write or a reader may have read it meanwhile; a new load() starts over.
-      if (generation !== this.#generation || dag.entries) continue;
-      this.#index(dagId, text, false);
-    }
-  }
-
-  /** Reads one DAG's file unless it was read (before the both-files check of a start). */
-  async indexDag(dagId: string): Promise<void> {
-    await this.#runsAsync(dagId);
-  }
-
   has(runId: string): boolean {
-    return this.dagOf(runId) !== undefined;
+    return this.#runDag.has(runId);
   }
 
   /** The DAG whose history holds this run. */
   dagOf(runId: string): string | undefined {
-    const known = this.#runDag.get(runId);
-    if (known !== undefined || this.#unread === 0) return known;
-    // Run ids start with their DAG's id and "__" (scheduledRunId, manualRunId): that file first.
-    for (let at = runId.indexOf("__"); at > 0; at = runId.indexOf("__", at + 2)) {
-      const dagId = runId.slice(0, at);
-      if (this.#dags.get(dagId)?.entries === undefined && this.#dags.has(dagId)) this.#runsSync(dagId);
-      const found = this.#runDag.get(runId);
-      if (found !== undefined) return found;
-    }
-    // An id of another shape: only every file can tell.
-    this.#indexAllSync();
     return this.#runDag.get(runId);
   }
 
@@ -135,30 +106,13 @@ export class RunHistory {
   getIn(dagId: string, runId: string): Run | undefined {
     const dag = this.#dags.get(dagId);
     if (dag?.newest?.id === runId) return dag.newest;
-    if (dag?.entries && this.#runDag.get(runId) !== dagId) return undefined;
+    if (!dag || this.#runDag.get(runId) !== dagId) return undefined;
     return this.#runsSync(dagId).find((run) => run.id === runId);
   }
 
   get(runId: string): Run | undefined {
     const dagId = this.dagOf(runId);
     return dagId === undefined ? undefined : this.getIn(dagId, runId);
-  }
-
-  /**
-   * Whether this DAG's history may hold the run, without parsing its file when it was not read:
-   * true for every run it holds (and maybe for other ids). For sweeps that keep what may be in use;
-   * `seen` keeps the last file's ids between calls (a sweep asks DAG by DAG).
-   */
-  mayHold(dagId: string, runId: string, seen: { dagId?: string; ids?: Set<string> }): boolean {
-    const dag = this.#dags.get(dagId);
-    if (!dag) return false;
-    if (dag.entries) return this.#runDag.get(runId) === dagId;
-    if (seen.dagId !== dagId || !seen.ids) {
-      const text = this.#reader.readSync(this.#fileOf(dagId));
-      seen.dagId = dagId;
-      seen.ids = text === undefined ? new Set() : idsMentioned(text);
-    }
-    return seen.ids.has(mentionOf(runId));
   }
 
   /** DAGs with a history file. */
@@ -170,8 +124,7 @@ export class RunHistory {
   sortedEntries(dagId: string): readonly HistoryEntry[] {
     const dag = this.#dags.get(dagId);
     if (!dag) return [];
-    if (!dag.entries) this.#runsSync(dagId);
-    dag.sorted ??= [...(dag.entries ?? [])].sort(newestFirst);
+    dag.sorted ??= [...dag.entries].sort(newestFirst);
     return dag.sorted;
   }
 
@@ -185,9 +138,8 @@ export class RunHistory {
 
   /** Each DAG's last `limit` entries in the order they were archived (the newest last). */
   *latestArchived(limit: number): Iterable<HistoryEntry> {
-    this.#indexAllSync();
     for (const dag of this.#dags.values()) {
-      const entries = dag.entries ?? [];
+      const entries = dag.entries;
       for (let i = Math.max(0, entries.length - limit); i < entries.length; i++)
         yield entries[i] as HistoryEntry;
     }
@@ -219,14 +171,13 @@ export class RunHistory {
   forget(dagId: string, runId: string): void {
     this.#forgotten.add(runId);
     const dag = this.#dags.get(dagId);
-    if (!dag?.entries) return;
-    // Read again when asked, without the run.
-    for (const entry of dag.entries) if (this.#runDag.get(entry.id) === dagId) this.#runDag.delete(entry.id);
-    dag.entries = undefined;
+    if (!dag?.entries.some((entry) => entry.id === runId)) return;
+    dag.entries = dag.entries.filter((entry) => entry.id !== runId);
     dag.sorted = undefined;
-    dag.newest = undefined;
+    // Read again when the newest is asked for.
+    if (dag.newest?.id === runId) dag.newest = undefined;
+    if (this.#runDag.get(runId) === dagId) this.#runDag.delete(runId);
     this.#cache.delete(dagId);
-    this.#unread++;
   }
 
   /** What the cache holds (tests). */
@@ -238,68 +189,61 @@ export class RunHistory {
     const text = JSON.stringify(await this.#codec.encode({ runs }));
     await this.#writer.write(this.#fileOf(dagId), text);
     // Only what is on disk is seen (a failed write above changed nothing here).
-    this.#set(dagId, runs, text.length, true);
+    this.#set(dagId, runs, text.length);
   }
 
   #runsSync(dagId: string): Run[] {
     const cached = this.#cache.get(dagId);
     if (cached) return cached;
     if (!this.#dags.has(dagId)) return [];
-    return this.#index(dagId, this.#reader.readSync(this.#fileOf(dagId)), true);
+    return this.#read(dagId, this.#reader.readSync(this.#fileOf(dagId)));
   }
 
   async #runsAsync(dagId: string): Promise<Run[]> {
     const cached = this.#cache.get(dagId);
     if (cached) return cached;
     if (!this.#dags.has(dagId)) return [];
-    const generation = this.#generation;
     const text = await this.#reader.read(this.#fileOf(dagId));
-    // Read by someone else meanwhile: that copy is as new (writes go through the store's queue).
-    const again = this.#cache.get(dagId);
-    if (again || generation !== this.#generation) return again ?? this.#runsSync(dagId);
-    return this.#index(dagId, text, true);
+    // Read by a reader meanwhile: that copy is as new (writes go through the store's queue).
+    return this.#cache.get(dagId) ?? this.#read(dagId, text);
   }
 
-  #indexAllSync(): void {
-    if (this.#unread === 0) return;
-    for (const [dagId, dag] of this.#dags)
-      if (!dag.entries) this.#index(dagId, this.#reader.readSync(this.#fileOf(dagId)), false);
-  }
-
-  /** Parses a file's text (none: no runs) into its runs and indexes them; `keep` caches them. */
-  #index(dagId: string, text: string | undefined, keep: boolean): Run[] {
-    const runs =
-      text === undefined
-        ? []
-        : parseHistory(this.#fileOf(dagId), text).filter((run) => !this.#forgotten.has(run.id));
-    this.#confs.decodeSync(runs);
-    this.#set(dagId, runs, text?.length ?? 0, keep);
+  /** A file's runs, made the DAG's history in memory and cached. */
+  #read(dagId: string, text: string | undefined): Run[] {
+    const runs = this.#parse(dagId, text, this.#forgotten);
+    this.#set(dagId, runs, text?.length ?? 0);
     return runs;
   }
 
-  /** Makes `runs` the DAG's history in memory: entries, index, newest run, and the cache if `keep`. */
-  #set(dagId: string, runs: Run[], bytes: number, keep: boolean): void {
-    let dag = this.#dags.get(dagId);
-    if (!dag) {
-      dag = { entries: undefined, sorted: undefined, newest: undefined };
-      this.#dags.set(dagId, dag);
-    } else if (!dag.entries) this.#unread--;
-    for (const entry of dag.entries ?? [])
+  #parse(dagId: string, text: string | undefined, forgotten: ReadonlySet<string>): Run[] {
+    if (text === undefined) return [];
+    const runs = parseHistory(this.#fileOf(dagId), text).filter((run) => !forgotten.has(run.id));
+    this.#confs.decodeSync(runs);
+    return runs;
+  }
+
+  /** Makes `runs` the DAG's history in memory: entries, the run index, newest run, and the cache. */
+  #set(dagId: string, runs: Run[], bytes: number): void {
+    for (const entry of this.#dags.get(dagId)?.entries ?? [])
       if (this.#runDag.get(entry.id) === dagId) this.#runDag.delete(entry.id);
-    dag.entries = runs.map(({ id, logicalDate, queuedAt }) => ({ id, dagId, logicalDate, queuedAt }));
-    dag.sorted = undefined;
-    dag.newest = undefined;
-    for (const run of runs) {
-      this.#runDag.set(run.id, dagId);
-      if (!dag.newest || newestFirst(run, dag.newest) < 0) dag.newest = run;
-    }
-    if (keep) this.#cache.set(dagId, runs, bytes);
-    else this.#cache.delete(dagId);
+    this.#dags.set(dagId, indexOf(dagId, runs, this.#runDag));
+    this.#cache.set(dagId, runs, bytes);
   }
 
   #fileOf(dagId: string): string {
     return path.join(this.#dir, `${encodeURIComponent(dagId)}.json`);
   }
+}
+
+/** A DAG's history in memory for these runs (archive order), its runs entered in `runDag`. */
+function indexOf(dagId: string, runs: readonly Run[], runDag: Map<string, string>): DagHistory {
+  const dag: DagHistory = { entries: [], sorted: undefined, newest: undefined };
+  for (const run of runs) {
+    dag.entries.push({ id: run.id, dagId, logicalDate: run.logicalDate, queuedAt: run.queuedAt });
+    runDag.set(run.id, dagId);
+    if (!dag.newest || newestFirst(run, dag.newest) < 0) dag.newest = run;
+  }
+  return dag;
 }
 
 function safeDecode(text: string): string | undefined {

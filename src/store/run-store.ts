@@ -114,32 +114,19 @@ export class RunStore {
     // finished copy in state.json was being archived (history wins), an unfinished one was being
     // brought back (state.json wins). A finished copy that ended later than the archived one is a
     // rerun (a backfill's) that ended before it was archived: state.json wins, the tick archives it.
-    // Only the active runs' DAGs' files are read for it: the rest are read when asked.
     for (const [id, run] of Object.entries(active.data.runs)) {
-      const dagId = run.dagId;
-      await this.#history.indexDag(dagId);
+      const dagId = this.#history.dagOf(id);
+      if (!dagId) continue;
       const archived = this.#history.getIn(dagId, id);
-      if (!archived) continue;
-      const rerunEnded = (run.endedAt ?? "") > (archived.endedAt ?? "");
+      const rerunEnded = (run.endedAt ?? "") > (archived?.endedAt ?? "");
       if ((run.state === "success" || run.state === "failed") && !rerunEnded) delete active.data.runs[id];
       else if (owner) await this.#dropFromHistory(dagId, id);
       else this.#history.forget(dagId, id);
     }
-    if (owner) await this.#sweep(active.data);
-    // The entries of the files not read yet, after start (a reader needing them first reads them).
-    setImmediate(() => void this.#history.indexRest().catch(() => undefined));
-  }
-
-  /** Removes files of runs pruned just before a crash (the state write happens first). */
-  async #sweep(active: ActiveState): Promise<void> {
-    const known = (runId: string) => Object.hasOwn(active.runs, runId) || this.#history.has(runId);
-    // A log folder is under its run's DAG: that DAG's file tells without being parsed, unless the
-    // folder is an orphan (then every file is read, as before).
-    const seen = {};
-    await this.#logFolders.sweep(
-      (runId, dagId) =>
-        Object.hasOwn(active.runs, runId) || this.#history.mayHold(dagId, runId, seen) || known(runId),
-    );
+    if (!owner) return;
+    // Files of runs pruned just before a crash (the state write happens first).
+    const known = (runId: string) => this.#history.has(runId) || Object.hasOwn(active.data.runs, runId);
+    await this.#logFolders.sweep(known);
     await this.#confs.sweep(known);
   }
 
