@@ -12,6 +12,7 @@ import { fileHistoryReader, type HistoryReader } from "../../src/store/history-r
 import { RunHistory } from "../../src/store/run-history.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
+import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import {
   eagerAllRuns,
@@ -185,6 +186,7 @@ describe("reading the history", () => {
       await writeFile(path.join(dir, "runs", `cap_${d}.json`), JSON.stringify({ runs }));
     }
     await history.load();
+    expect(history.cached).toEqual({ bytes: 0, files: 0 });
     for (let round = 0; round < 2; round++)
       for (let d = 0; d < 30; d++) {
         const entries = history.sortedEntries(`cap_${d}`);
@@ -216,6 +218,27 @@ describe("reading the history", () => {
     for (const dagId of await readdir(path.join(dir, "logs")))
       for (const runId of await readdir(path.join(dir, "logs", dagId))) left.push(path.join(dagId, runId));
     expect(left.sort()).toEqual(folders.sort());
+  });
+
+  it("shows an archived run only once its history file is on disk; a refused write changes nothing", async () => {
+    const dir = await cleanup.tempDir("paged-history-refused");
+    const writer = new FailingStateWriter();
+    const store = await RunStore.open(dir, { writer, historyCacheBytes: 1 });
+    const kept = runOf("dag_1", "dag_1__manual__kept", 1, 1, true);
+    await store.archive(kept);
+    let seenDuringWrite: Run | undefined;
+    writer.fail("ENOSPC", (file) => file.includes(`${path.sep}runs${path.sep}`));
+    const refused = runOf("dag_1", "dag_1__manual__refused", 2, 2, true);
+    const archiving = store.archive(refused);
+    seenDuringWrite = store.getRun(refused.id);
+    await expect(archiving).rejects.toThrow(/ENOSPC/);
+    expect(seenDuringWrite).toBeUndefined();
+    expect(store.getRun(refused.id)).toBeUndefined();
+    expect(store.runsOf("dag_1", 10).map((run) => run.id)).toEqual([kept.id]);
+    expect(store.recentRuns(10).map((run) => run.id)).toEqual([kept.id]);
+    writer.succeed();
+    const reopened = await RunStore.open(dir);
+    expect(reopened.runsOf("dag_1", 10).map((run) => run.id)).toEqual([kept.id]);
   });
 
   it("a standby sees what the leader archived after it loaded, once it loads again", async () => {
