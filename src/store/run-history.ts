@@ -25,6 +25,9 @@ interface DagHistory {
   newest: Run | undefined;
 }
 
+/** History files read at once while loading. */
+const READ_AHEAD = 32;
+
 /** File text held parsed by default: ~20 MB of heap, whatever the number of runs. */
 export const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
 
@@ -82,10 +85,22 @@ export class RunHistory {
     // Parsed as read, into maps swapped in at the end: readers never see half a load.
     const dags = new Map<string, DagHistory>();
     const runDag = new Map<string, string>();
-    for (const dagId of names) {
-      const text = await this.#reader.read(this.#fileOf(dagId));
-      const runs = this.#parse(dagId, text, new Set());
-      dags.set(dagId, indexOf(dagId, runs, runDag));
+    // Several reads in flight: one at a time, 10,000 small files spent ~2 s waiting on the disk.
+    const reads: Array<Promise<string | undefined> | undefined> = [];
+    const readAhead = (i: number) => {
+      const dagId = names[i];
+      if (dagId === undefined) return;
+      const read = this.#reader.read(this.#fileOf(dagId));
+      // Awaited in turn below; not left unhandled if an earlier file stops the load.
+      read.catch(() => undefined);
+      reads[i] = read;
+    };
+    for (let i = 0; i < READ_AHEAD; i++) readAhead(i);
+    for (const [i, dagId] of names.entries()) {
+      const text = await reads[i];
+      reads[i] = undefined;
+      readAhead(i + READ_AHEAD);
+      dags.set(dagId, indexOf(dagId, this.#parse(dagId, text, new Set()), runDag));
     }
     this.#dags = dags;
     this.#runDag = runDag;
