@@ -25,8 +25,8 @@ interface DagHistory {
   newest: Run | undefined;
 }
 
-/** History files read at once while loading. */
-const READ_AHEAD = 32;
+/** History files read at load between two turns of the event loop. */
+const YIELD_EVERY = 200;
 
 /** File text held parsed by default: ~20 MB of heap, whatever the number of runs. */
 export const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
@@ -85,21 +85,11 @@ export class RunHistory {
     // Parsed as read, into maps swapped in at the end: readers never see half a load.
     const dags = new Map<string, DagHistory>();
     const runDag = new Map<string, string>();
-    // Several reads in flight: one at a time, 10,000 small files spent ~2 s waiting on the disk.
-    const reads: Array<Promise<string | undefined> | undefined> = [];
-    const readAhead = (i: number) => {
-      const dagId = names[i];
-      if (dagId === undefined) return;
-      const read = this.#reader.read(this.#fileOf(dagId));
-      // Awaited in turn below; not left unhandled if an earlier file stops the load.
-      read.catch(() => undefined);
-      reads[i] = read;
-    };
-    for (let i = 0; i < READ_AHEAD; i++) readAhead(i);
+    // Read synchronously (10,000 small files: ~150 ms, against ~700 ms through fs.promises), with
+    // a turn for others now and then: a standby loads again while it serves.
     for (const [i, dagId] of names.entries()) {
-      const text = await reads[i];
-      reads[i] = undefined;
-      readAhead(i + READ_AHEAD);
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      const text = this.#reader.readSync(this.#fileOf(dagId));
       dags.set(dagId, indexOf(dagId, this.#parse(dagId, text, new Set()), runDag));
     }
     this.#dags = dags;
