@@ -226,11 +226,10 @@ describe("reading the history", () => {
     const store = await RunStore.open(dir, { writer, historyCacheBytes: 1 });
     const kept = runOf("dag_1", "dag_1__manual__kept", 1, 1, true);
     await store.archive(kept);
-    let seenDuringWrite: Run | undefined;
     writer.fail("ENOSPC", (file) => file.includes(`${path.sep}runs${path.sep}`));
     const refused = runOf("dag_1", "dag_1__manual__refused", 2, 2, true);
     const archiving = store.archive(refused);
-    seenDuringWrite = store.getRun(refused.id);
+    const seenDuringWrite = store.getRun(refused.id);
     await expect(archiving).rejects.toThrow(/ENOSPC/);
     expect(seenDuringWrite).toBeUndefined();
     expect(store.getRun(refused.id)).toBeUndefined();
