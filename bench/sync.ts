@@ -140,6 +140,9 @@ async function main(): Promise<void> {
     "  daemon's sync (record durationMs: ls-remote → applied)",
     `median ${ms(median(webhook.durations))}, max ${ms(Math.max(...webhook.durations))}`,
   );
+  const daemonSteps = [...new Set(webhook.steps.flatMap((steps) => Object.keys(steps)))];
+  for (const step of daemonSteps)
+    line(`    step: ${step}`, `median ${ms(median(webhook.steps.map((steps) => steps[step] ?? 0)))}`);
   const rest = webhook.live.map((value, index) => value - (webhook.durations[index] ?? 0));
   line("  the rest (webhook, sync start, probe interval)", `median ${ms(median(rest))}`);
   const probeCycle = median(webhook.live.map((value, index) => value / (webhook.probes[index] ?? 1)));
