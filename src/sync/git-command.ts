@@ -31,9 +31,12 @@ export function gitCommand(options: {
         },
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout);
-          if (options.signal.aborted) return reject(new Error(`git ${args[0]} was stopped`, { cause: error }));
+          if (options.signal.aborted)
+            return reject(new Error(`git ${args[0]} was stopped`, { cause: error }));
           if (error.killed)
-            return reject(new Error(`git ${args[0]} took longer than ${options.timeoutMs} ms`, { cause: error }));
+            return reject(
+              new Error(`git ${args[0]} took longer than ${options.timeoutMs} ms`, { cause: error }),
+            );
           const message = stderr.trim() || error.message;
           reject(new Error(message, { cause: error }));
         },

@@ -108,7 +108,14 @@ export class GitMirror {
     const git = await this.#ready();
     const ref = `refs/remotes/origin/${branch}`;
     try {
-      await git(this.#bare, ["fetch", "--no-tags", "--prune", "--force", "origin", `+refs/heads/${branch}:${ref}`]);
+      await git(this.#bare, [
+        "fetch",
+        "--no-tags",
+        "--prune",
+        "--force",
+        "origin",
+        `+refs/heads/${branch}:${ref}`,
+      ]);
     } catch (error) {
       if (/couldn't find remote ref/i.test((error as Error).message))
         throw new Error(`branch "${branch}" does not exist on the remote`, { cause: error });

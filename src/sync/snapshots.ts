@@ -68,8 +68,10 @@ export class Snapshots {
     }
     for (const entry of unused) await this.#mirror.removeSnapshot(path.join(this.#dir, entry));
     try {
-      if (await isWorktree(this.#spare)) await this.#mirror.checkoutIn(this.#spare, current, { clean: true });
-      else await this.#mirror.addSnapshot(current, this.#spare);
+      if (!(await isWorktree(this.#spare))) await this.#mirror.addSnapshot(current, this.#spare);
+      // Also after a fresh checkout: its index is rewritten with every file's state, which spares
+      // the next push's checkout from examining every file again (80 ms at 10,000 files).
+      await this.#mirror.checkoutIn(this.#spare, current, { clean: true });
       this.#spareClean = true;
     } catch {
       // The next sync checks its commit out afresh instead.
