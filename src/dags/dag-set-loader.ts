@@ -31,17 +31,17 @@ export async function loadDagSet(
   const changed = new Set(incremental?.changedFiles ?? []);
   const previousScans = incremental?.previous.scans;
   const scans = new Map<string, ImportScan>();
-  await Promise.all(
-    files.map(async (file) => {
-      const earlier = previousScans?.get(file);
-      scans.set(
-        file,
-        earlier && !changed.has(file)
-          ? earlier
-          : scanImports(file, await readFile(path.join(absoluteRoot, file), "utf8")),
-      );
-    }),
+  const toScan: string[] = [];
+  for (const file of files) {
+    // Unchanged files keep their scan without a promise each (10,000 of them after a one-file change).
+    const earlier = changed.has(file) ? undefined : previousScans?.get(file);
+    if (earlier) scans.set(file, earlier);
+    else toScan.push(file);
+  }
+  const scanned = await Promise.all(
+    toScan.map(async (file) => scanImports(file, await readFile(path.join(absoluteRoot, file), "utf8"))),
   );
+  toScan.forEach((file, index) => scans.set(file, scanned[index] as ImportScan));
   const previousModules = incremental?.previous.modules;
   const dagModules = files.filter((file) => scans.get(file)?.importsUpdraft);
   const affected = previousModules ? affectedModules(scans, changed) : new Set(dagModules);
