@@ -20,6 +20,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeKube } from "../test/support/fake-kube/fake-kube.ts";
 import { startDaemonProcess, waitReady } from "./lib/daemon-process.ts";
 import { mb, ms } from "./lib/figures.ts";
+import { procStats } from "./lib/kube-proc-stats.ts";
 import { countByVerb, isShared, percentile, pollingBaseline } from "./lib/kube-requests.ts";
 import { rateRun } from "./lib/kube-rate-run.ts";
 
@@ -59,15 +60,6 @@ ${tasks}
   ],
 });
 `;
-}
-
-/** CPU (user + system, ms) and RSS (bytes) of a process, from /proc. */
-function procStats(pid: number): { cpuMs: number; rss: number; peakRss: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
-  return { cpuMs: ticks * 10, rss: kb("VmRSS"), peakRss: kb("VmHWM") };
 }
 
 async function concurrencyRun(): Promise<void> {

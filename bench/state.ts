@@ -5,6 +5,9 @@
  * - the state directory's size after 1,000 and after 10,000 finished runs (logs and outcome records
  *   included) at the default --keep-runs: bounded, so the ratio stays near 1 (BENCH_SKIP_HISTORY=1
  *   skips this part, which takes a minute or two)
+ * - issue 17 point 4 at 100,000 finished runs: a transition's write, daemon start to /readyz and its
+ *   RSS (bench/lib/history-figures.ts)
+ * `BENCH_ONLY=caps|size|history` runs one part.
  */
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +17,7 @@ import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { benchInTempDir, line, mb, median, ms, verdict } from "./lib/figures.ts";
+import { historyFigures } from "./lib/history-figures.ts";
 
 const WRITES = 1000;
 const DAGS = 10;
@@ -114,6 +118,9 @@ async function sizeOverManyRuns(root: string): Promise<void> {
 }
 
 await benchInTempDir("bench:state", async (root) => {
-  await writesAtTheCaps(root);
-  if (!process.env.BENCH_SKIP_HISTORY) await sizeOverManyRuns(root);
+  const only = process.env.BENCH_ONLY;
+  if (only === undefined || only === "caps") await writesAtTheCaps(root);
+  if ((only === undefined || only === "size") && !process.env.BENCH_SKIP_HISTORY)
+    await sizeOverManyRuns(root);
+  if (only === undefined || only === "history") await historyFigures(root);
 });

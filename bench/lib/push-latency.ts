@@ -10,6 +10,8 @@ export interface SyncRecordBody {
   sha: string | null;
   ok: boolean;
   durationMs: number;
+  /** Milliseconds per step of the sync (git mode). */
+  steps?: Record<string, number>;
 }
 
 export interface PushOptions {
@@ -71,7 +73,11 @@ export async function webhookPushes(
     (await daemon.getJson<SyncRecordBody[]>("/api/syncs?limit=200")).length === pushes.length + 1,
     "the daemon did not make exactly one sync record per push (+ the first load)",
   );
-  return { ...result, durations: records.map((record) => record?.durationMs ?? Number.NaN) };
+  return {
+    ...result,
+    durations: records.map((record) => record?.durationMs ?? Number.NaN),
+    steps: records.map((record) => record?.steps ?? {}),
+  };
 }
 
 /**

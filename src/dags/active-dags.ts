@@ -55,6 +55,7 @@ export function applyDagSet(
   }));
   const next = new Map<string, ActiveDag>();
   const changes: DagChanges = { added: [], updated: [], removed: [] };
+  const snapshot = source.prefix ? path.join(source.snapshot, source.prefix) : source.snapshot;
   for (const loaded of set.dags) {
     const dag: ActiveDag = {
       definition: loaded.dag,
@@ -62,7 +63,7 @@ export function applyDagSet(
       pathInDags: loaded.file,
       line: loaded.line,
       commit: source.commit,
-      snapshot: source.prefix ? path.join(source.snapshot, source.prefix) : source.snapshot,
+      snapshot,
       stale: false,
       importError: null,
     };
@@ -79,16 +80,19 @@ export function applyDagSet(
       changes.updated.push(loaded.dag.id);
     }
   }
+  let staleKept = false;
   for (const [id, before] of current) {
     if (next.has(id)) continue;
     const error = importErrors.find(
       (e) => e.file === before.file && (e.dagId === undefined || e.dagId === id) && e.kind !== "duplicate",
     );
-    if (error) next.set(id, { ...before, stale: true, importError: error });
-    else changes.removed.push(id);
+    if (error) {
+      next.set(id, { ...before, stale: true, importError: error });
+      staleKept = true;
+    } else changes.removed.push(id);
   }
   for (const list of Object.values(changes)) list.sort();
-  // Ids sorted as strings (code unit order, as `<`): faster than comparing entries at 10,000 DAGs.
-  const ids = [...next.keys()].sort();
-  return { dags: new Map(ids.map((id) => [id, next.get(id) as ActiveDag])), importErrors, changes };
+  // `set.dags` is sorted by id already: only DAGs kept stale are out of place.
+  const dags = staleKept ? new Map([...next].sort(([a], [b]) => (a < b ? -1 : 1))) : next;
+  return { dags, importErrors, changes };
 }

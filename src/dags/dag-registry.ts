@@ -1,6 +1,7 @@
 import { SecretMask } from "../secrets/secret-mask.ts";
 import { type ActiveDag, applyDagSet, type DagChanges, type ImportError } from "./active-dags.ts";
 import type { DagSet } from "./dag-set.ts";
+import type { LoadedDag } from "./loader/loader-protocol.ts";
 
 /**
  * The DAG set the daemon runs. Switched as a whole after each load (readers never see half of a
@@ -12,6 +13,12 @@ export class DagRegistry {
   #loaded = false;
   readonly #listeners = new Set<(changes: DagChanges) => void>();
   readonly #mask: SecretMask;
+  /**
+   * Masked definitions by the loaded DAG they came from, with the mask's size then: an incremental
+   * load hands unchanged DAGs back as the same objects, so only changed ones are masked again and
+   * unchanged ones keep their identity (which `applyDagSet` compares before any deep comparison).
+   */
+  readonly #maskedDags = new WeakMap<LoadedDag, { secrets: number; masked: LoadedDag }>();
 
   /** `mask`: DAG code can read the daemon's secrets; none is registered as a definition or error text. */
   constructor(mask: SecretMask = new SecretMask()) {
@@ -53,9 +60,18 @@ export class DagRegistry {
     if (this.#mask.empty) return set;
     return {
       ...set,
-      dags: set.dags.map((loaded) => ({ ...loaded, dag: this.#mask.maskDeep(loaded.dag) })),
+      dags: set.dags.map((loaded) => this.#maskedDag(loaded)),
       errors: set.errors.map((error) => this.#mask.maskDeep(error)),
     };
+  }
+
+  #maskedDag(loaded: LoadedDag): LoadedDag {
+    const secrets = this.#mask.size;
+    const cached = this.#maskedDags.get(loaded);
+    if (cached?.secrets === secrets) return cached.masked;
+    const masked = { ...loaded, dag: this.#mask.maskDeep(loaded.dag) };
+    this.#maskedDags.set(loaded, { secrets, masked });
+    return masked;
   }
 
   onChange(listener: (changes: DagChanges) => void): () => void {

@@ -4,7 +4,8 @@ import { type Clock, systemClock } from "../leader/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isAdmissionDenial, retryAfterMs } from "./api-errors.ts";
 import { kubeClient } from "./kube-client.ts";
-import type { RequestLimiter } from "./request-limiter.ts";
+import { reuseConnections } from "./connection-reuse.ts";
+import type { RequestLane, RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
 export interface KubeApi {
@@ -24,13 +25,18 @@ export interface KubeApi {
    * executor closed: shutdown, or leadership lost); such calls reject with KubeApiClosedError.
    */
   close?(): void;
-  /** Streams the container's log (with timestamps) into `sink` until it ends or is aborted. */
+  /**
+   * Streams the container's log (with timestamps) into `sink` until it ends or is aborted. A
+   * `signal` that aborts while the request still waits for the request budget rejects with its
+   * reason, and nothing is sent (the try ended meanwhile: its final read takes the whole log).
+   */
   followLog(
     namespace: string,
     pod: string,
     container: string,
     sinceTime: string | undefined,
     sink: Writable,
+    signal?: AbortSignal,
   ): Promise<{ abort(): void }>;
   /** The log so far (not followed), written into `sink`; resolves once the sink has taken all of it. */
   readLog(
@@ -114,6 +120,7 @@ export interface KubeApiOptions {
 /** KubeApi over the official client. */
 export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
   const { CoreV1Api, Log, Watch } = kubeClient();
+  reuseConnections(config);
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   const log = new Log(config);
@@ -125,9 +132,15 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
    * answer the caller expects (409 on create, say).
    */
   const counted =
-    <T>(verb: string, call: () => Promise<T>, expected?: number) =>
+    <T>(
+      verb: string,
+      call: () => Promise<T>,
+      expected?: number,
+      lane: RequestLane = "other",
+      signal?: AbortSignal,
+    ) =>
     async (): Promise<T> => {
-      await options.limiter?.take();
+      await options.limiter?.take({ lane, ...(signal ? { signal } : {}) });
       if (closed) throw new KubeApiClosedError(`${verb}: the executor closed before its turn came`);
       try {
         return await call();
@@ -138,8 +151,8 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
         throw error;
       }
     };
-  const retry = <T>(verb: string, call: () => Promise<T>, expected?: number) =>
-    withRetry(counted(verb, call, expected), { baseMs: options.retryBaseMs ?? 200, sleep });
+  const retry = <T>(verb: string, call: () => Promise<T>, expected?: number, lane?: RequestLane) =>
+    withRetry(counted(verb, call, expected, lane), { baseMs: options.retryBaseMs ?? 200, sleep });
   return {
     close() {
       closed = true;
@@ -148,19 +161,29 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       try {
         return {
           created: true,
-          pod: await retry("create_pod", () => core.createNamespacedPod({ namespace, body: pod }), 409),
+          pod: await retry(
+            "create_pod",
+            () => core.createNamespacedPod({ namespace, body: pod }),
+            409,
+            "start",
+          ),
         };
       } catch (error) {
         if (statusOf(error) !== 409) throw error;
         const name = pod.metadata?.name ?? "";
         return {
           created: false,
-          pod: await retry("read_pod", () => core.readNamespacedPod({ namespace, name })),
+          pod: await retry("read_pod", () => core.readNamespacedPod({ namespace, name }), undefined, "start"),
         };
       }
     },
     async listPods(namespace, labelSelector) {
-      const list = await retry("list_pods", () => core.listNamespacedPod({ namespace, labelSelector }));
+      const list = await retry(
+        "list_pods",
+        () => core.listNamespacedPod({ namespace, labelSelector }),
+        undefined,
+        "start",
+      );
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
     },
     async deletePod(namespace, name, gracePeriodSeconds) {
@@ -184,27 +207,36 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       return list.items;
     },
     async watchPods(namespace, query, onEvent, onDone) {
-      const controller = await counted("watch_pods", () =>
-        watch.watch(
-          `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-          {
-            labelSelector: query.labelSelector,
-            resourceVersion: query.resourceVersion,
-            allowWatchBookmarks: true,
-          },
-          (type, object) => onEvent(type, object as V1Pod | StatusObject),
-          onDone,
-        ),
+      const controller = await counted(
+        "watch_pods",
+        () =>
+          watch.watch(
+            `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+            {
+              labelSelector: query.labelSelector,
+              resourceVersion: query.resourceVersion,
+              allowWatchBookmarks: true,
+            },
+            (type, object) => onEvent(type, object as V1Pod | StatusObject),
+            onDone,
+          ),
+        undefined,
+        "start",
       )();
       return { abort: () => controller.abort() };
     },
-    async followLog(namespace, pod, container, sinceTime, sink) {
-      const controller = await counted("follow_log", () =>
-        log.log(namespace, pod, container, sink, {
-          follow: true,
-          timestamps: true,
-          ...(sinceTime ? { sinceTime } : {}),
-        }),
+    async followLog(namespace, pod, container, sinceTime, sink, signal) {
+      const controller = await counted(
+        "follow_log",
+        () =>
+          log.log(namespace, pod, container, sink, {
+            follow: true,
+            timestamps: true,
+            ...(sinceTime ? { sinceTime } : {}),
+          }),
+        undefined,
+        "other",
+        signal,
       )();
       return { abort: () => controller.abort() };
     },

@@ -1,5 +1,6 @@
 import type { KubeConfig, V1Lease } from "@kubernetes/client-node";
 import { kubeClient } from "./kube-client.ts";
+import { reuseConnections } from "./connection-reuse.ts";
 import type { RequestLimiter } from "./request-limiter.ts";
 import {
   LeaseConflictError,
@@ -20,9 +21,9 @@ export function createKubeLeaseApi(
   limiter?: RequestLimiter,
 ): LeaseApi {
   const { CoordinationV1Api, V1MicroTime } = kubeClient();
-  const api = config.makeApiClient(CoordinationV1Api);
+  const api = reuseConnections(config).makeApiClient(CoordinationV1Api);
   const urgent = async <T>(call: () => Promise<T>): Promise<T> => {
-    await limiter?.take({ urgent: true });
+    await limiter?.take({ lane: "lease" });
     return call();
   };
   const body = (record: LeaseRecord, resourceVersion?: string): V1Lease => ({

@@ -18,6 +18,9 @@ export interface LogFollowerOptions {
   maxLineBytes?: number;
 }
 
+/** Why a follow still waiting for its turn is dropped; one instance: an abort without one builds a DOMException. */
+const FOLLOW_NOT_NEEDED = new Error("the follower stopped before its follow request was sent");
+
 /** `2026-11-21T20:00:00.12Z` → `2026-11-21T20:00:00.120000000Z`, so timestamps compare as strings. */
 export function normalizeTimestamp(seconds: string, fraction: string | undefined): string {
   return `${seconds}.${(fraction ?? "").padEnd(9, "0").slice(0, 9)}Z`;
@@ -39,6 +42,8 @@ export class LogFollower {
   #skippingLine = false;
   #writes: Promise<void> = Promise.resolve();
   #stream: { abort(): void } | undefined;
+  /** Aborts a follow request still waiting for the request budget: finish() reads the log instead. */
+  #opening: AbortController | undefined;
   #stopped = false;
   #finishing = false;
   /** Resolves when the current stream has ended (cleanly or not). */
@@ -82,6 +87,7 @@ export class LogFollower {
   async finish(): Promise<void> {
     this.#finishing = true;
     clearTimeout(this.#reconnect);
+    this.#opening?.abort(FOLLOW_NOT_NEEDED);
     // The container has ended, so a live stream is delivering its last lines and about to end:
     // let it, for a Pod deleted along with its end (a cancel, a timeout) has no log left to read.
     if (this.#stream && !this.#stopped) {
@@ -118,6 +124,7 @@ export class LogFollower {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#reconnect);
+    this.#opening?.abort(FOLLOW_NOT_NEEDED);
     this.#stream?.abort();
   }
 
@@ -133,16 +140,22 @@ export class LogFollower {
       ended();
       this.#scheduleReconnect();
     });
+    const opening = new AbortController();
+    this.#opening = opening;
     try {
       const { namespace, pod, container } = this.target;
-      const stream = await this.api.followLog(namespace, pod, container, this.#sinceTime(), sink);
+      const since = this.#sinceTime();
+      const stream = await this.api.followLog(namespace, pod, container, since, sink, opening.signal);
       // finish() or stop() may have come while the request was on its way.
       if (this.#stopped) stream.abort();
       this.#stream = stream;
     } catch {
       // 400 while the container is still being created, or the API blinked: try again shortly.
+      // (Aborted while waiting for its turn: finish() or stop() came, and no reconnect follows.)
       ended();
       this.#scheduleReconnect();
+    } finally {
+      if (this.#opening === opening) this.#opening = undefined;
     }
   }
 

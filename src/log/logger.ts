@@ -1,8 +1,13 @@
+import { createRequire } from "node:module";
 import { type Logger, pino } from "pino";
-import { prettyFactory } from "pino-pretty";
 import { SecretMask } from "../secrets/secret-mask.ts";
 
 export type { Logger };
+
+// Loaded only for a terminal: a daemon logging JSON to a pipe (containers, CI) skips its modules.
+const load = createRequire(import.meta.url);
+const prettyFactory = (options: { ignore: string }) =>
+  (load("pino-pretty") as typeof import("pino-pretty")).prettyFactory(options);
 
 /**
  * The daemon's structured logger: JSON lines, or on a terminal the same lines made readable by

@@ -1,8 +1,13 @@
 import { LARGE_LOG_BYTES } from "./log-upload.ts";
+import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
-import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import type { LogObjects } from "./log-objects.ts";
+
+// Loaded when a log store is made, not imported: the SDK's modules take 100-250 ms to load, which
+// every start without --log-store s3:// would pay for nothing (issue 17, spawn → listening).
+const load = createRequire(import.meta.url);
+const s3Sdk = () => load("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+const storageSdk = () => load("@aws-sdk/lib-storage") as typeof import("@aws-sdk/lib-storage");
 
 /** Multipart uploads hold at most QUEUE_SIZE × PART_SIZE of a log in memory. */
 const PART_SIZE = LARGE_LOG_BYTES;
@@ -27,6 +32,9 @@ export function s3LogObjects(
   // The SDK's documented switch for its "Node < 22 support ends" warning, printed on every start
   // on Node 20; a user who sets the variable keeps their choice.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } = s3Sdk();
+  const { Upload } = storageSdk();
+  const isNotFound = (error: unknown) => notFound(error, S3ServiceException);
   const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const client = new S3Client({
     ...(region ? { region } : {}),
@@ -83,7 +91,10 @@ export function s3LogObjects(
   };
 }
 
-function isNotFound(error: unknown): boolean {
+function notFound(
+  error: unknown,
+  S3ServiceException: typeof import("@aws-sdk/client-s3").S3ServiceException,
+): boolean {
   if (error instanceof S3ServiceException)
     return error.$metadata.httpStatusCode === 404 || error.name === "NotFound" || error.name === "NoSuchKey";
   return false;

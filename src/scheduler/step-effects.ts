@@ -70,10 +70,9 @@ export class StepEffects {
       const lagMs = run.trigger === "scheduled" ? startedAt - Date.parse(run.logicalDate) : null;
       this.#o.events.emit("run:started", { run, lagMs });
     }
-    for (const run of planned.finished) {
-      await this.#o.store.archive(run);
-      this.#finishReported.delete(run.id);
-    }
+    // One history write per DAG and one state write for all the runs that finished.
+    await this.#o.store.archiveAll(planned.finished);
+    for (const run of planned.finished) this.#finishReported.delete(run.id);
     // A backfill's slot is free: its next run is created by a tick, not at the next timer.
     if (backfillSlotFreed) this.#o.wake();
     return planned;

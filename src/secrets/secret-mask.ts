@@ -40,6 +40,11 @@ export class SecretMask {
     this.#longest = sorted[0]?.length ?? 0;
   }
 
+  /** How many secrets are known: grows with every one added, so a cached masked value is stale once it has. */
+  get size(): number {
+    return this.#secrets.size;
+  }
+
   /** True when there is nothing to mask. */
   get empty(): boolean {
     return this.#pattern === undefined;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../runs/run-model.ts";
@@ -74,11 +75,30 @@ export class ConfFiles {
     }
   }
 
+  /** `decode` without waiting: a history file read while a reader waits (its runs paged in). */
+  decodeSync(runs: Iterable<Run>): void {
+    for (const run of runs) {
+      const ref = (run as StoredRun).confRef;
+      if (ref === undefined) continue;
+      let text: string | undefined;
+      try {
+        text = readFileSync(path.join(this.#dir, path.basename(ref)), "utf8");
+      } catch {
+        text = undefined;
+      }
+      this.#apply(run as StoredRun, ref, text);
+    }
+  }
+
   async #resolve(run: StoredRun): Promise<void> {
     const ref = run.confRef;
     if (ref === undefined) return;
-    delete run.confRef;
     const text = await readFile(path.join(this.#dir, path.basename(ref)), "utf8").catch(() => undefined);
+    this.#apply(run, ref, text);
+  }
+
+  #apply(run: StoredRun, ref: string, text: string | undefined): void {
+    delete run.confRef;
     const conf = text === undefined ? undefined : confOf(text);
     if (conf === undefined || typeof conf === "string") {
       run.conf = idRecord();

@@ -5,7 +5,8 @@ import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
-import { RunHistory } from "./run-history.ts";
+import { type HistoryEntry, RunHistory } from "./run-history.ts";
+import type { HistoryReader } from "./history-reader.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { idRecord, ownValue } from "./id-record.ts";
@@ -27,12 +28,23 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   return data;
 }
 
+/** A change waiting for its group's write, and its caller's answer. */
+interface PendingChange {
+  change: (state: ActiveState) => void;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export interface RunStoreOptions {
   keepRuns?: number;
   /** Where runs' log folders are (default `<stateDir>/logs`); they go with pruned runs. */
   logsDir?: string;
   /** How state files reach the disk (a failing fake in tests). */
   writer?: StateWriter;
+  /** How history files are read (a counting fake in tests). */
+  historyReader?: HistoryReader;
+  /** History file text held parsed at most (default HISTORY_CACHE_BYTES). */
+  historyCacheBytes?: number;
 }
 
 /**
@@ -48,6 +60,8 @@ export class RunStore {
   readonly #history: RunHistory;
   #revision = 0;
   #writing: Promise<void> = Promise.resolve();
+  /** Changes waiting for the next state write (see update). */
+  #openGroup: PendingChange[] | undefined;
   #lastWriteError: Error | undefined;
   readonly #confs: ConfFiles;
   readonly #logFolders: RunLogFolders;
@@ -61,6 +75,8 @@ export class RunStore {
       keepRuns: options.keepRuns ?? 100,
       writer: this.#writer,
       confs: this.#confs,
+      ...(options.historyReader ? { reader: options.historyReader } : {}),
+      ...(options.historyCacheBytes !== undefined ? { cacheBytes: options.historyCacheBytes } : {}),
     });
     this.#logFolders = new RunLogFolders(options.logsDir ?? path.join(stateDir, "logs"));
   }
@@ -110,7 +126,7 @@ export class RunStore {
     for (const [id, run] of Object.entries(active.data.runs)) {
       const dagId = this.#history.dagOf(id);
       if (!dagId) continue;
-      const archived = this.#history.get(id);
+      const archived = this.#history.getIn(dagId, id);
       const rerunEnded = (run.endedAt ?? "") > (archived?.endedAt ?? "");
       if ((run.state === "success" || run.state === "failed") && !rerunEnded) delete active.data.runs[id];
       else if (owner) await this.#dropFromHistory(dagId, id);
@@ -166,17 +182,53 @@ export class RunStore {
   }
 
   /**
-   * Changes active state and waits until it is on disk. The change is applied in its turn among
-   * writes; if the write fails, active state is back to what is on disk and this rejects.
+   * Changes active state and waits until it is on disk. Changes that arrive while a write is in
+   * flight are applied together, in order, and written by the next write (a group commit); each
+   * caller is answered once the write holding its change is durable. If that write fails, active
+   * state is back to what is on disk and every change of the group rejects.
    */
-  async update(change: (state: ActiveState) => void): Promise<void> {
-    await this.#persist(() => {
-      const db = this.#db;
-      this.#revision++;
-      change(db.data);
-      // Again once settled: a failed write puts the state back.
-      return db.write().finally(() => this.#revision++);
+  update(change: (state: ActiveState) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let group = this.#openGroup;
+      if (!group) {
+        const opened: PendingChange[] = [];
+        this.#openGroup = group = opened;
+        void this.#persist(() => this.#commit(opened)).catch(() => undefined);
+      }
+      group.push({ change, resolve, reject });
     });
+  }
+
+  /** Applies a group's changes and writes them once; answers each caller. */
+  async #commit(group: PendingChange[]): Promise<void> {
+    // Later changes start the next group: this one is being applied and written.
+    if (this.#openGroup === group) this.#openGroup = undefined;
+    const db = this.#db;
+    this.#revision++;
+    const failed = new Map<PendingChange, unknown>();
+    for (const pending of group) {
+      try {
+        pending.change(db.data);
+      } catch (error) {
+        failed.set(pending, error);
+      }
+    }
+    try {
+      await db.write();
+    } catch (error) {
+      // Rolled back to what is on disk: no change of the group holds.
+      this.#lastWriteError = error as Error;
+      for (const pending of group) pending.reject(failed.get(pending) ?? error);
+      throw error;
+    } finally {
+      this.#revision++;
+    }
+    // Before any caller resumes: health reads it right after an acknowledged write.
+    this.#lastWriteError = undefined;
+    for (const pending of group) {
+      if (failed.has(pending)) pending.reject(failed.get(pending));
+      else pending.resolve();
+    }
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
@@ -187,13 +239,26 @@ export class RunStore {
   }
 
   /** Moves a finished run to its DAG's history file (trimmed to keepRuns), then out of active state. */
-  async archive(run: Run): Promise<void> {
-    let dropped: Run[] = [];
+  archive(run: Run): Promise<void> {
+    return this.archiveAll([run]);
+  }
+
+  /** `archive` for many runs: one history write per DAG, then one state write for them all. */
+  async archiveAll(runs: readonly Run[]): Promise<void> {
+    if (runs.length === 0) return;
+    const byDag = new Map<string, Run[]>();
+    for (const run of runs) {
+      const ofDag = byDag.get(run.dagId);
+      if (ofDag) ofDag.push(run);
+      else byDag.set(run.dagId, [run]);
+    }
+    const dropped: Run[] = [];
     await this.#persist(async () => {
-      dropped = await this.#history.add(run);
+      for (const [dagId, finished] of byDag) dropped.push(...(await this.#history.addAll(dagId, finished)));
     });
     await this.update((state) => {
-      delete state.runs[run.id];
+      for (const run of runs) delete state.runs[run.id];
+      // Once per batch, not per run: definitions no active run uses any more.
       const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
       for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
     });
@@ -217,17 +282,14 @@ export class RunStore {
     return active ?? this.#history.get(id);
   }
 
-  /**
-   * A DAG's runs, active and finished, newest logical date first (ties: by id); with `before`, only
-   * the runs after that one in this order (a cursor for the next page).
-   */
-  runsOf(dagId: string, limit: number, before?: RunCursor): Run[] {
-    const older = (run: Run) => before === undefined || newestFirst(run, before) > 0;
+  /** Active runs as they are, finished ones by their entry: what a page lists before it is read. */
+  #pageOf(dagId: string, limit: number, before?: RunCursor): Array<Run | HistoryEntry> {
+    const older = (run: RunCursor) => before === undefined || newestFirst(run, before) > 0;
     const active = Object.values(this.#db.data.runs)
       .filter((run) => run.dagId === dagId && older(run))
       .sort(newestFirst);
-    const page: Run[] = [];
-    const finished = this.#history.newestFirst(dagId);
+    const page: Array<Run | HistoryEntry> = [];
+    const finished = this.#history.sortedEntries(dagId);
     let a = 0;
     let f = finished.findIndex(older);
     if (f < 0) f = finished.length;
@@ -247,14 +309,42 @@ export class RunStore {
     return page;
   }
 
+  /** The runs of a page: finished ones read from their DAGs' histories, one read per DAG at most. */
+  #read(page: ReadonlyArray<Run | HistoryEntry>): Run[] {
+    const finished = new Map<string, HistoryEntry[]>();
+    for (const item of page)
+      if (!this.#isActive(item)) {
+        const entries = finished.get(item.dagId) ?? [];
+        entries.push(item);
+        finished.set(item.dagId, entries);
+      }
+    const read = new Map<string, Run>();
+    for (const [dagId, entries] of finished)
+      for (const run of this.#history.runsOf(dagId, entries)) read.set(run.id, run);
+    return page.flatMap((item) => (this.#isActive(item) ? [item] : (read.get(item.id) ?? [])));
+  }
+
+  #isActive(item: Run | HistoryEntry): item is Run {
+    return "tasks" in item;
+  }
+
+  /**
+   * A DAG's runs, active and finished, newest logical date first (ties: by id); with `before`, only
+   * the runs after that one in this order (a cursor for the next page).
+   */
+  runsOf(dagId: string, limit: number, before?: RunCursor): Run[] {
+    return this.#read(this.#pageOf(dagId, limit, before));
+  }
+
   /** Runs of every DAG, in `runsOf` order. */
   allRuns(limit: number, before?: RunCursor): Run[] {
     const dagIds = new Set(this.#history.dagIds());
     for (const run of Object.values(this.#db.data.runs)) dagIds.add(run.dagId);
-    return [...dagIds]
-      .flatMap((dagId) => this.runsOf(dagId, limit, before))
+    const page = [...dagIds]
+      .flatMap((dagId) => this.#pageOf(dagId, limit, before))
       .sort(newestFirst)
       .slice(0, limit);
+    return this.#read(page);
   }
 
   /** Runs of every DAG, newest first (for the status page). */
@@ -262,19 +352,20 @@ export class RunStore {
     const active = this.#db.data.runs;
     // The newest `limit` kept in order as candidates come, not all sorted: with 10,000 DAGs the
     // candidates are 100,000 runs, and sorting them cost the status page ~50 ms.
-    const newest: Run[] = [];
-    const offer = (run: Run) => {
+    const newest: Array<Run | HistoryEntry> = [];
+    const offer = (run: Run | HistoryEntry) => {
       const last = newest[limit - 1];
       if (last && run.queuedAt <= last.queuedAt) return;
       let at = newest.length;
-      while (at > 0 && (newest[at - 1] as Run).queuedAt < run.queuedAt) at--;
+      while (at > 0 && (newest[at - 1] as Run | HistoryEntry).queuedAt < run.queuedAt) at--;
       newest.splice(at, 0, run);
       if (newest.length > limit) newest.pop();
     };
-    if (limit <= 0) return newest;
+    if (limit <= 0) return [];
     for (const run of Object.values(active)) offer(run);
-    for (const run of this.#history.latestArchived(limit)) if (!Object.hasOwn(active, run.id)) offer(run);
-    return newest;
+    for (const entry of this.#history.latestArchived(limit))
+      if (!Object.hasOwn(active, entry.id)) offer(entry);
+    return this.#read(newest);
   }
 
   /** Serialises changes and their writes (each file write is atomic, not ordered across callers). */

@@ -1,7 +1,7 @@
 import { chmod, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type SimpleGit, simpleGit } from "simple-git";
 import { ensurePrivateDir } from "../store/durable-write.ts";
+import { type GitCommand, gitCommand } from "./git-command.ts";
 
 /** A commit as the status page shows it. */
 export interface CommitInfo {
@@ -22,8 +22,8 @@ export interface GitMirrorOptions {
   timeoutMs?: number;
 }
 
-// simple-git drops GIT_* variables unless allowed; these are the ones users set for ssh and that
-// the askpass path needs.
+// Of the GIT_* variables, only these reach git: the ones users set for ssh and TLS, and the askpass
+// wiring. Others (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE...) would point git somewhere else.
 const ALLOWED_ENV = [
   "GIT_ASKPASS",
   "GIT_TERMINAL_PROMPT",
@@ -35,10 +35,10 @@ const ALLOWED_ENV = [
   "GIT_HTTP_LOW_SPEED_LIMIT",
   "GIT_HTTP_LOW_SPEED_TIME",
 ];
-// Variables simple-git refuses when passed explicitly (they can make git run other programs).
+// Variables that can make git run other programs.
 const GUARDED_ENV = new Set(["EDITOR", "PAGER", "PREFIX", "SSH_ASKPASS", "VISUAL"]);
 
-/** The daemon's environment minus what simple-git would refuse, plus the askpass wiring. */
+/** The daemon's environment minus what could redirect git or make it run programs, plus the askpass wiring. */
 function gitEnvironment(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -56,16 +56,16 @@ case "$1" in
   *) printf '%s\\n' "\${UPDRAFT_GIT_TOKEN}" ;;
 esac
 `;
+const COMMIT_FORMAT = "--format=%H%x00%an%x00%aI%x00%s";
 
 /**
- * A bare mirror of one remote, and detached worktrees ("snapshots") of its commits. All git work
- * goes through simple-git; the token reaches git only via the askpass helper's environment.
+ * A bare mirror of one remote, and detached worktrees ("snapshots") of its commits. The token
+ * reaches git only via the askpass helper's environment.
  */
 export class GitMirror {
   readonly #options: GitMirrorOptions;
   readonly #bare: string;
-  #git: SimpleGit | undefined;
-  #gitIn: ((baseDir: string) => SimpleGit) | undefined;
+  #git: GitCommand | undefined;
   /** Kills the git processes under way (and refuses new ones) once the daemon stops. */
   readonly #abort = new AbortController();
 
@@ -83,13 +83,13 @@ export class GitMirror {
   async remoteHead(branch: string | undefined): Promise<{ branch: string; sha: string }> {
     const git = await this.#ready();
     if (branch === undefined) {
-      const output = await git.raw(["ls-remote", "--symref", "origin", "HEAD"]);
+      const output = await git(this.#bare, ["ls-remote", "--symref", "origin", "HEAD"]);
       const ref = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(output);
       const sha = /^([0-9a-f]{40,64})\s+HEAD$/m.exec(output);
       if (!ref?.[1] || !sha?.[1]) throw new Error("the remote has no default branch (HEAD); set --branch");
       return { branch: ref[1], sha: sha[1] };
     }
-    const output = await git.raw(["ls-remote", "origin", `refs/heads/${branch}`]);
+    const output = await git(this.#bare, ["ls-remote", "origin", `refs/heads/${branch}`]);
     const sha = /^([0-9a-f]{40,64})\s/m.exec(output)?.[1];
     if (!sha) throw new Error(`branch "${branch}" does not exist on the remote`);
     return { branch, sha };
@@ -97,23 +97,44 @@ export class GitMirror {
 
   /** Fetches `branch` (history rewrites included) and returns the commit it now points at. */
   async fetch(branch: string): Promise<string> {
-    const git = await this.#ready();
-    const ref = `refs/remotes/origin/${branch}`;
-    await git.raw(["fetch", "--no-tags", "--prune", "--force", "origin", `+refs/heads/${branch}:${ref}`]);
-    return (await git.raw(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
+    return (await this.fetchCommit(branch)).sha;
   }
 
-  async commitInfo(sha: string): Promise<CommitInfo> {
+  /**
+   * Fetches `branch` (history rewrites included) and describes the commit it now points at: one
+   * round trip to the remote (nothing moves when nothing is new) and one local command.
+   */
+  async fetchCommit(branch: string): Promise<CommitInfo> {
     const git = await this.#ready();
-    const output = await git.raw(["show", "-s", "--format=%H%x00%an%x00%aI%x00%s", sha]);
-    const [full = sha, author = "", date = "", message = ""] = output.trim().split("\0");
-    return { sha: full, author, date, message };
+    const ref = `refs/remotes/origin/${branch}`;
+    try {
+      await git(this.#bare, [
+        "fetch",
+        "--no-tags",
+        "--prune",
+        "--force",
+        "origin",
+        `+refs/heads/${branch}:${ref}`,
+      ]);
+    } catch (error) {
+      if (/couldn't find remote ref/i.test((error as Error).message))
+        throw new Error(`branch "${branch}" does not exist on the remote`, { cause: error });
+      throw error;
+    }
+    return this.commitInfo(`${ref}^{commit}`);
+  }
+
+  async commitInfo(rev: string): Promise<CommitInfo> {
+    const git = await this.#ready();
+    const output = await git(this.#bare, ["show", "-s", COMMIT_FORMAT, rev, "--"]);
+    const [sha = rev, author = "", date = "", message = ""] = output.trim().split("\0");
+    return { sha, author, date, message };
   }
 
   /** The commit's author email (`%ae`), for telling the author their commit failed to load. */
   async authorEmail(sha: string): Promise<string> {
     const git = await this.#ready();
-    return (await git.raw(["show", "-s", "--format=%ae", sha])).trim();
+    return (await git(this.#bare, ["show", "-s", "--format=%ae", sha, "--"])).trim();
   }
 
   /**
@@ -122,12 +143,18 @@ export class GitMirror {
    */
   async changedFiles(from: string, to: string): Promise<string[] | undefined> {
     const git = await this.#ready();
+    let output: string;
     try {
-      await git.raw(["cat-file", "-e", `${from}^{commit}`]);
-    } catch {
-      return undefined;
+      output = await git(this.#bare, ["diff", "--name-only", "--no-renames", "-z", from, to, "--"]);
+    } catch (error) {
+      // Only now ask whether `from` is gone (a force push, a gc): the common case pays one command.
+      const known = await git(this.#bare, ["cat-file", "-e", `${from}^{commit}`]).then(
+        () => true,
+        () => false,
+      );
+      if (!known) return undefined;
+      throw error;
     }
-    const output = await git.raw(["diff", "--name-only", "--no-renames", "-z", from, to]);
     return output.split("\0").filter((file) => file !== "");
   }
 
@@ -136,8 +163,24 @@ export class GitMirror {
     const git = await this.#ready();
     if (await exists(path.join(dir, ".git"))) return;
     await rm(dir, { recursive: true, force: true });
-    await git.raw(["worktree", "prune"]);
-    await git.raw(["worktree", "add", "--detach", "--force", dir, sha]);
+    await git(this.#bare, ["worktree", "prune"]);
+    await git(this.#bare, ["worktree", "add", "--detach", "--force", dir, sha]);
+  }
+
+  /**
+   * Points the worktree at `dir` to `sha`, writing only the files that differ from what it holds.
+   * With `clean`, files git does not track (left by a task or tool) are removed too.
+   */
+  async checkoutIn(dir: string, sha: string, options: { clean: boolean }): Promise<void> {
+    const git = await this.#ready();
+    await git(dir, ["checkout", "--quiet", "--detach", "--force", sha]);
+    if (options.clean) await git(dir, ["clean", "-ffdx", "--quiet"]);
+  }
+
+  /** Moves the worktree at `from` to `to` (a rename: no file is written). */
+  async moveSnapshot(from: string, to: string): Promise<void> {
+    const git = await this.#ready();
+    await git(this.#bare, ["worktree", "move", from, to]);
   }
 
   /**
@@ -146,14 +189,10 @@ export class GitMirror {
    * checkout if the old worktree is not usable.
    */
   async recycleSnapshot(from: string, sha: string, dir: string): Promise<void> {
-    const git = await this.#ready();
     try {
-      await git.raw(["worktree", "move", from, dir]);
-      const worktree = this.#gitIn?.(dir);
-      if (!worktree) throw new Error("git is not ready");
-      await worktree.raw(["checkout", "--detach", "--force", sha]);
-      // Anything a task or tool left in the old snapshot must not leak into the new commit's.
-      await worktree.raw(["clean", "-ffdx", "--quiet"]);
+      // Checked out before the move: a snapshot folder named for a commit never holds another's files.
+      await this.checkoutIn(from, sha, { clean: true });
+      await this.moveSnapshot(from, dir);
     } catch {
       await this.removeSnapshot(from);
       await this.addSnapshot(sha, dir);
@@ -163,10 +202,10 @@ export class GitMirror {
   async removeSnapshot(dir: string): Promise<void> {
     const git = await this.#ready();
     await rm(dir, { recursive: true, force: true });
-    await git.raw(["worktree", "prune"]);
+    await git(this.#bare, ["worktree", "prune"]);
   }
 
-  async #ready(): Promise<SimpleGit> {
+  async #ready(): Promise<GitCommand> {
     this.#abort.signal.throwIfAborted();
     if (this.#git) return this.#git;
     const { dir, url, token, username } = this.#options;
@@ -175,34 +214,28 @@ export class GitMirror {
     const askpass = path.join(dir, "askpass.sh");
     await writeFile(askpass, ASKPASS);
     await chmod(askpass, 0o700);
-    const gitIn = (baseDir: string) =>
-      simpleGit({
-        baseDir,
-        timeout: { block: this.#options.timeoutMs ?? 120_000 },
-        abort: this.#abort.signal,
-        allowEnvironment: ALLOWED_ENV,
-        // The askpass helper is ours; GIT_SSH_COMMAND is the user's documented way to configure ssh.
-        unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true },
-      }).env(
-        gitEnvironment({
-          GIT_ASKPASS: askpass,
-          GIT_TERMINAL_PROMPT: "0",
-          UPDRAFT_GIT_TOKEN: token ?? "",
-          UPDRAFT_GIT_USERNAME: username ?? "",
-        }),
-      );
+    const git = gitCommand({
+      timeoutMs: this.#options.timeoutMs ?? 120_000,
+      signal: this.#abort.signal,
+      env: gitEnvironment({
+        GIT_ASKPASS: askpass,
+        GIT_TERMINAL_PROMPT: "0",
+        UPDRAFT_GIT_TOKEN: token ?? "",
+        UPDRAFT_GIT_USERNAME: username ?? "",
+      }),
+    });
     if (!(await exists(path.join(this.#bare, "HEAD")))) {
       await rm(this.#bare, { recursive: true, force: true });
-      await gitIn(dir).raw(["init", "--bare", "--quiet", this.#bare]);
+      await git(dir, ["init", "--bare", "--quiet", this.#bare]);
     }
-    this.#gitIn = gitIn;
-    const bare = gitIn(this.#bare);
-    const remotes = await bare.getRemotes(true);
-    const origin = remotes.find((remote) => remote.name === "origin");
-    if (!origin) await bare.raw(["remote", "add", "origin", url]);
-    else if (origin.refs.fetch !== url) await bare.raw(["remote", "set-url", "origin", url]);
-    this.#git = bare;
-    return bare;
+    const origin = await git(this.#bare, ["config", "--get", "remote.origin.url"]).then(
+      (value) => value.trim(),
+      () => undefined,
+    );
+    if (origin === undefined) await git(this.#bare, ["remote", "add", "origin", "--", url]);
+    else if (origin !== url) await git(this.#bare, ["remote", "set-url", "origin", "--", url]);
+    this.#git = git;
+    return git;
   }
 }
 

@@ -1,4 +1,3 @@
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { DagRegistry } from "../dags/dag-registry.ts";
 import type { DagSet } from "../dags/dag-set.ts";
@@ -7,9 +6,10 @@ import type { LoaderPool } from "../dags/loader/loader-pool.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { SecretMask } from "../secrets/secret-mask.ts";
 import { removeUrlCredentials } from "./credentials.ts";
-import { ensurePrivateDir } from "../store/durable-write.ts";
 import type { CommitInfo, GitMirror } from "./git-mirror.ts";
 import { changedFilesOf, type DagSource, type SyncRecord, type SyncStatus } from "./sync-status.ts";
+import { Snapshots } from "./snapshots.ts";
+import { SyncStepTimer } from "./sync-steps.ts";
 import { SyncTrigger } from "./sync-trigger.ts";
 
 export interface GitSyncOptions {
@@ -42,6 +42,7 @@ export class GitSync implements DagSource {
   readonly #options: GitSyncOptions;
   readonly #trigger: SyncTrigger;
   readonly #prefix: string;
+  readonly #snapshots: Snapshots;
   #branch: string | undefined;
   #lastSet: DagSet | undefined;
   #lastSetCommit: string | undefined;
@@ -57,6 +58,7 @@ export class GitSync implements DagSource {
   constructor(options: GitSyncOptions) {
     this.#options = options;
     this.#branch = options.branch;
+    this.#snapshots = new Snapshots(options.mirror, options.snapshotsDir);
     this.#prefix = path.posix
       .normalize(options.dagsDir)
       .replace(/^\.\/?$/, "")
@@ -116,41 +118,44 @@ export class GitSync implements DagSource {
     const { mirror, registry } = this.#options;
     const previousSha = this.#lastSetCommit ?? null;
     let sha: string | null = null;
+    const steps = new SyncStepTimer();
     try {
-      const head = await mirror.remoteHead(this.#branch);
-      this.#branch = head.branch;
-      if (head.sha === this.#lastSetCommit) {
+      // The remote's default branch is asked once; after that a fetch alone finds out what is new.
+      this.#branch ??= (await steps.time("ls-remote", () => mirror.remoteHead(undefined))).branch;
+      const branch = this.#branch;
+      const commit = await steps.time("fetch", () => mirror.fetchCommit(branch));
+      if (commit.sha === this.#lastSetCommit) {
         // Nothing new; a failure before (remote down) is over.
         this.#lastSyncAt = at;
         this.#syncError = null;
         if (!this.#loadError) this.#lastSuccessAt = at;
         return true;
       }
-      sha = await mirror.fetch(head.branch);
-      const commit = await mirror.commitInfo(sha);
+      sha = commit.sha;
       this.#attempted = commit;
-      const snapshot = path.join(this.#options.snapshotsDir, sha);
-      await ensurePrivateDir(this.#options.snapshotsDir);
-      const spare = await this.#spareSnapshot(sha);
-      // Re-pointing a snapshot nothing uses any more rewrites only the changed files; a fresh
-      // checkout writes every file of the repository (seconds for a large one).
-      if (spare) await mirror.recycleSnapshot(path.join(this.#options.snapshotsDir, spare), sha, snapshot);
-      else await mirror.addSnapshot(sha, snapshot);
-      const root = this.#prefix ? path.join(snapshot, this.#prefix) : snapshot;
-      const changed =
-        this.#lastSet && this.#lastSetCommit
-          ? await mirror.changedFiles(this.#lastSetCommit, sha)
-          : undefined;
-      const { set } = await loadDagSet(
-        this.#options.pool,
-        root,
-        this.#lastSet && changed
-          ? { previous: this.#lastSet, changedFiles: this.#relativeToDagsDir(changed) }
+      const lastCommit = this.#lastSetCommit;
+      // The diff (in the mirror) and the checkout (in the spare worktree) are independent.
+      const [snapshot, changed] = await Promise.all([
+        steps.time("snapshot", () => this.#snapshots.checkout(commit.sha)),
+        this.#lastSet && lastCommit
+          ? steps.time("diff", () => mirror.changedFiles(lastCommit, commit.sha))
           : undefined,
+      ]);
+      const root = this.#prefix ? path.join(snapshot, this.#prefix) : snapshot;
+      const { set } = await steps.time("load", () =>
+        loadDagSet(
+          this.#options.pool,
+          root,
+          this.#lastSet && changed
+            ? { previous: this.#lastSet, changedFiles: this.#relativeToDagsDir(changed) }
+            : undefined,
+        ),
       );
-      const changes = registry.apply(set, { commit: sha, snapshot, prefix: this.#prefix });
+      const changes = await steps.time("apply", () =>
+        registry.apply(set, { commit: commit.sha, snapshot, prefix: this.#prefix }),
+      );
       this.#lastSet = set;
-      this.#lastSetCommit = sha;
+      this.#lastSetCommit = commit.sha;
       this.#lastSyncAt = at;
       this.#syncError = null;
       const errorCount = set.errors.length;
@@ -169,7 +174,7 @@ export class GitSync implements DagSource {
       const firstError = registry.importErrors()[0];
       this.#record({
         at,
-        sha,
+        sha: commit.sha,
         previousSha,
         ok: errorCount === 0,
         error: this.#loadError,
@@ -183,8 +188,10 @@ export class GitSync implements DagSource {
             ? { file: firstError.file, line: firstError.line, message: firstError.message }
             : null,
         },
+        steps: { ...steps.times },
       });
-      await this.#pruneSnapshots();
+      // After the record: the change is live; readying the next commit's snapshot is not on its path.
+      await this.#snapshots.tidy(commit.sha, this.#snapshotsInUse());
       return true;
     } catch (error) {
       this.#lastSyncAt = at;
@@ -197,6 +204,7 @@ export class GitSync implements DagSource {
         error: this.#syncError,
         durationMs: Math.round(performance.now() - started),
         changes: { added: [], updated: [], removed: [] },
+        steps: { ...steps.times },
       });
       return false;
     }
@@ -224,29 +232,11 @@ export class GitSync implements DagSource {
     for (const sha of this.#options.retainedCommits?.() ?? []) keep.add(sha);
     return keep;
   }
-
-  /** A snapshot nothing uses any more, which the next commit can take over; undefined if none. */
-  async #spareSnapshot(next: string): Promise<string | undefined> {
-    const inUse = this.#snapshotsInUse();
-    const entries = await readdir(this.#options.snapshotsDir).catch(() => [] as string[]);
-    if (entries.includes(next)) return undefined;
-    return entries.find((entry) => !inUse.has(entry));
-  }
-
-  /** Removes snapshots no active DAG and no running run needs, keeping one as the next sync's spare. */
-  async #pruneSnapshots(): Promise<void> {
-    const inUse = this.#snapshotsInUse();
-    const entries = await readdir(this.#options.snapshotsDir).catch(() => [] as string[]);
-    const unused = entries.filter((entry) => !inUse.has(entry));
-    for (const entry of unused.slice(1)) {
-      await this.#options.mirror.removeSnapshot(path.join(this.#options.snapshotsDir, entry));
-    }
-  }
 }
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // simple-git puts git's stderr in the message; keep its meaningful lines.
+  // The message is git's stderr; keep its meaningful lines.
   const lines = error.message
     .split("\n")
     .map((line) => line.trim())

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Logger } from "../log/logger.ts";
 import type { StateWriter } from "../store/durable-write.ts";
 import type { SyncRecord } from "./sync-status.ts";
+import { SYNC_STEP_NAMES } from "./sync-steps.ts";
 
 /** How many of the newest sync records survive a restart (the page's "Recent syncs", `/syncs`). */
 export const SYNC_RECORDS_PERSISTED = 50;
@@ -28,6 +29,9 @@ const recordSchema = z.object({
       importErrors: z.number(),
       firstError: z.object({ file: z.string(), line: z.number().nullable(), message: z.string() }).nullable(),
     })
+    .optional(),
+  steps: z
+    .object(Object.fromEntries(SYNC_STEP_NAMES.map((name) => [name, z.number().optional()])))
     .optional(),
 });
 

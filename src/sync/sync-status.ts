@@ -1,5 +1,6 @@
 import type { DagChanges } from "../dags/active-dags.ts";
 import type { CommitInfo } from "./git-mirror.ts";
+import type { SyncStepTimes } from "./sync-steps.ts";
 
 /** One sync attempt that moved to a new commit or failed (`GET /api/syncs`). */
 export interface SyncRecord {
@@ -14,6 +15,8 @@ export interface SyncRecord {
   files?: ChangedFiles;
   /** What loading the commit gave; absent when the sync failed before loading (fetch, checkout). */
   loaded?: LoadOutcome;
+  /** Milliseconds each step of the sync took (git mode), for finding where a push's latency goes. */
+  steps?: SyncStepTimes;
 }
 
 /** How many changed paths a sync record lists; the rest are counted in `more`. */

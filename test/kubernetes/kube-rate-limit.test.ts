@@ -2,8 +2,11 @@
 // --kube-qps/--kube-burst), and a 429's Retry-After is waited out before asking again. Time is the
 // test's own clock, shared by the limiter, the client's retries and the fake's request journal, so
 // the rates the fake measures are exact, not a matter of how busy the machine is.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createKubeApi } from "../../src/kubernetes/kube-api.ts";
+import { LogFollower } from "../../src/kubernetes/log-follower.ts";
 import { RequestLimiter } from "../../src/kubernetes/request-limiter.ts";
 import { FakeClock } from "../leader/fakes.ts";
 import { startFakeKubeFor } from "../support/fake-kube/fake-kube-fixture.ts";
@@ -80,10 +83,66 @@ describe("the request rate limit", () => {
     const limiter = new RequestLimiter({ qps: 10, burst: 1 }, clock);
     const order: string[] = [];
     const creates = [1, 2, 3].map((n) => limiter.take().then(() => order.push(`create ${n}`)));
-    const lease = limiter.take({ urgent: true }).then(() => order.push("lease"));
+    const lease = limiter.take({ lane: "lease" }).then(() => order.push("lease"));
     await clock.advance(300);
     await Promise.all([...creates, lease]);
     expect(order).toEqual(["create 1", "lease", "create 2", "create 3"]);
+  });
+});
+
+describe("lanes: what starts tries goes first", () => {
+  it("creates asked for after deletes and log reads reach the API server before them", async () => {
+    const clock = new FakeClock();
+    const { kube, api } = await clientOn(clock, { qps: 10, burst: 1 });
+    // The create takes the one token: everything below waits its turn.
+    await api.createPod("default", pod("done-1"));
+    const order: string[] = [];
+    const note = (name: string) => () => void order.push(name);
+    const calls = [api.deletePod("default", "done-1", 0).then(note("delete done-1"))];
+    calls.push(api.listPodEvents("default", "done-1").then(note("events done-1")));
+    for (const name of ["due-1", "due-2", "due-3"])
+      calls.push(api.createPod("default", pod(name)).then(note(name)));
+    await clock.advance(1000);
+    await Promise.all(calls);
+    const sent = kube.requests
+      .filter((r) => r.namespace === "default")
+      .map((r) => `${r.verb} ${r.resource} ${r.name ?? ""}`.trim());
+    expect(sent.slice(1)).toEqual([
+      "create pods",
+      "create pods",
+      "create pods",
+      "delete pods done-1",
+      "list events",
+    ]);
+    expect(order).toEqual(["due-1", "due-2", "due-3", "delete done-1", "events done-1"]);
+  });
+
+  it("a log follow still waiting for its turn when the try ends is never sent; the final read has the log", async () => {
+    const clock = new FakeClock();
+    const { kube, api } = await clientOn(clock, { qps: 1, burst: 1 });
+    const dir = await cleanup.tempDir("follow-lane");
+    await api.createPod("default", {
+      metadata: { name: "quick" },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          { name: "base", image: "node", command: [process.execPath, "-e", "console.log('all of it')"] },
+        ],
+      },
+    });
+    await waitFor("the container to end", () =>
+      kube.pod("default", "quick")?.status?.phase === "Succeeded" ? true : undefined,
+    );
+    // The create took the one token: the follow waits for the next, a second away.
+    const logFile = path.join(dir, "try-1.log");
+    const follower = new LogFollower(api, { namespace: "default", pod: "quick", container: "base", logFile });
+    follower.start();
+    const finishing = follower.finish();
+    await clock.advance(2000);
+    await finishing;
+    const logRequests = kube.requests.filter((r) => r.resource === "pods/log");
+    expect(logRequests.map((r) => r.query.follow ?? "false")).toEqual(["false"]);
+    expect(await readFile(logFile, "utf8")).toBe("all of it\n");
   });
 });
 

@@ -15,6 +15,7 @@ import { validateDag } from "../spec/validate-dag.ts";
 import { DagModuleGraph } from "./dag-module-graph.ts";
 import { describeThrown, type LoadError, type SourceLocation } from "./load-error.ts";
 import type { LoaderMessage, LoaderRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import { WARM_UP_FILE, warmUpSource } from "./loader-warm-up.ts";
 import { ReceivedSources } from "./received-sources.ts";
 import { mapStackTraces } from "./source-mapped-stacks.ts";
 
@@ -68,15 +69,33 @@ process.on("unhandledRejection", reportStray);
 // one whose daemon died while it was still starting up.
 process.on("disconnect", () => process.kill(process.pid, "SIGKILL"));
 if (!process.connected) process.kill(process.pid, "SIGKILL");
+await warmUp();
 send({ type: "ready" });
 
-async function loadModule(root: string, file: string): Promise<ModuleLoadResult> {
+/** Loads the built-in warm-up module in a graph of its own (nothing of it stays for real modules). */
+async function warmUp(): Promise<void> {
+  const url = pathToFileURL(WARM_UP_FILE).href;
+  const warmUpGraph = new DagModuleGraph(async (file) => {
+    if (file !== WARM_UP_FILE) return null;
+    const source = warmUpSource();
+    if (source.kind === "module") maps.set(url, source.map);
+    return source;
+  }, sdk);
+  await loadModule(path.dirname(WARM_UP_FILE), WARM_UP_FILE, warmUpGraph).catch(() => undefined);
+  maps.delete(url);
+}
+
+async function loadModule(
+  root: string,
+  file: string,
+  moduleGraph: DagModuleGraph = graph,
+): Promise<ModuleLoadResult> {
   const relative = (absolute: string) => path.relative(root, absolute).split(path.sep).join("/");
   const moduleFile = relative(file);
   const result: ModuleLoadResult = { file: moduleFile, dags: [], errors: [] };
   let namespace: Record<string, unknown>;
   try {
-    namespace = await graph.evaluate(file);
+    namespace = await moduleGraph.evaluate(file);
   } catch (thrown) {
     const described = describeThrown(thrown, (p) => p.startsWith(root + path.sep));
     const location = described.location ?? locateMissingImport(thrown, file);

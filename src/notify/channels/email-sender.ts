@@ -1,5 +1,5 @@
+import { createRequire } from "node:module";
 import os from "node:os";
-import nodemailer from "nodemailer";
 import { type ChannelSender, type Delivery, DeliveryError, channelLabel } from "../notification.ts";
 import { renderEmail } from "./email-message.ts";
 
@@ -13,6 +13,10 @@ export interface EmailSenderOptions {
   publicUrl?: string | undefined;
 }
 
+// Loaded when a sender is made, not imported: a start without email notifications skips its modules.
+const load = createRequire(import.meta.url);
+const nodemailer = () => load("nodemailer") as typeof import("nodemailer");
+
 /** Errors a transport may throw: nodemailer adds the SMTP reply code. */
 interface SmtpFailure extends Error {
   code?: string;
@@ -24,7 +28,7 @@ interface SmtpFailure extends Error {
  * and bursts are digests already). The Message-ID is the delivery id, so a resend can be deduped.
  */
 export function createEmailSender(options: EmailSenderOptions): ChannelSender & { close(): void } {
-  const transport = nodemailer.createTransport({
+  const transport = nodemailer().createTransport({
     url: options.smtpUrl,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Run } from "../runs/run-model.ts";
+import { CorruptStateError } from "./state-file.ts";
+
+/** How history files are read (a counting fake in tests): their text, or undefined when there is none. */
+export interface HistoryReader {
+  read(file: string): Promise<string | undefined>;
+  /** For a reader that cannot wait (the API's and the scheduler's run look-ups are synchronous). */
+  readSync(file: string): string | undefined;
+}
+
+export const fileHistoryReader: HistoryReader = {
+  read: (file) => readFile(file, "utf8").catch(missingAsUndefined),
+  readSync(file) {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (error) {
+      return missingAsUndefined(error as NodeJS.ErrnoException);
+    }
+  },
+};
+
+function missingAsUndefined(error: NodeJS.ErrnoException): undefined {
+  if (error.code === "ENOENT") return undefined;
+  throw error;
+}
+
+/** A history file's runs as stored (confs by reference until decoded). */
+export function parseHistory(file: string, text: string): Run[] {
+  try {
+    const data = JSON.parse(text) as { runs?: Run[] };
+    return Array.isArray(data.runs) ? data.runs : [];
+  } catch (error) {
+    throw new CorruptStateError(file, error);
+  }
+}
