@@ -10,13 +10,23 @@ export interface GeneratedDag {
   helper: string | undefined;
 }
 
+/** Shape of a generated repository; the defaults are the 1,000-DAG repository of round 1. */
+export interface DagRepoOptions {
+  /** Pod tasks per DAG module: a number, or 3 to 5 in turn (the default). */
+  tasksPerDag?: number;
+  /** How many DAG modules import the hot helper (default: one in a hundred). */
+  hotImporters?: number;
+}
+
 /** A generated DAG repository. */
 export interface DagRepo {
   root: string;
+  /** How its modules were generated (so that revisions keep their tasks). */
+  shape?: Shape;
   dags: GeneratedDag[];
   helpers: string[];
   tasks: number;
-  /** The helper imported by exactly ten DAG modules, and those modules. */
+  /** The helper imported by `hotImporters` DAG modules (ten of 1,000 by default), and those modules. */
   hotHelper: string;
   hotImporters: GeneratedDag[];
 }
@@ -40,24 +50,33 @@ const HOT_HELPER = "shared/hot-helper.ts";
 const COMMON_HELPER = "shared/common.ts";
 
 /**
- * Writes `count` DAG modules under `root`, each with 3 to 5 pod tasks wired with dependsOn. One
- * module in ten imports a helper: one in a hundred the hot helper (ten importers for 1,000
- * modules), the others their team's helper, which itself imports a shared one.
+ * Writes `count` DAG modules under `root`, each with 3 to 5 pod tasks (or `tasksPerDag`) wired with
+ * dependsOn. One module in ten imports a helper: one in a hundred the hot helper (ten importers for
+ * 1,000 modules; `hotImporters` sets the number), the others their team's helper, which itself
+ * imports a shared one.
  */
-export async function generateDagRepo(root: string, count: number): Promise<DagRepo> {
-  const dags = Array.from({ length: count }, (_, index) => generatedDag(index));
+export async function generateDagRepo(
+  root: string,
+  count: number,
+  options: DagRepoOptions = {},
+): Promise<DagRepo> {
+  const hotEvery = Math.max(1, Math.floor(count / Math.max(1, options.hotImporters ?? count / 100)));
+  const shape: Shape = { hotEvery, tasksPerDag: options.tasksPerDag };
+  const dags = Array.from({ length: count }, (_, index) => generatedDag(index, hotEvery));
+  const taskCount = (index: number) => tasksOf(shape, index);
   const helpers = [HOT_HELPER, COMMON_HELPER, ...TEAMS.map(teamHelper)];
   const files = new Map<string, string>([
     [HOT_HELPER, hotHelperSource(0)],
     [COMMON_HELPER, 'export const REGISTRY = "registry.example.com";\n'],
     ...TEAMS.map((team): [string, string] => [teamHelper(team), teamHelperSource(team)]),
-    ...dags.map((dag, index): [string, string] => [dag.file, dagSource(dag, index, 0)]),
+    ...dags.map((dag, index): [string, string] => [dag.file, dagSource(dag, index, 0, shape)]),
   ]);
   const folders = new Set([...files.keys()].map((file) => path.dirname(path.join(root, file))));
   await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
   await Promise.all([...files].map(([file, text]) => writeFile(path.join(root, file), text)));
   return {
     root,
+    shape,
     dags,
     helpers,
     tasks: dags.reduce((sum, _, index) => sum + taskCount(index), 0),
@@ -70,7 +89,7 @@ export async function generateDagRepo(root: string, count: number): Promise<DagR
 export async function reviseDag(repo: DagRepo, index: number, revision: number): Promise<GeneratedDag> {
   const dag = repo.dags[index];
   if (!dag) throw new Error(`no generated DAG #${index}`);
-  await writeFile(path.join(repo.root, dag.file), dagSource(dag, index, revision));
+  await writeFile(path.join(repo.root, dag.file), dagSource(dag, index, revision, repo.shape));
   return dag;
 }
 
@@ -84,17 +103,23 @@ export function dagDescription(index: number, revision: number): string {
   return `Generated DAG ${index}, revision ${revision}.`;
 }
 
-function generatedDag(index: number): GeneratedDag {
+/** What the options decide about each module. */
+export interface Shape {
+  hotEvery: number;
+  tasksPerDag: number | undefined;
+}
+
+function generatedDag(index: number, hotEvery: number): GeneratedDag {
   const team = TEAMS[index % TEAMS.length] as string;
   const domain = DOMAINS[Math.floor(index / TEAMS.length) % DOMAINS.length] as string;
   const nesting = NESTING[index % NESTING.length] as string[];
   const id = `dag_${String(index).padStart(4, "0")}`;
-  const helper = index % 100 === 0 ? HOT_HELPER : index % 10 === 0 ? teamHelper(team) : undefined;
+  const helper = index % hotEvery === 0 ? HOT_HELPER : index % 10 === 0 ? teamHelper(team) : undefined;
   return { file: ["teams", team, domain, ...nesting, `${id}.ts`].join("/"), id, helper };
 }
 
-function taskCount(index: number): number {
-  return 3 + (index % 3);
+function tasksOf(shape: Shape | undefined, index: number): number {
+  return shape?.tasksPerDag ?? 3 + (index % 3);
 }
 
 function teamHelper(team: string): string {
@@ -106,8 +131,8 @@ function importPath(from: string, to: string): string {
   return relative.startsWith(".") ? relative : `./${relative}`;
 }
 
-function dagSource(dag: GeneratedDag, index: number, revision: number): string {
-  const count = taskCount(index);
+function dagSource(dag: GeneratedDag, index: number, revision: number, shape: Shape | undefined): string {
+  const count = tasksOf(shape, index);
   // step_0 first, the middle steps after it in parallel, the last step after all of them.
   const dependsOn = (task: number) =>
     task === 0

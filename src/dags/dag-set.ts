@@ -27,27 +27,23 @@ export function assembleDagSet(
   previousOwners: ReadonlyMap<string, string> = new Map(),
 ): DagSet {
   const errors: LoadError[] = [];
-  const byId = new Map<string, LoadedDag[]>();
-  // Written for 10,000 modules reassembled after a one-file change: no copies or sorts of the
-  // one-element lists nearly every id has.
+  // One definition per id is the rule: only ids defined more than once get a list (no array per DAG).
+  const byId = new Map<string, LoadedDag>();
+  const clashes = new Map<string, LoadedDag[]>();
   for (const result of modules.values()) {
     for (const error of result.errors) errors.push(error);
     for (const loaded of result.dags) {
-      const definitions = byId.get(loaded.dag.id);
-      if (definitions) definitions.push(loaded);
-      else byId.set(loaded.dag.id, [loaded]);
+      const id = loaded.dag.id;
+      const first = byId.get(id);
+      if (!first) byId.set(id, loaded);
+      else clashes.set(id, [...(clashes.get(id) ?? [first]), loaded]);
     }
   }
-  const dags: LoadedDag[] = [];
-  for (const [id, definitions] of byId) {
-    if (definitions.length === 1) {
-      dags.push(definitions[0] as LoadedDag);
-      continue;
-    }
-    const ordered = definitions.sort(byPlace);
+  for (const [id, definitions] of clashes) {
+    const ordered = [...definitions].sort(byPlace);
     const owner = previousOwners.get(id);
     const keeper = ordered.find((d) => d.file === owner) ?? (ordered[0] as LoadedDag);
-    dags.push(keeper);
+    byId.set(id, keeper);
     for (const other of ordered) {
       if (other === keeper) continue;
       errors.push({
@@ -60,7 +56,9 @@ export function assembleDagSet(
       });
     }
   }
-  dags.sort((a, b) => (a.dag.id < b.dag.id ? -1 : a.dag.id > b.dag.id ? 1 : 0));
+  // Sorting the ids themselves (code unit order, as `<`) is several times faster than comparing
+  // `a.dag.id` with `b.dag.id` across 10,000 definitions of many shapes.
+  const dags = [...byId.keys()].sort().map((id) => byId.get(id) as LoadedDag);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   return { root, dags, errors, modules, scans };
 }

@@ -5,7 +5,7 @@ import type { SourceCompiler } from "./source-compiler.ts";
 
 /**
  * The compiled sources of one load: each file compiled once however many modules of the load
- * import it, and for each DAG module the files it is expected to need (itself and the helpers it
+ * import it (until released), and for each DAG module the files it is expected to need (itself and the helpers it
  * imports, transitively, as the import scan sees them), to send along with it.
  */
 export class LoadSources {
@@ -21,6 +21,15 @@ export class LoadSources {
       this.#compiled.set(file, compiled);
     }
     return compiled;
+  }
+
+  /**
+   * Forgets the compiled `file` (a module already sent): a load then holds the sources of the
+   * modules in flight and of the helpers, not of every module. Asked again, it is compiled again
+   * (from the compiler's cache, mostly).
+   */
+  release(file: string): void {
+    this.#compiled.delete(file);
   }
 
   /**

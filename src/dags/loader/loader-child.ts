@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import type { LoadError } from "./load-error.ts";
 import { checkLoaderMessage, forgedMessageError } from "./loader-message-check.ts";
-import type { LoaderLimits } from "./loader-pool.ts";
+import type { LoaderLimits, LoadTimings } from "./loader-pool.ts";
 import type { CompiledSource, LoaderRequest, ModuleLoadResult, SourceFile } from "./loader-protocol.ts";
 import { loaderRuntime } from "./loader-runtime.ts";
 import { residentBytes, watchResidentMemory } from "./process-memory.ts";
@@ -103,6 +103,8 @@ export class LoaderChild {
       sources: readonly SourceFile[];
       timeoutMs: number;
       sourceOf: (file: string) => Promise<CompiledSource | null>;
+      /** Where the time spent checking answers is added up. */
+      timings?: LoadTimings;
     },
     onResult: (index: number, result: ModuleLoadResult) => void,
   ): Promise<BatchOutcome> {
@@ -134,7 +136,12 @@ export class LoaderChild {
         );
       };
       const onMessage = (raw: unknown) => {
+        const checkStarted = performance.now();
         const message = checkLoaderMessage(raw);
+        if (request.timings) {
+          request.timings.messageCheckMs += performance.now() - checkStarted;
+          request.timings.messages += 1;
+        }
         // Messages arrive in order, and a module's own answer comes only after it was evaluated:
         // whatever else arrives meanwhile was sent by that module, which is blamed for it.
         if (message.type === "invalid") {

@@ -17,6 +17,16 @@ export interface LoaderLimits {
 /** A check of a module's DAGs that needs the daemon's settings (e.g. each task's final Pod). */
 export type ResultCheck = (result: ModuleLoadResult) => ModuleLoadResult;
 
+/** Daemon-side time of one load, for the load bench's per-stage table. */
+export interface LoadTimings {
+  /** Checking the loader processes' answers again (zod, recheckDefinition). */
+  messageCheckMs: number;
+  /** The pool's ResultCheck (the daemon's check of each task's final Pod). */
+  resultCheckMs: number;
+  /** Answers received. */
+  messages: number;
+}
+
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = { timeoutMs: 30_000, memoryMb: 512, concurrency: 2 };
 
 /**
@@ -26,6 +36,11 @@ export const DEFAULT_LOADER_LIMITS: LoaderLimits = { timeoutMs: 30_000, memoryMb
 const MODULES_PER_PROCESS = 50;
 /** Modules sent in one request: enough to keep a process busy between round trips, few enough to share. */
 const BATCH_MAX = 32;
+/**
+ * Modules whose sources are compiled ahead of the loader processes: enough to keep them fed, and a
+ * bound on what a load holds, however many modules the repository has.
+ */
+export const COMPILE_AHEAD = 256;
 
 /**
  * Evaluates DAG modules in short-lived child processes (a module that hangs, allocates without
@@ -39,6 +54,7 @@ export class LoaderPool {
   readonly #compiler = new SourceCompiler();
   #spare: Promise<LoaderChild> | undefined;
   #closed = false;
+  #lastTimings: LoadTimings = { messageCheckMs: 0, resultCheckMs: 0, messages: 0 };
 
   constructor(
     limits: Partial<LoaderLimits> = {},
@@ -52,10 +68,9 @@ export class LoaderPool {
   /** Loads `files` (absolute paths under `root`); every file gets a result, errors included. */
   async load(root: string, files: readonly string[]): Promise<ModuleLoadResult[]> {
     if (this.#closed) throw new Error("LoaderPool is closed");
+    const timings: LoadTimings = { messageCheckMs: 0, resultCheckMs: 0, messages: 0 };
+    this.#lastTimings = timings;
     const sources = new LoadSources(this.#compiler);
-    // Compiling starts at once, while loader processes start.
-    const closures = new Map(files.map((file) => [file, sources.closure(file)]));
-    for (const closure of closures.values()) closure.catch(() => undefined);
     const queue = [...files];
     const results = new Map<string, ModuleLoadResult>();
     let allDone: () => void = () => undefined;
@@ -71,17 +86,27 @@ export class LoaderPool {
       1,
       Math.min(this.#limits.concurrency, files.length, Math.ceil(files.length / MODULES_PER_PROCESS)),
     );
-    const job: LoadJob = { root, queue, workers, sources, closures, record };
+    const job: LoadJob = { root, queue, workers, sources, closures: new Map(), record, timings };
+    // Compiling starts at once, while loader processes start.
+    compileAhead(job);
     const working = Promise.all(Array.from({ length: workers }, () => this.#work(job)));
     working.catch(() => undefined);
     // Done when every file has its result: a process still starting when another has finished the
     // queue is not waited for (it becomes the next spare).
     await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
-    return files.map((file) => {
+    const checkStarted = performance.now();
+    const checked = files.map((file) => {
       const result = results.get(file);
       return result ? this.#check(result) : crashResult(root, file, "was not loaded");
     });
+    timings.resultCheckMs = performance.now() - checkStarted;
+    return checked;
+  }
+
+  /** Daemon-side timings of the most recent load. */
+  get lastTimings(): Readonly<LoadTimings> {
+    return this.#lastTimings;
   }
 
   /** Starts the warm process now rather than at the first load (prewarm pools only). */
@@ -106,9 +131,11 @@ export class LoaderPool {
         const size = Math.max(1, Math.min(BATCH_MAX, Math.ceil(queue.length / (job.workers * 4))));
         const files = queue.splice(0, size);
         if (files.length === 0) break;
-        const closures = await Promise.all(
-          files.map((file) => job.closures.get(file) ?? job.sources.closure(file)),
-        );
+        const closures = await Promise.all(files.map((file) => closureOf(job, file)));
+        for (const file of files) job.closures.delete(file);
+        compileAhead(job);
+        // Sent: the modules' own sources need not stay (helpers stay, shared by later modules).
+        for (const file of files) job.sources.release(file);
         const outcome = await loader.loadBatch(
           {
             root,
@@ -116,6 +143,7 @@ export class LoaderPool {
             sources: closures.flat(),
             timeoutMs: this.#limits.timeoutMs,
             sourceOf: (file) => job.sources.get(file),
+            timings: job.timings,
           },
           (index, result) => job.record(files[index] as string, result),
         );
@@ -169,8 +197,29 @@ interface LoadJob {
   queue: string[];
   workers: number;
   sources: LoadSources;
-  closures: ReadonlyMap<string, Promise<SourceFile[]>>;
+  /** Closures started ahead of their batch (at most COMPILE_AHEAD). */
+  closures: Map<string, Promise<SourceFile[]>>;
   record: (file: string, result: ModuleLoadResult) => void;
+  timings: LoadTimings;
+}
+
+function closureOf(job: LoadJob, file: string): Promise<SourceFile[]> {
+  let closure = job.closures.get(file);
+  if (!closure) {
+    closure = job.sources.closure(file);
+    // Awaited when its batch is sent; until then a failure must not be an unhandled rejection.
+    closure.catch(() => undefined);
+    job.closures.set(file, closure);
+  }
+  return closure;
+}
+
+/** Starts compiling the next modules of the queue, up to COMPILE_AHEAD not yet sent. */
+function compileAhead(job: LoadJob): void {
+  for (const file of job.queue) {
+    if (job.closures.size >= COMPILE_AHEAD) return;
+    closureOf(job, file);
+  }
 }
 
 function crashResult(root: string, file: string, why: string): ModuleLoadResult {

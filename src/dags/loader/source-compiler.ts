@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { transform, type TransformFailure } from "esbuild";
 import type { CompiledSource } from "./loader-protocol.ts";
@@ -20,7 +20,8 @@ export class SourceCompiler {
   async compile(file: string): Promise<CompiledSource | null> {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      // Synchronous: about a tenth of the CPU of readFile for a small file (see read-texts.ts).
+      text = readFileSync(file, "utf8");
     } catch {
       return null;
     }

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
+import { BoundedMemo } from "./bounded-memo.ts";
 import { cronScheduleError } from "./cron.ts";
 import { checkedString, dagIdentifier, durationMs } from "./refinements.ts";
 import { taskGraphProblems } from "./task-graph.ts";
@@ -112,12 +113,20 @@ export type TaskDefinition = DagDefinition["tasks"][number];
 
 /** A date (ISO date or date-time, or a Date) read in `zone` unless it names its own offset; null if invalid. */
 function toUtc(value: string | Date, zone: string): string | null {
-  const parsed =
-    value instanceof Date
-      ? DateTime.fromJSDate(value, { zone: "UTC" })
-      : DateTime.fromISO(value, { zone, setZone: false });
-  return parsed.isValid ? parsed.toUTC().toISO() : null;
+  if (value instanceof Date) {
+    const parsed = DateTime.fromJSDate(value, { zone: "UTC" });
+    return parsed.isValid ? parsed.toUTC().toISO() : null;
+  }
+  // Each DAG's dates are read twice (refinement, transform), and most DAGs share them.
+  return isoDates.get(`${zone}\n${value}`);
 }
+
+/** Zone and ISO text, joined by a newline (which neither may contain), read as a UTC ISO time. */
+const isoDates = new BoundedMemo((key: string) => {
+  const split = key.indexOf("\n");
+  const parsed = DateTime.fromISO(key.slice(split + 1), { zone: key.slice(0, split), setZone: false });
+  return parsed.isValid ? parsed.toUTC().toISO() : null;
+}, 1_024);
 
 function dateMessage(value: unknown): string {
   return `${JSON.stringify(value)} is not an ISO date or date-time (e.g. "2026-11-01" or "2026-11-01T06:00:00")`;
