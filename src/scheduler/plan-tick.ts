@@ -3,6 +3,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { paramDefaults } from "../dags/spec/params-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
+import { sortOldestFirst } from "../runs/oldest-first.ts";
 import { ownValue } from "../store/id-record.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -193,9 +194,7 @@ export function advanceRuns(
   context: Pick<TickContext, "definitionOf" | "notes" | "notesFor" | "pools">,
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
-  const runs = Object.values(state.runs).sort(
-    (a, b) => compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
-  );
+  const runs = sortOldestFirst(Object.values(state.runs));
   // Slots in use counted once; the gate counts the ones it hands out, oldest run first.
   const gate = createPoolGate(state, context);
   const advance = (run: Run, definition: DagDefinition) => {
@@ -244,8 +243,4 @@ export function advanceRuns(
 
 function isFinal(run: Run): boolean {
   return run.state === "success" || run.state === "failed";
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
