@@ -21,7 +21,9 @@ export function sortOldestFirst<T extends Ordered>(runs: readonly T[]): T[] {
     if (run.logicalDate.includes(NUL) || run.queuedAt.includes(NUL) || run.id.includes(NUL))
       return [...runs].sort(compareOldestFirst);
     // The padded index keeps equal runs in their given order and finds each run again.
-    keys.push(`${run.logicalDate}${NUL}${run.queuedAt}${NUL}${run.id}${NUL}${String(i).padStart(INDEX_DIGITS, "0")}`);
+    keys.push(
+      `${run.logicalDate}${NUL}${run.queuedAt}${NUL}${run.id}${NUL}${String(i).padStart(INDEX_DIGITS, "0")}`,
+    );
   }
   keys.sort();
   return keys.map((key) => runs[Number(key.slice(-INDEX_DIGITS))] as T);

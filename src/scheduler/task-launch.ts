@@ -19,7 +19,8 @@ export function taskLaunchOf(
   if (!task) return { ok: false, reason: "the task is no longer defined" };
   const results = idRecord<unknown>();
   // Only templates read results (10,000 starts in a tick mostly have none).
-  if (taskHasTemplates(task)) for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
+  if (taskHasTemplates(task))
+    for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
   const rendered = renderTaskTemplates(task, {
     conf: run.conf,
     logicalDate: run.logicalDate,

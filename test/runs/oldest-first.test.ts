@@ -47,7 +47,9 @@ describe("sortOldestFirst", () => {
       { logicalDate: at, queuedAt: at, id: "a\u0001", n: 2 },
       { logicalDate: at, queuedAt: `${at}x`, id: "a", n: 3 },
     ];
-    expect(sortOldestFirst(given).map((r) => r.n)).toEqual([...given].sort(compareOldestFirst).map((r) => r.n));
+    expect(sortOldestFirst(given).map((r) => r.n)).toEqual(
+      [...given].sort(compareOldestFirst).map((r) => r.n),
+    );
   });
 
   it("falls back to the comparator for a field holding NUL", () => {

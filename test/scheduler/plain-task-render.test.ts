@@ -1,7 +1,11 @@
 // Issue 17 point 3 (lag): a task with no `{{` in its command, args or env is copied, not rendered
 // (10,000 starts in one tick). The copy must be what rendering gives, and the caller's to change.
 import { describe, expect, it } from "vitest";
-import { renderTaskTemplates, taskHasTemplates, type TemplateContext } from "../../src/scheduler/templating.ts";
+import {
+  renderTaskTemplates,
+  taskHasTemplates,
+  type TemplateContext,
+} from "../../src/scheduler/templating.ts";
 
 const context: TemplateContext = {
   conf: { k: 1 },
@@ -15,7 +19,12 @@ const context: TemplateContext = {
 
 function plainTask() {
   const env: Record<string, string | object> = { A: "1", REF: { secretKeyRef: { name: "s", key: "k" } } };
-  Object.defineProperty(env, "__proto__", { value: "p", enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(env, "__proto__", {
+    value: "p",
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return { command: ["run", "{ not a template }"], args: ["--x", "}}"], env };
 }
 
