@@ -5,6 +5,7 @@ import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
 import { openStateFile, type StateFile } from "./state-file.ts";
+import { activeStateText } from "./active-state-text.ts";
 import { RunHistory } from "./run-history.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
@@ -109,6 +110,7 @@ export class RunStore {
     await active.useCodec({
       encode: confs.encode,
       decode: (data) => confs.decode(reviveActiveState(data)),
+      stringify: activeStateText,
     });
     await this.#history.load();
     this.#active = active;
