@@ -18,6 +18,10 @@ describe("stamps of one instant", () => {
     expect(isoTime(date)).toBe(times[2]);
   });
 
+  it("isoTime is toISOString for three instants asked in turns", () => {
+    for (let round = 0; round < 3; round++) for (const iso of times) expect(isoTime(new Date(iso))).toBe(iso);
+  });
+
   it("isoTime throws for an invalid date, and is right again after", () => {
     expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError);
     expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError);

@@ -1,5 +1,5 @@
-// Issue 17 point 3 (lag): addRun copies a run by spread and delete, not object rest. The stored
-// copy must still hold no definition (only its key), and the caller's run must keep its own.
+// addRun stores a copy of a run holding its definition's key, not the definition (one copy per
+// distinct definition, spliced into state.json from its cached text); the caller's run keeps its own.
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
