@@ -4,6 +4,7 @@ import { paramDefaults } from "../dags/spec/params-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
 import { sortOldestFirst } from "../runs/oldest-first.ts";
+import { isoTime } from "../runs/iso-time.ts";
 import { ownValue } from "../store/id-record.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -160,7 +161,9 @@ export function scheduleDueRuns(
       context.catchupBound ?? DEFAULT_CATCHUP_BOUND,
       single ? [new Date(first)] : undefined,
     );
-    dagState.lastScheduledAt = plan.lastScheduledAt?.toISOString() ?? dagState.lastScheduledAt;
+    dagState.lastScheduledAt = plan.lastScheduledAt
+      ? isoTime(plan.lastScheduledAt)
+      : dagState.lastScheduledAt;
     for (const skip of plan.skip)
       context.book.recordSkip(state, id, skip.logicalDate.toISOString(), skip.reason, now);
     for (const { logicalDate, trigger } of plan.create) {
