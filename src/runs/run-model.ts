@@ -81,16 +81,31 @@ export interface Run {
 
 /** Identifies a DAG definition by content, so runs of the same definition share one stored copy. */
 export function definitionKeyOf(definition: DagDefinition): string {
-  let key = definitionKeys.get(definition);
-  if (key === undefined) {
-    key = `${definition.id}@${createHash("sha1").update(JSON.stringify(definition)).digest("hex").slice(0, 16)}`;
-    definitionKeys.set(definition, key);
-  }
-  return key;
+  return identityOf(definition).key;
 }
 
-// Definitions are immutable data shared by many runs: hash each object once.
-const definitionKeys = new WeakMap<DagDefinition, string>();
+/**
+ * `JSON.stringify(definition)`, made once per definition object (with its key): every state write
+ * holds the definitions of all active runs, and re-serialising them each time was most of the
+ * write's text (10,000 DAGs due at once).
+ */
+export function definitionTextOf(definition: DagDefinition): string {
+  return identityOf(definition).text;
+}
+
+function identityOf(definition: DagDefinition): { key: string; text: string } {
+  let identity = identities.get(definition);
+  if (identity === undefined) {
+    const text = JSON.stringify(definition);
+    const key = `${definition.id}@${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    identity = { key, text };
+    identities.set(definition, identity);
+  }
+  return identity;
+}
+
+// Definitions are immutable data shared by many runs: hash and serialise each object once.
+const identities = new WeakMap<DagDefinition, { key: string; text: string }>();
 
 export function isTerminal(state: TaskState): boolean {
   return TERMINAL_TASK_STATES.has(state);

@@ -3,6 +3,8 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { paramDefaults } from "../dags/spec/params-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
+import { sortOldestFirst } from "../runs/oldest-first.ts";
+import { isoTime } from "../runs/iso-time.ts";
 import { ownValue } from "../store/id-record.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -159,7 +161,9 @@ export function scheduleDueRuns(
       context.catchupBound ?? DEFAULT_CATCHUP_BOUND,
       single ? [new Date(first)] : undefined,
     );
-    dagState.lastScheduledAt = plan.lastScheduledAt?.toISOString() ?? dagState.lastScheduledAt;
+    dagState.lastScheduledAt = plan.lastScheduledAt
+      ? isoTime(plan.lastScheduledAt)
+      : dagState.lastScheduledAt;
     for (const skip of plan.skip)
       context.book.recordSkip(state, id, skip.logicalDate.toISOString(), skip.reason, now);
     for (const { logicalDate, trigger } of plan.create) {
@@ -193,9 +197,7 @@ export function advanceRuns(
   context: Pick<TickContext, "definitionOf" | "notes" | "notesFor" | "pools">,
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
-  const runs = Object.values(state.runs).sort(
-    (a, b) => compare(a.logicalDate, b.logicalDate) || compare(a.queuedAt, b.queuedAt) || compare(a.id, b.id),
-  );
+  const runs = sortOldestFirst(Object.values(state.runs));
   // Slots in use counted once; the gate counts the ones it hands out, oldest run first.
   const gate = createPoolGate(state, context);
   const advance = (run: Run, definition: DagDefinition) => {
@@ -244,8 +246,4 @@ export function advanceRuns(
 
 function isFinal(run: Run): boolean {
   return run.state === "success" || run.state === "failed";
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

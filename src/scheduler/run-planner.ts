@@ -3,6 +3,7 @@ import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { ownValue } from "../store/id-record.ts";
 import { recentScheduleTimes } from "./next-run.ts";
 import { newTaskInstance, type Run, type RunTrigger } from "../runs/run-model.ts";
+import { isoTime } from "../runs/iso-time.ts";
 
 /** Catch-up creates at most this many runs per DAG at once; older missed intervals are skipped and recorded. */
 export const DEFAULT_CATCHUP_BOUND = 50;
@@ -136,11 +137,11 @@ export function newRun(
     dagId: dag.id,
     state: "queued",
     trigger: fields.trigger,
-    logicalDate: fields.logicalDate.toISOString(),
+    logicalDate: isoTime(fields.logicalDate),
     conf: fields.conf,
     commit: fields.commit,
     snapshot: fields.snapshot,
-    queuedAt: fields.now.toISOString(),
+    queuedAt: isoTime(fields.now),
     startedAt: null,
     endedAt: null,
     notes: [],
@@ -150,8 +151,16 @@ export function newRun(
 }
 
 function compactTime(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
+  const ms = date.getTime();
+  // Every DAG due in one second has the same logical date: made once, not once per run.
+  if (ms !== lastCompact.ms)
+    lastCompact = {
+      ms,
+      text: isoTime(date)
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z"),
+    };
+  return lastCompact.text;
 }
+
+let lastCompact = { ms: Number.NaN, text: "" };

@@ -1,6 +1,7 @@
 import type { TaskDefinition } from "../dags/spec/dag-schema.ts";
 import type { TaskKey } from "../executor/executor.ts";
 import { isTerminal, type Run, type RunState, type TaskInstance } from "../runs/run-model.ts";
+import { isoTime } from "../runs/iso-time.ts";
 import type { PoolGate } from "./pool-gate.ts";
 import { evaluateTriggerRule } from "./trigger-rules.ts";
 
@@ -51,14 +52,14 @@ export function advanceRun(
       } else {
         changed = true;
         instance.state = decision;
-        instance.endedAt = now.toISOString();
+        instance.endedAt = isoTime(now);
         instance.reason = decision === "skipped" ? "skipped by trigger rule" : "an upstream task failed";
       }
     }
   }
   run.state = runStateOf(run);
-  if (run.state === "running") run.startedAt ??= now.toISOString();
-  if (run.state === "success" || run.state === "failed") run.endedAt ??= now.toISOString();
+  if (run.state === "running") run.startedAt ??= isoTime(now);
+  if (run.state === "success" || run.state === "failed") run.endedAt ??= isoTime(now);
   return { toStart };
 }
 

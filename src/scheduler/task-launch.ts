@@ -3,7 +3,7 @@ import type { TaskLaunch } from "../executor/executor.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { idRecord } from "../store/id-record.ts";
-import { renderTaskTemplates } from "./templating.ts";
+import { renderTaskTemplates, taskHasTemplates } from "./templating.ts";
 
 /** A try ready for the executor, or why it cannot start (the try then fails for good). */
 export type LaunchPlan = { ok: true; launch: TaskLaunch } | { ok: false; reason: string };
@@ -18,7 +18,9 @@ export function taskLaunchOf(
   const task = definition?.tasks.find((t) => t.id === instance.id);
   if (!task) return { ok: false, reason: "the task is no longer defined" };
   const results = idRecord<unknown>();
-  for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
+  // Only templates read results (10,000 starts in a tick mostly have none).
+  if (taskHasTemplates(task))
+    for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
   const rendered = renderTaskTemplates(task, {
     conf: run.conf,
     logicalDate: run.logicalDate,

@@ -47,6 +47,7 @@ export function renderTaskTemplates(
   },
   context: TemplateContext,
 ): Rendered<{ command: string[]; args: string[]; env: Record<string, string> }> {
+  if (!taskHasTemplates(task)) return { ok: true, value: plainCopy(task) };
   const command: string[] = [];
   const args: string[] = [];
   // Keys come from the DAG file: `__proto__` is a valid variable name.
@@ -79,6 +80,31 @@ export function renderTaskTemplates(
     keep(rendered.value);
   }
   return { ok: true, value: { command, args, env } };
+}
+
+type TemplatedTask = Parameters<typeof renderTaskTemplates>[0];
+
+/**
+ * Whether any of a task's command, args or string env values holds `{{` (else each renders as it
+ * is). Kept per task object: definitions are immutable and shared by every run of a DAG.
+ */
+export function taskHasTemplates(task: TemplatedTask): boolean {
+  let has = templated.get(task);
+  if (has === undefined) {
+    const texts = [...task.command, ...task.args, ...Object.values(task.env)];
+    has = texts.some((text) => typeof text === "string" && text.includes("{{"));
+    templated.set(task, has);
+  }
+  return has;
+}
+
+const templated = new WeakMap<TemplatedTask, boolean>();
+
+/** A task without templates, rendered: fresh arrays and record, as rendering would give. */
+function plainCopy(task: TemplatedTask): { command: string[]; args: string[]; env: Record<string, string> } {
+  const env = idRecord<string>();
+  for (const [key, value] of Object.entries(task.env)) if (typeof value === "string") env[key] = value;
+  return { command: [...task.command], args: [...task.args], env };
 }
 
 /** The names templates may use, for error messages. */

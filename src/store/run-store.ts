@@ -7,6 +7,7 @@ import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durabl
 import { openStateFile, type StateFile } from "./state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
+import { activeStateText } from "./active-state-text.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { idRecord, ownValue } from "./id-record.ts";
@@ -116,6 +117,7 @@ export class RunStore {
     await active.useCodec({
       encode: confs.encode,
       decode: (data) => confs.decode(reviveActiveState(data)),
+      stringify: activeStateText,
     });
     await this.#history.load();
     this.#active = active;
