@@ -206,13 +206,8 @@ export class RunStore {
     const db = this.#db;
     this.#revision++;
     const failed = new Map<PendingChange, unknown>();
-    for (const pending of group) {
-      try {
-        pending.change(db.data);
-      } catch (error) {
-        failed.set(pending, error);
-      }
-    }
+    // A change that threw may have changed state half-way: again from the disk's state, without it.
+    while (!applyAll(group, db.data, failed)) await db.revert();
     try {
       await db.write();
     } catch (error) {
@@ -381,4 +376,18 @@ export class RunStore {
     );
     return next;
   }
+}
+
+/** Applies the changes not failed yet; false when one threw (it is added to `failed`). */
+function applyAll(group: PendingChange[], state: ActiveState, failed: Map<PendingChange, unknown>): boolean {
+  for (const pending of group) {
+    if (failed.has(pending)) continue;
+    try {
+      pending.change(state);
+    } catch (error) {
+      failed.set(pending, error);
+      return false;
+    }
+  }
+  return true;
 }
