@@ -248,9 +248,22 @@ export class RunStore {
       else byDag.set(run.dagId, [run]);
     }
     const dropped: Run[] = [];
+    // Each DAG on its own: one history that cannot be written must not hold back every other's.
+    const archived: Run[] = [];
+    let failure: unknown;
     await this.#persist(async () => {
-      for (const [dagId, finished] of byDag) dropped.push(...(await this.#history.addAll(dagId, finished)));
+      for (const [dagId, finished] of byDag)
+        await this.#history.addAll(dagId, finished).then(
+          (trimmed) => (dropped.push(...trimmed), archived.push(...finished)),
+          (error: unknown) => (failure ??= error),
+        );
     });
+    if (archived.length > 0) await this.#archived(archived, dropped);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Takes runs whose history write is durable out of active state, then removes the trimmed runs' files. */
+  async #archived(runs: readonly Run[], dropped: readonly Run[]): Promise<void> {
     await this.update((state) => {
       for (const run of runs) delete state.runs[run.id];
       // Once per batch, not per run: definitions no active run uses any more.
