@@ -257,7 +257,9 @@ export class RunStore {
           (trimmed) => (dropped.push(...trimmed), archived.push(...finished)),
           (error: unknown) => (failure ??= error),
         );
-    });
+      // Still the store's write error (health reports it) until a later write succeeds.
+      if (failure !== undefined) throw failure;
+    }).catch(() => undefined);
     if (archived.length > 0) await this.#archived(archived, dropped);
     if (failure !== undefined) throw failure;
   }

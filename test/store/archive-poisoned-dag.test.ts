@@ -10,6 +10,7 @@ import type { Run } from "../../src/runs/run-model.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
+import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 
 const cleanup = useCleanup("file");
@@ -56,5 +57,25 @@ describe("archiveAll with one DAG whose history cannot be written", () => {
         .map((run) => run.id)
         .sort(),
     ).toEqual(["a1", "b1", "x1"]);
+  });
+});
+
+describe("archiveAll when the disk refuses history writes", () => {
+  it("rejects, keeps every run active, and the store reports the write error until a write succeeds", async () => {
+    const dir = await cleanup.tempDir("archive-enospc");
+    const writer = new FailingStateWriter();
+    const store = await RunStore.open(dir, { writer });
+    const runs = [finished("a", 1), finished("b", 1)];
+    await store.update((state) => {
+      for (const run of runs) store.addRun(state, run);
+    });
+    writer.fail("ENOSPC", (file) => path.basename(file) !== "state.json");
+    await expect(store.archiveAll(runs)).rejects.toMatchObject({ code: "ENOSPC" });
+    expect(Object.keys(store.state.runs)).toEqual(["a1", "b1"]);
+    expect(store.writeError?.message).toContain("ENOSPC");
+    writer.succeed();
+    await store.archiveAll(runs);
+    expect(store.writeError).toBeUndefined();
+    expect(Object.keys(store.state.runs)).toEqual([]);
   });
 });
