@@ -38,6 +38,12 @@ describe.skipIf(process.platform === "win32")("a history file replaced while the
     }, 60_000);
   }
 
+  it("(a FIFO there at start) start-up stops with an error naming the file instead of waiting for ever", async () => {
+    const { code, stdout } = await attack("fifo-at-start", await cleanup.tempDir("odd-history-fifo-start"));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ open: { error: notRegular } });
+  }, 60_000);
+
   it("(truncated) every read says the file is corrupt and how to recover", async () => {
     const { code, stdout } = await attack("truncated", await cleanup.tempDir("odd-history-truncated"));
     expect(code).toBe(0);

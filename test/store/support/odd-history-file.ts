@@ -34,6 +34,17 @@ const answer = (read: () => unknown): unknown => {
   }
 };
 
+if (mode === "fifo-at-start") {
+  await mkdir(path.join(stateDir, "runs"), { recursive: true });
+  execFileSync("mkfifo", [path.join(stateDir, "runs", "d.json")]);
+  const opened = await RunStore.open(stateDir).then(
+    () => ({ ok: "opened" }),
+    (error: Error) => ({ error: error.message }),
+  );
+  process.stdout.write(`${JSON.stringify({ open: opened })}\n`);
+  process.exit(0);
+}
+
 // A cache of one byte holds only the file written last: d's file is read from disk when asked.
 const store = await RunStore.open(stateDir, { historyCacheBytes: 1 });
 for (const [i, id] of ["d1", "d2", "d3"].entries()) {
