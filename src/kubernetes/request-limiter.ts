@@ -10,11 +10,21 @@ export type RequestLane = "lease" | "start" | "other";
 
 const LANES: readonly RequestLane[] = ["lease", "start", "other"];
 
+/**
+ * A log read or delete that waited this long goes before creates (never before the Lease): creates
+ * that keep coming faster than the budget would otherwise hold it back for ever, and finished Pods
+ * would pile up unread and undeleted. Longer than the burst the lanes are for (2,000 creates at
+ * `--kube-qps 50` take 40 s).
+ */
+export const OTHER_LANE_MAX_WAIT_MS = 60_000;
+
 interface Waiter {
   resolve: () => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
+  /** When it started waiting (the clock's ms). */
+  since: number;
 }
 
 /**
@@ -24,7 +34,8 @@ interface Waiter {
  * empty: a burst of due tasks cannot hold the leader's renewal past its deadline, and the logs and
  * deletes of tasks that already ended cannot hold back the creates of tasks that are due (at
  * `--kube-qps 50`, 2,000 due tasks are created in 40 s, not in the 160 s of every request in
- * arrival order). A request whose `signal` aborts while it waits leaves the queue without a token.
+ * arrival order); an `other` request that waited OTHER_LANE_MAX_WAIT_MS goes before creates. A
+ * request whose `signal` aborts while it waits leaves the queue without a token.
  */
 export class RequestLimiter {
   readonly #bucket: TokenBucket;
@@ -58,6 +69,7 @@ export class RequestLimiter {
           reject(signal?.reason);
           this.#release();
         },
+        since: this.clock.now(),
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       queue.push(waiter);
@@ -85,7 +97,12 @@ export class RequestLimiter {
   }
 
   #next(): Waiter | undefined {
-    for (const queue of this.#lanes.values()) {
+    const lease = this.#lanes.get("lease") ?? [];
+    const other = this.#lanes.get("other") ?? [];
+    const head = other[0];
+    const aged =
+      lease.length === 0 && head !== undefined && this.clock.now() - head.since >= OTHER_LANE_MAX_WAIT_MS;
+    for (const queue of aged ? [other] : this.#lanes.values()) {
       const waiter = queue.shift();
       if (waiter) {
         this.#waiting--;

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../runs/run-model.ts";
 import { idRecord } from "./id-record.ts";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json-depth.ts";
 import type { StateCodec } from "./state-file.ts";
+import { readRegularFile, readRegularFileSync } from "./regular-file.ts";
 
 /** A conf up to this size (as JSON) stays in the state file; a larger one gets its own file. */
 export const INLINE_CONF_BYTES = 1024;
@@ -82,7 +82,7 @@ export class ConfFiles {
       if (ref === undefined) continue;
       let text: string | undefined;
       try {
-        text = readFileSync(path.join(this.#dir, path.basename(ref)), "utf8");
+        text = readRegularFileSync(path.join(this.#dir, path.basename(ref)));
       } catch {
         text = undefined;
       }
@@ -93,7 +93,7 @@ export class ConfFiles {
   async #resolve(run: StoredRun): Promise<void> {
     const ref = run.confRef;
     if (ref === undefined) return;
-    const text = await readFile(path.join(this.#dir, path.basename(ref)), "utf8").catch(() => undefined);
+    const text = await readRegularFile(path.join(this.#dir, path.basename(ref))).catch(() => undefined);
     this.#apply(run, ref, text);
   }
 

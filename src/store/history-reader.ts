@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import type { Run } from "../runs/run-model.ts";
+import { readRegularFile, readRegularFileSync } from "./regular-file.ts";
 import { CorruptStateError } from "./state-file.ts";
 
 /** How history files are read (a counting fake in tests): their text, or undefined when there is none. */
@@ -11,10 +10,10 @@ export interface HistoryReader {
 }
 
 export const fileHistoryReader: HistoryReader = {
-  read: (file) => readFile(file, "utf8").catch(missingAsUndefined),
+  read: (file) => readRegularFile(file).catch(missingAsUndefined),
   readSync(file) {
     try {
-      return readFileSync(file, "utf8");
+      return readRegularFileSync(file);
     } catch (error) {
       return missingAsUndefined(error as NodeJS.ErrnoException);
     }

@@ -208,13 +208,8 @@ export class RunStore {
     const db = this.#db;
     this.#revision++;
     const failed = new Map<PendingChange, unknown>();
-    for (const pending of group) {
-      try {
-        pending.change(db.data);
-      } catch (error) {
-        failed.set(pending, error);
-      }
-    }
+    // A change that threw may have changed state half-way: again from the disk's state, without it.
+    while (!applyAll(group, db.data, failed)) await db.revert();
     try {
       await db.write();
     } catch (error) {
@@ -255,9 +250,24 @@ export class RunStore {
       else byDag.set(run.dagId, [run]);
     }
     const dropped: Run[] = [];
+    // Each DAG on its own: one history that cannot be written must not hold back every other's.
+    const archived: Run[] = [];
+    let failure: unknown;
     await this.#persist(async () => {
-      for (const [dagId, finished] of byDag) dropped.push(...(await this.#history.addAll(dagId, finished)));
-    });
+      for (const [dagId, finished] of byDag)
+        await this.#history.addAll(dagId, finished).then(
+          (trimmed) => (dropped.push(...trimmed), archived.push(...finished)),
+          (error: unknown) => (failure ??= error),
+        );
+      // Still the store's write error (health reports it) until a later write succeeds.
+      if (failure !== undefined) throw failure;
+    }).catch(() => undefined);
+    if (archived.length > 0) await this.#archived(archived, dropped);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Takes runs whose history write is durable out of active state, then removes the trimmed runs' files. */
+  async #archived(runs: readonly Run[], dropped: readonly Run[]): Promise<void> {
     await this.update((state) => {
       for (const run of runs) delete state.runs[run.id];
       // Once per batch, not per run: definitions no active run uses any more.
@@ -383,4 +393,18 @@ export class RunStore {
     );
     return next;
   }
+}
+
+/** Applies the changes not failed yet; false when one threw (it is added to `failed`). */
+function applyAll(group: PendingChange[], state: ActiveState, failed: Map<PendingChange, unknown>): boolean {
+  for (const pending of group) {
+    if (failed.has(pending)) continue;
+    try {
+      pending.change(state);
+    } catch (error) {
+      failed.set(pending, error);
+      return false;
+    }
+  }
+  return true;
 }

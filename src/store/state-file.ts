@@ -59,12 +59,17 @@ export class StateFile<T> {
       text = this.#codec?.stringify ? this.#codec.stringify(encoded) : JSON.stringify(encoded);
       await this.#writer.write(this.#file, text);
     } catch (error) {
-      const data = parseState<T>(this.#file, this.#written);
-      await this.#codec?.decode(data);
-      this.data = data;
+      await this.revert();
       throw error;
     }
     this.#written = text;
+  }
+
+  /** Puts `data` back to what was last written (a change that failed half-way leaves nothing). */
+  async revert(): Promise<void> {
+    const data = parseState<T>(this.#file, this.#written);
+    await this.#codec?.decode(data);
+    this.data = data;
   }
 }
 
