@@ -7,27 +7,15 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
-import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, pod } from "../scheduler-loop/harness.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { finishedOneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 
-const finished = (dagId: string, n: number): Run => {
-  const at = new Date(Date.UTC(2026, 2, 1 + n));
-  const run = newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id: `${dagId}${n}`,
-    trigger: "manual",
-    logicalDate: at,
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: at,
-  });
-  return { ...run, state: "success", endedAt: at.toISOString() };
-};
+const finished = (dagId: string, n: number): Run =>
+  finishedOneTaskRun(dagId, `${dagId}${n}`, new Date(Date.UTC(2026, 2, 1 + n)));
 
 describe("archiveAll with one DAG whose history cannot be written", () => {
   it("archives the other DAGs' runs, keeps the bad DAG's run active, and rejects naming the file", async () => {

@@ -4,24 +4,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
-import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, pod } from "../scheduler-loop/harness.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 
-const run = (dagId: string, id: string): Run =>
-  newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id,
-    trigger: "manual",
-    logicalDate: new Date("2026-03-01T00:00:00Z"),
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: new Date("2026-03-01T00:00:00Z"),
-  });
+const run = (dagId: string, id: string): Run => oneTaskRun(dagId, id, new Date("2026-03-01T00:00:00Z"));
 
 const onDisk = async (dir: string) =>
   Object.keys(

@@ -3,10 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { MAX_DAG_ID_LENGTH } from "../../src/dags/spec/refinements.ts";
 import type { Run } from "../../src/runs/run-model.ts";
-import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { finishedOneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 
@@ -21,19 +20,8 @@ const ids = [
   "x".repeat(MAX_DAG_ID_LENGTH),
 ];
 
-const finished = (dagId: string, n: number): Run => {
-  const at = new Date(Date.UTC(2026, 2, 1 + n));
-  const run = newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id: `${dagId}__manual__${n}`,
-    trigger: "manual",
-    logicalDate: at,
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: at,
-  });
-  return { ...run, state: "success", endedAt: at.toISOString() };
-};
+const finished = (dagId: string, n: number): Run =>
+  finishedOneTaskRun(dagId, `${dagId}__manual__${n}`, new Date(Date.UTC(2026, 2, 1 + n)));
 
 describe("DAG ids that are odd as keys or file names", () => {
   it("are archived, and after a restart every run is read back from its own file and paged", async () => {

@@ -2,25 +2,14 @@
 // archived between its pages: each run is listed exactly once across the pages, in order.
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
-import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 
-const run = (dagId: string, n: number): Run => {
-  const at = new Date(Date.UTC(2026, 2, 1, 0, n));
-  return newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id: `${dagId}-${String(n).padStart(2, "0")}`,
-    trigger: "manual",
-    logicalDate: at,
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: at,
-  });
-};
+const run = (dagId: string, n: number): Run =>
+  oneTaskRun(dagId, `${dagId}-${String(n).padStart(2, "0")}`, new Date(Date.UTC(2026, 2, 1, 0, n)));
 
 const done = (r: Run): Run => ({ ...r, state: "success", endedAt: r.queuedAt });
 

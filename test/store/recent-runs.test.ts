@@ -2,24 +2,14 @@
 // the answer is the one the sort gave.
 import { expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
-import { newRun } from "../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 
 function runOf(dagId: string, id: string, queuedMs: number): Run {
-  const at = new Date(queuedMs);
-  return newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id,
-    trigger: "manual",
-    logicalDate: at,
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: at,
-  });
+  return oneTaskRun(dagId, id, new Date(queuedMs));
 }
 
 /** What recentRuns answered before: every candidate sorted newest first, then cut. */

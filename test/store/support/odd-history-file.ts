@@ -5,25 +5,13 @@ import { execFileSync } from "node:child_process";
 import { mkdir, rm, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Run } from "../../../src/runs/run-model.ts";
-import { newRun } from "../../../src/scheduler/run-planner.ts";
 import { RunStore } from "../../../src/store/run-store.ts";
-import { dag, pod } from "../../scheduler-loop/harness.ts";
+import { finishedOneTaskRun } from "./one-task-run.ts";
 
 const [mode = "fifo", stateDir = ""] = process.argv.slice(2);
 
-const finished = (dagId: string, id: string, day: number): Run => {
-  const at = new Date(Date.UTC(2026, 2, day));
-  const run = newRun(dag(dagId, { tasks: [pod("only")] }), {
-    id,
-    trigger: "manual",
-    logicalDate: at,
-    conf: {},
-    commit: null,
-    snapshot: "/snapshots/a",
-    now: at,
-  });
-  return { ...run, state: "success", endedAt: at.toISOString() };
-};
+const finished = (dagId: string, id: string, day: number): Run =>
+  finishedOneTaskRun(dagId, id, new Date(Date.UTC(2026, 2, day)));
 
 const answer = (read: () => unknown): unknown => {
   try {
