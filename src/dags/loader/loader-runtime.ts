@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -60,8 +60,10 @@ async function buildRuntime(): Promise<string> {
   const file = kept || path.join(dir, `loader-${hash}`, "loader-runtime.mjs");
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written under a unique name, then renamed: a daemon starting at the same moment never runs a
-  // half-written file. A write that fails (a full disk) takes its partial file with it.
-  const partial = `${file}.${process.pid}.${Date.now()}`;
+  // half-written file. A write that fails (a full disk) takes its partial file with it. The name is
+  // random, not pid + time: two builds in one process (module copies under a test runner) can end
+  // in the same millisecond, and the second rename then found its file already moved (ENOENT).
+  const partial = `${file}.${process.pid}.${randomBytes(6).toString("hex")}`;
   try {
     await writeFile(partial, code, { mode: 0o600 });
     await rename(partial, file);
