@@ -37,9 +37,7 @@ export class ConfFiles {
     withRuns: (data: T, runs: (run: Run) => Run) => T,
   ): StateCodec<T> {
     return {
-      decode: async (data) => {
-        for (const run of runsOf(data)) await this.#resolve(run as StoredRun);
-      },
+      decode: (data) => this.decode(runsOf(data)),
       encode: async (data) => {
         const refs = new Map<Run, string>();
         for (const run of runsOf(data)) {
@@ -48,12 +46,28 @@ export class ConfFiles {
         }
         return withRuns(data, (run) => {
           const ref = refs.get(run);
-          if (!ref) return run;
-          const { conf: _conf, ...rest } = run;
-          return { ...rest, confRef: ref } as StoredRun as Run;
+          return ref ? storedWithRef(run, ref) : run;
         });
       },
     };
+  }
+
+  /** Reads the confs these runs (as a state file held them) refer to back in. */
+  async decode(runs: Iterable<Run>): Promise<void> {
+    for (const run of runs) await this.#resolve(run as StoredRun);
+  }
+
+  /** The run as a state file holds it: a large conf by reference, its file written durably first. */
+  async stored(run: Run): Promise<Run> {
+    const ref = await this.#place(run);
+    return ref ? storedWithRef(run, ref) : run;
+  }
+
+  /** `stored` without waiting, when the run's conf was placed before; undefined when it was not. */
+  storedSync(run: Run): Run | undefined {
+    const placed = this.#placed.get(run.conf as object);
+    if (placed === undefined) return undefined;
+    return placed === null ? run : storedWithRef(run, placed);
   }
 
   /** Removes the conf files of these runs (pruned from history). */
@@ -132,6 +146,11 @@ export class ConfFiles {
     this.#placed.set(conf, file);
     return file;
   }
+}
+
+function storedWithRef(run: Run, ref: string): Run {
+  const { conf: _conf, ...rest } = run;
+  return { ...rest, confRef: ref } as StoredRun as Run;
 }
 
 /** A conf file's conf (an object, without a prototype), or why it is not one. */

@@ -1,9 +1,16 @@
+import { constants } from "node:fs";
 import { chmod, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import path from "node:path";
 
 /** Writes a whole file so that after a crash it holds either the old text or the new, never a mix. */
 export interface StateWriter {
   write(file: string, text: string): Promise<void>;
+  /**
+   * Appends `text` to an existing `file` and makes it durable (one fdatasync). A crash may leave a
+   * prefix of it: readers of such a file drop an unfinished last line. A writer without it makes
+   * the store write whole files only.
+   */
+  append?(file: string, text: string): Promise<void>;
 }
 
 /** State files are readable by the daemon's user only (they hold confs and task results). */
@@ -49,7 +56,21 @@ export async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-export const durableStateWriter: StateWriter = { write: writeFileDurably };
+/**
+ * Appends to a file that exists (never creates one: a new file's name needs a folder fsync, so
+ * journals are started with writeFileDurably). One fdatasync: the data and the size, not the times.
+ */
+export async function appendDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export const durableStateWriter: StateWriter = { write: writeFileDurably, append: appendDurably };
 
 /** Creates `dir` (and parents) 0700, and tightens one an older version made 0755. */
 export async function ensurePrivateDir(dir: string): Promise<void> {

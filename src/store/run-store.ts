@@ -4,30 +4,16 @@ import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
-import { openStateFile, type StateFile } from "./state-file.ts";
+import { ActiveStateFile } from "./active-state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
-import { activeStateText } from "./active-state-text.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
-import { idRecord, ownValue } from "./id-record.ts";
+import { ownValue } from "./id-record.ts";
 
 const SKIPPED_KEPT = 50;
 
-/** Active state with nothing in it. */
-export function emptyActiveState(): ActiveState {
-  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord(), backfills: idRecord() };
-}
-
-/** Active state as parsed from JSON, with its id-keyed records made prototype-free again. */
-export function reviveActiveState(data: ActiveState): ActiveState {
-  data.dags = idRecord(data.dags);
-  data.runs = idRecord(data.runs);
-  data.definitions = idRecord(data.definitions);
-  // State files written before backfills existed have none.
-  data.backfills = idRecord(data.backfills);
-  return data;
-}
+export { emptyActiveState, reviveActiveState } from "./active-state-file.ts";
 
 /** A change waiting for its group's write, and its caller's answer. */
 interface PendingChange {
@@ -54,7 +40,7 @@ export interface RunStoreOptions {
  * before the caller acts on it outside the process; a change the disk refused is rolled back.
  */
 export class RunStore {
-  #active: StateFile<ActiveState> | undefined;
+  #active: ActiveStateFile | undefined;
   readonly #stateDir: string;
   readonly #historyDir: string;
   readonly #writer: StateWriter;
@@ -101,24 +87,7 @@ export class RunStore {
     const owner = options.owner ?? true;
     // Finished runs' confs and results are the owner's only (an older version made it 0755).
     await ensurePrivateDir(this.#historyDir);
-    const active = await openStateFile<ActiveState>(
-      path.join(this.#stateDir, "state.json"),
-      emptyActiveState(),
-      this.#writer,
-    );
-    const confs = this.#confs.codec<ActiveState>(
-      (data) => Object.values(data.runs),
-      (data, each) => ({
-        ...data,
-        runs: Object.fromEntries(Object.entries(data.runs).map(([id, r]) => [id, each(r)])),
-      }),
-    );
-    // Read back (on load or a roll-back), id-keyed records get no prototype again.
-    await active.useCodec({
-      encode: confs.encode,
-      decode: (data) => confs.decode(reviveActiveState(data)),
-      stringify: activeStateText,
-    });
+    const active = await ActiveStateFile.open(this.#stateDir, this.#writer, this.#confs);
     await this.#history.load();
     this.#active = active;
     // A crash between the two writes of archive() or reactivate() leaves a run in both files: a
@@ -141,7 +110,7 @@ export class RunStore {
     await this.#confs.sweep(known);
   }
 
-  get #db(): StateFile<ActiveState> {
+  get #db(): ActiveStateFile {
     if (!this.#active) throw new Error("RunStore used before load()");
     return this.#active;
   }
@@ -226,6 +195,8 @@ export class RunStore {
       if (failed.has(pending)) pending.reject(failed.get(pending));
       else pending.resolve();
     }
+    // After the callers are answered, before the next group: that group waits for it.
+    if (db.needsCompaction) void this.#persist(() => db.compact()).catch(() => undefined);
   }
 
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {

@@ -18,6 +18,7 @@ import {
   POLL,
 } from "./support/daemon-process.ts";
 import { daemonFolders } from "../support/dag-folders.ts";
+import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
 
 const HEADER = "[updraft] local executor";
 
@@ -90,7 +91,7 @@ async function expectEachTryStartedOnce(stateDir: string, run: RunView): Promise
  */
 async function expectRunArchived(stateDir: string, dagId: string, runId: string): Promise<void> {
   const files = async () => ({
-    active: (await readJson(path.join(stateDir, "state.json"))) as { runs: Record<string, unknown> },
+    active: await activeStateOnDisk(stateDir),
     history: (await readJson(path.join(stateDir, "runs", `${dagId}.json`))) as {
       runs: Array<{ id: string }>;
     },
@@ -170,9 +171,7 @@ describe("kill -9 of the daemon and a restart on the same state dir", () => {
       (await outputLines(path.join(firstLogs, "try-1.log"))).includes("started try 1") ? true : undefined,
     );
     await first.kill9();
-    const stored = (await readJson(path.join(options.stateDir, "state.json"))) as {
-      runs: Record<string, RunView>;
-    };
+    const stored = await activeStateOnDisk<{ runs: Record<string, RunView> }>(options.stateDir);
     // The API shows a change while it is being written, so the file may still say queued.
     expect(["queued", "running"]).toContain(stored.runs[runId]?.tasks.find((t) => t.id === "first")?.state);
 
@@ -231,9 +230,7 @@ describe("kill -9 of the daemon and a restart on the same state dir", () => {
       path.join(logDir(options.stateDir, dagId, runId, "first"), "try-1.log.pid"),
     );
     // 201 means stored: the run is in state.json whatever the daemon did afterwards.
-    const stored = (await readJson(path.join(options.stateDir, "state.json"))) as {
-      runs: Record<string, RunView>;
-    };
+    const stored = await activeStateOnDisk<{ runs: Record<string, RunView> }>(options.stateDir);
     expect(stored.runs[runId], "the triggered run is in state.json").toBeDefined();
 
     const second = await startDaemonProcess(cleanup, options);

@@ -1,7 +1,7 @@
 // Issue 7 point 5: SIGTERM to a real `updraft run --executor kubernetes` while its task's Pod runs.
 // It exits 0, leaves the Pod running and the task `running` in its state, and releases the Lease;
 // a new replica (another identity) leads at once and adopts the Pod.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
@@ -14,6 +14,7 @@ import {
   waitForRole,
 } from "../leader/support/electing-daemons.ts";
 import { fakeKubeFolders } from "../support/fake-kube/fake-kube-fixture.ts";
+import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
 
 const DAG_ID = "graceful";
 const TASK_ID = "work";
@@ -77,9 +78,9 @@ describe("SIGTERM (graceful shutdown) with a task's Pod running", () => {
     expect(first.output()).toContain('"msg":"stopped"');
     // The Pod is left running, and the state says the task is running (not failed).
     expect(fake.pod("default", podName)?.status?.phase).toBe("Running");
-    const state = JSON.parse(await readFile(path.join(stateDir, "state.json"), "utf8")) as {
+    const state = await activeStateOnDisk<{
       runs: Record<string, { state: string; tasks: Array<{ id: string; state: string; try: number }> }>;
-    };
+    }>(stateDir);
     expect(state.runs[runId]?.state).toBe("running");
     expect(state.runs[runId]?.tasks.find((t) => t.id === TASK_ID)).toMatchObject({
       state: "running",

@@ -1,6 +1,4 @@
 // Issue 13 point 7: "by alice@example.com" on manual runs, kept through the state files.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
 import { OPEN_PAGE_ACCESS } from "../../src/server/auth/page-access.ts";
@@ -10,6 +8,7 @@ import { runSummary, runView } from "../../src/server/views/run-view.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
 
 const loop = useSchedulerLoop("2026-05-01T10:00:00.000Z", { stateDir: "triggered-by" });
 const ALICE = "alice@example.com";
@@ -44,9 +43,7 @@ describe("who triggered a manual run", () => {
     const byAlice = await h.scheduler.trigger("manual", { n: 1 }, { by: ALICE });
     expect(byAlice.triggeredBy).toBe(ALICE);
 
-    const stateJson = JSON.parse(await readFile(path.join(loop.stateDir, "state.json"), "utf8")) as {
-      runs: Record<string, Run>;
-    };
+    const stateJson = await activeStateOnDisk<{ runs: Record<string, Run> }>(loop.stateDir);
     expect(stateJson.runs[byAlice.id]?.triggeredBy).toBe(ALICE);
     const active = await reloaded(byAlice.id);
     expect(active.triggeredBy).toBe(ALICE);

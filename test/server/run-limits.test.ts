@@ -1,7 +1,5 @@
 // Point 7 of issue 11: a trigger's conf and a DAG's queue of runs are bounded, and state.json
 // holds a large conf by reference only.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { writeFiles } from "../support/dag-folders.ts";
@@ -9,6 +7,7 @@ import { waitForReady } from "../support/ready-daemon.ts";
 import { finishRunsBeforeStop, gateBeside, waitForGateScript } from "../support/task-gate.ts";
 import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { activeStateTextOnDisk } from "../support/active-state-on-disk.ts";
 
 const cleanup = useCleanup("file");
 
@@ -82,7 +81,7 @@ describe("POST /api/dags/:dagId/runs limits", () => {
     expect(daemon.daemon.store.activeRuns()).toHaveLength(3);
 
     // A conf over 1 KiB is stored once in its own file: state.json holds a reference only.
-    const state = await readFile(path.join(daemon.stateDir, "state.json"), "utf8");
+    const state = await activeStateTextOnDisk(daemon.stateDir);
     expect(state).not.toContain("y".repeat(3000));
     const queued = daemon.daemon.store.activeRuns().filter((run) => run.state === "queued");
     expect(queued).toHaveLength(2);

@@ -1,22 +1,19 @@
 // Issue 17 attack on group commit: a change that throws half-way, an update called from inside a
 // change, and a disk that refuses a group of several callers and then recovers.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
+import { durableStateWriter } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
+import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
 
 const cleanup = useCleanup("file");
 
 const run = (dagId: string, id: string): Run => oneTaskRun(dagId, id, new Date("2026-03-01T00:00:00Z"));
 
-const onDisk = async (dir: string) =>
-  Object.keys(
-    (JSON.parse(await readFile(path.join(dir, "state.json"), "utf8")) as { runs: object }).runs,
-  ).sort();
+const onDisk = async (dir: string) => Object.keys((await activeStateOnDisk(dir)).runs).sort();
 
 describe("group commit under attack", () => {
   it("a change that throws after changing state leaves nothing of itself, in memory or on disk", async () => {
@@ -40,14 +37,25 @@ describe("group commit under attack", () => {
 
   it("an update called from inside a change is written by a later write and answered, without a deadlock", async () => {
     const dir = await cleanup.tempDir("group-reentrant");
-    const store = await RunStore.open(dir);
+    // Each state write's text, in order (whole state.json, or a journal line).
+    const texts: string[] = [];
+    const record = (text: string) => texts.push(text);
+    const store = await RunStore.open(dir, {
+      writer: {
+        write: async (file, text) => (record(text), durableStateWriter.write(file, text)),
+        append: async (file, text) => (record(text), durableStateWriter.append?.(file, text)),
+      },
+    });
     let inner: Promise<void> | undefined;
     await store.update((state) => {
       store.addRun(state, run("a", "outer"));
       inner = store.update((again) => store.addRun(again, run("a", "inner")));
     });
-    expect(await onDisk(dir)).toEqual(["outer"]);
+    const outerWrite = texts.findIndex((text) => text.includes('"outer"'));
+    expect(outerWrite).toBeGreaterThanOrEqual(0);
+    expect(texts[outerWrite]).not.toContain('"inner"');
     await inner;
+    expect(texts.findIndex((text) => text.includes('"inner"'))).toBeGreaterThan(outerWrite);
     expect(await onDisk(dir)).toEqual(["inner", "outer"]);
   });
 

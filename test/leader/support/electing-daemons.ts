@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Cleanup } from "../../support/cleanup.ts";
 import { waitFor } from "../../support/wait-for.ts";
 import { type DaemonProcess, startDaemonProcess, POLL } from "../../daemon/support/daemon-process.ts";
+import { activeStateOnDisk } from "../../support/active-state-on-disk.ts";
 
 export const LEASE_NAMESPACE = "default";
 export const LEASE_NAME = "updraft-leader";
@@ -87,9 +88,7 @@ export interface StoredRun {
 /** Every run a daemon stored (active and finished), read from its state dir: works after it died. */
 export async function runsOnDisk(stateDir: string): Promise<StoredRun[]> {
   const read = async (file: string) => JSON.parse(await readFile(file, "utf8")) as unknown;
-  const active = (await read(path.join(stateDir, "state.json")).catch(() => ({ runs: {} }))) as {
-    runs: Record<string, StoredRun>;
-  };
+  const active = await activeStateOnDisk<{ runs: Record<string, StoredRun> }>(stateDir);
   // A daemon killed between the two writes of an archive leaves a run in both files; it is one run
   // (the store reconciles it on load): listed once, its history copy winning as there.
   const runs = new Map(Object.values(active.runs).map((run) => [run.id, run]));

@@ -1,0 +1,288 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { ActiveState } from "../runs/active-state.ts";
+import { definitionTextOf, type Run } from "../runs/run-model.ts";
+import type { ConfFiles } from "./conf-files.ts";
+import type { StateWriter } from "./durable-write.ts";
+import { idRecord } from "./id-record.ts";
+import { CorruptStateError } from "./state-file.ts";
+import {
+  type EntryChange,
+  JOURNALED,
+  type Journaled,
+  journalHeader,
+  journalLine,
+  readJournal,
+} from "./state-journal.ts";
+
+/** A journal smaller than this is never compacted, however small state.json is. */
+export const COMPACT_MIN_BYTES = 1 << 20;
+/** Reads of state.json and its journal tried again when a compaction ran between them (a standby's). */
+const READ_ATTEMPTS = 5;
+
+/** Active state as read from disk: each entry's text as written, parsed into `data`. */
+interface OnDisk {
+  data: ActiveState;
+  generation: number;
+  snapshotBytes: number;
+  /** Appends may continue the journal: it exists, is of this generation and ends in a newline. */
+  journalReady: boolean;
+  journalBytes: number;
+}
+
+/**
+ * Active state (`state.json`) with a journal (`state.journal`): a write appends one line holding
+ * only the entries (runs, DAG states, definitions, backfills) whose JSON changed, with one
+ * fdatasync; once the journal outgrows state.json, state.json is rewritten whole (a new
+ * generation) and the journal started again. Entries are found changed by comparing their JSON
+ * with what is on disk, so a change made any way at all is written. A writer without `append`
+ * (test fakes) gets whole-file writes of state.json only, as before the journal.
+ */
+export class ActiveStateFile {
+  data: ActiveState;
+  readonly #file: string;
+  readonly #journalFile: string;
+  readonly #writer: StateWriter;
+  readonly #confs: ConfFiles;
+  /** Each entry's text as on disk (state.json and the journal together). */
+  readonly #written = new Map<Journaled, Map<string, string>>();
+  /** The fields besides the entries (`version`), as on disk. */
+  #restWritten: string;
+  #generation: number;
+  #journalReady: boolean;
+  #journalBytes: number;
+  #snapshotBytes: number;
+  /** The last write failed (the disk was full or read-only). */
+  #refused = false;
+
+  private constructor(stateDir: string, writer: StateWriter, confs: ConfFiles, read: OnDisk) {
+    this.#file = path.join(stateDir, "state.json");
+    this.#journalFile = path.join(stateDir, "state.journal");
+    this.#writer = writer;
+    this.#confs = confs;
+    this.data = read.data;
+    this.#generation = read.generation;
+    this.#journalReady = read.journalReady && writer.append !== undefined;
+    this.#journalBytes = read.journalBytes;
+    this.#snapshotBytes = read.snapshotBytes;
+    const { rest, entries } = split(read.data);
+    this.#restWritten = JSON.stringify(rest);
+    for (const collection of JOURNALED) {
+      const texts = new Map<string, string>();
+      for (const [key, value] of Object.entries(entries[collection]))
+        texts.set(
+          key,
+          collection === "definitions" ? definitionTextOf(value as DagDefinition) : JSON.stringify(value),
+        );
+      this.#written.set(collection, texts);
+    }
+  }
+
+  /** Reads state.json and replays its journal; throws CorruptStateError for either unreadable. */
+  static async open(stateDir: string, writer: StateWriter, confs: ConfFiles): Promise<ActiveStateFile> {
+    const read = await readOnDisk(stateDir);
+    const file = new ActiveStateFile(stateDir, writer, confs, read);
+    await confs.decode(Object.values(file.data.runs));
+    return file;
+  }
+
+  /** Whether the journal has grown past state.json (compact() when no write is in flight). */
+  get needsCompaction(): boolean {
+    return this.#journalReady && this.#journalBytes > Math.max(COMPACT_MIN_BYTES, this.#snapshotBytes);
+  }
+
+  /**
+   * Makes `data` durable: its changed entries appended to the journal, or state.json written whole.
+   * When the disk refuses, `data` is put back to what is on disk and the error is thrown.
+   */
+  async write(): Promise<void> {
+    const undo: EntryChange[] = [];
+    let rest: string;
+    try {
+      const changes = await this.#changes();
+      rest = JSON.stringify(split(this.data).rest);
+      const journaled = this.#writer.append !== undefined;
+      // Nothing to write: what is on disk is already this. After a refused write, a write proves
+      // the disk takes one again (health waits for it); a whole-file writer writes as it always did.
+      if (journaled && !this.#refused && changes.length === 0 && rest === this.#restWritten) return;
+      for (const change of changes) undo.push(this.#record(change));
+      // After a refusal, whole: an append can still land in the last block's slack of a full disk.
+      if (journaled && this.#journalReady && !this.#refused && rest === this.#restWritten) {
+        const line = journalLine(changes);
+        await this.#writer.append?.(this.#journalFile, line);
+        this.#journalBytes += Buffer.byteLength(line);
+      } else {
+        await this.#snapshot(rest);
+      }
+    } catch (error) {
+      this.#refused = true;
+      for (const change of undo.reverse()) this.#record(change);
+      await this.revert();
+      throw error;
+    }
+    this.#refused = false;
+    this.#restWritten = rest;
+  }
+
+  /** Rewrites state.json whole from what is on disk and starts a new journal. */
+  async compact(): Promise<void> {
+    await this.#snapshot(this.#restWritten);
+  }
+
+  /** Puts `data` back to what is on disk (a change that failed half-way leaves nothing). */
+  async revert(): Promise<void> {
+    const data = JSON.parse(this.#restWritten) as ActiveState;
+    for (const collection of JOURNALED) {
+      const record = idRecord<unknown>();
+      for (const [key, text] of this.#written.get(collection) ?? []) record[key] = JSON.parse(text);
+      (data as unknown as Record<Journaled, Record<string, unknown>>)[collection] = record;
+    }
+    await this.#confs.decode(Object.values(data.runs));
+    this.data = data;
+  }
+
+  /** Entries whose JSON differs from what is on disk, and entries removed. */
+  async #changes(): Promise<EntryChange[]> {
+    const changes: EntryChange[] = [];
+    const { entries } = split(this.data);
+    for (const collection of JOURNALED) {
+      const record = entries[collection];
+      const written = this.#written.get(collection) ?? new Map<string, string>();
+      for (const key of Object.keys(record)) {
+        const value = record[key];
+        // JSON.stringify leaves out a key whose value is undefined.
+        if (value === undefined) continue;
+        const text = await this.#textOf(collection, value);
+        if (written.get(key) !== text) changes.push({ collection, key, text });
+      }
+      for (const key of written.keys())
+        if (!Object.hasOwn(record, key) || record[key] === undefined)
+          changes.push({ collection, key, text: null });
+    }
+    return changes;
+  }
+
+  async #textOf(collection: Journaled, value: unknown): Promise<string> {
+    if (collection === "definitions") return definitionTextOf(value as DagDefinition);
+    if (collection !== "runs") return JSON.stringify(value);
+    const run = value as Run;
+    return JSON.stringify(this.#confs.storedSync(run) ?? (await this.#confs.stored(run)));
+  }
+
+  /** Sets an entry's text as on disk; returns the change that undoes it. */
+  #record({ collection, key, text }: EntryChange): EntryChange {
+    const written = this.#written.get(collection) ?? new Map<string, string>();
+    this.#written.set(collection, written);
+    const before = written.get(key) ?? null;
+    if (text === null) written.delete(key);
+    else written.set(key, text);
+    return { collection, key, text: before };
+  }
+
+  /**
+   * state.json with every entry as on disk, under the next generation, then an empty journal of it.
+   * Once state.json is written the change is durable, whether or not the journal's start is.
+   */
+  async #snapshot(rest: string): Promise<void> {
+    const journaled = this.#writer.append !== undefined;
+    const next = this.#generation + 1;
+    const fields = JOURNALED.map((collection) => {
+      const entries = [...(this.#written.get(collection) ?? [])].map(
+        ([key, text]) => `${JSON.stringify(key)}:${text}`,
+      );
+      return `${JSON.stringify(collection)}:{${entries.join(",")}}`;
+    });
+    const restFields = rest.slice(1, -1);
+    if (restFields !== "") fields.unshift(restFields);
+    if (journaled) fields.unshift(`"journalGeneration":${next}`);
+    const text = `{${fields.join(",")}}`;
+    await this.#writer.write(this.#file, text);
+    this.#snapshotBytes = Buffer.byteLength(text);
+    if (!journaled) return;
+    this.#generation = next;
+    this.#journalReady = false;
+    const header = journalHeader(next);
+    // Until this lands, appends would go to a journal the next read ignores: the next write is whole.
+    await this.#writer.write(this.#journalFile, header).then(
+      () => {
+        this.#journalReady = true;
+        this.#journalBytes = Buffer.byteLength(header);
+      },
+      () => undefined,
+    );
+  }
+}
+
+/** The id-keyed records of active state, and the other fields. */
+function split(data: ActiveState): {
+  rest: Record<string, unknown>;
+  entries: Record<Journaled, Record<string, unknown>>;
+} {
+  const { definitions, dags, runs, backfills, ...rest } = data;
+  return { rest, entries: { definitions, dags, runs, backfills } };
+}
+
+/** Active state as on disk (state.json with its journal replayed), confs by reference: for tools and tests. */
+export async function readActiveState(stateDir: string): Promise<ActiveState> {
+  return (await readOnDisk(stateDir)).data;
+}
+
+/** state.json and its journal, read as one; tried again when a compaction ran between the two reads. */
+async function readOnDisk(stateDir: string): Promise<OnDisk> {
+  const file = path.join(stateDir, "state.json");
+  const journalFile = path.join(stateDir, "state.journal");
+  for (let attempt = 1; ; attempt++) {
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    const parsed = text === undefined ? emptyActiveState() : parseSnapshot(file, text);
+    const { journalGeneration, ...fields } = parsed as ActiveState & { journalGeneration?: unknown };
+    const generation = typeof journalGeneration === "number" ? journalGeneration : 0;
+    const data = reviveActiveState(fields as ActiveState);
+    const journal = await readJournal(journalFile);
+    const snapshotBytes = text === undefined ? 0 : Buffer.byteLength(text);
+    if (journal === undefined || journal.generation < generation)
+      return { data, generation, snapshotBytes, journalReady: false, journalBytes: 0 };
+    if (journal.generation > generation) {
+      if (attempt < READ_ATTEMPTS) continue;
+      throw new CorruptStateError(
+        journalFile,
+        new Error(
+          `it continues generation ${journal.generation}, but state.json is generation ${generation}`,
+        ),
+      );
+    }
+    for (const group of journal.groups)
+      for (const [collection, key, value] of group) {
+        const record = (data as unknown as Record<Journaled, Record<string, unknown>>)[collection];
+        if (value === null) delete record[key];
+        else record[key] = value;
+      }
+    return { data, generation, snapshotBytes, journalReady: !journal.torn, journalBytes: journal.bytes };
+  }
+}
+
+function parseSnapshot(file: string, text: string): ActiveState {
+  try {
+    return JSON.parse(text) as ActiveState;
+  } catch (error) {
+    throw new CorruptStateError(file, error);
+  }
+}
+
+/** Active state with nothing in it. */
+export function emptyActiveState(): ActiveState {
+  return { version: 1, dags: idRecord(), runs: idRecord(), definitions: idRecord(), backfills: idRecord() };
+}
+
+/** Active state as parsed from JSON, with its id-keyed records made prototype-free again. */
+export function reviveActiveState(data: ActiveState): ActiveState {
+  data.dags = idRecord(data.dags);
+  data.runs = idRecord(data.runs);
+  data.definitions = idRecord(data.definitions);
+  // State files written before backfills existed have none.
+  data.backfills = idRecord(data.backfills);
+  return data;
+}
