@@ -10,10 +10,17 @@ const api = useApiDaemon();
 it("answers 503 naming the state store (health and writes) while its writes fail, and 200 once they succeed again", async () => {
   expect((await api.call("GET", "/healthz")).status).toBe(200);
   // State files are written through a temp file beside them; a folder in its place fails every write
-  // (even for root, unlike a permission change).
+  // (even for root, unlike a permission change). Changes are appended to state.journal: a folder in
+  // its place fails every append.
   const blocker = path.join(api.test.stateDir, ".state.json.tmp");
+  const journal = path.join(api.test.stateDir, "state.journal");
   // (A write under way has the temp file there for a moment: try again until the folder is made.)
   await waitFor("the temp file's place to be free", () => mkdir(blocker).then(() => true));
+  await waitFor("the journal's place to be taken", () =>
+    rm(journal, { force: true })
+      .then(() => mkdir(journal))
+      .then(() => true),
+  );
   const triggered = await api.call("POST", "/api/dags/ok_dag/runs", { body: {} });
   expect(triggered.status).toBe(503);
   expect(triggered.body).toMatchObject({
@@ -30,6 +37,7 @@ it("answers 503 naming the state store (health and writes) while its writes fail
     checks: { store: { ok: false } },
   });
   await rm(blocker, { recursive: true });
+  await rm(journal, { recursive: true });
   // The scheduler's next tick writes state again.
   await waitFor(
     "/healthz to recover",

@@ -8,6 +8,7 @@ import { notifyOnEvents } from "../../../src/notify/notify-events.ts";
 import type { Run, TaskInstance } from "../../../src/runs/run-model.ts";
 import { SecretMask } from "../../../src/secrets/secret-mask.ts";
 import { pageLinks } from "../../../src/server/page/page-links.ts";
+import { waitFor } from "../../support/wait-for.ts";
 
 describe("a burst of failures", () => {
   it("reads log tails and enqueues a few at a time, however many fail at once", async () => {
@@ -49,7 +50,11 @@ describe("a burst of failures", () => {
       } as TaskInstance;
       events.emit("try:finished", { run, task, durationMs: 1 });
     }
-    // Let every job that may start start.
+    // Let every job that may start start: each reads its tail (a real file read, slower on a
+    // loaded machine) and then waits on its enqueue.
+    await waitFor("the first jobs to reach their enqueue", () =>
+      waiting.length > 0 && waiting.length === tailsAsked.length ? true : undefined,
+    );
     for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(tailsAsked.length).toBeLessThanOrEqual(8);
     expect(waiting.length).toBe(tailsAsked.length);
