@@ -9,6 +9,8 @@ import { auditRoutes } from "./routes/audit-routes.ts";
 import { dagHistory } from "../audit/dag-history.ts";
 import { tokenFormRoutes } from "./auth/token-form-routes.ts";
 import { HttpError } from "./http-error.ts";
+import { HistoryUnreadableError } from "../store/history-reader.ts";
+import { historyUnreadable } from "./history-unreadable.ts";
 import { maskResponses } from "./mask-responses.ts";
 import { pageRoutes } from "./page/page-routes.ts";
 import { requestLog } from "./request-log.ts";
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): UpdraftApp {
         error.status,
       );
     deps.log?.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    if (error instanceof HistoryUnreadableError) return historyUnreadable(c, error);
     // Not the request's fault and not a bug: the disk is full or read-only. Say so, retryably.
     const storeError = deps.store.writeError;
     if (storeError)

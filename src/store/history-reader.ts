@@ -25,6 +25,22 @@ function missingAsUndefined(error: NodeJS.ErrnoException): undefined {
   throw error;
 }
 
+/**
+ * A history file that could be read at start-up but not now (replaced by a folder, a FIFO or
+ * garbage while the daemon runs). Keeps the cause's message and code; the API answers it with a
+ * 503 naming the problem instead of a 500.
+ */
+export class HistoryUnreadableError extends Error {
+  readonly code: string;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+    this.code = (cause as NodeJS.ErrnoException).code ?? "history_unreadable";
+  }
+}
+
 /** A history file's runs as stored (confs by reference until decoded). */
 export function parseHistory(file: string, text: string): Run[] {
   try {

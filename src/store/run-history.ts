@@ -6,7 +6,12 @@ import type { StateWriter } from "./durable-write.ts";
 import type { ConfFiles } from "./conf-files.ts";
 import type { StateCodec } from "./state-file.ts";
 import { HistoryCache } from "./history-cache.ts";
-import { fileHistoryReader, type HistoryReader, parseHistory } from "./history-reader.ts";
+import {
+  fileHistoryReader,
+  type HistoryReader,
+  HistoryUnreadableError,
+  parseHistory,
+} from "./history-reader.ts";
 
 /** What stays in memory of every finished run: enough to order, page and pick the recent ones. */
 export interface HistoryEntry {
@@ -209,16 +214,26 @@ export class RunHistory {
     const cached = this.#cache.get(dagId);
     if (cached) return cached;
     if (!this.#dags.has(dagId)) return [];
-    return this.#read(dagId, this.#reader.readSync(this.#fileOf(dagId)));
+    const file = this.#fileOf(dagId);
+    try {
+      return this.#read(dagId, this.#reader.readSync(file));
+    } catch (error) {
+      throw new HistoryUnreadableError(file, error);
+    }
   }
 
   async #runsAsync(dagId: string): Promise<Run[]> {
     const cached = this.#cache.get(dagId);
     if (cached) return cached;
     if (!this.#dags.has(dagId)) return [];
-    const text = await this.#reader.read(this.#fileOf(dagId));
-    // Read by a reader meanwhile: that copy is as new (writes go through the store's queue).
-    return this.#cache.get(dagId) ?? this.#read(dagId, text);
+    const file = this.#fileOf(dagId);
+    try {
+      const text = await this.#reader.read(file);
+      // Read by a reader meanwhile: that copy is as new (writes go through the store's queue).
+      return this.#cache.get(dagId) ?? this.#read(dagId, text);
+    } catch (error) {
+      throw new HistoryUnreadableError(file, error);
+    }
   }
 
   /** A file's runs, made the DAG's history in memory and cached. */
