@@ -52,6 +52,8 @@ export class RunStore {
   #lastWriteError: Error | undefined;
   readonly #confs: ConfFiles;
   readonly #logFolders: RunLogFolders;
+  /** Definitions of the loaded DAGs (see keepDefinitions), kept with no run using them. */
+  #keptDefinitions: ReadonlySet<string> = new Set();
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
@@ -148,6 +150,22 @@ export class RunStore {
     state.runs[run.id] = rest;
   }
 
+  /**
+   * Writes the definitions of the loaded DAGs ahead of their runs, and keeps them while they are
+   * loaded: a due second then writes only its runs (a definition is most of a new run's bytes).
+   * Definitions no longer loaded go once no active run uses them.
+   */
+  async keepDefinitions(definitions: Iterable<DagDefinition>): Promise<void> {
+    const kept = new Map<string, DagDefinition>();
+    for (const definition of definitions) kept.set(definitionKeyOf(definition), definition);
+    this.#keptDefinitions = new Set(kept.keys());
+    await this.update((state) => {
+      for (const [key, definition] of kept)
+        if (!Object.hasOwn(state.definitions, key)) state.definitions[key] = definition;
+      dropUnusedDefinitions(state, this.#keptDefinitions);
+    });
+  }
+
   definitionOf(run: Run): DagDefinition | undefined {
     return run.definitionKey ? ownValue(this.#db.data.definitions, run.definitionKey) : run.definition;
   }
@@ -241,9 +259,8 @@ export class RunStore {
   async #archived(runs: readonly Run[], dropped: readonly Run[]): Promise<void> {
     await this.update((state) => {
       for (const run of runs) delete state.runs[run.id];
-      // Once per batch, not per run: definitions no active run uses any more.
-      const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
-      for (const key of Object.keys(state.definitions)) if (!used.has(key)) delete state.definitions[key];
+      // Once per batch, not per run.
+      dropUnusedDefinitions(state, this.#keptDefinitions);
     });
     // Only once no state file refers to them any more; one that fails is swept at the next start.
     await this.#logFolders.remove(dropped).catch(() => undefined);
@@ -378,4 +395,11 @@ function applyAll(group: PendingChange[], state: ActiveState, failed: Map<Pendin
     }
   }
   return true;
+}
+
+/** Removes definitions no active run uses and that are not kept. */
+function dropUnusedDefinitions(state: ActiveState, kept: ReadonlySet<string>): void {
+  const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
+  for (const key of Object.keys(state.definitions))
+    if (!used.has(key) && !kept.has(key)) delete state.definitions[key];
 }
