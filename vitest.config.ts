@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The store checks that every run it skips as unchanged (same shape) has the JSON on disk.
+    env: { UPDRAFT_VERIFY_RUN_SHAPES: "1" },
   },
 });

@@ -6,6 +6,7 @@ import { definitionTextOf, type Run } from "../runs/run-model.ts";
 import type { ConfFiles } from "./conf-files.ts";
 import type { StateWriter } from "./durable-write.ts";
 import { idRecord } from "./id-record.ts";
+import { type RunShape, sameShape, shapeOf } from "./run-shape.ts";
 import { CorruptStateError } from "./state-file.ts";
 import {
   type EntryChange,
@@ -16,10 +17,18 @@ import {
   readJournal,
 } from "./state-journal.ts";
 
+/** Tests check that a run skipped for its unchanged shape has the JSON on disk (vitest.config.ts). */
+const VERIFY_SHAPES = process.env.UPDRAFT_VERIFY_RUN_SHAPES === "1";
 /** A journal smaller than this is never compacted, however small state.json is. */
 export const COMPACT_MIN_BYTES = 1 << 20;
 /** Reads of state.json and its journal tried again when a compaction ran between them (a standby's). */
 const READ_ATTEMPTS = 5;
+
+/** A run's shape and the key it was written under. */
+interface KeyedShape {
+  key: string;
+  shape: RunShape;
+}
 
 /** Active state as read from disk: each entry's text as written, parsed into `data`. */
 interface OnDisk {
@@ -53,6 +62,8 @@ export class ActiveStateFile {
   #journalReady: boolean;
   #journalBytes: number;
   #snapshotBytes: number;
+  /** Each run's shape when its text on disk was made (see run-shape.ts). */
+  readonly #shapes = new WeakMap<Run, KeyedShape>();
   /** The last write failed (the disk was full or read-only). */
   #refused = false;
 
@@ -98,9 +109,10 @@ export class ActiveStateFile {
    */
   async write(): Promise<void> {
     const undo: EntryChange[] = [];
+    const shapes = new Map<Run, KeyedShape>();
     let rest: string;
     try {
-      const changes = await this.#changes();
+      const changes = await this.#changes(shapes);
       rest = JSON.stringify(split(this.data).rest);
       const journaled = this.#writer.append !== undefined;
       // Nothing to write: what is on disk is already this. After a refused write, a write proves
@@ -123,6 +135,7 @@ export class ActiveStateFile {
     }
     this.#refused = false;
     this.#restWritten = rest;
+    for (const [run, shape] of shapes) this.#shapes.set(run, shape);
   }
 
   /** Rewrites state.json whole from what is on disk and starts a new journal. */
@@ -143,7 +156,7 @@ export class ActiveStateFile {
   }
 
   /** Entries whose JSON differs from what is on disk, and entries removed. */
-  async #changes(): Promise<EntryChange[]> {
+  async #changes(shapes: Map<Run, KeyedShape>): Promise<EntryChange[]> {
     const changes: EntryChange[] = [];
     const { entries } = split(this.data);
     for (const collection of JOURNALED) {
@@ -153,7 +166,9 @@ export class ActiveStateFile {
         const value = record[key];
         // JSON.stringify leaves out a key whose value is undefined.
         if (value === undefined) continue;
+        if (collection === "runs" && this.#unchangedRun(key, value as Run, written.get(key))) continue;
         const text = await this.#textOf(collection, value);
+        if (collection === "runs") shapes.set(value as Run, { key, shape: shapeOf(value as Run) });
         if (written.get(key) !== text) changes.push({ collection, key, text });
       }
       for (const key of written.keys())
@@ -161,6 +176,20 @@ export class ActiveStateFile {
           changes.push({ collection, key, text: null });
     }
     return changes;
+  }
+
+  /** The run has the shape it had when `written` was written (checked against the text in tests). */
+  #unchangedRun(key: string, run: Run, written: string | undefined): boolean {
+    const known = this.#shapes.get(run);
+    if (written === undefined || known?.key !== key || !sameShape(run, known.shape)) return false;
+    if (VERIFY_SHAPES) {
+      const text = JSON.stringify(this.#confs.storedSync(run) ?? run);
+      if (text !== written)
+        throw new Error(
+          `run ${run.id} changed without its shape changing: ${text} was written as ${written}`,
+        );
+    }
+    return true;
   }
 
   async #textOf(collection: Journaled, value: unknown): Promise<string> {
