@@ -1,0 +1,116 @@
+// Issue 17 attack on the active state journal: a compaction whose state.json landed but whose write
+// still failed, an older updraft (state.json only) writing between two runs of this one, and odd
+// ids and values in a line-based file.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ActiveState } from "../../src/runs/active-state.ts";
+import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state-file.ts";
+import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
+import { RunStore } from "../../src/store/run-store.ts";
+import { CorruptStateError } from "../../src/store/state-file.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { oneTaskRun } from "./support/one-task-run.ts";
+
+const cleanup = useCleanup("file");
+const at = new Date("2026-03-01T00:00:00Z");
+const note = "n".repeat(64 * 1024);
+
+/** Sets the run's notes in one update. */
+function setNotes(store: RunStore, id: string, notes: string[]): Promise<void> {
+  return store.update((state) => {
+    const run = state.runs[id];
+    if (run) run.notes = notes;
+  });
+}
+
+/** Updates with large notes until `done` (a compaction ran), failing past twice the journal's bound. */
+async function fillJournal(store: RunStore, id: string, done: () => boolean): Promise<void> {
+  for (let value = 0; !done(); value++) {
+    expect(value * note.length, "compacted within the journal's bound").toBeLessThan(2 * COMPACT_MIN_BYTES);
+    // The write queued behind a failing compaction may be refused with it.
+    await setNotes(store, id, [`${value} ${note}`]).catch((error: unknown) => {
+      if (!done()) throw error;
+    });
+  }
+}
+
+describe("the active state journal under attack", () => {
+  it("keeps writes acknowledged after a compaction whose state.json was renamed in but whose write then failed", async () => {
+    const dir = await cleanup.tempDir("journal-compact-eio");
+    let failState = false;
+    let renamedIn = false;
+    const writer: StateWriter = {
+      // As writeFileDurably when the folder's fsync fails (EIO, or EMFILE opening it) after the rename.
+      // Later writes of state.json are refused before their rename (the disk is still failing).
+      write: async (file, text) => {
+        const failing = failState && path.basename(file) === "state.json";
+        if (failing && renamedIn) throw Object.assign(new Error("ENOSPC: no space left"), { code: "ENOSPC" });
+        await durableStateWriter.write(file, text);
+        if (failing) {
+          renamedIn = true;
+          throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+        }
+      },
+      append: async (file, text) => durableStateWriter.append?.(file, text),
+    };
+    const store = await RunStore.open(dir, { writer });
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    failState = true;
+    await fillJournal(store, "first", () => renamedIn);
+    // Refused, or acknowledged and then on disk (kill -9 now, and it must be there).
+    const acknowledged = await setNotes(store, "first", ["after the failed compaction"]).then(
+      () => true,
+      () => false,
+    );
+    // The start of the note only: a lost write shows a 64 KiB one.
+    const notesOnDisk = async () =>
+      (await readActiveState(dir)).runs["first"]?.notes.map((text) => text.slice(0, 40));
+    if (acknowledged) expect(await notesOnDisk()).toEqual(["after the failed compaction"]);
+    failState = false;
+    await setNotes(store, "first", ["once the disk works"]);
+    expect(await notesOnDisk()).toEqual(["once the disk works"]);
+    const reopened = await RunStore.open(dir);
+    expect(reopened.state.runs["first"]?.notes).toEqual(["once the disk works"]);
+  });
+
+  it("does not replay a journal onto a state.json an older updraft (state.json only) wrote since", async () => {
+    const dir = await cleanup.tempDir("journal-downgrade");
+    const store = await RunStore.open(dir);
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    await setNotes(store, "first", ["running under the journal"]);
+    // Rolled back to an older updraft: it reads state.json alone (its fields kept, journalGeneration
+    // among them), archives the run and writes state.json whole; the journal stays as it was.
+    const file = path.join(dir, "state.json");
+    const old = JSON.parse(await readFile(file, "utf8")) as ActiveState & { journalGeneration: number };
+    delete (old.runs as Record<string, unknown>)["first"];
+    await writeFile(file, JSON.stringify(old));
+    // Rolled forward again: the journal's line would bring the archived run back as active.
+    const opening = RunStore.open(dir);
+    await expect(opening).rejects.toBeInstanceOf(CorruptStateError);
+    await expect(opening).rejects.toThrow(/state\.journal .*state\.json was written since/);
+  });
+
+  it("keeps ids and values with newlines, quotes, U+2028/U+2029, lone surrogates and __proto__ through the journal", async () => {
+    const dir = await cleanup.tempDir("journal-odd-text");
+    const store = await RunStore.open(dir);
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    const ids = ["line\nbreak", 'quote"d', "sep\u2028ara\u2029tor", "lone\ud800", "__proto__", "\r\n", "é😀"];
+    await store.update((state) => {
+      for (const id of ids) {
+        store.addRun(state, oneTaskRun("odd", id, at));
+        const run = state.runs[id];
+        if (run) run.notes = [id, `${id}\n}\n]`, "\u2028\n\u2029"];
+      }
+    });
+    const journal = await readFile(path.join(dir, "state.journal"), "utf8");
+    // One header and two lines, whatever the text.
+    expect(journal.split("\n")).toHaveLength(3);
+    const reopened = await readActiveState(dir);
+    for (const id of ids) {
+      expect(Object.hasOwn(reopened.runs, id)).toBe(true);
+      expect(reopened.runs[id]?.notes).toEqual([id, `${id}\n}\n]`, "\u2028\n\u2029"]);
+    }
+    expect(Object.getPrototypeOf(reopened.runs)).toBeNull();
+  });
+});
