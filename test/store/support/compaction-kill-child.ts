@@ -1,6 +1,7 @@
 // Run as a child by journal-kill.test.ts: sets a counter (with a 64 KiB note, so the journal soon
 // outgrows its bound and is compacted), printing each value once its update is acknowledged, and
-// kills itself with SIGKILL at the step named by argv[3]:
+// kills itself with SIGKILL at the step named by argv[3] (any other name: never), after argv[4]
+// values at most (default 200):
 //   before-snapshot, after-snapshot   around the compaction's write of state.json
 //   after-journal-start               once the compaction's new journal is written
 //   torn-after-compaction             half-way through the first append after the compaction
@@ -51,7 +52,7 @@ await store.update((state) => {
   store.addRun(state, oneTaskRun("counted", "counter", at));
   store.addRun(state, oneTaskRun("other", "untouched", at));
 });
-for (let value = 1; value <= 200; value++) {
+for (let value = 1; value <= Number(process.argv[4] ?? 200); value++) {
   await store.update((state) => {
     const run = state.runs["counter"];
     if (run) run.notes = [`count ${value}`, note];
