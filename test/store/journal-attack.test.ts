@@ -16,6 +16,11 @@ const cleanup = useCleanup("file");
 const at = new Date("2026-03-01T00:00:00Z");
 const note = "n".repeat(64 * 1024);
 
+/** What a store holds, as plain JSON (comparable across a reopen). */
+function plain(state: Readonly<ActiveState>): unknown {
+  return JSON.parse(JSON.stringify(state));
+}
+
 /** Sets the run's notes in one update. */
 function setNotes(store: RunStore, id: string, notes: string[]): Promise<void> {
   return store.update((state) => {
@@ -89,6 +94,88 @@ describe("the active state journal under attack", () => {
     const opening = RunStore.open(dir);
     await expect(opening).rejects.toBeInstanceOf(CorruptStateError);
     await expect(opening).rejects.toThrow(/state\.journal .*state\.json was written since/);
+  });
+
+  it("after a refused append, memory is exactly what is on disk, and the next (whole) write writes that", async () => {
+    const dir = await cleanup.tempDir("journal-revert-exact");
+    let refuse = false;
+    const store = await RunStore.open(dir, {
+      writer: {
+        write: durableStateWriter.write,
+        append: async (file, text) => {
+          if (refuse) {
+            // Half a line reaches the file before the disk refuses the rest.
+            await durableStateWriter.append?.(file, text.slice(0, 20));
+            throw Object.assign(new Error("ENOSPC: no space left"), { code: "ENOSPC" });
+          }
+          await durableStateWriter.append?.(file, text);
+        },
+      },
+    });
+    await store.update((state) => {
+      store.addRun(state, oneTaskRun("a", "kept", at));
+      store.addRun(state, oneTaskRun("a", "deleted", at));
+      state.dags["a"] = { paused: false, lastScheduledAt: null, skipped: [] };
+    });
+    await setNotes(store, "kept", ["on disk"]);
+    const onDisk = plain(await readActiveState(dir));
+    refuse = true;
+    await expect(
+      store.update((state) => {
+        const run = state.runs["kept"];
+        if (run) run.notes = ["refused"];
+        delete state.runs["deleted"];
+        store.addRun(state, oneTaskRun("b", "added", at));
+        const dagState = state.dags["a"];
+        if (dagState) dagState.paused = true;
+      }),
+    ).rejects.toThrow("ENOSPC");
+    expect(plain(store.state)).toEqual(onDisk);
+    refuse = false;
+    await store.update((state) => store.addRun(state, oneTaskRun("c", "later", at)));
+    const reopened = await RunStore.open(dir);
+    expect(plain(reopened.state)).toEqual(plain(store.state));
+    expect(Object.keys(reopened.state.runs).sort()).toEqual(["deleted", "kept", "later"]);
+    expect(reopened.state.runs["kept"]?.notes).toEqual(["on disk"]);
+    expect(reopened.state.dags["a"]?.paused).toBe(false);
+  });
+
+  it("a change that throws while a compaction is queued leaves nothing of itself, and the compaction holds the rest", async () => {
+    const dir = await cleanup.tempDir("journal-throw-compaction");
+    const written: string[] = [];
+    const store = await RunStore.open(dir, {
+      writer: {
+        write: async (file, text) => (
+          written.push(path.basename(file)),
+          durableStateWriter.write(file, text)
+        ),
+        append: async (file, text) => durableStateWriter.append?.(file, text),
+      },
+    });
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    let value = 0;
+    // Up to the write after which a compaction is queued (it writes state.json once the group is done).
+    const compacted = () => written.filter((name) => name === "state.json").length > 1;
+    while (!compacted()) {
+      value++;
+      expect(value * note.length).toBeLessThan(2 * COMPACT_MIN_BYTES);
+      // Three changes in one turn: one group; the middle one throws half-way.
+      const good = setNotes(store, "first", [`${value} ${note}`]);
+      const bad = store.update((state) => {
+        store.addRun(state, oneTaskRun("a", `half-${value}`, at));
+        throw new Error("bad change");
+      });
+      const other = store.update((state) => store.addRun(state, oneTaskRun("a", `other-${value}`, at)));
+      await expect(bad).rejects.toThrow("bad change");
+      await good;
+      await other;
+    }
+    await setNotes(store, "first", ["last"]);
+    const reopened = await RunStore.open(dir);
+    expect(plain(reopened.state)).toEqual(plain(store.state));
+    expect(Object.keys(reopened.state.runs).filter((id) => id.startsWith("half-"))).toEqual([]);
+    expect(Object.keys(reopened.state.runs).filter((id) => id.startsWith("other-"))).toHaveLength(value);
+    expect(reopened.state.runs["first"]?.notes).toEqual(["last"]);
   });
 
   it("keeps ids and values with newlines, quotes, U+2028/U+2029, lone surrogates and __proto__ through the journal", async () => {
