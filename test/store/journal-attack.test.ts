@@ -79,6 +79,33 @@ describe("the active state journal under attack", () => {
     expect(reopened.state.runs["first"]?.notes).toEqual(["once the disk works"]);
   });
 
+  it("keeps every write when a compaction's new journal cannot be written (ENOSPC), through more writes and a reopen", async () => {
+    const dir = await cleanup.tempDir("journal-compact-header-enospc");
+    let journals = 0;
+    let refusedHeader = false;
+    const writer: StateWriter = {
+      write: async (file, text) => {
+        // The second journal start is the first compaction's: the disk is full for it.
+        if (path.basename(file) === "state.journal" && ++journals === 2) {
+          refusedHeader = true;
+          throw Object.assign(new Error("ENOSPC: no space left"), { code: "ENOSPC" });
+        }
+        await durableStateWriter.write(file, text);
+      },
+      append: async (file, text) => durableStateWriter.append?.(file, text),
+    };
+    const store = await RunStore.open(dir, { writer });
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    await fillJournal(store, "first", () => refusedHeader);
+    for (const id of ["second", "third"])
+      await store.update((state) => store.addRun(state, oneTaskRun("a", id, at)));
+    await setNotes(store, "first", ["last"]);
+    const reopened = await RunStore.open(dir);
+    expect(plain(reopened.state)).toEqual(plain(store.state));
+    expect(reopened.state.runs["first"]?.notes).toEqual(["last"]);
+    expect(Object.keys(reopened.state.runs).sort()).toEqual(["first", "second", "third"]);
+  });
+
   it("does not replay a journal onto a state.json an older updraft (state.json only) wrote since", async () => {
     const dir = await cleanup.tempDir("journal-downgrade");
     const store = await RunStore.open(dir);
