@@ -128,7 +128,14 @@ export class ActiveStateFile {
 
   /** Rewrites state.json whole from what is on disk and starts a new journal. */
   async compact(): Promise<void> {
-    await this.#snapshot(this.#restWritten);
+    try {
+      await this.#snapshot(this.#restWritten);
+    } catch (error) {
+      // As after a refused write: the next write is whole, even with nothing to change, so the
+      // store is reported unable to write until the disk takes a whole file again.
+      this.#refused = true;
+      throw error;
+    }
   }
 
   /** Puts `data` back to what is on disk (a change that failed half-way leaves nothing). */

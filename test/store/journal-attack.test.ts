@@ -1,7 +1,7 @@
 // Issue 17 attack on the active state journal: a compaction whose state.json landed but whose write
 // still failed, an older updraft (state.json only) writing between two runs of this one, and odd
 // ids and values in a line-based file.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ActiveState } from "../../src/runs/active-state.ts";
@@ -122,6 +122,39 @@ describe("the active state journal under attack", () => {
     expect(plain(reopened.state)).toEqual(plain(store.state));
     expect(reopened.state.runs["first"]?.notes).toEqual(["last"]);
     expect(Object.keys(reopened.state.runs)).toContain("third");
+  });
+
+  it("reports a compaction the disk refused until a write shows the disk takes whole files again", async () => {
+    const dir = await cleanup.tempDir("journal-compact-health");
+    let full = false;
+    let compactions = 0;
+    let snapshots = 0;
+    const writer: StateWriter = {
+      write: async (file, text) => {
+        // The first compaction finds the disk full.
+        if (path.basename(file) === "state.json" && ++snapshots === 2) {
+          compactions++;
+          full = true;
+        }
+        if (full) throw Object.assign(new Error("ENOSPC: no space left"), { code: "ENOSPC" });
+        await durableStateWriter.write(file, text);
+      },
+      append: async (file, text) => durableStateWriter.append?.(file, text),
+    };
+    const store = await RunStore.open(dir, { writer });
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    // Up to the write that queues the compaction (the journal past its bound), and no further.
+    const journalFile = path.join(dir, "state.journal");
+    for (let value = 0; (await stat(journalFile)).size <= COMPACT_MIN_BYTES; value++)
+      await setNotes(store, "first", [`${value} ${note}`]);
+    // The scheduler's next tick, after the compaction: nothing to change. The disk still refuses
+    // whole files (the compaction's), so the store is still reported as unable to write.
+    await store.update(() => undefined).catch(() => undefined);
+    expect(compactions).toBe(1);
+    expect(store.writeError?.message, "still reported").toContain("ENOSPC");
+    full = false;
+    await store.update(() => undefined);
+    expect(store.writeError).toBeUndefined();
   });
 
   it("does not replay a journal onto a state.json an older updraft (state.json only) wrote since", async () => {
