@@ -42,7 +42,11 @@ async function addRun(store: RunStore, id: string): Promise<void> {
 }
 
 /** Adds runs until a compaction has run; their ids. */
-async function addUntilCompacted(store: RunStore, snapshots: () => number, prefix: string): Promise<string[]> {
+async function addUntilCompacted(
+  store: RunStore,
+  snapshots: () => number,
+  prefix: string,
+): Promise<string[]> {
   const ids: string[] = [];
   const before = snapshots();
   while (snapshots() === before) {
