@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
@@ -140,7 +141,14 @@ export class ActiveStateFile {
 
   /** Rewrites state.json whole from what is on disk and starts a new journal. */
   async compact(): Promise<void> {
-    await this.#snapshot(this.#restWritten);
+    try {
+      await this.#snapshot(this.#restWritten);
+    } catch (error) {
+      // As after a refused write: the next write is whole, even with nothing to change, so the
+      // store is reported unable to write until the disk takes a whole file again.
+      this.#refused = true;
+      throw error;
+    }
   }
 
   /** Puts `data` back to what is on disk (a change that failed half-way leaves nothing). */
@@ -226,12 +234,16 @@ export class ActiveStateFile {
     if (restFields !== "") fields.unshift(restFields);
     if (journaled) fields.unshift(`"journalGeneration":${next}`);
     const text = `{${fields.join(",")}}`;
+    if (journaled) {
+      // Before the write: one that fails may have renamed state.json in already (its folder fsync
+      // failed), and appends to the older journal would then be ignored. The next write is whole.
+      this.#generation = next;
+      this.#journalReady = false;
+    }
     await this.#writer.write(this.#file, text);
     this.#snapshotBytes = Buffer.byteLength(text);
     if (!journaled) return;
-    this.#generation = next;
-    this.#journalReady = false;
-    const header = journalHeader(next);
+    const header = journalHeader(next, snapshotDigest(text));
     // Until this lands, appends would go to a journal the next read ignores: the next write is whole.
     await this.#writer.write(this.#journalFile, header).then(
       () => {
@@ -283,6 +295,17 @@ async function readOnDisk(stateDir: string): Promise<OnDisk> {
         ),
       );
     }
+    // An older updraft (state.json only) keeps journalGeneration as it found it when it writes
+    // state.json: the journal's lines would then undo what it did since (runs it archived back).
+    if (journal.snapshot !== undefined && journal.snapshot !== snapshotDigest(text ?? "")) {
+      if (attempt < READ_ATTEMPTS) continue;
+      throw new CorruptStateError(
+        journalFile,
+        new Error(
+          `state.json was written since this journal was started (by an older updraft, or by hand), so its lines do not apply to it`,
+        ),
+      );
+    }
     for (const group of journal.groups)
       for (const [collection, key, value] of group) {
         const record = (data as unknown as Record<Journaled, Record<string, unknown>>)[collection];
@@ -291,6 +314,11 @@ async function readOnDisk(stateDir: string): Promise<OnDisk> {
       }
     return { data, generation, snapshotBytes, journalReady: !journal.torn, journalBytes: journal.bytes };
   }
+}
+
+/** Names the state.json text a journal continues (in its header). */
+function snapshotDigest(text: string): string {
+  return createHash("sha1").update(text).digest("base64url");
 }
 
 function parseSnapshot(file: string, text: string): ActiveState {

@@ -7,8 +7,8 @@ export interface StateWriter {
   write(file: string, text: string): Promise<void>;
   /**
    * Appends `text` to an existing `file` and makes it durable (one fdatasync). A crash may leave a
-   * prefix of it: readers of such a file drop an unfinished last line. A writer without it makes
-   * the store write whole files only.
+   * prefix of it: readers of such a file drop an unfinished last line. When it rejects, the file is
+   * as before (as far as the disk allows). A writer without it makes the store write whole files only.
    */
   append?(file: string, text: string): Promise<void>;
 }
@@ -59,12 +59,24 @@ export async function syncFolder(dir: string): Promise<void> {
 /**
  * Appends to a file that exists (never creates one: a new file's name needs a folder fsync, so
  * journals are started with writeFileDurably). One fdatasync: the data and the size, not the times.
+ * When it rejects, the file is cut back to its size before (as far as the disk allows).
  */
 export async function appendDurably(file: string, text: string): Promise<void> {
   const handle = await open(file, constants.O_WRONLY | constants.O_APPEND);
   try {
-    await handle.writeFile(text, "utf8");
-    await handle.datasync();
+    const { size } = await handle.stat();
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.datasync();
+    } catch (error) {
+      // A failed sync (EIO; ENOSPC on NFS) leaves the whole text in the file: read after a restart,
+      // a refused change would come back. Cut back, it was never acknowledged.
+      await handle
+        .truncate(size)
+        .then(() => handle.datasync())
+        .catch(() => undefined);
+      throw error;
+    }
   } finally {
     await handle.close();
   }

@@ -5,8 +5,10 @@ export class CorruptStateError extends Error {
     readonly file: string,
     cause: unknown,
   ) {
+    // Without its journal, active state is state.json alone, not empty.
+    const without = file.endsWith("state.journal") ? "state.json alone" : "empty state";
     super(
-      `state file ${file} is corrupt (${(cause as Error).message}). updraft will not overwrite it. To recover: stop updraft, move it aside (mv ${file} ${file}.corrupt) to start with empty state, or restore it from a backup, then start again.`,
+      `state file ${file} is corrupt (${(cause as Error).message}). updraft will not overwrite it. To recover: stop updraft, move it aside (mv ${file} ${file}.corrupt) to start with ${without}, or restore it from a backup, then start again.`,
       { cause },
     );
   }

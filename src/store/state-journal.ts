@@ -13,11 +13,13 @@ export interface EntryChange {
 }
 
 /**
- * The journal's first line: the generation of the `state.json` it continues. A journal of another
- * generation is left over from before the last snapshot (which already holds its changes).
+ * The journal's first line: the generation of the `state.json` it continues, and a digest of that
+ * state.json's text. A journal of another generation is left over from before the last snapshot
+ * (which already holds its changes); one whose digest differs continues a state.json that was
+ * written since by something else (an older updraft).
  */
-export function journalHeader(generation: number): string {
-  return `${JSON.stringify({ journalGeneration: generation })}\n`;
+export function journalHeader(generation: number, snapshot: string): string {
+  return `${JSON.stringify({ journalGeneration: generation, snapshot })}\n`;
 }
 
 /** One group of changes as one line: `[[collection, key, value or null], ...]`. */
@@ -30,6 +32,8 @@ export function journalLine(changes: readonly EntryChange[]): string {
 
 export interface JournalRead {
   generation: number;
+  /** The digest of the state.json it continues (journals started before there was one have none). */
+  snapshot?: string;
   /** Each line's changes, values parsed, in order. */
   groups: Array<Array<[Journaled, string, unknown]>>;
   /** A last line without its newline: a group whose append a crash cut short, never acknowledged. */
@@ -50,9 +54,15 @@ export async function readJournal(file: string): Promise<JournalRead | undefined
   const [header, ...rest] = lines;
   if (header === undefined)
     return { generation: -1, groups: [], torn: tail !== "", bytes: Buffer.byteLength(text) };
-  const generation = parseLine(file, header, 1, isHeader).journalGeneration;
+  const { journalGeneration: generation, snapshot } = parseLine(file, header, 1, isHeader);
   const groups = rest.map((line, index) => parseLine(file, line, index + 2, isGroup));
-  return { generation, groups, torn: tail !== "", bytes: Buffer.byteLength(text) };
+  return {
+    generation,
+    ...(typeof snapshot === "string" ? { snapshot } : {}),
+    groups,
+    torn: tail !== "",
+    bytes: Buffer.byteLength(text),
+  };
 }
 
 function parseLine<T>(file: string, line: string, number: number, is: (value: unknown) => value is T): T {
@@ -66,7 +76,7 @@ function parseLine<T>(file: string, line: string, number: number, is: (value: un
   return value;
 }
 
-function isHeader(value: unknown): value is { journalGeneration: number } {
+function isHeader(value: unknown): value is { journalGeneration: number; snapshot?: unknown } {
   return (
     typeof value === "object" &&
     value !== null &&
