@@ -108,7 +108,7 @@ export function createDaemon(
   const syncFollowers = followSyncs(events, { config, log, metrics, clock, writer });
   const sync = createDagSource(config, { pool, registry, mask, metrics, events, scheduler });
   const notify = followRuns(events, { config, log, metrics, mask, clock, http, sync, scheduler, store });
-  const duties = new LeaderDuties({ scheduler, source: sync.source, executor });
+  const duties = new LeaderDuties({ scheduler, source: sync.source, executor, store });
   const onLost = (reason: string) => hooks.onLeadershipLost?.(reason);
   const leadership = createLeadership(config, { env, clock, log, store, duties, onLost, events, ...kube });
   const leader = leadership.role;

@@ -1,11 +1,13 @@
 import type { Executor } from "../executor/executor.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
+import type { RunStore } from "../store/run-store.ts";
 import type { DagSource } from "../sync/sync-status.ts";
 
 export interface DutyParts {
   scheduler: Pick<Scheduler, "start" | "stop">;
   source: Pick<DagSource, "start" | "stop">;
   executor: Pick<Executor, "close">;
+  store: Pick<RunStore, "settle">;
 }
 
 /**
@@ -51,10 +53,13 @@ export class LeaderDuties {
 
   /** At shutdown, once no leadership starts any more (the role halted). */
   async shutDown(): Promise<void> {
+    const owned = this.#scheduling;
     // Scheduling stops first: the step under way finishes and is persisted, nothing new starts.
     await this.parts.scheduler.stop();
     await this.parts.source.stop();
     // Running tasks keep running (watches close): a restarted daemon or the next leader adopts them.
     await this.parts.executor.close();
+    // Only the replica that wrote the state: state.json then holds it all (backups, a downgrade).
+    if (owned) await this.parts.store.settle();
   }
 }

@@ -39,6 +39,8 @@ interface OnDisk {
   /** Appends may continue the journal: it exists, is of this generation and ends in a newline. */
   journalReady: boolean;
   journalBytes: number;
+  /** The journal holds changes (or the start of one) that state.json does not. */
+  journalChanges: boolean;
 }
 
 /**
@@ -65,6 +67,8 @@ export class ActiveStateFile {
   #snapshotBytes: number;
   /** Each run's shape when its text on disk was made (see run-shape.ts). */
   readonly #shapes = new WeakMap<Run, KeyedShape>();
+  /** The journal holds changes state.json does not. */
+  #appended: boolean;
   /** The last write failed (the disk was full or read-only). */
   #refused = false;
 
@@ -77,6 +81,7 @@ export class ActiveStateFile {
     this.#generation = read.generation;
     this.#journalReady = read.journalReady && writer.append !== undefined;
     this.#journalBytes = read.journalBytes;
+    this.#appended = read.journalChanges;
     this.#snapshotBytes = read.snapshotBytes;
     const { rest, entries } = split(read.data);
     this.#restWritten = JSON.stringify(rest);
@@ -97,6 +102,11 @@ export class ActiveStateFile {
     const file = new ActiveStateFile(stateDir, writer, confs, read);
     await confs.decode(Object.values(file.data.runs));
     return file;
+  }
+
+  /** Whether the journal holds changes that state.json does not. */
+  get journaled(): boolean {
+    return this.#appended;
   }
 
   /** Whether the journal has grown past state.json (compact() when no write is in flight). */
@@ -125,6 +135,7 @@ export class ActiveStateFile {
         const line = journalLine(changes);
         await this.#writer.append?.(this.#journalFile, line);
         this.#journalBytes += Buffer.byteLength(line);
+        this.#appended = true;
       } else {
         await this.#snapshot(rest);
       }
@@ -242,6 +253,7 @@ export class ActiveStateFile {
     }
     await this.#writer.write(this.#file, text);
     this.#snapshotBytes = Buffer.byteLength(text);
+    this.#appended = false;
     if (!journaled) return;
     const header = journalHeader(next, snapshotDigest(text));
     // Until this lands, appends would go to a journal the next read ignores: the next write is whole.
@@ -285,7 +297,7 @@ async function readOnDisk(stateDir: string): Promise<OnDisk> {
     const journal = await readJournal(journalFile);
     const snapshotBytes = text === undefined ? 0 : Buffer.byteLength(text);
     if (journal === undefined || journal.generation < generation)
-      return { data, generation, snapshotBytes, journalReady: false, journalBytes: 0 };
+      return { data, generation, snapshotBytes, journalReady: false, journalBytes: 0, journalChanges: false };
     if (journal.generation > generation) {
       if (attempt < READ_ATTEMPTS) continue;
       throw new CorruptStateError(
@@ -298,6 +310,16 @@ async function readOnDisk(stateDir: string): Promise<OnDisk> {
     // An older updraft (state.json only) keeps journalGeneration as it found it when it writes
     // state.json: the journal's lines would then undo what it did since (runs it archived back).
     if (journal.snapshot !== undefined && journal.snapshot !== snapshotDigest(text ?? "")) {
+      // Nothing in it (an updraft that stopped cleanly before the older one ran): nothing to undo.
+      if (journal.groups.length === 0 && !journal.torn)
+        return {
+          data,
+          generation,
+          snapshotBytes,
+          journalReady: false,
+          journalBytes: 0,
+          journalChanges: false,
+        };
       if (attempt < READ_ATTEMPTS) continue;
       throw new CorruptStateError(
         journalFile,
@@ -312,7 +334,14 @@ async function readOnDisk(stateDir: string): Promise<OnDisk> {
         if (value === null) delete record[key];
         else record[key] = value;
       }
-    return { data, generation, snapshotBytes, journalReady: !journal.torn, journalBytes: journal.bytes };
+    return {
+      data,
+      generation,
+      snapshotBytes,
+      journalReady: !journal.torn,
+      journalBytes: journal.bytes,
+      journalChanges: journal.groups.length > 0 || journal.torn,
+    };
   }
 }
 

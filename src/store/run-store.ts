@@ -217,6 +217,18 @@ export class RunStore {
     if (db.needsCompaction) void this.#persist(() => db.compact()).catch(() => undefined);
   }
 
+  /**
+   * At a clean stop, after the last change: state.json is written whole when the journal holds
+   * changes, so it alone is the state (an older updraft, a backup of state.json only). A disk
+   * that refuses leaves the journal, which holds every change anyway.
+   */
+  async settle(): Promise<void> {
+    const db = this.#db;
+    await this.#persist(async () => {
+      if (db.journaled) await db.compact();
+    }).catch(() => undefined);
+  }
+
   recordSkip(state: ActiveState, dagId: string, logicalDate: string, reason: string, now: Date): void {
     const dag = ownValue(state.dags, dagId);
     if (!dag) return;
