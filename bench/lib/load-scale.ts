@@ -176,12 +176,15 @@ export async function daemonFullLoad(
     { cli: CLI, nodeFlags },
   );
   await waitReady(warmUp).finally(() => warmUp.stop());
+  // BENCH_LOAD_CPU_PROF=<dir>: the measured daemon writes a CPU profile there when it stops.
+  const profileDir = process.env.BENCH_LOAD_CPU_PROF;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const started = performance.now();
   const daemon: DaemonProcess = await startDaemonProcess(
     ["--dags", repo.root, "--executor", "local", "--state-dir", dirs.stateDir],
     env,
     180_000,
-    { cli: CLI, nodeFlags },
+    { cli: CLI, nodeFlags: [...nodeFlags, ...profile] },
   );
   try {
     await pollUntil(
