@@ -95,7 +95,7 @@ export function printStageTable(small: StagedLoad, large: StagedLoad): void {
     ["discovery (walk the folder)", (load) => load.stats.stages.discovery],
     ["import scan (read + scan every file)", (load) => load.stats.stages.scan],
     ["loader processes (compile, evaluate, validate), wall", (load) => load.stats.stages.loader],
-    ["  daemon: re-check of the answers (zod)", (load) => load.timings.messageCheckMs],
+    ["  daemon: validation of the answers (zod)", (load) => load.timings.messageCheckMs],
     ["  daemon: Pod check of every task", (load) => load.timings.resultCheckMs],
     ["loader IPC payload, JSON encode + decode", (load) => load.ipcMs],
     ["validation (zod, all DAGs, one process)", (load) => load.validateMs],

@@ -19,7 +19,7 @@ export type ResultCheck = (result: ModuleLoadResult) => ModuleLoadResult;
 
 /** Daemon-side time of one load, for the load bench's per-stage table. */
 export interface LoadTimings {
-  /** Checking the loader processes' answers again (zod, recheckDefinition). */
+  /** Checking the loader processes' answers and validating their DAGs (zod). */
   messageCheckMs: number;
   /** The pool's ResultCheck (the daemon's check of each task's final Pod). */
   resultCheckMs: number;
