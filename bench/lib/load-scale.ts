@@ -95,7 +95,7 @@ export function printStageTable(small: StagedLoad, large: StagedLoad): void {
     ["discovery (walk the folder)", (load) => load.stats.stages.discovery],
     ["import scan (read + scan every file)", (load) => load.stats.stages.scan],
     ["loader processes (compile, evaluate, validate), wall", (load) => load.stats.stages.loader],
-    ["  daemon: re-check of the answers (zod)", (load) => load.timings.messageCheckMs],
+    ["  daemon: validation of the answers (zod)", (load) => load.timings.messageCheckMs],
     ["  daemon: Pod check of every task", (load) => load.timings.resultCheckMs],
     ["loader IPC payload, JSON encode + decode", (load) => load.ipcMs],
     ["validation (zod, all DAGs, one process)", (load) => load.validateMs],
@@ -160,7 +160,7 @@ export async function daemonFullLoad(
   peakRssBytes: number;
   settledRssBytes: number;
   /** CPU seconds to /readyz: the daemon's own, and its reaped children's (loaders, esbuild). */
-  cpu: { selfMs: number; childrenMs: number };
+  cpu: { selfMs: number; childrenMs: number; esbuildMs: number };
 }> {
   await mkdir(dirs.stateDir, { recursive: true });
   const shebang = readFileSync(CLI, "utf8").split("\n")[0] ?? "";
@@ -176,12 +176,15 @@ export async function daemonFullLoad(
     { cli: CLI, nodeFlags },
   );
   await waitReady(warmUp).finally(() => warmUp.stop());
+  // BENCH_LOAD_CPU_PROF=<dir>: the measured daemon writes a CPU profile there when it stops.
+  const profileDir = process.env.BENCH_LOAD_CPU_PROF;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const started = performance.now();
   const daemon: DaemonProcess = await startDaemonProcess(
     ["--dags", repo.root, "--executor", "local", "--state-dir", dirs.stateDir],
     env,
     180_000,
-    { cli: CLI, nodeFlags },
+    { cli: CLI, nodeFlags: [...nodeFlags, ...profile] },
   );
   try {
     await pollUntil(
@@ -193,6 +196,8 @@ export async function daemonFullLoad(
     const pid = daemon.child.pid ?? 0;
     const rssBytes = statusField(pid, "VmRSS");
     const cpuAtReady = cpuOf(pid);
+    // The daemon's compiler service lives as long as the daemon: never reaped, so read while it runs.
+    const esbuildMs = childPids(pid, "esbuild").reduce((sum, child) => sum + cpuOf(child).selfMs, 0);
     const status = await daemon.getJson<StatusBody>("/api/status");
     checks.expect(
       status.dags.total === repo.dags.length,
@@ -201,7 +206,7 @@ export async function daemonFullLoad(
     // The loader processes are gone and the first scheduling pass is done a few seconds later.
     await sleep(3_000);
     // Loaders killed at the end of the load are counted once reaped; the spare started since is not.
-    const cpu = { selfMs: cpuAtReady.selfMs, childrenMs: cpuOf(pid).childrenMs };
+    const cpu = { selfMs: cpuAtReady.selfMs, childrenMs: cpuOf(pid).childrenMs, esbuildMs };
     return {
       readyMs,
       cpu,
@@ -225,6 +230,21 @@ function cpuOf(pid: number): { selfMs: number; childrenMs: number } {
   const tick = 10;
   const at = (field: number) => fields[field - 3] ?? Number.NaN;
   return { selfMs: (at(14) + at(15)) * tick, childrenMs: (at(16) + at(17)) * tick };
+}
+
+/** Pids of `pid`'s child processes whose command name is `name`. */
+function childPids(pid: number, name: string): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  return children.map(Number).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, "utf8").trim() === name;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function statusField(pid: number, field: string): number {

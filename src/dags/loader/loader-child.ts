@@ -30,6 +30,8 @@ export class LoaderChild {
   #baselineBytes = 0;
   /** Files whose compiled source this process has already been sent. */
   readonly #sent = new Set<string>();
+  /** Modules (relative paths) this process has answered for, in any batch of its load. */
+  readonly #answered = new Set<string>();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -159,12 +161,14 @@ export class LoaderChild {
         if (message.type !== "loaded") return;
         const expected = relative(files[answered]);
         if (message.result.file !== expected) {
-          // A second answer for a module already answered changes nothing; one for another module
-          // was sent by the module being evaluated.
-          const earlier = files.slice(0, answered).some((file) => relative(file) === message.result.file);
-          if (!earlier) forged ??= `an answer for "${message.result.file}" while "${expected}" was loading`;
+          // A second answer for a module already answered (in this batch or an earlier one: a module
+          // that answered for itself) changes nothing; one for another module was sent by the module
+          // being evaluated.
+          if (!this.#answered.has(message.result.file))
+            forged ??= `an answer for "${message.result.file}" while "${expected}" was loading`;
           return;
         }
+        this.#answered.add(expected);
         onResult(
           answered,
           forged === undefined

@@ -19,7 +19,7 @@ export type ResultCheck = (result: ModuleLoadResult) => ModuleLoadResult;
 
 /** Daemon-side time of one load, for the load bench's per-stage table. */
 export interface LoadTimings {
-  /** Checking the loader processes' answers again (zod, recheckDefinition). */
+  /** Checking the loader processes' answers and validating their DAGs (zod). */
   messageCheckMs: number;
   /** The pool's ResultCheck (the daemon's check of each task's final Pod). */
   resultCheckMs: number;
@@ -77,8 +77,19 @@ export class LoaderPool {
     const done = new Promise<void>((resolve) => {
       allDone = resolve;
     });
+    /** What the check threw, if it did: the load fails with it once every result is in, as before. */
+    let checkFailed: { error: unknown } | undefined;
+    // Each result is checked as it arrives, while the loader processes work on the next modules,
+    // rather than all of them after the last one.
     const record = (file: string, result: ModuleLoadResult) => {
-      results.set(file, result);
+      const checkStarted = performance.now();
+      try {
+        results.set(file, this.#check(result));
+      } catch (error) {
+        checkFailed ??= { error };
+        results.set(file, result);
+      }
+      timings.resultCheckMs += performance.now() - checkStarted;
       if (results.size === files.length) allDone();
     };
     if (files.length === 0) allDone();
@@ -95,13 +106,8 @@ export class LoaderPool {
     // queue is not waited for (it becomes the next spare).
     await Promise.race([done, working]);
     if (this.#prewarm && !this.#closed && !this.#spare) this.#spare = this.#spawn();
-    const checkStarted = performance.now();
-    const checked = files.map((file) => {
-      const result = results.get(file);
-      return result ? this.#check(result) : crashResult(root, file, "was not loaded");
-    });
-    timings.resultCheckMs = performance.now() - checkStarted;
-    return checked;
+    if (checkFailed) throw checkFailed.error;
+    return files.map((file) => results.get(file) ?? crashResult(root, file, "was not loaded"));
   }
 
   /** Daemon-side timings of the most recent load. */

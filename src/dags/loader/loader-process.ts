@@ -11,11 +11,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { CALL_SITE, type CallSite } from "../../sdk/call-site.ts";
 import * as sdk from "../../sdk/index.ts";
-import { validateDag } from "../spec/validate-dag.ts";
+import { dagValidationResult } from "./dag-validation-result.ts";
 import { DagModuleGraph } from "./dag-module-graph.ts";
 import { describeThrown, type LoadError, type SourceLocation } from "./load-error.ts";
-import type { LoaderMessage, LoaderRequest, ModuleLoadResult } from "./loader-protocol.ts";
+import type { LoaderAnswer, LoaderMessage, LoaderRequest } from "./loader-protocol.ts";
 import { WARM_UP_FILE, warmUpSource } from "./loader-warm-up.ts";
+import { NOT_PLAIN, plainCopy } from "./plain-copy.ts";
 import { ReceivedSources } from "./received-sources.ts";
 import { mapStackTraces } from "./source-mapped-stacks.ts";
 
@@ -89,10 +90,10 @@ async function loadModule(
   root: string,
   file: string,
   moduleGraph: DagModuleGraph = graph,
-): Promise<ModuleLoadResult> {
+): Promise<LoaderAnswer> {
   const relative = (absolute: string) => path.relative(root, absolute).split(path.sep).join("/");
   const moduleFile = relative(file);
-  const result: ModuleLoadResult = { file: moduleFile, dags: [], errors: [] };
+  const result: LoaderAnswer = { file: moduleFile, dags: [], errors: [] };
   let namespace: Record<string, unknown>;
   try {
     namespace = await moduleGraph.evaluate(file);
@@ -102,32 +103,43 @@ async function loadModule(
     result.errors.push(toError(moduleFile, described.kind, described.message, location, relative));
     return result;
   }
-  for (const value of exportedDags(namespace)) {
-    const dagSite = siteOf(value, file);
-    const validation = validateDag(value, (p) =>
-      p.length === 0 ? dagSite : siteOf(taskAt(value, p[1]), file),
-    );
-    if (validation.ok) {
-      result.dags.push({ dag: validation.dag, file: moduleFile, line: dagSite?.line ?? null });
-      continue;
-    }
-    const prefix = validation.dagId ? `DAG "${validation.dagId}": ` : "";
-    for (const problem of validation.problems) {
-      result.errors.push({
+  const values = exportedDags(namespace);
+  // The daemon validates every DAG it is sent (this process runs DAG code, so its word is not
+  // trusted): a plain input is sent as it is, validated once, there. Only a module with an input
+  // JSON would change (a Date, undefined) is validated here, all of its DAGs, in their order.
+  const inputs = values.map(plainCopy);
+  if (!inputs.includes(NOT_PLAIN)) {
+    inputs.forEach((input, i) => {
+      const dagSite = siteOf(values[i], file);
+      const tasks = (input as { tasks?: unknown }).tasks;
+      const taskSites = Array.isArray(tasks)
+        ? tasks.map((_, index): [number, number] | null => {
+            const site = siteOf(taskAt(values[i], index), file);
+            return site ? [site.line, site.column] : null;
+          })
+        : [];
+      result.dags.push({
+        input,
         file: moduleFile,
-        line: problem.line ?? null,
-        column: problem.column ?? null,
-        kind: "validation",
-        message: prefix + problem.message,
-        ...(validation.dagId ? { dagId: validation.dagId } : {}),
+        line: dagSite?.line ?? null,
+        column: dagSite?.column ?? null,
+        taskSites,
       });
-    }
+    });
+    return result;
+  }
+  for (const value of values) {
+    const validated = dagValidationResult(moduleFile, value, siteOf(value, file), (index) =>
+      siteOf(taskAt(value, index), file),
+    );
+    if ("dag" in validated) result.dags.push(validated.dag);
+    else result.errors.push(...validated.errors);
   }
   return result;
 }
 
 /** A result for a module whose load failed in this process's own code (a bug, not the module's). */
-function failedLoad(root: string, file: string, error: unknown): ModuleLoadResult {
+function failedLoad(root: string, file: string, error: unknown): LoaderAnswer {
   const relative = path.relative(root, file).split(path.sep).join("/");
   const message = `the loader failed on this module: ${error instanceof Error ? error.message : String(error)}`;
   return {

@@ -40,6 +40,31 @@ export type LoaderRequest =
   | { type: "load"; root: string; files: string[]; sources: SourceFile[] }
   | { type: "source"; path: string; source: CompiledSource | null };
 
+/**
+ * An exported DAG as a loader process sends it, for the daemon to validate (the loader's answer is
+ * untrusted: DAG code runs in that process). `input` is the plain `dag({...})` value; the call
+ * sites are the lines and columns of its `dag()` call and of each task's `pod()` call in the module
+ * (null: not in the module), where the daemon places validation errors.
+ */
+export interface UncheckedDag {
+  input: unknown;
+  file: string;
+  line: number | null;
+  column: number | null;
+  taskSites: Array<[line: number, column: number] | null>;
+}
+
+/**
+ * A module's result as a loader process sends it. Each DAG is an UncheckedDag, or a LoadedDag the
+ * loader validated itself because JSON would not carry its input unchanged (a Date, undefined):
+ * the daemon checks that one against the schema again.
+ */
+export interface LoaderAnswer {
+  file: string;
+  dags: Array<UncheckedDag | LoadedDag>;
+  errors: LoadError[];
+}
+
 /** Loader process → parent. `need` asks for the compiled file at `path` (null: no such file). */
 export type LoaderMessage =
-  { type: "ready" } | { type: "loaded"; result: ModuleLoadResult } | { type: "need"; path: string };
+  { type: "ready" } | { type: "loaded"; result: LoaderAnswer } | { type: "need"; path: string };

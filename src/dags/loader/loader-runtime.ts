@@ -4,7 +4,7 @@ import { lstat, mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build } from "./esbuild-service.ts";
 
 const ENTRY = fileURLToPath(new URL("./loader-process.ts", import.meta.url));
 

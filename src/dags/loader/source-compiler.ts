@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { transform, type TransformFailure } from "esbuild";
+import type { TransformFailure } from "esbuild";
+import { transform } from "./esbuild-service.ts";
 import type { CompiledSource } from "./loader-protocol.ts";
 
 /** Compiled files kept for later loads (helpers, files that did not change), least recently used out. */

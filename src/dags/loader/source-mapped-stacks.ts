@@ -1,4 +1,4 @@
-import { SourceMap, type SourceMapPayload } from "node:module";
+import { type PositionLookup, readSourceMap } from "./line-source-map.ts";
 
 /**
  * Formats every stack trace of this (loader) process with the author's lines and columns for
@@ -6,12 +6,12 @@ import { SourceMap, type SourceMapPayload } from "node:module";
  * point into the TypeScript the author wrote. `mapOf` gives the source map of a file URL, if any.
  */
 export function mapStackTraces(mapOf: (fileUrl: string) => string | undefined): void {
-  const parsed = new Map<string, SourceMap | null>();
-  const sourceMap = (fileUrl: string): SourceMap | null => {
+  const parsed = new Map<string, PositionLookup | null>();
+  const sourceMap = (fileUrl: string): PositionLookup | null => {
     let map = parsed.get(fileUrl);
     if (map === undefined) {
       const text = mapOf(fileUrl);
-      map = text ? new SourceMap(JSON.parse(text) as SourceMapPayload) : null;
+      map = text ? readSourceMap(text) : null;
       parsed.set(fileUrl, map);
     }
     return map;
@@ -23,7 +23,7 @@ export function mapStackTraces(mapOf: (fileUrl: string) => string | undefined): 
       const column = frame.getColumnNumber();
       const map = file?.startsWith("file:") ? sourceMap(file) : null;
       if (!map || line === null || column === null) return `    at ${frame.toString()}`;
-      const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+      const entry = map.findEntry(line - 1, column - 1);
       if (entry.originalLine === undefined || entry.originalColumn === undefined)
         return `    at ${frame.toString()}`;
       const place = `${file}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
