@@ -7,7 +7,7 @@ import { definitionTextOf, type Run } from "../runs/run-model.ts";
 import type { ConfFiles } from "./conf-files.ts";
 import type { StateWriter } from "./durable-write.ts";
 import { idRecord } from "./id-record.ts";
-import { type RunShape, sameShape, shapeOf } from "./run-shape.ts";
+import { type EntryShape, sameShape, shapeOf } from "./entry-shape.ts";
 import { CorruptStateError } from "./state-file.ts";
 import {
   type EntryChange,
@@ -18,7 +18,7 @@ import {
   readJournal,
 } from "./state-journal.ts";
 
-/** Tests check that a run skipped for its unchanged shape has the JSON on disk (vitest.config.ts). */
+/** Tests check that an entry skipped for its unchanged shape has the JSON on disk (vitest.config.ts). */
 const VERIFY_SHAPES = process.env.UPDRAFT_VERIFY_RUN_SHAPES === "1";
 /** A journal smaller than this is never compacted, however small state.json is. */
 export const COMPACT_MIN_BYTES = 1 << 20;
@@ -28,7 +28,8 @@ const READ_ATTEMPTS = 5;
 /** A run's shape and the key it was written under. */
 interface KeyedShape {
   key: string;
-  shape: RunShape;
+  /** Undefined for a definition: those never change, the same object is the same JSON. */
+  shape: EntryShape | undefined;
 }
 
 /** Active state as read from disk: each entry's text as written, parsed into `data`. */
@@ -66,7 +67,7 @@ export class ActiveStateFile {
   #journalBytes: number;
   #snapshotBytes: number;
   /** Each run's shape when its text on disk was made (see run-shape.ts). */
-  readonly #shapes = new WeakMap<Run, KeyedShape>();
+  readonly #shapes = new WeakMap<object, KeyedShape>();
   /** The journal holds changes state.json does not. */
   #appended: boolean;
   /** The last write failed (the disk was full or read-only). */
@@ -120,7 +121,7 @@ export class ActiveStateFile {
    */
   async write(): Promise<void> {
     const undo: EntryChange[] = [];
-    const shapes = new Map<Run, KeyedShape>();
+    const shapes = new Map<object, KeyedShape>();
     let rest: string;
     try {
       const changes = await this.#changes(shapes);
@@ -147,7 +148,7 @@ export class ActiveStateFile {
     }
     this.#refused = false;
     this.#restWritten = rest;
-    for (const [run, shape] of shapes) this.#shapes.set(run, shape);
+    for (const [entry, shape] of shapes) this.#shapes.set(entry, shape);
   }
 
   /** Rewrites state.json whole from what is on disk and starts a new journal. */
@@ -175,7 +176,7 @@ export class ActiveStateFile {
   }
 
   /** Entries whose JSON differs from what is on disk, and entries removed. */
-  async #changes(shapes: Map<Run, KeyedShape>): Promise<EntryChange[]> {
+  async #changes(shapes: Map<object, KeyedShape>): Promise<EntryChange[]> {
     const changes: EntryChange[] = [];
     const { entries } = split(this.data);
     for (const collection of JOURNALED) {
@@ -185,9 +186,10 @@ export class ActiveStateFile {
         const value = record[key];
         // JSON.stringify leaves out a key whose value is undefined.
         if (value === undefined) continue;
-        if (collection === "runs" && this.#unchangedRun(key, value as Run, written.get(key))) continue;
+        const entry = value as object;
+        if (this.#unchanged(collection, key, entry, written.get(key))) continue;
         const text = await this.#textOf(collection, value);
-        if (collection === "runs") shapes.set(value as Run, { key, shape: shapeOf(value as Run) });
+        shapes.set(entry, { key, shape: collection === "definitions" ? undefined : shapeOf(entry) });
         if (written.get(key) !== text) changes.push({ collection, key, text });
       }
       for (const key of written.keys())
@@ -197,15 +199,25 @@ export class ActiveStateFile {
     return changes;
   }
 
-  /** The run has the shape it had when `written` was written (checked against the text in tests). */
-  #unchangedRun(key: string, run: Run, written: string | undefined): boolean {
-    const known = this.#shapes.get(run);
-    if (written === undefined || known?.key !== key || !sameShape(run, known.shape)) return false;
+  /**
+   * The entry is the object last written under `key` with the shape it had then, so `written` is
+   * its JSON (checked against the JSON in tests).
+   */
+  #unchanged(collection: Journaled, key: string, entry: object, written: string | undefined): boolean {
+    if (typeof entry !== "object" || entry === null) return false;
+    const known = this.#shapes.get(entry);
+    if (written === undefined || known?.key !== key) return false;
+    if (known.shape !== undefined && !sameShape(entry, known.shape)) return false;
     if (VERIFY_SHAPES) {
-      const text = JSON.stringify(this.#confs.storedSync(run) ?? run);
+      const text =
+        collection === "runs"
+          ? JSON.stringify(this.#confs.storedSync(entry as Run) ?? entry)
+          : collection === "definitions"
+            ? definitionTextOf(entry as DagDefinition)
+            : JSON.stringify(entry);
       if (text !== written)
         throw new Error(
-          `run ${run.id} changed without its shape changing: ${text} was written as ${written}`,
+          `${collection} entry ${key} changed without its shape changing: ${text} was written as ${written}`,
         );
     }
     return true;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/run-model.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { sameShape, shapeOf } from "../../src/store/run-shape.ts";
+import { sameShape, shapeOf } from "../../src/store/entry-shape.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
 
@@ -39,7 +39,7 @@ const changes: Array<[string, (run: Run) => void]> = [
   ["a task removed", (run) => run.tasks.pop()],
 ];
 
-describe("a run's shape", () => {
+describe("an entry's shape", () => {
   for (const [what, change] of changes)
     it(`changes with ${what}`, () => {
       const run = oneTaskRun("a", "r", at);
@@ -92,6 +92,30 @@ describe("a run's shape", () => {
       const conf = state.runs["r"]?.conf;
       if (conf) conf["n"] = 2;
     });
-    await expect(writing).rejects.toThrow(/run r changed without its shape changing/);
+    await expect(writing).rejects.toThrow(/runs entry r changed without its shape changing/);
+  });
+  it("of a DAG's state changes with each field, a skip pushed, and the missed-schedule alert changed in place", () => {
+    const dagState = {
+      paused: false,
+      lastScheduledAt: null as string | null,
+      skipped: [
+        { logicalDate: "2026-03-01T00:00:00.000Z", reason: "forbid", at: "2026-03-01T00:00:01.000Z" },
+      ],
+      missedSchedule: { logicalDate: "2026-03-01T00:00:00.000Z", kind: "start", reason: "late", at: "x" },
+    };
+    const changesOfDag: Array<(d: typeof dagState) => void> = [
+      (d) => (d.paused = true),
+      (d) => (d.lastScheduledAt = "2026-03-01T00:00:00.000Z"),
+      (d) => d.skipped.push({ logicalDate: "b", reason: "forbid", at: "c" }),
+      (d) => d.skipped[0] && (d.skipped[0].reason = "catch-up bound"),
+      (d) => (d.missedSchedule.kind = "finish"),
+    ];
+    for (const change of changesOfDag) {
+      const copy = structuredClone(dagState);
+      const shape = shapeOf(copy);
+      expect(sameShape(copy, shape)).toBe(true);
+      change(copy);
+      expect(sameShape(copy, shape), String(change)).toBe(false);
+    }
   });
 });
