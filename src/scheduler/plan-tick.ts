@@ -218,6 +218,14 @@ export function advanceRuns(
     const definition = context.definitionOf(run);
     if (definition && !waiting(run)) advance(run, definition);
   }
+  // Asked once per definition, not per run (10,000 runs of as many DAGs start in one tick).
+  const notes = new Map<DagDefinition, readonly string[]>();
+  const notesOf = (definition: DagDefinition): readonly string[] => {
+    let found = notes.get(definition);
+    if (!found)
+      notes.set(definition, (found = [...(context.notes ?? []), ...(context.notesFor?.(definition) ?? [])]));
+    return found;
+  };
   const activeCount = new Map<string, number>();
   for (const run of runs) {
     if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
@@ -238,7 +246,7 @@ export function advanceRuns(
       run.resumedAt = now.toISOString();
       continue;
     }
-    run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
+    for (const note of notesOf(definition)) run.notes.push(note);
     if (run.state === "running") result.started.push(run);
   }
   return result;
