@@ -214,8 +214,11 @@ export function advanceRuns(
   // Queued runs wait for a slot, even when a mark has already ended some of their tasks (not all).
   const waiting = (run: Run) => run.state === "queued" && !run.tasks.every((task) => isTerminal(task.state));
   // Runs under way first, so one that finishes now frees its maxActiveRuns slot for a queued one.
-  for (const run of runs) {
-    const definition = context.definitionOf(run);
+  // Looked up once per run for both passes below.
+  const definitions = runs.map((run) => context.definitionOf(run));
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as Run;
+    const definition = definitions[i];
     if (definition && !waiting(run)) advance(run, definition);
   }
   // Asked once per definition, not per run (10,000 runs of as many DAGs start in one tick).
@@ -230,8 +233,9 @@ export function advanceRuns(
   for (const run of runs) {
     if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
   }
-  for (const run of runs) {
-    const definition = context.definitionOf(run);
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as Run;
+    const definition = definitions[i];
     if (!definition || !waiting(run)) continue;
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
