@@ -111,9 +111,11 @@ export function planTickActions(
 ): TickActions {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
   created.push(...createBackfillRuns(state, dags, now, context));
-  const unfinished = Object.values(state.runs).filter((run) => !isFinal(run));
-  cancels.push(...stopRunsPastDeadline(state, now, context));
-  const advance = advanceRuns(state, now, context);
+  // Listed once, after the runs are created, for every pass below (none adds or removes a run).
+  const runs = Object.values(state.runs);
+  const unfinished = runs.filter((run) => !isFinal(run));
+  cancels.push(...stopRunsPastDeadline(state, now, context, runs));
+  const advance = advanceRuns(state, now, context, runs);
   // Runs the deadline ended are final before advanceRuns sees them: they finished now.
   for (const run of unfinished)
     if (isFinal(run) && !advance.newlyFinished.includes(run)) {
@@ -124,7 +126,7 @@ export function planTickActions(
     created,
     cancels,
     ...advance,
-    timeouts: timeoutsDue(state, now, context),
+    timeouts: timeoutsDue(state, now, context, runs),
     missed: findMissedSchedules(state, dags, now, context),
   };
 }
@@ -195,9 +197,11 @@ export function advanceRuns(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf" | "notes" | "notesFor" | "pools">,
+  /** The state's runs, when the caller has listed them already. */
+  listed: readonly Run[] = Object.values(state.runs),
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
-  const runs = sortOldestFirst(Object.values(state.runs));
+  const runs = sortOldestFirst(listed);
   // Slots in use counted once; the gate counts the ones it hands out, oldest run first.
   const gate = createPoolGate(state, context);
   const advance = (run: Run, definition: DagDefinition) => {
