@@ -1,4 +1,5 @@
 import type { ActiveState } from "../runs/active-state.ts";
+import type { Run } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import { nextBackfillWake } from "./backfill-plan.ts";
 import { durationText } from "./duration-text.ts";
@@ -11,9 +12,11 @@ export function timeoutsDue(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf">,
+  /** The state's runs, when the caller has listed them already. */
+  runs: readonly Run[] = Object.values(state.runs),
 ): Cancel[] {
   const due: Cancel[] = [];
-  for (const { run, instance, deadline, timeoutMs } of runningDeadlines(state, context)) {
+  for (const { run, instance, deadline, timeoutMs } of runningDeadlines(runs, context)) {
     if (deadline > now.getTime()) continue;
     const key = { dagId: run.dagId, runId: run.id, taskId: instance.id, try: instance.try };
     due.push({ key, reason: `timed out after ${durationText(timeoutMs)}` });
@@ -37,7 +40,9 @@ export function nextWakeAt(
     const due = dagState ? context.dueTimes(dag.definition, dagState)[0] : undefined;
     if (due !== undefined) next = Math.min(next, due);
   }
-  for (const run of Object.values(state.runs)) {
+  // Listed once for the three passes below (a record of 10,000 runs is not a cheap list).
+  const runs = Object.values(state.runs);
+  for (const run of runs) {
     for (const task of run.tasks) {
       // A due retry still up_for_retry waits for a pool slot: a try's end wakes the loop, not the clock.
       const retryAt = task.state === "up_for_retry" && task.nextTryAt ? Date.parse(task.nextTryAt) : NaN;
@@ -45,10 +50,10 @@ export function nextWakeAt(
     }
   }
   // Timeouts already due were handed out by the tick: waking for them again would spin.
-  for (const { deadline } of runningDeadlines(state, context))
+  for (const { deadline } of runningDeadlines(runs, context))
     if (deadline > now.getTime()) next = Math.min(next, deadline);
   for (const at of [
-    nextRunDeadline(state, now, context),
+    nextRunDeadline(state, now, context, runs),
     nextMissedScheduleCheck(state, dags, now),
     nextBackfillWake(state, dags, now),
   ])
@@ -56,8 +61,8 @@ export function nextWakeAt(
   return next;
 }
 
-function* runningDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
-  for (const run of Object.values(state.runs)) {
+function* runningDeadlines(runs: readonly Run[], context: Pick<TickContext, "definitionOf">) {
+  for (const run of runs) {
     for (const instance of run.tasks) {
       if (instance.state !== "running" || !instance.startedAt) continue;
       const timeoutMs = context.definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;

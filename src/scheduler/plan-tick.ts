@@ -111,9 +111,11 @@ export function planTickActions(
 ): TickActions {
   const { created, cancels } = scheduleDueRuns(state, dags, now, context);
   created.push(...createBackfillRuns(state, dags, now, context));
-  const unfinished = Object.values(state.runs).filter((run) => !isFinal(run));
-  cancels.push(...stopRunsPastDeadline(state, now, context));
-  const advance = advanceRuns(state, now, context);
+  // Listed once, after the runs are created, for every pass below (none adds or removes a run).
+  const runs = Object.values(state.runs);
+  const unfinished = runs.filter((run) => !isFinal(run));
+  cancels.push(...stopRunsPastDeadline(state, now, context, runs));
+  const advance = advanceRuns(state, now, context, runs);
   // Runs the deadline ended are final before advanceRuns sees them: they finished now.
   for (const run of unfinished)
     if (isFinal(run) && !advance.newlyFinished.includes(run)) {
@@ -124,7 +126,7 @@ export function planTickActions(
     created,
     cancels,
     ...advance,
-    timeouts: timeoutsDue(state, now, context),
+    timeouts: timeoutsDue(state, now, context, runs),
     missed: findMissedSchedules(state, dags, now, context),
   };
 }
@@ -195,9 +197,11 @@ export function advanceRuns(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf" | "notes" | "notesFor" | "pools">,
+  /** The state's runs, when the caller has listed them already. */
+  listed: readonly Run[] = Object.values(state.runs),
 ): Advance {
   const result: Advance = { launches: [], started: [], finished: [], newlyFinished: [] };
-  const runs = sortOldestFirst(Object.values(state.runs));
+  const runs = sortOldestFirst(listed);
   // Slots in use counted once; the gate counts the ones it hands out, oldest run first.
   const gate = createPoolGate(state, context);
   const advance = (run: Run, definition: DagDefinition) => {
@@ -214,16 +218,28 @@ export function advanceRuns(
   // Queued runs wait for a slot, even when a mark has already ended some of their tasks (not all).
   const waiting = (run: Run) => run.state === "queued" && !run.tasks.every((task) => isTerminal(task.state));
   // Runs under way first, so one that finishes now frees its maxActiveRuns slot for a queued one.
-  for (const run of runs) {
-    const definition = context.definitionOf(run);
+  // Looked up once per run for both passes below.
+  const definitions = runs.map((run) => context.definitionOf(run));
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as Run;
+    const definition = definitions[i];
     if (definition && !waiting(run)) advance(run, definition);
   }
+  // Asked once per definition, not per run (10,000 runs of as many DAGs start in one tick).
+  const notes = new Map<DagDefinition, readonly string[]>();
+  const notesOf = (definition: DagDefinition): readonly string[] => {
+    let found = notes.get(definition);
+    if (!found)
+      notes.set(definition, (found = [...(context.notes ?? []), ...(context.notesFor?.(definition) ?? [])]));
+    return found;
+  };
   const activeCount = new Map<string, number>();
   for (const run of runs) {
     if (run.state === "running") activeCount.set(run.dagId, (activeCount.get(run.dagId) ?? 0) + 1);
   }
-  for (const run of runs) {
-    const definition = context.definitionOf(run);
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as Run;
+    const definition = definitions[i];
     if (!definition || !waiting(run)) continue;
     const count = activeCount.get(run.dagId) ?? 0;
     if (count >= definition.maxActiveRuns) continue;
@@ -238,7 +254,7 @@ export function advanceRuns(
       run.resumedAt = now.toISOString();
       continue;
     }
-    run.notes.push(...(context.notes ?? []), ...(context.notesFor?.(definition) ?? []));
+    for (const note of notesOf(definition)) run.notes.push(note);
     if (run.state === "running") result.started.push(run);
   }
   return result;

@@ -13,9 +13,11 @@ export function stopRunsPastDeadline(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf">,
+  /** The state's runs, when the caller has listed them already. */
+  runs: readonly Run[] = Object.values(state.runs),
 ): Cancel[] {
   const cancels: Cancel[] = [];
-  for (const { run, timeoutMs, deadline } of runDeadlines(state, context)) {
+  for (const { run, timeoutMs, deadline } of runDeadlines(runs, context)) {
     if (deadline > now.getTime()) continue;
     const reason = `run timed out after ${durationText(timeoutMs)}`;
     for (const key of endRun(run, reason, now, "timed out")) cancels.push({ key, reason });
@@ -28,9 +30,10 @@ export function nextRunDeadline(
   state: ActiveState,
   now: Date,
   context: Pick<TickContext, "definitionOf">,
+  runs: readonly Run[] = Object.values(state.runs),
 ): number | undefined {
   let next: number | undefined;
-  for (const { deadline } of runDeadlines(state, context))
+  for (const { deadline } of runDeadlines(runs, context))
     if (deadline > now.getTime() && (next === undefined || deadline < next)) next = deadline;
   return next;
 }
@@ -39,8 +42,8 @@ export function nextRunDeadline(
  * Running runs whose definition (the one they were created with) sets `runTimeout`; a finished run
  * made to run again (clear, retry-failed) counts from then.
  */
-function* runDeadlines(state: ActiveState, context: Pick<TickContext, "definitionOf">) {
-  for (const run of Object.values(state.runs) as Run[]) {
+function* runDeadlines(runs: readonly Run[], context: Pick<TickContext, "definitionOf">) {
+  for (const run of runs) {
     if (run.state !== "running" || !run.startedAt) continue;
     const timeoutMs = context.definitionOf(run)?.runTimeoutMs;
     const since = Math.max(Date.parse(run.startedAt), run.resumedAt ? Date.parse(run.resumedAt) : 0);

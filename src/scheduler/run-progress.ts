@@ -18,20 +18,9 @@ export function advanceRun(
   now: Date,
   gate?: PoolGate,
 ): { toStart: string[] } {
-  const byId = new Map(run.tasks.map((task) => [task.id, task]));
+  const byId = new Map<string, TaskInstance>();
+  for (const task of run.tasks) byId.set(task.id, task);
   const toStart: string[] = [];
-  /** Queues a ready try if the gate lets it; false when it waits (nothing changed). */
-  const queue = (instance: TaskInstance, definition: TaskDefinition): boolean => {
-    const refusal = gate?.(definition) ?? null;
-    if (refusal && "wait" in refusal) {
-      instance.reason = refusal.wait;
-      return false;
-    }
-    queueTry(instance);
-    if (refusal) failTry(instance, refusal.fail, now);
-    else toStart.push(instance.id);
-    return true;
-  };
   let changed = true;
   // Skips and failures cascade downstream; repeat until nothing moves.
   while (changed) {
@@ -40,7 +29,7 @@ export function advanceRun(
       const instance = byId.get(definition.id);
       if (!instance) continue;
       if (instance.state === "up_for_retry" && instance.nextTryAt && new Date(instance.nextTryAt) <= now) {
-        if (queue(instance, definition)) changed = true;
+        if (queueReady(instance, definition, now, toStart, gate)) changed = true;
         continue;
       }
       if (instance.state !== "scheduled") continue;
@@ -48,7 +37,7 @@ export function advanceRun(
       const decision = evaluateTriggerRule(definition.triggerRule, upstream);
       if (decision === "wait") continue;
       if (decision === "run") {
-        if (queue(instance, definition)) changed = true;
+        if (queueReady(instance, definition, now, toStart, gate)) changed = true;
       } else {
         changed = true;
         instance.state = decision;
@@ -61,6 +50,28 @@ export function advanceRun(
   if (run.state === "running") run.startedAt ??= isoTime(now);
   if (run.state === "success" || run.state === "failed") run.endedAt ??= isoTime(now);
   return { toStart };
+}
+
+/**
+ * Queues a ready try if the gate lets it (its id goes to `toStart`); false when it waits (nothing
+ * changed). A function of its own, not a closure made per advance: 10,000 runs advance in a tick.
+ */
+function queueReady(
+  instance: TaskInstance,
+  definition: TaskDefinition,
+  now: Date,
+  toStart: string[],
+  gate: PoolGate | undefined,
+): boolean {
+  const refusal = gate?.(definition) ?? null;
+  if (refusal && "wait" in refusal) {
+    instance.reason = refusal.wait;
+    return false;
+  }
+  queueTry(instance);
+  if (refusal) failTry(instance, refusal.fail, now);
+  else toStart.push(instance.id);
+  return true;
 }
 
 /** The executor reports the try running (its process or Pod exists). */

@@ -3,11 +3,12 @@ import type { Backfill, BackfillInput } from "../runs/backfill-model.ts";
 import { cancelBackfill, checkBackfill, startBackfill } from "./backfill-request.ts";
 import type { ExecutorEvent } from "../executor/executor.ts";
 import type { RunChange } from "../runs/run-change.ts";
-import { definitionKeyOf, type Run } from "../runs/run-model.ts";
+import type { Run } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
+import { warmUpDefinitions } from "./idle-warm-up.ts";
 import { advanceRuns, nextWakeAt, planTickActions, type TickContext } from "./plan-tick.ts";
 import { type PoolUsage, poolUsage } from "./pool-usage.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
@@ -189,8 +190,8 @@ export class Scheduler {
     await this.#effects.cancel(plan);
     // After the tries started: the due DAGs' following times are cron work nothing waits on.
     this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context));
-    // Hashed while idle, not by the tick that stores a DAG's first run under this key.
-    for (const dag of dags) definitionKeyOf(dag.definition);
+    // While idle, not by the tick that stores a DAG's first run and starts its first try.
+    warmUpDefinitions(dags);
   }
 
   /** Executor events are handled in batches: one state write and one advance for all that arrived. */

@@ -108,13 +108,13 @@ export class StepEffects {
   async launch(run: Run, instance: TaskInstance): Promise<void> {
     const planned = taskLaunchOf(run, instance, this.#o.definitionOf(run), this.#o.logsDir);
     if (!planned.ok) return this.#failTry(run, instance, planned.reason);
-    const fields = { dag: run.dagId, run: run.id, task: instance.id };
-    this.#o.log.info({ ...fields, try: instance.try }, "task starting");
+    this.#o.log.info({ dag: run.dagId, run: run.id, task: instance.id, try: instance.try }, "task starting");
     try {
       await this.#o.executor.start(planned.launch);
     } catch (error) {
       // The executor could not even ask for the start (its API is down): the try stays queued and
       // the next tick, or restart, asks again.
+      const fields = { dag: run.dagId, run: run.id, task: instance.id };
       this.#o.log.warn({ ...fields, err: error }, "task start failed; will retry");
     }
   }
