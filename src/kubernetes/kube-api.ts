@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { isAdmissionDenial, retryAfterMs } from "./api-errors.ts";
 import { kubeClient } from "./kube-client.ts";
 import { reuseConnections } from "./connection-reuse.ts";
+import { rawJsonRequests } from "./raw-json-request.ts";
 import type { RequestLane, RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
@@ -117,11 +118,15 @@ export interface KubeApiOptions {
   clock?: Clock;
 }
 
+const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+
 /** KubeApi over the official client. */
 export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
   const { CoreV1Api, Log, Watch } = kubeClient();
   reuseConnections(config);
   const core = config.makeApiClient(CoreV1Api);
+  // Creates and deletes, one each per try, skip the client's serializer (raw-json-request.ts).
+  const raw = rawJsonRequests(config);
   const watch = new Watch(config);
   const log = new Log(config);
   const clock = options.clock ?? systemClock;
@@ -163,7 +168,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
           created: true,
           pod: await retry(
             "create_pod",
-            () => core.createNamespacedPod({ namespace, body: pod }),
+            async () => (await raw("POST", `${podsPath(namespace)}`, {}, pod)) as V1Pod,
             409,
             "start",
           ),
@@ -190,7 +195,11 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       try {
         await retry(
           "delete_pod",
-          () => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }),
+          async () => {
+            await raw("DELETE", `${podsPath(namespace)}/${encodeURIComponent(name)}`, {
+              gracePeriodSeconds: String(gracePeriodSeconds),
+            });
+          },
           404,
         );
       } catch (error) {
@@ -211,7 +220,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
         "watch_pods",
         () =>
           watch.watch(
-            `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+            podsPath(namespace),
             {
               labelSelector: query.labelSelector,
               resourceVersion: query.resourceVersion,
