@@ -85,10 +85,10 @@ function tlsOptions(options: HttpsOptions): https.RequestOptions {
   return tls;
 }
 
-/** Response headers as the client hands them over: one string per name. */
+/** Response headers as the client hands them over: one string per name, sorted by name. */
 function flat(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of Object.entries(headers))
+  for (const [name, value] of Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
   return out;
 }
