@@ -1,11 +1,12 @@
 import { finished, type Writable } from "node:stream";
-import type { CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Event, KubeConfig, V1Pod, V1PodList } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../leader/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isAdmissionDenial, retryAfterMs } from "./api-errors.ts";
 import { kubeClient } from "./kube-client.ts";
 import { reuseConnections } from "./connection-reuse.ts";
 import { rawJsonRequests } from "./raw-json-request.ts";
+import { rawLogStreams } from "./raw-log-stream.ts";
 import type { RequestLane, RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
@@ -122,13 +123,14 @@ const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent
 
 /** KubeApi over the official client. */
 export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
-  const { CoreV1Api, Log, Watch } = kubeClient();
+  const { CoreV1Api, Watch } = kubeClient();
   reuseConnections(config);
   const core = config.makeApiClient(CoreV1Api);
-  // Creates and deletes, one each per try, skip the client's serializer (raw-json-request.ts).
+  // Creates, deletes, lists and log reads (the calls made per try, and lists of every Pod) skip
+  // the client's serializer and node-fetch: raw-json-request.ts, raw-log-stream.ts.
   const raw = rawJsonRequests(config);
+  const logStream = rawLogStreams(config);
   const watch = new Watch(config);
-  const log = new Log(config);
   const clock = options.clock ?? systemClock;
   const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
   let closed = false;
@@ -185,11 +187,11 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
     async listPods(namespace, labelSelector) {
       const list = await retry(
         "list_pods",
-        () => core.listNamespacedPod({ namespace, labelSelector }),
+        async () => (await raw("GET", podsPath(namespace), { labelSelector })) as V1PodList | undefined,
         undefined,
         "start",
       );
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+      return { items: list?.items ?? [], resourceVersion: list?.metadata?.resourceVersion ?? "" };
     },
     async deletePod(namespace, name, gracePeriodSeconds) {
       try {
@@ -238,11 +240,13 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       const controller = await counted(
         "follow_log",
         () =>
-          log.log(namespace, pod, container, sink, {
-            follow: true,
-            timestamps: true,
-            ...(sinceTime ? { sinceTime } : {}),
-          }),
+          logStream(
+            namespace,
+            pod,
+            container,
+            { follow: true, timestamps: true, ...(sinceTime ? { sinceTime } : {}) },
+            sink,
+          ),
         undefined,
         "other",
         signal,
@@ -250,19 +254,20 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       return { abort: () => controller.abort() };
     },
     async readLog(namespace, name, container, sinceTime, sink) {
-      // readNamespacedPodLog cannot pass sinceTime in this client version; Log can. Streamed into
-      // the sink: a log can be larger than any string. Only the request is retried, before any of
-      // the body reached the sink.
+      // Streamed into the sink: a log can be larger than any string. Only the request is retried,
+      // before any of the body reached the sink.
       const done = new Promise<void>((resolve, reject) =>
         finished(sink, (error) => (error ? reject(error) : resolve())),
       );
       done.catch(() => undefined);
       await retry("read_log", () =>
-        log.log(namespace, name, container, sink, {
-          follow: false,
-          timestamps: true,
-          ...(sinceTime ? { sinceTime } : {}),
-        }),
+        logStream(
+          namespace,
+          name,
+          container,
+          { follow: false, timestamps: true, ...(sinceTime ? { sinceTime } : {}) },
+          sink,
+        ),
       );
       await done;
     },

@@ -1,12 +1,14 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { Writable } from "node:stream";
+import { ApiException, CoreV1Api, KubeConfig, Log, type V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiMessage, retryAfterMs } from "../../src/kubernetes/api-errors.ts";
 import { reuseConnections } from "../../src/kubernetes/connection-reuse.ts";
 import { statusOf } from "../../src/kubernetes/kube-api.ts";
 import { rawJsonRequests } from "../../src/kubernetes/raw-json-request.ts";
+import { rawLogStreams } from "../../src/kubernetes/raw-log-stream.ts";
 
 interface Seen {
   method: string;
@@ -114,6 +116,19 @@ describe("raw JSON requests (creates and deletes without the client's serializer
     expect(deleted).toEqual({ kind: "Pod" });
   });
 
+  it("sends the list CoreV1Api sends and hands the items over as the server wrote them", async () => {
+    const list = { kind: "PodList", metadata: { resourceVersion: "42" }, items: [POD] };
+    const server = await recorder(() => ({ status: 200, body: JSON.stringify(list) }));
+    close = server.close;
+    const core = server.config.makeApiClient(CoreV1Api);
+    const raw = rawJsonRequests(server.config);
+    const labelSelector = "app.kubernetes.io/managed-by=updraft";
+    await core.listNamespacedPod({ namespace: "jobs", labelSelector });
+    expect(await raw("GET", "/api/v1/namespaces/jobs/pods", { labelSelector })).toEqual(list);
+    const [viaClient, viaRaw] = server.seen;
+    expect(viaRaw).toEqual(viaClient);
+  });
+
   it("fails with the client's ApiException: the status, the Status message and Retry-After read the same", async () => {
     const status = (code: number, message: string) =>
       JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code, message });
@@ -142,5 +157,82 @@ describe("raw JSON requests (creates and deletes without the client's serializer
       expect(viaRaw).toEqual(viaClient);
       expect(viaRaw.code).toBe(answers[i]?.status);
     }
+  });
+});
+
+/** A sink that keeps what it was sent and resolves `done` when the stream into it ends. */
+function collector() {
+  const chunks: Buffer[] = [];
+  let ended: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (ended = resolve));
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, callback) => {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  sink.on("finish", () => ended());
+  return { sink, done, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+describe("raw log streams (log reads and follows without node-fetch)", () => {
+  it("asks for the log as client-node's Log does (path, query and its order, credentials) and streams it", async () => {
+    const server = await recorder(() => ({ status: 200, body: "2026-12-01T00:00:00Z hello\n" }));
+    close = server.close;
+    const log = new Log(server.config);
+    const raw = rawLogStreams(server.config);
+    for (const query of [
+      { follow: false, timestamps: true, sinceTime: "2026-12-01T00:00:00Z" },
+      { follow: true, timestamps: true },
+    ]) {
+      const viaClient = collector();
+      await log.log("jobs", "p-1", "base", viaClient.sink, query);
+      await viaClient.done;
+      const viaRaw = collector();
+      await raw("jobs", "p-1", "base", query, viaRaw.sink);
+      await viaRaw.done;
+      expect(viaRaw.text()).toBe(viaClient.text());
+      expect(viaRaw.text()).toBe("2026-12-01T00:00:00Z hello\n");
+    }
+    const [readClient, readRaw, followClient, followRaw] = server.seen;
+    expect(readRaw).toEqual(readClient);
+    expect(followRaw).toEqual(followClient);
+    expect(readRaw?.url).toBe(
+      "/api/v1/namespaces/jobs/pods/p-1/log?container=base&follow=false&pretty=false&previous=false&sinceTime=2026-12-01T00%3A00%3A00Z&timestamps=true",
+    );
+    expect(readRaw?.authorization).toBe("Bearer secret-token");
+  });
+
+  it("fails as Log does: a 500 Status carries its code and message, other codes their own, a dead server is a 500", async () => {
+    const answers = [
+      { status: 500, body: JSON.stringify({ kind: "Status", code: 503, message: "kubelet unreachable" }) },
+      { status: 400, body: JSON.stringify({ kind: "Status", code: 400, message: "container is waiting" }) },
+      { status: 404, body: "not found" },
+    ];
+    let next = 0;
+    const server = await recorder(() => answers[Math.floor(next++ / 2)] as (typeof answers)[number]);
+    const log = new Log(server.config);
+    const raw = rawLogStreams(server.config);
+    const failure = async (call: () => Promise<unknown>) => {
+      const error = await call().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ApiException);
+      const { code, body } = error as ApiException<unknown>;
+      return { code, body, message: apiMessage(error).replace(/\nHeaders: .*/s, "") };
+    };
+    const query = { follow: false, timestamps: true };
+    for (let i = 0; i < answers.length; i++) {
+      const viaClient = await failure(() => log.log("jobs", "p", "base", collector().sink, query));
+      const viaRaw = await failure(() => raw("jobs", "p", "base", query, collector().sink));
+      expect(viaRaw).toEqual(viaClient);
+    }
+    server.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const viaClient = await failure(() => log.log("jobs", "p", "base", collector().sink, query));
+    const viaRaw = await failure(() => raw("jobs", "p", "base", query, collector().sink));
+    expect(viaRaw).toEqual(viaClient);
+    expect(viaRaw.code).toBe(500);
   });
 });
