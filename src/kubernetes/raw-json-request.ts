@@ -1,8 +1,9 @@
+import { finished } from "node:stream/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeClient } from "./kube-client.ts";
 import { bodyText, flatHeaders, startRequest } from "./raw-request.ts";
 
-/** One JSON request to the API server; resolves with the parsed body (undefined when empty). */
+/** One JSON request to the API server; resolves with the parsed body (undefined when empty, and for a delete). */
 export type RawJsonRequest = (
   method: "GET" | "POST" | "DELETE",
   path: string,
@@ -35,6 +36,12 @@ export function rawJsonRequests(config: KubeConfig): RawJsonRequest {
     if (status === 401) {
       answer.resume();
       throw new ApiException(status, "Unauthorized", undefined, flatHeaders(answer.headers));
+    }
+    if (method === "DELETE" && status >= 200 && status <= 299) {
+      // The deleted object, which no caller reads: drained, not decoded.
+      answer.resume();
+      await finished(answer);
+      return undefined;
     }
     const content = await bodyText(answer);
     if (status < 200 || status > 299)

@@ -113,7 +113,8 @@ describe("raw JSON requests (creates and deletes without the client's serializer
     expect(rawDelete?.url).toBe("/api/v1/namespaces/jobs/pods/d-t-1234abcd-1?gracePeriodSeconds=0");
     // The answer is the server's JSON as it came (as a watch event has it).
     expect(created).toEqual(POD);
-    expect(deleted).toEqual({ kind: "Pod" });
+    // A delete's answer (the deleted Pod) is read off the connection, not decoded: nobody uses it.
+    expect(deleted).toBeUndefined();
   });
 
   it("sends the list CoreV1Api sends and hands the items over as the server wrote them", async () => {
