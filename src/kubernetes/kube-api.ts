@@ -7,6 +7,7 @@ import { kubeClient } from "./kube-client.ts";
 import { reuseConnections } from "./connection-reuse.ts";
 import { rawJsonRequests } from "./raw-json-request.ts";
 import { rawLogStreams } from "./raw-log-stream.ts";
+import { rawWatches } from "./raw-watch.ts";
 import type { RequestLane, RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
@@ -123,14 +124,14 @@ const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent
 
 /** KubeApi over the official client. */
 export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
-  const { CoreV1Api, Watch } = kubeClient();
+  const { CoreV1Api } = kubeClient();
   reuseConnections(config);
   const core = config.makeApiClient(CoreV1Api);
-  // Creates, deletes, lists and log reads (the calls made per try, and lists of every Pod) skip
-  // the client's serializer and node-fetch: raw-json-request.ts, raw-log-stream.ts.
+  // Creates, deletes, lists, log reads and the watch (the calls made per try, lists and events of
+  // every Pod) skip the client's serializer, node-fetch and readline: raw-*.ts.
   const raw = rawJsonRequests(config);
   const logStream = rawLogStreams(config);
-  const watch = new Watch(config);
+  const watch = rawWatches(config);
   const clock = options.clock ?? systemClock;
   const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
   let closed = false;
@@ -221,7 +222,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       const controller = await counted(
         "watch_pods",
         () =>
-          watch.watch(
+          watch(
             podsPath(namespace),
             {
               labelSelector: query.labelSelector,
