@@ -3,7 +3,8 @@
  * wrote (`BENCH_KUBE_CPU_PROF`): each sample of the main thread inside the measured window is
  * put in one area, by the src/ files on its stack (the bundle bin/updraft.mjs runs marks each
  * module with a `// src/…` line, which maps a frame's line back to its file):
- * - a src/store frame anywhere on the stack: the state write (text, encoding, durable write);
+ * - a src/store frame anywhere on the stack: the state write (text, encoding, durable write),
+ *   except under the executor's outcome record (src/executor), which uses the same durable write;
  * - otherwise the innermost src/ file's folder (src/kubernetes, src/scheduler, src/executor, …);
  * - no src/ frame: client-node's own code, Node's HTTP/socket/stream internals, or file-system
  *   continuations (an awaited fs call resumes without its caller on the stack);
@@ -89,6 +90,7 @@ export function cpuSplit(file: string, fromMsBeforeEnd: number, toMsBeforeEnd: n
     else {
       let innermost: string | undefined;
       let store = false;
+      let outcome = false;
       let client = false;
       let fs = false;
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -98,11 +100,14 @@ export function cpuSplit(file: string, fromMsBeforeEnd: number, toMsBeforeEnd: n
         if (src) {
           innermost ??= src;
           if (src.startsWith("src/store/")) store = true;
+          // The try's outcome record uses the store's durable write: it is the executor's, per try.
+          if (src === "src/executor/outcome-record.ts") outcome = true;
         }
         if (/@kubernetes\/client-node|node-fetch/.test(frame.url)) client = true;
         if (frame.url.startsWith("node:internal/fs")) fs = true;
       }
-      if (store) area = "src/store (state write)";
+      if (outcome) area = "src/executor";
+      else if (store) area = "src/store (state write)";
       else if (innermost) area = innermost.split("/").slice(0, 2).join("/").replace(/\.ts$/, "");
       else if (client) area = "client-node, no src frame";
       else if (fs) area = "fs continuations, no src frame (any file)";
