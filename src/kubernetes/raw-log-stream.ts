@@ -47,6 +47,9 @@ export function rawLogStreams(config: KubeConfig): RawLogStream {
     }
     const status = response.statusCode ?? 0;
     if (status === 200) {
+      // `pipe` neither ends nor errors the sink when the body fails (a cut connection): pass the
+      // failure on, so every reader's sink ends, and the response's error is never unhandled.
+      response.on("error", (error) => sink.destroy(error));
       response.pipe(sink);
       const opened = request;
       return { abort: () => opened.destroy() };

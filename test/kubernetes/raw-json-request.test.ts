@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
+import { finished, Writable } from "node:stream";
 import { ApiException, CoreV1Api, KubeConfig, Log, type V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiMessage, retryAfterMs } from "../../src/kubernetes/api-errors.ts";
@@ -235,5 +235,35 @@ describe("raw log streams (log reads and follows without node-fetch)", () => {
     const viaRaw = await failure(() => raw("jobs", "p", "base", query, collector().sink));
     expect(viaRaw).toEqual(viaClient);
     expect(viaRaw.code).toBe(500);
+  });
+
+  it("destroys the sink with the error when the connection is cut in the middle of the log", async () => {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" });
+      response.write("2026-12-01T00:00:00Z first\n");
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    close = () => server.close();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [
+        {
+          name: "c",
+          server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          skipTLSVerify: true,
+        },
+      ],
+      users: [{ name: "u", token: "t" }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    // A sink without a `pipe` handler of its own (as container-log-tail.ts has it).
+    const sink = collector();
+    await rawLogStreams(config)("jobs", "p", "base", { follow: true, timestamps: true }, sink.sink);
+    const ended = await new Promise<unknown>((resolve) => finished(sink.sink, (error) => resolve(error)));
+    expect(ended).toBeInstanceOf(Error);
+    expect(sink.text()).toBe("2026-12-01T00:00:00Z first\n");
   });
 });
