@@ -16,6 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeKube } from "../../test/support/fake-kube/fake-kube.ts";
 import { CLI, startDaemonProcess, waitReady } from "./daemon-process.ts";
 import { mb, ms } from "./figures.ts";
+import { cpuSplit, newestProfile } from "./kube-cpu-split.ts";
 import { procStats } from "./kube-proc-stats.ts";
 import { countByVerb, percentile } from "./kube-requests.ts";
 
@@ -50,6 +51,8 @@ export async function rateRun(): Promise<boolean> {
   const kube = await startFakeKube({ namespaces: ["default", NAMESPACE], watchTimeoutSeconds: 600 });
   let stop: (() => Promise<void>) | undefined;
   const profileDir = process.env.BENCH_KUBE_CPU_PROF;
+  /** The /proc window (wall clock), for the profile's split. */
+  let window: { from: number; to: number; cpuMs: number } | undefined;
   try {
     const dagsDir = path.join(work, "dags");
     await mkdir(dagsDir);
@@ -74,6 +77,7 @@ export async function rateRun(): Promise<boolean> {
     const pid = daemon.child.pid ?? 0;
     await sleep(due.getTime() - 1000 - Date.now());
     const before = procStats(pid);
+    const beforeAt = Date.now();
     let peakRss = before.rss;
     const startIndex = kube.requests.length;
     // The fake stamps a request when its event loop gets to it: a stall there bunches arrivals.
@@ -106,6 +110,7 @@ export async function rateRun(): Promise<boolean> {
     const deletesDoneAt = Date.now();
     await sleep(1500);
     const after = procStats(pid);
+    window = { from: beforeAt, to: Date.now(), cpuMs: after.cpuMs - before.cpuMs };
     const journal = kube.requests.slice(startIndex);
     const creates = journal.filter((r) => r.verb === "create" && r.resource === "pods");
     const createLag = creates.map((r) => r.at - due.getTime());
@@ -154,7 +159,26 @@ export async function rateRun(): Promise<boolean> {
     return rates.peak <= budget && states.every((s) => s === "success");
   } finally {
     await stop?.();
+    const exitedAt = Date.now();
     await kube.close();
+    if (profileDir && window) printSplit(profileDir, window, exitedAt);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The profile's split of the same window: the store's state write against everything else. */
+function printSplit(dir: string, window: { from: number; to: number; cpuMs: number }, exitedAt: number) {
+  const file = newestProfile(dir);
+  if (!file) return;
+  const split = cpuSplit(file, exitedAt - window.from, exitedAt - window.to);
+  const store = split.areas.find(([area]) => area.startsWith("src/store"))?.[1] ?? 0;
+  const perTask = (value: number) => `${(value / TOTAL).toFixed(2)} ms/task`;
+  console.log(
+    `  CPU split from the --cpu-prof profile (${path.basename(file)}; the profiler itself adds CPU): main thread ${ms(split.busyMs)} of the ${ms(window.cpuMs)} in /proc (other threads: ${ms(window.cpuMs - split.busyMs)}, ${perTask(window.cpuMs - split.busyMs)})`,
+  );
+  console.log(
+    `    store write (a src/store frame on the stack): ${ms(store)}, ${perTask(store)}; everything else on the main thread: ${ms(split.busyMs - store)}, ${perTask(split.busyMs - store)}`,
+  );
+  for (const [area, value] of split.areas)
+    console.log(`    ${area.padEnd(48)} ${ms(value).padStart(10)}  ${perTask(value)}`);
 }

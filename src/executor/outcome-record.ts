@@ -3,6 +3,7 @@ import type { Logger } from "../log/logger.ts";
 import { trySideFile } from "../runs/try-files.ts";
 import { writeFileDurably } from "../store/durable-write.ts";
 import type { ExecutorEvent, TaskLaunch } from "./executor.ts";
+import { mayExist } from "./may-exist.ts";
 
 /**
  * A try's outcome, written next to its log before the scheduler hears of it. A daemon that dies
@@ -36,6 +37,8 @@ export async function recordOutcome(
 
 /** The recorded outcome of this try, keyed to `launch`, or undefined if it has none. */
 export async function recordedOutcome(launch: TaskLaunch): Promise<ExecutorEvent | undefined> {
+  // Most tries have none: asked first, since a failed read builds an error with a stack.
+  if (!mayExist(outcomeFile(launch))) return undefined;
   const text = await readFile(outcomeFile(launch), "utf8").catch(() => undefined);
   if (text === undefined) return undefined;
   try {

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../store/json-depth.ts";
 import type { TaskResult } from "./executor.ts";
 import { type LinePiece, splitLines } from "./line-splitter.ts";
+import { mayExist } from "./may-exist.ts";
 
 /**
  * How a task publishes a result, the same under every executor: print one line
@@ -51,6 +52,8 @@ export class ResultScanner {
  */
 export async function extractResult(logFile: string): Promise<ResultExtraction> {
   const scanner = new ResultScanner();
+  // A task that printed nothing has no log file: asked first, since a failed open builds an error.
+  if (!mayExist(logFile)) return { ok: true, result: { present: false } };
   try {
     for await (const piece of splitLines(createReadStream(logFile))) scanner.push(piece);
   } catch (error) {

@@ -1,10 +1,13 @@
 import { finished, type Writable } from "node:stream";
-import type { CoreV1Event, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Event, KubeConfig, V1Pod, V1PodList } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../leader/clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isAdmissionDenial, retryAfterMs } from "./api-errors.ts";
 import { kubeClient } from "./kube-client.ts";
 import { reuseConnections } from "./connection-reuse.ts";
+import { rawJsonRequests } from "./raw-json-request.ts";
+import { rawLogStreams } from "./raw-log-stream.ts";
+import { rawWatches } from "./raw-watch.ts";
 import type { RequestLane, RequestLimiter } from "./request-limiter.ts";
 
 /** The calls the executor makes; the only place that talks to `@kubernetes/client-node`. */
@@ -117,13 +120,18 @@ export interface KubeApiOptions {
   clock?: Clock;
 }
 
+const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+
 /** KubeApi over the official client. */
 export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}): KubeApi {
-  const { CoreV1Api, Log, Watch } = kubeClient();
+  const { CoreV1Api } = kubeClient();
   reuseConnections(config);
   const core = config.makeApiClient(CoreV1Api);
-  const watch = new Watch(config);
-  const log = new Log(config);
+  // Creates, deletes, lists, log reads and the watch (the calls made per try, lists and events of
+  // every Pod) skip the client's serializer, node-fetch and readline: raw-*.ts.
+  const raw = rawJsonRequests(config);
+  const logStream = rawLogStreams(config);
+  const watch = rawWatches(config);
   const clock = options.clock ?? systemClock;
   const sleep = (ms: number) => new Promise<void>((resolve) => clock.after(ms, resolve));
   let closed = false;
@@ -163,7 +171,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
           created: true,
           pod: await retry(
             "create_pod",
-            () => core.createNamespacedPod({ namespace, body: pod }),
+            async () => (await raw("POST", `${podsPath(namespace)}`, {}, pod)) as V1Pod,
             409,
             "start",
           ),
@@ -180,17 +188,21 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
     async listPods(namespace, labelSelector) {
       const list = await retry(
         "list_pods",
-        () => core.listNamespacedPod({ namespace, labelSelector }),
+        async () => (await raw("GET", podsPath(namespace), { labelSelector })) as V1PodList | undefined,
         undefined,
         "start",
       );
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+      return { items: list?.items ?? [], resourceVersion: list?.metadata?.resourceVersion ?? "" };
     },
     async deletePod(namespace, name, gracePeriodSeconds) {
       try {
         await retry(
           "delete_pod",
-          () => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }),
+          async () => {
+            await raw("DELETE", `${podsPath(namespace)}/${encodeURIComponent(name)}`, {
+              gracePeriodSeconds: String(gracePeriodSeconds),
+            });
+          },
           404,
         );
       } catch (error) {
@@ -210,8 +222,8 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       const controller = await counted(
         "watch_pods",
         () =>
-          watch.watch(
-            `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+          watch(
+            podsPath(namespace),
             {
               labelSelector: query.labelSelector,
               resourceVersion: query.resourceVersion,
@@ -229,11 +241,13 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       const controller = await counted(
         "follow_log",
         () =>
-          log.log(namespace, pod, container, sink, {
-            follow: true,
-            timestamps: true,
-            ...(sinceTime ? { sinceTime } : {}),
-          }),
+          logStream(
+            namespace,
+            pod,
+            container,
+            { follow: true, timestamps: true, ...(sinceTime ? { sinceTime } : {}) },
+            sink,
+          ),
         undefined,
         "other",
         signal,
@@ -241,19 +255,20 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       return { abort: () => controller.abort() };
     },
     async readLog(namespace, name, container, sinceTime, sink) {
-      // readNamespacedPodLog cannot pass sinceTime in this client version; Log can. Streamed into
-      // the sink: a log can be larger than any string. Only the request is retried, before any of
-      // the body reached the sink.
+      // Streamed into the sink: a log can be larger than any string. Only the request is retried,
+      // before any of the body reached the sink.
       const done = new Promise<void>((resolve, reject) =>
         finished(sink, (error) => (error ? reject(error) : resolve())),
       );
       done.catch(() => undefined);
       await retry("read_log", () =>
-        log.log(namespace, name, container, sink, {
-          follow: false,
-          timestamps: true,
-          ...(sinceTime ? { sinceTime } : {}),
-        }),
+        logStream(
+          namespace,
+          name,
+          container,
+          { follow: false, timestamps: true, ...(sinceTime ? { sinceTime } : {}) },
+          sink,
+        ),
       );
       await done;
     },

@@ -6,6 +6,7 @@ import { type LinePiece, LineSplitter, MAX_LINE_BYTES } from "../executor/line-s
 import { LOG_FILE_MODE, PieceMasker, pieceText } from "../executor/task-log.ts";
 import type { KubeApi } from "./kube-api.ts";
 import { trySideFile } from "../runs/try-files.ts";
+import { mayExist } from "../executor/may-exist.ts";
 
 /** The stamp `timestamps=true` puts before each line; searched for in a line's first bytes only. */
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z /;
@@ -60,7 +61,9 @@ export class LogFollower {
   ) {
     this.#splitter = new LineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
     this.#masker = new PieceMasker(options.mask);
-    // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote.
+    // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote. A
+    // fresh try has no cursor: asked first, since a failed read builds an error with a stack.
+    if (!mayExist(this.#cursorFile)) return;
     try {
       const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
         last?: string;
