@@ -18,10 +18,10 @@ import { SchedulerError } from "./scheduler-error.ts";
 import type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
 import { StepEffects } from "./step-effects.ts";
 import { pauseDag, triggerRun } from "./trigger-request.ts";
+import { keepLoadedDefinitions } from "./kept-definitions.ts";
 
 export { SchedulerError } from "./scheduler-error.ts";
 export type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
-
 /**
  * The scheduler's loop: wires the clock, the store, the executor and the event bus around the pure
  * planning in plan-tick.ts and the transitions in run-progress.ts. Event-driven: it sleeps until
@@ -72,6 +72,7 @@ export class Scheduler {
         this.#dueTimes.forget(removed);
         this.wake();
       }),
+      keepLoadedDefinitions(this.#o.store, this.#o.registry),
     ];
     await this.#enqueue(() => this.#effects.recover());
     this.wake();

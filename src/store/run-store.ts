@@ -160,8 +160,9 @@ export class RunStore {
     for (const definition of definitions) kept.set(definitionKeyOf(definition), definition);
     this.#keptDefinitions = new Set(kept.keys());
     await this.update((state) => {
-      for (const [key, definition] of kept)
-        if (!Object.hasOwn(state.definitions, key)) state.definitions[key] = definition;
+      // The loaded object, even for a key already there (read from disk: the same JSON), so the
+      // state and the registry share one copy; the journal sees no change for it.
+      for (const [key, definition] of kept) state.definitions[key] = definition;
       dropUnusedDefinitions(state, this.#keptDefinitions);
     });
   }
