@@ -147,6 +147,10 @@ class CountingWriter implements StateWriter {
     this.sizes.push(Buffer.byteLength(text));
     await durableStateWriter.write(file, text);
   }
+  async append(file: string, text: string): Promise<void> {
+    this.sizes.push(Buffer.byteLength(text));
+    await durableStateWriter.append?.(file, text);
+  }
 }
 
 /** The raw floor: as many fsync'd appends to one file, of the same sizes, one after another. */

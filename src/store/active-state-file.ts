@@ -130,14 +130,17 @@ export class ActiveStateFile {
       // Nothing to write: what is on disk is already this. After a refused write, a write proves
       // the disk takes one again (health waits for it); a whole-file writer writes as it always did.
       if (journaled && !this.#refused && changes.length === 0 && rest === this.#restWritten) return;
-      for (const change of changes) undo.push(this.#record(change));
       // After a refusal, whole: an append can still land in the last block's slack of a full disk.
       if (journaled && this.#journalReady && !this.#refused && rest === this.#restWritten) {
         const line = journalLine(changes);
         await this.#writer.append?.(this.#journalFile, line);
         this.#journalBytes += Buffer.byteLength(line);
         this.#appended = true;
+        // On disk now (nothing to undo).
+        for (const change of changes) this.#record(change);
       } else {
+        // state.json is made of what is on disk: the changes first, undone if it is refused.
+        for (const change of changes) undo.push(this.#record(change));
         await this.#snapshot(rest);
       }
     } catch (error) {
@@ -188,7 +191,7 @@ export class ActiveStateFile {
         if (value === undefined) continue;
         const entry = value as object;
         if (this.#unchanged(collection, key, entry, written.get(key))) continue;
-        const text = await this.#textOf(collection, value);
+        const text = this.#textOf(collection, value) ?? json(await this.#confs.stored(value as Run));
         shapes.set(entry, { key, shape: collection === "definitions" ? undefined : shapeOf(entry) });
         if (written.get(key) !== text) changes.push({ collection, key, text });
       }
@@ -223,11 +226,12 @@ export class ActiveStateFile {
     return true;
   }
 
-  async #textOf(collection: Journaled, value: unknown): Promise<string> {
+  /** The entry's JSON as stored; undefined for a run whose large conf must be written first. */
+  #textOf(collection: Journaled, value: unknown): string | undefined {
     if (collection === "definitions") return definitionTextOf(value as DagDefinition);
     if (collection !== "runs") return JSON.stringify(value);
-    const run = value as Run;
-    return JSON.stringify(this.#confs.storedSync(run) ?? (await this.#confs.stored(run)));
+    const stored = this.#confs.storedSync(value as Run);
+    return stored === undefined ? undefined : JSON.stringify(stored);
   }
 
   /** Sets an entry's text as on disk; returns the change that undoes it. */
@@ -383,4 +387,8 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   // State files written before backfills existed have none.
   data.backfills = idRecord(data.backfills);
   return data;
+}
+
+function json(run: Run): string {
+  return JSON.stringify(run);
 }

@@ -65,7 +65,11 @@ export class ConfFiles {
 
   /** `stored` without waiting, when the run's conf was placed before; undefined when it was not. */
   storedSync(run: Run): Run | undefined {
-    const placed = this.#placed.get(run.conf as object);
+    const conf = run.conf as object;
+    let placed = this.#placed.get(conf);
+    // A new small conf stays inline: decided here, without a turn of the event loop per run.
+    if (placed === undefined && !this.#byRun.has(run.id) && isSmall(conf))
+      this.#placed.set(conf, (placed = null));
     if (placed === undefined) return undefined;
     return placed === null ? run : storedWithRef(run, placed);
   }
@@ -136,7 +140,7 @@ export class ConfFiles {
       return known;
     }
     const text = JSON.stringify(conf);
-    if (Buffer.byteLength(text) <= INLINE_CONF_BYTES) {
+    if (isSmall(conf, text)) {
       this.#placed.set(conf, null);
       return undefined;
     }
@@ -146,6 +150,12 @@ export class ConfFiles {
     this.#placed.set(conf, file);
     return file;
   }
+}
+
+/** Whether a conf stays inline in the state files (INLINE_CONF_BYTES as JSON at most). */
+function isSmall(conf: object, text = JSON.stringify(conf)): boolean {
+  // A string's UTF-8 length is at most 3 bytes per UTF-16 unit: most confs are decided without encoding.
+  return text.length * 3 <= INLINE_CONF_BYTES || Buffer.byteLength(text) <= INLINE_CONF_BYTES;
 }
 
 function storedWithRef(run: Run, ref: string): Run {

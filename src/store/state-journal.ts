@@ -24,9 +24,9 @@ export function journalHeader(generation: number, snapshot: string): string {
 
 /** One group of changes as one line: `[[collection, key, value or null], ...]`. */
 export function journalLine(changes: readonly EntryChange[]): string {
-  const parts = changes.map(
-    ({ collection, key, text }) => `[${JSON.stringify(collection)},${JSON.stringify(key)},${text ?? "null"}]`,
-  );
+  const parts: string[] = [];
+  for (const { collection, key, text } of changes)
+    parts.push(`["${collection}",${JSON.stringify(key)},${text ?? "null"}]`);
   return `[${parts.join(",")}]\n`;
 }
 
