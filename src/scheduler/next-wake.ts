@@ -1,5 +1,6 @@
 import type { ActiveState } from "../runs/active-state.ts";
-import type { Run } from "../runs/run-model.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { ownValue } from "../store/id-record.ts";
 import { nextBackfillWake } from "./backfill-plan.ts";
 import { durationText } from "./duration-text.ts";
@@ -61,12 +62,33 @@ export function nextWakeAt(
   return next;
 }
 
-function* runningDeadlines(runs: readonly Run[], context: Pick<TickContext, "definitionOf">) {
+/** Running tries of tasks that have a timeout, with when it elapses. */
+function runningDeadlines(runs: readonly Run[], context: Pick<TickContext, "definitionOf">) {
+  const found: Array<{ run: Run; instance: TaskInstance; timeoutMs: number; deadline: number }> = [];
   for (const run of runs) {
+    const definition = context.definitionOf(run);
+    // Most DAGs set no task timeout: their runs' tasks are not looked at, tick after tick.
+    const timeouts = definition ? taskTimeouts(definition) : undefined;
+    if (!timeouts || timeouts.size === 0) continue;
     for (const instance of run.tasks) {
       if (instance.state !== "running" || !instance.startedAt) continue;
-      const timeoutMs = context.definitionOf(run)?.tasks.find((t) => t.id === instance.id)?.timeoutMs;
-      if (timeoutMs) yield { run, instance, timeoutMs, deadline: Date.parse(instance.startedAt) + timeoutMs };
+      const timeoutMs = timeouts.get(instance.id);
+      if (timeoutMs)
+        found.push({ run, instance, timeoutMs, deadline: Date.parse(instance.startedAt) + timeoutMs });
     }
   }
+  return found;
+}
+
+/** Each task's timeout by id, once per definition (definitions never change). */
+const timeoutsByDefinition = new WeakMap<DagDefinition, ReadonlyMap<string, number>>();
+
+function taskTimeouts(definition: DagDefinition): ReadonlyMap<string, number> {
+  let timeouts = timeoutsByDefinition.get(definition);
+  if (!timeouts) {
+    const byId = new Map<string, number>();
+    for (const task of definition.tasks) if (task.timeoutMs) byId.set(task.id, task.timeoutMs);
+    timeoutsByDefinition.set(definition, (timeouts = byId));
+  }
+  return timeouts;
 }
