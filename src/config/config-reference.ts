@@ -77,6 +77,16 @@ export const ENVIRONMENT_ONLY: readonly EnvironmentSetting[] = [
     description:
       "The AWS SDK's switch for its Node.js < 22 warning: the daemon sets it to `true` for itself unless it is set (`false` shows the warning).",
   },
+  {
+    name: "GOGC",
+    description:
+      "Go's garbage collector target for the esbuild service that compiles DAG files: the daemon starts it with `400` (a quarter less CPU on a large load) unless it is set.",
+  },
+  {
+    name: "UPDRAFT_VERIFY_RUN_SHAPES",
+    description:
+      "`1` makes the state store check each entry it skips as unchanged against its JSON and fail the write on a difference. The test suite sets it; it costs a serialisation per entry, so leave it unset in production.",
+  },
 ];
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
