@@ -192,7 +192,10 @@ export class ActiveStateFile {
         const entry = value as object;
         if (this.#unchanged(collection, key, entry, written.get(key))) continue;
         const text = this.#textOf(collection, value) ?? json(await this.#confs.stored(value as Run));
-        shapes.set(entry, { key, shape: collection === "definitions" ? undefined : shapeOf(entry) });
+        // Not for an entry new in this write (a due second's 10,000 runs): the next write that finds
+        // it unchanged records it, off the due step's path.
+        if (written.has(key) || collection === "definitions")
+          shapes.set(entry, { key, shape: collection === "definitions" ? undefined : shapeOf(entry) });
         if (written.get(key) !== text) changes.push({ collection, key, text });
       }
       for (const key of written.keys())
