@@ -53,7 +53,7 @@ export class RunStore {
   readonly #confs: ConfFiles;
   readonly #logFolders: RunLogFolders;
   /** Definitions of the loaded DAGs (see keepDefinitions), kept with no run using them. */
-  #keptDefinitions: ReadonlySet<string> = new Set();
+  readonly #keptDefinitions = new Set<string>();
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
@@ -151,19 +151,21 @@ export class RunStore {
   }
 
   /**
-   * Writes the definitions of the loaded DAGs ahead of their runs, and keeps them while they are
+   * Writes the definitions of loaded DAGs ahead of their runs, and keeps them while they are
    * loaded: a due second then writes only its runs (a definition is most of a new run's bytes).
-   * Definitions no longer loaded go once no active run uses them.
+   * `release` names definitions no longer loaded: they go once no active run uses them.
    */
-  async keepDefinitions(definitions: Iterable<DagDefinition>): Promise<void> {
-    const kept = new Map<string, DagDefinition>();
-    for (const definition of definitions) kept.set(definitionKeyOf(definition), definition);
-    this.#keptDefinitions = new Set(kept.keys());
+  async keepDefinitions(add: Iterable<DagDefinition>, release: Iterable<string> = []): Promise<void> {
+    const added = new Map<string, DagDefinition>();
+    for (const definition of add) added.set(definitionKeyOf(definition), definition);
+    const released = [...release].filter((key) => !added.has(key));
+    for (const key of added.keys()) this.#keptDefinitions.add(key);
+    for (const key of released) this.#keptDefinitions.delete(key);
     await this.update((state) => {
       // The loaded object, even for a key already there (read from disk: the same JSON), so the
       // state and the registry share one copy; the journal sees no change for it.
-      for (const [key, definition] of kept) state.definitions[key] = definition;
-      dropUnusedDefinitions(state, this.#keptDefinitions);
+      for (const [key, definition] of added) state.definitions[key] = definition;
+      if (released.length > 0) dropUnusedDefinitions(state, this.#keptDefinitions, released);
     });
   }
 
@@ -410,9 +412,13 @@ function applyAll(group: PendingChange[], state: ActiveState, failed: Map<Pendin
   return true;
 }
 
-/** Removes definitions no active run uses and that are not kept. */
-function dropUnusedDefinitions(state: ActiveState, kept: ReadonlySet<string>): void {
+/** Removes definitions (all, or those of `only`) no active run uses and that are not kept. */
+function dropUnusedDefinitions(
+  state: ActiveState,
+  kept: ReadonlySet<string>,
+  only?: readonly string[],
+): void {
   const used = new Set(Object.values(state.runs).map((r) => r.definitionKey));
-  for (const key of Object.keys(state.definitions))
+  for (const key of only ?? Object.keys(state.definitions))
     if (!used.has(key) && !kept.has(key)) delete state.definitions[key];
 }

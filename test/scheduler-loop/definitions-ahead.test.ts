@@ -38,5 +38,10 @@ describe("definitions written ahead", () => {
     await h.settle();
     const changedKey = definitionKeyOf(h.registry.get("hourly")?.definition ?? changed);
     expect(Object.keys(h.store.state.definitions)).toContain(changedKey);
+
+    // Removed from the repository: its definition goes, as no run uses it.
+    h.registry.apply(dagSet(), { commit: null, snapshot: "/x", prefix: "" });
+    await h.settle();
+    expect(Object.keys(h.store.state.definitions)).not.toContain(changedKey);
   });
 });

@@ -46,9 +46,9 @@ describe("definitions kept ahead of their runs", () => {
     // Still loaded: kept with no run using it.
     expect(Object.hasOwn(store.state.definitions, definitionKeyOf(daily))).toBe(true);
 
-    // daily is no longer loaded (deleted from the repository), hourly changed.
+    // daily is no longer loaded (deleted from the repository), hourly changed: both old keys released.
     const hourlyChanged = dag("hourly", { tasks: [pod("only"), pod("more")] });
-    await store.keepDefinitions([hourlyChanged]);
+    await store.keepDefinitions([hourlyChanged], [definitionKeyOf(daily), definitionKeyOf(hourly)]);
     expect(Object.keys(store.state.definitions)).toEqual([definitionKeyOf(hourlyChanged)]);
     const reopened = await RunStore.open(dir);
     expect(Object.keys(reopened.state.definitions)).toEqual([definitionKeyOf(hourlyChanged)]);
@@ -59,7 +59,7 @@ describe("definitions kept ahead of their runs", () => {
     const store = await RunStore.open(dir);
     await store.keepDefinitions([daily]);
     await store.update((state) => store.addRun(state, runOf(daily, "daily__1")));
-    await store.keepDefinitions([]);
+    await store.keepDefinitions([], [definitionKeyOf(daily)]);
     expect(Object.keys(store.state.definitions)).toEqual([definitionKeyOf(daily)]);
     expect(store.definitionOf(store.state.runs["daily__1"]!)).toEqual(daily);
     await store.archive({ ...store.state.runs["daily__1"]!, state: "success", endedAt: at.toISOString() });
