@@ -1,14 +1,14 @@
 import { once } from "node:events";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { finished, Writable } from "node:stream";
-import { ApiException, CoreV1Api, KubeConfig, Log, type V1Pod } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, Log, type V1Pod } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiMessage, retryAfterMs } from "../../src/kubernetes/api-errors.ts";
 import { reuseConnections } from "../../src/kubernetes/connection-reuse.ts";
 import { statusOf } from "../../src/kubernetes/kube-api.ts";
 import { rawJsonRequests } from "../../src/kubernetes/raw-json-request.ts";
 import { rawLogStreams } from "../../src/kubernetes/raw-log-stream.ts";
+import { localKubeConfig } from "./support/local-kube-config.ts";
 
 interface Seen {
   method: string;
@@ -69,19 +69,7 @@ async function recorder(
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [
-      {
-        name: "c",
-        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        skipTLSVerify: true,
-      },
-    ],
-    users: [{ name: "u", token: "secret-token" }],
-    contexts: [{ name: "x", cluster: "c", user: "u", namespace: "jobs" }],
-    currentContext: "x",
-  });
+  const config = localKubeConfig(server, { token: "secret-token", namespace: "jobs" });
   reuseConnections(config);
   return { seen, config, close: () => server.close() };
 }
@@ -246,19 +234,7 @@ describe("raw log streams (log reads and follows without node-fetch)", () => {
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     close = () => server.close();
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [
-        {
-          name: "c",
-          server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          skipTLSVerify: true,
-        },
-      ],
-      users: [{ name: "u", token: "t" }],
-      contexts: [{ name: "x", cluster: "c", user: "u" }],
-      currentContext: "x",
-    });
+    const config = localKubeConfig(server, { token: "t" });
     // A sink without a `pipe` handler of its own (as container-log-tail.ts has it).
     const sink = collector();
     await rawLogStreams(config)("jobs", "p", "base", { follow: true, timestamps: true }, sink.sink);

@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
+import { localKubeConfig } from "./support/local-kube-config.ts";
 import { reuseConnections } from "../../src/kubernetes/connection-reuse.ts";
 import { rawWatches } from "../../src/kubernetes/raw-watch.ts";
 
@@ -32,19 +32,7 @@ async function watchServer(status = 200) {
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [
-      {
-        name: "c",
-        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        skipTLSVerify: true,
-      },
-    ],
-    users: [{ name: "u", token: "secret-token" }],
-    contexts: [{ name: "x", cluster: "c", user: "u" }],
-    currentContext: "x",
-  });
+  const config = localKubeConfig(server, { token: "secret-token" });
   reuseConnections(config);
   return { seen, config, close: () => server.close() };
 }

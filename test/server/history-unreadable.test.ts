@@ -4,17 +4,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DagRegistry } from "../../src/dags/dag-registry.ts";
-import { createDaemonEvents } from "../../src/events/daemon-events.ts";
-import { Heartbeat } from "../../src/health/heartbeat.ts";
-import { createLogger } from "../../src/log/logger.ts";
-import { Scheduler } from "../../src/scheduler/scheduler.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
 import { createApp } from "../../src/server/app.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { FakeExecutor } from "../scheduler-loop/harness.ts";
 import { finishedOneTaskRun } from "../store/support/one-task-run.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { fakeSource } from "./page-fixture.ts";
+import { unstartedScheduler } from "./support/unstarted-scheduler.ts";
 
 const cleanup = useCleanup("file");
 
@@ -34,15 +30,7 @@ describe("a history file replaced while the daemon runs", () => {
     const app = createApp({
       registry,
       source: fakeSource(),
-      scheduler: new Scheduler({
-        store,
-        registry,
-        executor: new FakeExecutor(),
-        logsDir: path.join(stateDir, "logs"),
-        log: createLogger({ secrets: [], level: "silent" }),
-        heartbeat: new Heartbeat("the scheduler loop", 30_000),
-        events: createDaemonEvents(),
-      }),
+      scheduler: unstartedScheduler(store, registry, stateDir),
       store,
       syncHistory: () => [],
       health: () => ({ ok: true, checks: {} }),

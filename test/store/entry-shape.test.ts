@@ -1,7 +1,7 @@
 // Issue 17: the store skips serialising a run whose shape (its fields, tasks, tries and notes) is the
 // one it had when written. Every way the scheduler changes a run must change its shape.
 import { describe, expect, it } from "vitest";
-import type { Run } from "../../src/runs/run-model.ts";
+import type { Run, TaskTry } from "../../src/runs/run-model.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { sameShape, shapeOf } from "../../src/store/entry-shape.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
@@ -9,6 +9,17 @@ import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 const at = new Date("2026-03-01T00:00:00Z");
+
+/** A try record as the scheduler pushes one. */
+const aTry = (n: number, state: TaskTry["state"]): TaskTry => ({
+  try: n,
+  state,
+  startedAt: null,
+  endedAt: null,
+  exitCode: null,
+  reason: null,
+  podName: null,
+});
 
 const changes: Array<[string, (run: Run) => void]> = [
   ["a run field", (run) => (run.state = "running")],
@@ -23,19 +34,7 @@ const changes: Array<[string, (run: Run) => void]> = [
   ["a task field", (run) => run.tasks[0] && (run.tasks[0].state = "queued")],
   ["a task replaced by a copy", (run) => run.tasks[0] && (run.tasks[0] = { ...run.tasks[0] })],
   ["a task's result replaced", (run) => run.tasks[0] && (run.tasks[0].result = { rows: 3 })],
-  [
-    "a try pushed",
-    (run) =>
-      run.tasks[0]?.tries.push({
-        try: 1,
-        state: "running",
-        startedAt: null,
-        endedAt: null,
-        exitCode: null,
-        reason: null,
-        podName: null,
-      }),
-  ],
+  ["a try pushed", (run) => run.tasks[0]?.tries.push(aTry(1, "running"))],
   ["a task removed", (run) => run.tasks.pop()],
 ];
 
@@ -44,15 +43,7 @@ describe("an entry's shape", () => {
     it(`changes with ${what}`, () => {
       const run = oneTaskRun("a", "r", at);
       run.notes.push("first");
-      run.tasks[0]?.tries.push({
-        try: 0,
-        state: "scheduled",
-        startedAt: null,
-        endedAt: null,
-        exitCode: null,
-        reason: null,
-        podName: null,
-      });
+      run.tasks[0]?.tries.push(aTry(0, "scheduled"));
       const shape = shapeOf(run);
       expect(sameShape(run, shape)).toBe(true);
       change(run);
@@ -62,15 +53,7 @@ describe("an entry's shape", () => {
   it("changes with a try's field and a note replaced in place", () => {
     const run = oneTaskRun("a", "r", at);
     run.notes.push("first");
-    run.tasks[0]?.tries.push({
-      try: 1,
-      state: "running",
-      startedAt: null,
-      endedAt: null,
-      exitCode: null,
-      reason: null,
-      podName: null,
-    });
+    run.tasks[0]?.tries.push(aTry(1, "running"));
     const shape = shapeOf(run);
     const firstTry = run.tasks[0]?.tries[0];
     if (firstTry) firstTry.state = "success";

@@ -1,19 +1,15 @@
-import path from "node:path";
 import { DagRegistry } from "../../../src/dags/dag-registry.ts";
 import type { DagSet } from "../../../src/dags/dag-set.ts";
 import type { DagDefinition } from "../../../src/dags/spec/dag-schema.ts";
 import { HttpListener } from "../../../src/daemon/http-listener.ts";
-import { createDaemonEvents } from "../../../src/events/daemon-events.ts";
-import { Heartbeat } from "../../../src/health/heartbeat.ts";
-import { createLogger } from "../../../src/log/logger.ts";
 import type { Run, RunState } from "../../../src/runs/run-model.ts";
 import { newRun } from "../../../src/scheduler/run-planner.ts";
-import { Scheduler } from "../../../src/scheduler/scheduler.ts";
 import { SecretMask } from "../../../src/secrets/secret-mask.ts";
 import { createApp, type UpdraftApp } from "../../../src/server/app.ts";
 import { RunStore } from "../../../src/store/run-store.ts";
-import { dag, FakeExecutor } from "../../scheduler-loop/harness.ts";
+import { dag } from "../../scheduler-loop/harness.ts";
 import { fakeSource } from "../page-fixture.ts";
+import { unstartedScheduler } from "./unstarted-scheduler.ts";
 import type { Cleanup } from "../../support/cleanup.ts";
 
 /** A secret DAG code could have read: it is in an owner and must never be served. */
@@ -75,15 +71,7 @@ export async function dagListApp(cleanup: Cleanup): Promise<DagListApp> {
     { ...dagSet([...NAMED.filter((d) => d.definition.id !== "epsilon"), ...bulk]), errors: [error] },
     source,
   );
-  const scheduler = new Scheduler({
-    store,
-    registry,
-    executor: new FakeExecutor(),
-    logsDir: path.join(stateDir, "logs"),
-    log: createLogger({ secrets: [], level: "silent" }),
-    heartbeat: new Heartbeat("the scheduler loop", 30_000),
-    events: createDaemonEvents(),
-  });
+  const scheduler = unstartedScheduler(store, registry, stateDir);
   await store.archive(runOf("gamma", "failed"));
   await store.update((state) => store.addRun(state, runOf("delta", "running")));
   const app = createApp({
