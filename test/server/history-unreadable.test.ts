@@ -5,12 +5,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DagRegistry } from "../../src/dags/dag-registry.ts";
 import { SecretMask } from "../../src/secrets/secret-mask.ts";
-import { createApp } from "../../src/server/app.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { finishedOneTaskRun } from "../store/support/one-task-run.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
-import { fakeSource } from "./page-fixture.ts";
-import { unstartedScheduler } from "./support/unstarted-scheduler.ts";
+import { storeApp } from "./support/store-app.ts";
 
 const cleanup = useCleanup("file");
 
@@ -27,19 +25,7 @@ describe("a history file replaced while the daemon runs", () => {
     );
     await store.archiveAll(runs);
     const registry = new DagRegistry(new SecretMask());
-    const app = createApp({
-      registry,
-      source: fakeSource(),
-      scheduler: unstartedScheduler(store, registry, stateDir),
-      store,
-      syncHistory: () => [],
-      health: () => ({ ok: true, checks: {} }),
-      auth: { apiToken: undefined, listensOnLoopback: true },
-      webhookSecret: undefined,
-      followedBranch: () => "main",
-      version: "0.0.0-test",
-      mask: new SecretMask(),
-    });
+    const app = storeApp({ store, registry, stateDir, mask: new SecretMask() });
     const get = async (url: string) => {
       const response = await app.request(`http://127.0.0.1${url}`, { headers: { host: "127.0.0.1" } });
       const text = await response.text();

@@ -5,11 +5,10 @@ import { HttpListener } from "../../../src/daemon/http-listener.ts";
 import type { Run, RunState } from "../../../src/runs/run-model.ts";
 import { newRun } from "../../../src/scheduler/run-planner.ts";
 import { SecretMask } from "../../../src/secrets/secret-mask.ts";
-import { createApp, type UpdraftApp } from "../../../src/server/app.ts";
+import type { UpdraftApp } from "../../../src/server/app.ts";
 import { RunStore } from "../../../src/store/run-store.ts";
 import { dag } from "../../scheduler-loop/harness.ts";
-import { fakeSource } from "../page-fixture.ts";
-import { unstartedScheduler } from "./unstarted-scheduler.ts";
+import { storeApp } from "./store-app.ts";
 import type { Cleanup } from "../../support/cleanup.ts";
 
 /** A secret DAG code could have read: it is in an owner and must never be served. */
@@ -71,22 +70,9 @@ export async function dagListApp(cleanup: Cleanup): Promise<DagListApp> {
     { ...dagSet([...NAMED.filter((d) => d.definition.id !== "epsilon"), ...bulk]), errors: [error] },
     source,
   );
-  const scheduler = unstartedScheduler(store, registry, stateDir);
   await store.archive(runOf("gamma", "failed"));
   await store.update((state) => store.addRun(state, runOf("delta", "running")));
-  const app = createApp({
-    registry,
-    source: fakeSource(),
-    scheduler,
-    store,
-    syncHistory: () => [],
-    health: () => ({ ok: true, checks: {} }),
-    auth: { apiToken: undefined, listensOnLoopback: true },
-    webhookSecret: undefined,
-    followedBranch: () => "main",
-    version: "0.0.0-test",
-    mask: new SecretMask([LIST_SECRET]),
-  });
+  const app = storeApp({ store, registry, stateDir, mask: new SecretMask([LIST_SECRET]) });
   const listener = new HttpListener();
   await listener.listen(app, "127.0.0.1", 0);
   cleanup.defer(() => listener.close());
