@@ -1,5 +1,6 @@
 import type { DagChanges } from "../dags/active-dags.ts";
 import type { DagRegistry } from "../dags/dag-registry.ts";
+import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { definitionKeyOf } from "../runs/run-model.ts";
 import type { RunStore } from "../store/run-store.ts";
 
@@ -10,14 +11,18 @@ import type { RunStore } from "../store/run-store.ts";
  * error (health reports it); a due step then writes the definitions with its runs, as it can.
  * Returns the function that stops it.
  */
+/** Definitions written per store write when many are kept at once (at start). */
+const CHUNK = 500;
+
 export function keepLoadedDefinitions(
   store: Pick<RunStore, "keepDefinitions">,
   registry: Pick<DagRegistry, "all" | "get" | "onChange">,
 ): () => void {
   /** The key kept for each DAG id. */
   const kept = new Map<string, string>();
+  let queue: Promise<void> = Promise.resolve();
   const keep = (ids: Iterable<string>, removed: Iterable<string>) => {
-    const add = [];
+    const add: DagDefinition[] = [];
     const release: string[] = [];
     for (const id of ids) {
       const definition = registry.get(id)?.definition;
@@ -34,7 +39,14 @@ export function keepLoadedDefinitions(
       if (before !== undefined) release.push(before);
       kept.delete(id);
     }
-    if (add.length > 0 || release.length > 0) void store.keepDefinitions(add, release).catch(() => undefined);
+    if (add.length === 0 && release.length === 0) return;
+    // In order, a chunk at a time: 10,000 definitions in one line is a 10 MB string at once.
+    queue = queue
+      .then(async () => {
+        for (let at = 0; at < Math.max(add.length, 1); at += CHUNK)
+          await store.keepDefinitions(add.slice(at, at + CHUNK), at === 0 ? release : []);
+      })
+      .catch(() => undefined);
   };
   keep(
     registry.all().map((dag) => dag.definition.id),

@@ -5,6 +5,7 @@ import { definitionKeyOf } from "../../src/runs/run-model.ts";
 import { durableStateWriter } from "../../src/store/durable-write.ts";
 import { dag, dagSet, pod, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const loop = useSchedulerLoop("2026-05-01T10:00:30.000Z", { stateDir: "definitions-ahead" });
 
@@ -43,5 +44,28 @@ describe("definitions written ahead", () => {
     h.registry.apply(dagSet(), { commit: null, snapshot: "/x", prefix: "" });
     await h.settle();
     expect(Object.keys(h.store.state.definitions)).not.toContain(changedKey);
+  });
+  it("writes many at start a chunk at a time, all of them", async () => {
+    const appended: string[] = [];
+    const many = Array.from({ length: 1201 }, (_, i) =>
+      dag(`d${i}`, { schedule: null, tasks: [pod("only")] }),
+    );
+    const h = await schedulerHarness({
+      stateDir: loop.stateDir,
+      dags: many,
+      writer: {
+        write: durableStateWriter.write,
+        append: async (file, text) => (appended.push(text), durableStateWriter.append?.(file, text)),
+      },
+    });
+    loop.harnesses.push(h);
+    await h.start();
+    await h.settle();
+    await waitFor("every definition kept", () =>
+      Object.keys(h.store.state.definitions).length === 1201 ? true : undefined,
+    );
+    const perLine = appended.map((line) => line.split('["definitions",').length - 1).filter((n) => n > 0);
+    expect(perLine.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...perLine)).toBeLessThanOrEqual(500);
   });
 });
