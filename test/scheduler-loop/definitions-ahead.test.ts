@@ -2,24 +2,22 @@
 // a due step holds its runs only; a DAG set change keeps the new definitions and lets the old go.
 import { describe, expect, it } from "vitest";
 import { definitionKeyOf } from "../../src/runs/run-model.ts";
-import { durableStateWriter } from "../../src/store/durable-write.ts";
 import { dag, dagSet, pod, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { recordingWriter } from "../support/recording-writer.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const loop = useSchedulerLoop("2026-05-01T10:00:30.000Z", { stateDir: "definitions-ahead" });
 
 describe("definitions written ahead", () => {
   it("are in state once scheduling starts; the due step's write holds only runs and DAG states", async () => {
-    const appended: string[] = [];
+    const writer = recordingWriter();
+    const { appended } = writer;
     const hourly = dag("hourly", { schedule: "* * * * *", tasks: [pod("only")] });
     const h = await schedulerHarness({
       stateDir: loop.stateDir,
       dags: [hourly],
-      writer: {
-        write: durableStateWriter.write,
-        append: async (file, text) => (appended.push(text), durableStateWriter.append?.(file, text)),
-      },
+      writer,
     });
     loop.harnesses.push(h);
     await h.start();
@@ -46,17 +44,15 @@ describe("definitions written ahead", () => {
     expect(Object.keys(h.store.state.definitions)).not.toContain(changedKey);
   });
   it("writes many at start a chunk at a time, all of them", async () => {
-    const appended: string[] = [];
+    const writer = recordingWriter();
+    const { appended } = writer;
     const many = Array.from({ length: 1201 }, (_, i) =>
       dag(`d${i}`, { schedule: null, tasks: [pod("only")] }),
     );
     const h = await schedulerHarness({
       stateDir: loop.stateDir,
       dags: many,
-      writer: {
-        write: durableStateWriter.write,
-        append: async (file, text) => (appended.push(text), durableStateWriter.append?.(file, text)),
-      },
+      writer,
     });
     loop.harnesses.push(h);
     await h.start();

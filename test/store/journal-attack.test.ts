@@ -9,6 +9,7 @@ import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state
 import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { CorruptStateError } from "../../src/store/state-file.ts";
+import { recordingWriter } from "../support/recording-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
 
@@ -220,16 +221,9 @@ describe("the active state journal under attack", () => {
 
   it("a change that throws while a compaction is queued leaves nothing of itself, and the compaction holds the rest", async () => {
     const dir = await cleanup.tempDir("journal-throw-compaction");
-    const written: string[] = [];
-    const store = await RunStore.open(dir, {
-      writer: {
-        write: async (file, text) => (
-          written.push(path.basename(file)),
-          durableStateWriter.write(file, text)
-        ),
-        append: async (file, text) => durableStateWriter.append?.(file, text),
-      },
-    });
+    const writer = recordingWriter();
+    const { written } = writer;
+    const store = await RunStore.open(dir, { writer });
     await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
     let value = 0;
     // Up to the write after which a compaction is queued (it writes state.json once the group is done).

@@ -6,27 +6,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ActiveState } from "../../src/runs/active-state.ts";
 import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state-file.ts";
-import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
+import { durableStateWriter } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { CorruptStateError } from "../../src/store/state-file.ts";
+import { recordingWriter } from "../support/recording-writer.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("file");
 const at = new Date("2026-03-01T00:00:00Z");
 const child = path.join(import.meta.dirname, "support", "journal-child.ts");
-
-/** The real writer, keeping each append's text. */
-function recordingWriter(): StateWriter & { appended: string[]; written: string[] } {
-  const appended: string[] = [];
-  const written: string[] = [];
-  return {
-    appended,
-    written,
-    write: async (file, text) => (written.push(path.basename(file)), durableStateWriter.write(file, text)),
-    append: async (file, text) => (appended.push(text), durableStateWriter.append?.(file, text)),
-  };
-}
 
 /** What a store holds, as plain JSON (comparable across a reopen). */
 function plain(state: Readonly<ActiveState>): unknown {
