@@ -124,8 +124,9 @@ export class ActiveStateFile {
     const shapes = new Map<object, KeyedShape>();
     let rest: string;
     try {
-      const changes = await this.#changes(shapes);
-      rest = JSON.stringify(split(this.data).rest);
+      const parts = split(this.data);
+      const changes = await this.#changes(parts.entries, shapes);
+      rest = JSON.stringify(parts.rest);
       const journaled = this.#writer.append !== undefined;
       // Nothing to write: what is on disk is already this. After a refused write, a write proves
       // the disk takes one again (health waits for it); a whole-file writer writes as it always did.
@@ -179,9 +180,11 @@ export class ActiveStateFile {
   }
 
   /** Entries whose JSON differs from what is on disk, and entries removed. */
-  async #changes(shapes: Map<object, KeyedShape>): Promise<EntryChange[]> {
+  async #changes(
+    entries: Record<Journaled, Record<string, unknown>>,
+    shapes: Map<object, KeyedShape>,
+  ): Promise<EntryChange[]> {
     const changes: EntryChange[] = [];
-    const { entries } = split(this.data);
     for (const collection of JOURNALED) {
       const record = entries[collection];
       const written = this.#written.get(collection) ?? new Map<string, string>();
@@ -191,7 +194,8 @@ export class ActiveStateFile {
         if (value === undefined) continue;
         const entry = value as object;
         if (this.#unchanged(collection, key, entry, written.get(key))) continue;
-        const text = this.#textOf(collection, value) ?? json(await this.#confs.stored(value as Run));
+        const text =
+          this.#textOf(collection, value) ?? JSON.stringify(await this.#confs.stored(value as Run));
         // Not for an entry new in this write (a due second's 10,000 runs): the next write that finds
         // it unchanged records it, off the due step's path.
         if (written.has(key) || collection === "definitions")
@@ -390,8 +394,4 @@ export function reviveActiveState(data: ActiveState): ActiveState {
   // State files written before backfills existed have none.
   data.backfills = idRecord(data.backfills);
   return data;
-}
-
-function json(run: Run): string {
-  return JSON.stringify(run);
 }
