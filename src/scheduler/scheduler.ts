@@ -19,6 +19,7 @@ import type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
 import { StepEffects } from "./step-effects.ts";
 import { pauseDag, triggerRun } from "./trigger-request.ts";
 import { keepLoadedDefinitions } from "./kept-definitions.ts";
+import { WakeTimer } from "./wake-timer.ts";
 
 export { SchedulerError } from "./scheduler-error.ts";
 export type { SchedulerOptions, SchedulerParts } from "./scheduler-options.ts";
@@ -33,7 +34,13 @@ export class Scheduler {
   readonly #now: () => Date;
   readonly #context: TickContext;
   #serial: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timer = new WakeTimer(
+    () => this.#now().getTime(),
+    () => {
+      if (this.#inbox.length > 0) this.#drainSoon();
+      this.wake();
+    },
+  );
   #stopped = true;
   #unsubscribe: Array<() => void> = [];
   readonly #inbox: ExecutorEvent[] = [];
@@ -81,7 +88,7 @@ export class Scheduler {
   /** Stops the loop after the work under way; running tasks keep running (a restart adopts them). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timer.clear();
     this.#effects.reset();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#serial.catch(() => undefined);
@@ -231,20 +238,13 @@ export class Scheduler {
     if (this.#stopped) return;
     this.#failures++;
     const delay = Math.min(250 * 2 ** (this.#failures - 1), this.#context.maxSleepMs);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      if (this.#inbox.length > 0) this.#drainSoon();
-      this.wake();
-    }, delay);
-    this.#timer.unref();
+    this.#timer.at(this.#now().getTime() + delay);
   }
 
   /** Sleeps until `wakeAt` (epoch ms; planning caps it at maxSleepMs). */
   #sleepUntil(wakeAt: number): void {
     if (this.#stopped) return;
     this.#failures = 0;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), Math.max(0, wakeAt - this.#now().getTime()));
-    this.#timer.unref();
+    this.#timer.at(wakeAt);
   }
 }

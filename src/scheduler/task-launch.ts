@@ -1,9 +1,9 @@
-import type { DagDefinition } from "../dags/spec/dag-schema.ts";
+import type { DagDefinition, TaskDefinition } from "../dags/spec/dag-schema.ts";
 import type { TaskLaunch } from "../executor/executor.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
 import { tryLogFile } from "../runs/try-files.ts";
 import { idRecord } from "../store/id-record.ts";
-import { renderTaskTemplates, taskHasTemplates } from "./templating.ts";
+import { plainRender, renderTaskTemplates, taskHasTemplates } from "./templating.ts";
 
 /** A try ready for the executor, or why it cannot start (the try then fails for good). */
 export type LaunchPlan = { ok: true; launch: TaskLaunch } | { ok: false; reason: string };
@@ -15,21 +15,10 @@ export function taskLaunchOf(
   definition: DagDefinition | undefined,
   logsDir: string,
 ): LaunchPlan {
-  const task = definition?.tasks.find((t) => t.id === instance.id);
+  const task = taskOf(definition, instance.id);
   if (!task) return { ok: false, reason: "the task is no longer defined" };
-  const results = idRecord<unknown>();
-  // Only templates read results (10,000 starts in a tick mostly have none).
-  if (taskHasTemplates(task))
-    for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
-  const rendered = renderTaskTemplates(task, {
-    conf: run.conf,
-    logicalDate: run.logicalDate,
-    runId: run.id,
-    dagId: run.dagId,
-    taskId: task.id,
-    tryNumber: instance.try,
-    results,
-  });
+  // A task without templates (10,000 starts in a tick mostly) is copied, with no context to build.
+  const rendered = taskHasTemplates(task) ? renderWithRun(task, run, instance) : plainRender(task);
   if (!rendered.ok) return { ok: false, reason: `template error: ${rendered.error}` };
   const key = { dagId: run.dagId, runId: run.id, taskId: task.id, try: instance.try };
   let logFile: string;
@@ -57,4 +46,26 @@ export function taskLaunchOf(
       logicalDate: run.logicalDate,
     },
   };
+}
+
+/** The task of `definition` with this id (a loop: no closure made per start). */
+function taskOf(definition: DagDefinition | undefined, id: string): TaskDefinition | undefined {
+  const tasks = definition?.tasks ?? [];
+  for (let i = 0; i < tasks.length; i++) if ((tasks[i] as TaskDefinition).id === id) return tasks[i];
+  return undefined;
+}
+
+/** Renders a task's templates with the run's context and the results its finished tasks published. */
+function renderWithRun(task: TaskDefinition, run: Run, instance: TaskInstance) {
+  const results = idRecord<unknown>();
+  for (const other of run.tasks) if (other.hasResult) results[other.id] = other.result;
+  return renderTaskTemplates(task, {
+    conf: run.conf,
+    logicalDate: run.logicalDate,
+    runId: run.id,
+    dagId: run.dagId,
+    taskId: task.id,
+    tryNumber: instance.try,
+    results,
+  });
 }

@@ -47,7 +47,7 @@ export function renderTaskTemplates(
   },
   context: TemplateContext,
 ): Rendered<{ command: string[]; args: string[]; env: Record<string, string> }> {
-  if (!taskHasTemplates(task)) return { ok: true, value: plainCopy(task) };
+  if (!taskHasTemplates(task)) return plainRender(task);
   const command: string[] = [];
   const args: string[] = [];
   // Keys come from the DAG file: `__proto__` is a valid variable name.
@@ -100,11 +100,19 @@ export function taskHasTemplates(task: TemplatedTask): boolean {
 
 const templated = new WeakMap<TemplatedTask, boolean>();
 
-/** A task without templates, rendered: fresh arrays and record, as rendering would give. */
-function plainCopy(task: TemplatedTask): { command: string[]; args: string[]; env: Record<string, string> } {
+/**
+ * A task without templates, rendered: fresh arrays and record, as rendering would give (what a
+ * launch holds may end up in a Pod spec: never shared between launches).
+ */
+export function plainRender(
+  task: TemplatedTask,
+): Rendered<{ command: string[]; args: string[]; env: Record<string, string> }> {
   const env = idRecord<string>();
-  for (const [key, value] of Object.entries(task.env)) if (typeof value === "string") env[key] = value;
-  return { command: [...task.command], args: [...task.args], env };
+  for (const key in task.env) {
+    const value = task.env[key];
+    if (typeof value === "string" && Object.hasOwn(task.env, key)) env[key] = value;
+  }
+  return { ok: true, value: { command: task.command.slice(), args: task.args.slice(), env } };
 }
 
 /** The names templates may use, for error messages. */

@@ -155,8 +155,13 @@ export class ActiveStateFile {
     for (const [entry, shape] of shapes) this.#shapes.set(entry, shape);
   }
 
-  /** Rewrites state.json whole from what is on disk and starts a new journal. */
+  /**
+   * Rewrites state.json whole from what is on disk and starts a new journal. Waits for a turn of
+   * the event loop first: the write that queued it (a due second's runs) is acknowledged, and its
+   * caller's work that needs no I/O (the executor starts) comes before this one's ~30 ms of text.
+   */
   async compact(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await this.#snapshot(this.#restWritten);
     } catch (error) {
@@ -188,23 +193,29 @@ export class ActiveStateFile {
     for (const collection of JOURNALED) {
       const record = entries[collection];
       const written = this.#written.get(collection) ?? new Map<string, string>();
+      // Entries of `record` that are on disk: when that is all of them, none was removed.
+      let kept = 0;
       for (const key of Object.keys(record)) {
         const value = record[key];
         // JSON.stringify leaves out a key whose value is undefined.
         if (value === undefined) continue;
         const entry = value as object;
-        if (this.#unchanged(collection, key, entry, written.get(key))) continue;
+        const before = written.get(key);
+        if (before !== undefined) kept++;
+        if (this.#unchanged(collection, key, entry, before)) continue;
         const text =
           this.#textOf(collection, value) ?? JSON.stringify(await this.#confs.stored(value as Run));
         // Not for an entry new in this write (a due second's 10,000 runs): the next write that finds
         // it unchanged records it, off the due step's path.
-        if (written.has(key) || collection === "definitions")
+        if (before !== undefined || collection === "definitions")
           shapes.set(entry, { key, shape: collection === "definitions" ? undefined : shapeOf(entry) });
-        if (written.get(key) !== text) changes.push({ collection, key, text });
+        if (before !== text) changes.push({ collection, key, text });
       }
-      for (const key of written.keys())
-        if (!Object.hasOwn(record, key) || record[key] === undefined)
-          changes.push({ collection, key, text: null });
+      // Not a lookup per entry on disk on every write (30,000 at 10,000 DAGs) when none is gone.
+      if (kept < written.size)
+        for (const key of written.keys())
+          if (!Object.hasOwn(record, key) || record[key] === undefined)
+            changes.push({ collection, key, text: null });
     }
     return changes;
   }
