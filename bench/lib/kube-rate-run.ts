@@ -5,7 +5,9 @@
  * daemon's requests, Lease included, and per verb), PASS when the peak stays ≤ qps + burst; and
  * issue 17's point 5 lines: due → last Pod created against the budget's time plus 10 %
  * (2,000 / 50 s × 1.1 = 44 s), API requests per task (≤ 4), the daemon's CPU per task from /proc
- * (≤ 5 ms) and its RSS. `BENCH_KUBE_CPU_PROF=<dir>` starts the daemon with `--cpu-prof` into <dir>.
+ * (≤ 5 ms), split by thread, and its RSS. The daemon runs with the bin's shebang flags, as from a
+ * shell; `BENCH_KUBE_NODE_FLAGS` adds more, and `BENCH_KUBE_CPU_PROF=<dir>` starts it with
+ * `--cpu-prof` into <dir>.
  */
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";

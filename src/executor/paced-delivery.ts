@@ -2,8 +2,8 @@
  * Hands items to `deliver` in order, at most once per `intervalMs`: an item that comes after a
  * quiet interval goes at once, and items that come sooner wait for the interval's end and go
  * together. An executor's events each cost the scheduler a durable state write, and the write
- * (finding the changed entries among every active run, the fdatasync) costs the same for one
- * event as for fifty: 2,000 Pods finishing at 50 a second made 100 writes a second, each over all
+ * (finding the changed entries among every active run, the fdatasync) costs nearly as much for
+ * one event as for fifty: 2,000 Pods finishing at 50 a second made 100 writes a second, each over all
  * 2,000 tries. Paced, a burst costs one write per interval; a lone event is not delayed at all.
  */
 export class PacedDelivery<T> {
