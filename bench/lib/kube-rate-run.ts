@@ -5,7 +5,9 @@
  * daemon's requests, Lease included, and per verb), PASS when the peak stays ≤ qps + burst; and
  * issue 17's point 5 lines: due → last Pod created against the budget's time plus 10 %
  * (2,000 / 50 s × 1.1 = 44 s), API requests per task (≤ 4), the daemon's CPU per task from /proc
- * (≤ 5 ms) and its RSS. `BENCH_KUBE_CPU_PROF=<dir>` starts the daemon with `--cpu-prof` into <dir>.
+ * (≤ 5 ms), split by thread, and its RSS. The daemon runs with the bin's shebang flags, as from a
+ * shell; `BENCH_KUBE_NODE_FLAGS` adds more, and `BENCH_KUBE_CPU_PROF=<dir>` starts it with
+ * `--cpu-prof` into <dir>.
  */
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,7 +19,7 @@ import { startFakeKube } from "../../test/support/fake-kube/fake-kube.ts";
 import { CLI, startDaemonProcess, waitReady } from "./daemon-process.ts";
 import { mb, ms } from "./figures.ts";
 import { cpuSplit, newestProfile } from "./kube-cpu-split.ts";
-import { procStats } from "./kube-proc-stats.ts";
+import { procStats, threadCpu, threadSplit } from "./kube-proc-stats.ts";
 import { countByVerb, percentile } from "./kube-requests.ts";
 
 const DAGS = 20;
@@ -31,6 +33,8 @@ const LEAD_MS = 25_000;
 const TARGET_ALL_CREATED_MS = (TOTAL / QPS) * 1000 * 1.1;
 const TARGET_REQUESTS_PER_TASK = 4;
 const TARGET_CPU_MS_PER_TASK = 5;
+/** The Node flags of the bin's shebang: the daemon runs as `updraft run` does from a shell. */
+const SHEBANG_FLAGS = readFileSync(CLI, "utf8").split("\n")[0]?.split(/\s+/).slice(3) ?? [];
 
 function dagSource(d: number, due: Date): string {
   const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`;
@@ -60,6 +64,12 @@ export async function rateRun(): Promise<boolean> {
     for (let d = 0; d < DAGS; d++) await writeFile(path.join(dagsDir, `rate_${d}.ts`), dagSource(d, due));
     const kubeconfig = path.join(work, "kubeconfig");
     await writeFile(kubeconfig, kube.kubeconfigText(NAMESPACE));
+    const nodeFlags = [
+      ...SHEBANG_FLAGS,
+      // An experiment's extra flags (`BENCH_KUBE_NODE_FLAGS="--max-semi-space-size=16"`, say).
+      ...(process.env.BENCH_KUBE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+    ];
     const daemon = await startDaemonProcess(
       [
         ...["--dags", dagsDir, "--executor", "kubernetes", "--namespace", NAMESPACE],
@@ -68,7 +78,7 @@ export async function rateRun(): Promise<boolean> {
       ],
       { ...process.env, KUBECONFIG: kubeconfig },
       30_000,
-      { cli: CLI, nodeFlags: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] },
+      { cli: CLI, nodeFlags },
     );
     stop = () => daemon.stop();
     const status = await waitReady(daemon);
@@ -77,6 +87,7 @@ export async function rateRun(): Promise<boolean> {
     const pid = daemon.child.pid ?? 0;
     await sleep(due.getTime() - 1000 - Date.now());
     const before = procStats(pid);
+    const threadsBefore = threadCpu(pid);
     const beforeAt = Date.now();
     let peakRss = before.rss;
     const startIndex = kube.requests.length;
@@ -110,6 +121,7 @@ export async function rateRun(): Promise<boolean> {
     const deletesDoneAt = Date.now();
     await sleep(1500);
     const after = procStats(pid);
+    const threads = threadSplit(pid, threadsBefore, threadCpu(pid));
     window = { from: beforeAt, to: Date.now(), cpuMs: after.cpuMs - before.cpuMs };
     const journal = kube.requests.slice(startIndex);
     const creates = journal.filter((r) => r.verb === "create" && r.resource === "pods");
@@ -119,7 +131,7 @@ export async function rateRun(): Promise<boolean> {
     // The bucket lets `burst` go at once and then one per 1/qps s: the 99th create can go no sooner.
     const floorMs = ((Math.ceil(TOTAL * 0.99) - BURST) / QPS) * 1000;
     console.log(
-      `bench:kube (rate) — ${TOTAL} tasks (${DAGS} DAGs × ${TASKS}), fake/sleep 1 s each, all due ${due.toISOString()}, --kube-qps ${QPS} --kube-burst ${BURST}`,
+      `bench:kube (rate) — ${TOTAL} tasks (${DAGS} DAGs × ${TASKS}), fake/sleep 1 s each, all due ${due.toISOString()}, --kube-qps ${QPS} --kube-burst ${BURST}, node ${nodeFlags.join(" ") || "(no flags)"}`,
     );
     console.log(
       `  runs: ${states.filter((s) => s === "success").length} of ${DAGS} succeeded; wall time due → last run done ${ms(endedAt - due.getTime())}, → last Pod deleted ${ms(deletesDoneAt - due.getTime())}; ${journal.length} API requests`,
@@ -150,6 +162,10 @@ export async function rateRun(): Promise<boolean> {
     const cpuPerTask = (after.cpuMs - before.cpuMs) / TOTAL;
     console.log(
       `  daemon CPU per task: ${cpuPerTask.toFixed(2)} ms (${ms(after.cpuMs - before.cpuMs)} user + system from /proc, 1 s before due → last Pod deleted + 1.5 s)   target ≤ ${TARGET_CPU_MS_PER_TASK} ms: ${pass(cpuPerTask, TARGET_CPU_MS_PER_TASK)}   ${load()}`,
+    );
+    const others = threads.others.reduce((sum, [, value]) => sum + value, 0);
+    console.log(
+      `  daemon CPU by thread: main ${ms(threads.mainMs)} (${(threads.mainMs / TOTAL).toFixed(2)} ms/task), the ${threads.others.length} others ${ms(others)} (${(others / TOTAL).toFixed(2)} ms/task: ${threads.others.map(([, value]) => ms(value)).join(", ")})`,
     );
     console.log(
       `  daemon RSS: ${mb(before.rss)} before due, ${mb(after.rss)} at the end, peak sampled ${mb(peakRss)}, VmHWM ${mb(after.peakRss)}   ${load()}`,

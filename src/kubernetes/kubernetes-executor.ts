@@ -10,6 +10,7 @@ import {
   keyString,
 } from "../executor/executor.ts";
 import { recordedOutcome, recordOutcome } from "../executor/outcome-record.ts";
+import { PacedDelivery } from "../executor/paced-delivery.ts";
 import { extractResult } from "../executor/result-marker.ts";
 import { LOG_FILE_MODE, makeLogDir } from "../executor/task-log.ts";
 import { CallLimit } from "./call-limit.ts";
@@ -44,6 +45,11 @@ export interface KubernetesExecutorOptions {
   createConcurrency?: number;
   /** `--pod-template`: the base of every task Pod. */
   podTemplate?: PodTemplate;
+  /**
+   * Events go to the listeners at most once per this many ms (default 100; 0: each at once). A
+   * lone event goes at once; a burst goes together, as one state write (paced-delivery.ts).
+   */
+  eventIntervalMs?: number;
 }
 
 interface Tracked {
@@ -88,19 +94,27 @@ export class KubernetesExecutor implements Executor {
   /** Pods whose delete this executor has asked for and not heard back about. */
   readonly #deleting = new Set<string>();
   readonly #creates: CallLimit;
+  readonly #events: PacedDelivery<ExecutorEvent>;
   #closed = false;
 
   constructor(options: KubernetesExecutorOptions) {
     this.#o = options;
     this.#creates = new CallLimit(options.createConcurrency ?? 32);
     this.#now = options.now ?? Date.now;
+    this.#events = new PacedDelivery((events) => {
+      for (const event of events) for (const listener of this.#listeners) listener(event);
+    }, options.eventIntervalMs ?? 100);
     this.#sweep = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
     this.#sweep.unref();
   }
 
   subscribe(listener: (event: ExecutorEvent) => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      // What was emitted before goes out first, as it would have unpaced.
+      this.#events.flush();
+      this.#listeners.delete(listener);
+    };
   }
 
   /**
@@ -180,6 +194,8 @@ export class KubernetesExecutor implements Executor {
       clearTimeout(tracked.recheck);
       tracked.follower?.stop();
     }
+    // Outcomes already recorded reach the scheduler before it stops listening.
+    this.#events.flush();
     this.#listeners.clear();
   }
 
@@ -456,7 +472,7 @@ export class KubernetesExecutor implements Executor {
       taskId: event.key.taskId,
       try: event.key.try,
     };
-    for (const listener of this.#listeners) listener({ ...event, key } as ExecutorEvent);
+    this.#events.push({ ...event, key } as ExecutorEvent);
   }
 }
 
