@@ -218,15 +218,13 @@ export class Scheduler {
     this.#inboxQueued = false;
     const events = this.#inbox.splice(0);
     const now = this.#now();
-    let ended: boolean;
-    try {
-      ({ ended } = await this.#effects.applyEvents(events, now));
-    } catch (error) {
+    await this.#effects.applyEvents(
+      events,
+      now,
+      (state) => advanceRuns(state, now, this.#context),
       // The state was rolled back: the retry applies these events instead of losing a task's outcome.
-      this.#inbox.unshift(...events);
-      throw error;
-    }
-    if (ended) await this.#effects.step((state) => advanceRuns(state, now, this.#context));
+      () => this.#inbox.unshift(...events),
+    );
     this.#sleepUntil(nextWakeAt(this.#o.store.state, this.#o.registry.all(), now, this.#context));
   }
 

@@ -62,6 +62,15 @@ export class StepEffects {
       }
     });
     if (!planned) throw new Error("the state store did not apply the scheduler's step");
+    await this.#carryOut(planned, backfillSlotFreed);
+    return planned;
+  }
+
+  /** After a step's write: reports it, starts the tries it queued and archives finished runs. */
+  async #carryOut(
+    planned: Advance & { created?: Run[]; missed?: MissedSchedule[] },
+    backfillSlotFreed: boolean,
+  ): Promise<void> {
     for (const run of planned.created ?? []) this.#o.events.emit("run:created", { run });
     for (const missed of planned.missed ?? []) this.#o.events.emit("schedule:missed", missed);
     for (const { run, instance } of planned.launches) await this.launch(run, instance);
@@ -75,15 +84,34 @@ export class StepEffects {
     for (const run of planned.finished) this.#finishReported.delete(run.id);
     // A backfill's slot is free: its next run is created by a tick, not at the next timer.
     if (backfillSlotFreed) this.#o.wake();
-    return planned;
   }
 
-  /** Stores executor events (rejects, changing nothing, if the write fails) and reports the tries they moved. */
-  async applyEvents(events: readonly ExecutorEvent[], now: Date): Promise<{ ended: boolean }> {
+  /**
+   * Stores executor events (rejects, changing nothing, if the write fails) and reports the tries
+   * they moved. When a try ended, `advance` runs in the same write (one durable write per batch,
+   * not two: a burst of Pods ending made a write per event), and is then carried out as a step.
+   */
+  async applyEvents(
+    events: readonly ExecutorEvent[],
+    now: Date,
+    advance: (state: ActiveState) => Advance,
+    /** Called when the write is refused (the state is rolled back): the events are to be applied again. */
+    refused: () => void,
+  ): Promise<void> {
     let applied: ReturnType<typeof applyExecutorEvents> = [];
-    await this.#o.store.update((state) => {
-      applied = applyExecutorEvents(state, events, this.#o.definitionOf, now);
-    });
+    let planned: Advance | undefined;
+    let backfillSlotFreed = false;
+    await this.#o.store
+      .update((state) => {
+        applied = applyExecutorEvents(state, events, this.#o.definitionOf, now);
+        if (!applied.some(({ event }) => event.type !== "running")) return;
+        planned = advance(state);
+        backfillSlotFreed = settleFinishedRuns(state, planned.finished, this.#o.now());
+      })
+      .catch((error: unknown) => {
+        refused();
+        throw error;
+      });
     for (const { run, task, event } of applied) {
       if (event.type === "running") this.#o.events.emit("try:started", { run, task });
       else {
@@ -91,7 +119,14 @@ export class StepEffects {
         this.#o.events.emit("try:finished", { run, task, durationMs });
       }
     }
-    return { ended: applied.some(({ event }) => event.type !== "running") };
+    if (!planned) return;
+    // After the tries that ended it (a listener told of a try's failure is not told again).
+    for (const run of planned.newlyFinished) {
+      if (this.#finishReported.has(run.id)) continue;
+      this.#finishReported.add(run.id);
+      this.#o.events.emit("run:finished", { run });
+    }
+    await this.#carryOut(planned, backfillSlotFreed);
   }
 
   /** After a restart: tries that were queued or running are started again, which adopts or reports them. */
