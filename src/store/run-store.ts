@@ -3,7 +3,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
-import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
+import { ensurePrivateDir, HeldAppendWriter, type StateWriter } from "./durable-write.ts";
 import { ActiveStateFile } from "./active-state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
@@ -44,6 +44,8 @@ export class RunStore {
   readonly #stateDir: string;
   readonly #historyDir: string;
   readonly #writer: StateWriter;
+  /** The default writer, whose held journal descriptor is let go when the files are read again. */
+  readonly #heldWriter: HeldAppendWriter | undefined;
   readonly #history: RunHistory;
   #revision = 0;
   #writing: Promise<void> = Promise.resolve();
@@ -58,7 +60,8 @@ export class RunStore {
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
-    this.#writer = options.writer ?? durableStateWriter;
+    this.#heldWriter = options.writer ? undefined : new HeldAppendWriter();
+    this.#writer = options.writer ?? (this.#heldWriter as HeldAppendWriter);
     this.#confs = new ConfFiles(path.join(stateDir, "confs"));
     this.#history = new RunHistory(this.#historyDir, {
       keepRuns: options.keepRuns ?? 100,
@@ -87,6 +90,8 @@ export class RunStore {
    */
   async load(options: { owner?: boolean } = {}): Promise<void> {
     const owner = options.owner ?? true;
+    // Another leader may have replaced the journal since (this process read-only meanwhile).
+    await this.#heldWriter?.release();
     // Finished runs' confs and results are the owner's only (an older version made it 0755).
     await ensurePrivateDir(this.#historyDir);
     const active = await ActiveStateFile.open(this.#stateDir, this.#writer, this.#confs);
@@ -229,6 +234,8 @@ export class RunStore {
     const db = this.#db;
     await this.#persist(async () => {
       if (db.journaled) await db.compact();
+      // A later write opens the journal again.
+      await this.#heldWriter?.release();
     }).catch(() => undefined);
   }
 
