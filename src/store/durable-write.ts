@@ -11,6 +11,8 @@ export interface StateWriter {
    * as before (as far as the disk allows). A writer without it makes the store write whole files only.
    */
   append?(file: string, text: string): Promise<void>;
+  /** `write` of the text these parts make, never held as one string (a writer without it gets it joined). */
+  writeParts?(file: string, parts: readonly string[]): Promise<void>;
 }
 
 /** State files are readable by the daemon's user only (they hold confs and task results). */
@@ -22,7 +24,7 @@ export const STATE_DIR_MODE = 0o700;
  * Temp file (0600) → write → fsync → rename over `file` → fsync the folder, so the new text is on
  * disk once this resolves, and a failure (ENOSPC, EIO) leaves the old file whole.
  */
-export async function writeFileDurably(file: string, text: string): Promise<void> {
+export async function writeFileDurably(file: string, text: string | readonly string[]): Promise<void> {
   // One temp name per file: writes to a file are serialised, and one daemon owns the state dir.
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   try {
@@ -30,7 +32,8 @@ export async function writeFileDurably(file: string, text: string): Promise<void
     try {
       // A temp file left by a crash keeps its old mode through open(): set it.
       await handle.chmod(STATE_FILE_MODE);
-      await handle.writeFile(text, "utf8");
+      if (typeof text === "string") await handle.writeFile(text, "utf8");
+      else await writeInPieces(handle, text);
       await handle.sync();
     } finally {
       await handle.close();
@@ -41,6 +44,24 @@ export async function writeFileDurably(file: string, text: string): Promise<void
     throw error;
   }
   await syncFolder(path.dirname(file));
+}
+
+/** Bytes written at a time from parts: under V8's large-object size, so each piece is collected young. */
+const PIECE_CHARS = 64 * 1024;
+
+/** Writes parts in pieces of about PIECE_CHARS, never the whole text as one string or buffer. */
+async function writeInPieces(handle: FileHandle, parts: readonly string[]): Promise<void> {
+  let piece: string[] = [];
+  let chars = 0;
+  for (const part of parts) {
+    piece.push(part);
+    chars += part.length;
+    if (chars < PIECE_CHARS) continue;
+    await handle.write(piece.join(""), null, "utf8");
+    piece = [];
+    chars = 0;
+  }
+  if (piece.length > 0) await handle.write(piece.join(""), null, "utf8");
 }
 
 /** Makes a rename or a new entry in `dir` durable. */
@@ -82,7 +103,11 @@ export async function appendDurably(file: string, text: string): Promise<void> {
   }
 }
 
-export const durableStateWriter: StateWriter = { write: writeFileDurably, append: appendDurably };
+export const durableStateWriter: StateWriter = {
+  write: writeFileDurably,
+  append: appendDurably,
+  writeParts: writeFileDurably,
+};
 
 /** Writers let go without release() (a store a test dropped): their files closed, not left to the GC (DEP0137). */
 const heldFiles = new FinalizationRegistry<Map<string, { handle: FileHandle }>>((held) => {
@@ -107,6 +132,11 @@ export class HeldAppendWriter implements StateWriter {
   write = async (file: string, text: string): Promise<void> => {
     await this.#drop(file);
     await writeFileDurably(file, text);
+  };
+
+  writeParts = async (file: string, parts: readonly string[]): Promise<void> => {
+    await this.#drop(file);
+    await writeFileDurably(file, parts);
   };
 
   append = async (file: string, text: string): Promise<void> => {
