@@ -7,8 +7,10 @@
  *   skips this part, which takes a minute or two)
  * - issue 17 point 4 at 100,000 finished runs: a transition's write, daemon start to /readyz and its
  *   RSS (bench/lib/history-figures.ts)
- * `BENCH_ONLY=caps|size|history` runs one part.
+ * `BENCH_ONLY=caps|size|history` runs one part. It runs with the daemon's Node flags (it starts itself
+ * again with them when started without).
  */
+import { spawnSync } from "node:child_process";
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "../src/config/limit-flags.ts";
@@ -17,7 +19,7 @@ import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { benchInTempDir, line, mb, median, ms, verdict } from "./lib/figures.ts";
-import { historyFigures } from "./lib/history-figures.ts";
+import { historyFigures, shebangFlags } from "./lib/history-figures.ts";
 
 const WRITES = 1000;
 const DAGS = 10;
@@ -115,6 +117,16 @@ async function sizeOverManyRuns(root: string): Promise<void> {
     `state dir after 10,000 runs (${ms(performance.now() - started)} in all)`,
     `${mb(after10k)}; ratio ${ratio.toFixed(2)} (target ≤ 1.10: ${ratio <= 1.1 ? "PASS" : "MISS"})`,
   );
+}
+
+// The store's writes run here, in this process: with the daemon's Node flags (a 2 MB young
+// generation), as a user's transition runs, not with Node's defaults (16 MB: rarer, longer scavenges).
+const missing = shebangFlags.filter((flag) => !process.execArgv.includes(flag));
+if (missing.length > 0) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], {
+    stdio: "inherit",
+  });
+  process.exit(child.status ?? 1);
 }
 
 await benchInTempDir("bench:state", async (root) => {

@@ -179,12 +179,14 @@ export async function daemonFullLoad(
   // BENCH_LOAD_CPU_PROF=<dir>: the measured daemon writes a CPU profile there when it stops.
   const profileDir = process.env.BENCH_LOAD_CPU_PROF;
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  // BENCH_LOAD_NODE_FLAGS="...": more Node flags for the measured daemon (A/B runs of a V8 flag).
+  const extraFlags = (process.env.BENCH_LOAD_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
   const started = performance.now();
   const daemon: DaemonProcess = await startDaemonProcess(
     ["--dags", repo.root, "--executor", "local", "--state-dir", dirs.stateDir],
     env,
     180_000,
-    { cli: CLI, nodeFlags: [...nodeFlags, ...profile] },
+    { cli: CLI, nodeFlags: [...nodeFlags, ...profile, ...extraFlags] },
   );
   try {
     await pollUntil(

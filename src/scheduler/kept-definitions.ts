@@ -11,9 +11,6 @@ import type { RunStore } from "../store/run-store.ts";
  * error (health reports it); a due step then writes the definitions with its runs, as it can.
  * Returns the function that stops it.
  */
-/** Definitions written per store write when many are kept at once (at start). */
-const CHUNK = 500;
-
 export function keepLoadedDefinitions(
   store: Pick<RunStore, "keepDefinitions">,
   registry: Pick<DagRegistry, "all" | "get" | "onChange">,
@@ -40,13 +37,8 @@ export function keepLoadedDefinitions(
       kept.delete(id);
     }
     if (add.length === 0 && release.length === 0) return;
-    // In order, a chunk at a time: 10,000 definitions in one line is a 10 MB string at once.
-    queue = queue
-      .then(async () => {
-        for (let at = 0; at < Math.max(add.length, 1); at += CHUNK)
-          await store.keepDefinitions(add.slice(at, at + CHUNK), at === 0 ? release : []);
-      })
-      .catch(() => undefined);
+    // In order; the store writes many in lines of DEFINITIONS_PER_WRITE.
+    queue = queue.then(() => store.keepDefinitions(add, release)).catch(() => undefined);
   };
   keep(
     registry.all().map((dag) => dag.definition.id),

@@ -3,7 +3,7 @@ import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
-import { durableStateWriter, ensurePrivateDir, type StateWriter } from "./durable-write.ts";
+import { ensurePrivateDir, HeldAppendWriter, type StateWriter } from "./durable-write.ts";
 import { ActiveStateFile } from "./active-state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
@@ -12,6 +12,12 @@ import { RunLogFolders } from "./run-files.ts";
 import { ownValue } from "./id-record.ts";
 
 const SKIPPED_KEPT = 50;
+/**
+ * Definitions per write when many are kept at once (10,000 at start). A line of 50 stays under V8's
+ * large-object size (128 KB), so it and its bytes are collected young; 500 a line made 1 MB strings
+ * that waited for a full GC.
+ */
+export const DEFINITIONS_PER_WRITE = 50;
 
 export { emptyActiveState, reviveActiveState } from "./active-state-file.ts";
 
@@ -44,6 +50,8 @@ export class RunStore {
   readonly #stateDir: string;
   readonly #historyDir: string;
   readonly #writer: StateWriter;
+  /** The default writer, whose held journal descriptor is let go when the files are read again. */
+  readonly #heldWriter: HeldAppendWriter | undefined;
   readonly #history: RunHistory;
   #revision = 0;
   #writing: Promise<void> = Promise.resolve();
@@ -54,11 +62,14 @@ export class RunStore {
   readonly #logFolders: RunLogFolders;
   /** Definitions of the loaded DAGs (see keepDefinitions), kept with no run using them. */
   readonly #keptDefinitions = new Set<string>();
+  /** Compaction waits while this is above 0 (a burst of definitions: see keepDefinitions). */
+  #compactionPutOff = 0;
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
     this.#historyDir = path.join(stateDir, "runs");
-    this.#writer = options.writer ?? durableStateWriter;
+    this.#heldWriter = options.writer ? undefined : new HeldAppendWriter();
+    this.#writer = options.writer ?? (this.#heldWriter as HeldAppendWriter);
     this.#confs = new ConfFiles(path.join(stateDir, "confs"));
     this.#history = new RunHistory(this.#historyDir, {
       keepRuns: options.keepRuns ?? 100,
@@ -87,6 +98,8 @@ export class RunStore {
    */
   async load(options: { owner?: boolean } = {}): Promise<void> {
     const owner = options.owner ?? true;
+    // Another leader may have replaced the journal since (this process read-only meanwhile).
+    await this.#heldWriter?.release();
     // Finished runs' confs and results are the owner's only (an older version made it 0755).
     await ensurePrivateDir(this.#historyDir);
     const active = await ActiveStateFile.open(this.#stateDir, this.#writer, this.#confs);
@@ -153,7 +166,10 @@ export class RunStore {
   /**
    * Writes the definitions of loaded DAGs ahead of their runs, and keeps them while they are
    * loaded: a due second then writes only its runs (a definition is most of a new run's bytes).
-   * `release` names definitions no longer loaded: they go once no active run uses them.
+   * `release` names definitions no longer loaded: they go once no active run uses them. Many are
+   * written DEFINITIONS_PER_WRITE a write, and the journal is compacted once, after the last: 10,000
+   * at start otherwise rewrote state.json whole at 1, 2, 4 and 8 MB of journal, each a string of
+   * that size at once (RSS after loading 10,000 DAGs).
    */
   async keepDefinitions(add: Iterable<DagDefinition>, release: Iterable<string> = []): Promise<void> {
     const added = new Map<string, DagDefinition>();
@@ -161,12 +177,22 @@ export class RunStore {
     const released = [...release].filter((key) => !added.has(key));
     for (const key of added.keys()) this.#keptDefinitions.add(key);
     for (const key of released) this.#keptDefinitions.delete(key);
-    await this.update((state) => {
-      // The loaded object, even for a key already there (read from disk: the same JSON), so the
-      // state and the registry share one copy; the journal sees no change for it.
-      for (const [key, definition] of added) state.definitions[key] = definition;
-      if (released.length > 0) dropUnusedDefinitions(state, this.#keptDefinitions, released);
-    });
+    const entries = [...added];
+    this.#compactionPutOff++;
+    try {
+      for (let at = 0; at < Math.max(entries.length, 1); at += DEFINITIONS_PER_WRITE) {
+        const chunk = entries.slice(at, at + DEFINITIONS_PER_WRITE);
+        await this.update((state) => {
+          // The loaded object, even for a key already there (read from disk: the same JSON), so the
+          // state and the registry share one copy; the journal sees no change for it.
+          for (const [key, definition] of chunk) state.definitions[key] = definition;
+          if (at === 0 && released.length > 0) dropUnusedDefinitions(state, this.#keptDefinitions, released);
+        });
+      }
+    } finally {
+      this.#compactionPutOff--;
+      this.#compactIfDue();
+    }
   }
 
   definitionOf(run: Run): DagDefinition | undefined {
@@ -217,7 +243,16 @@ export class RunStore {
       else pending.resolve();
     }
     // After the callers are answered, before the next group: that group waits for it.
-    if (db.needsCompaction) void this.#persist(() => db.compact()).catch(() => undefined);
+    this.#compactIfDue();
+  }
+
+  /** Queues a compaction when the journal has outgrown state.json and none is put off. */
+  #compactIfDue(): void {
+    const db = this.#db;
+    if (this.#compactionPutOff > 0 || !db.needsCompaction) return;
+    void this.#persist(async () => {
+      if (db.needsCompaction) await db.compact();
+    }).catch(() => undefined);
   }
 
   /**
@@ -229,6 +264,8 @@ export class RunStore {
     const db = this.#db;
     await this.#persist(async () => {
       if (db.journaled) await db.compact();
+      // A later write opens the journal again.
+      await this.#heldWriter?.release();
     }).catch(() => undefined);
   }
 

@@ -1,0 +1,86 @@
+// Issue 17 point 4: the store appends to its journal through a descriptor it keeps open (a write and
+// an fdatasync, not open + stat + write + fdatasync + close). These pin that a held descriptor never
+// outlives the file it was opened on: appends after a whole write (a compaction renames a new
+// journal over the old) or after release() land in the file the path names, and a failed sync
+// still cuts its line back.
+import type { FileHandle } from "node:fs/promises";
+import { open, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state-file.ts";
+import { HeldAppendWriter, writeFileDurably } from "../../src/store/durable-write.ts";
+import { RunStore } from "../../src/store/run-store.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+import { oneTaskRun } from "./support/one-task-run.ts";
+
+const cleanup = useCleanup("file");
+const at = new Date("2026-03-01T00:00:00Z");
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("HeldAppendWriter", () => {
+  it("appends to the new file once it wrote the file whole (renamed over the held one)", async () => {
+    const file = path.join(await cleanup.tempDir("held-rewrite"), "journal");
+    const writer = new HeldAppendWriter();
+    await writer.write(file, "header 1\n");
+    await writer.append(file, "a\n");
+    await writer.write(file, "header 2\n");
+    await writer.append(file, "b\n");
+    expect(await readFile(file, "utf8")).toBe("header 2\nb\n");
+    await writer.release();
+  });
+
+  it("opens the file again after release(), whoever replaced it meanwhile", async () => {
+    const file = path.join(await cleanup.tempDir("held-release"), "journal");
+    const writer = new HeldAppendWriter();
+    await writer.write(file, "header 1\n");
+    await writer.append(file, "a\n");
+    await writer.release();
+    // Another leader compacted while this process only read.
+    await writeFileDurably(file, "header 2\n");
+    await writer.append(file, "b\n");
+    expect(await readFile(file, "utf8")).toBe("header 2\nb\n");
+    await writer.release();
+  });
+
+  it("cuts a line whose fdatasync failed back, and the next append continues the file", async () => {
+    const dir = await cleanup.tempDir("held-sync-fails");
+    const file = path.join(dir, "journal");
+    await writeFile(file, "line 1\n");
+    const writer = new HeldAppendWriter();
+    await writer.append(file, "line 2\n");
+    const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
+    const prototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    vi.spyOn(prototype, "datasync").mockRejectedValueOnce(
+      Object.assign(new Error("EIO: fdatasync failed"), { code: "EIO" }),
+    );
+    await expect(writer.append(file, "line 3\n")).rejects.toThrow("EIO");
+    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\n");
+    await writer.append(file, "line 4\n");
+    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\nline 4\n");
+    await writer.release();
+  });
+
+  it("a store's writes after a compaction are in the new journal: a restart reads every one", async () => {
+    const dir = await cleanup.tempDir("held-store-compact");
+    const store = await RunStore.open(dir);
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "first", at)));
+    const note = "n".repeat(64 * 1024);
+    // Past the compaction bound, then a few writes more into the journal that followed it.
+    const writes = Math.ceil((2 * COMPACT_MIN_BYTES) / note.length) + 3;
+    for (let value = 1; value <= writes; value++)
+      await store.update((state) => {
+        const run = state.runs["first"];
+        if (run) run.notes = [`${value} ${note}`];
+      });
+    await store.update((state) => store.addRun(state, oneTaskRun("a", "last", at)));
+    const journal = await readFile(path.join(dir, "state.journal"), "utf8");
+    expect(journal, "compacted at least once").not.toMatch(/^\{"journalGeneration":1,/);
+    const read = await readActiveState(dir);
+    expect(Object.keys(read.runs).sort()).toEqual(["first", "last"]);
+    expect(read.runs["first"]?.notes[0]?.startsWith(`${writes} `)).toBe(true);
+  });
+});
