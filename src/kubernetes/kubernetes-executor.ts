@@ -212,6 +212,8 @@ export class KubernetesExecutor implements Executor {
           if (key && this.#o.tryIsActive(key)) continue;
           // Already on its way out (our own delete may still wait for its turn in the request budget).
           if (pod.metadata?.deletionTimestamp || this.#deleting.has(podKey(namespace, name))) continue;
+          // Gone since the list (its own delete completed while earlier ones waited for the budget).
+          if (this.#watchers.get(namespace)?.knows(name) === false) continue;
           // Closed (shutdown, or leadership lost): the next leader's tries are not ours to judge.
           if (this.#closed) return deleted;
           await this.#deletePod(namespace, name);

@@ -39,6 +39,14 @@ export class PodWatcher {
     this.#relistTimer.unref();
   }
 
+  /**
+   * Whether the Pod was there at the last list or event (false once a DELETED event or a list
+   * without it came): a list taken before it went may still hold it.
+   */
+  knows(name: string): boolean {
+    return this.#known.has(name);
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#generation++;
