@@ -117,4 +117,26 @@ describe("a batch of executor events, attacked", () => {
     expect(h.run(run.id).state).toBe("success");
     expect(seen).toEqual([`try:finished ${run.id} success a success`, `run:finished ${run.id} success`]);
   });
+
+  it("a failure batch refused, then taken, with the end twice in it: one failure notification", async () => {
+    const ON_FAILURE = "https://hooks.example.test/services/T0/B0/secret";
+    const writer = new FailingStateWriter();
+    const notifying = dag("solo", { tasks: [pod("a")], onFailure: { url: ON_FAILURE } });
+    const h = await started({ dags: [notifying], writer, maxSleepMs: 5_000 });
+    const run = await h.scheduler.trigger("solo", {});
+    await h.settle();
+    writer.fail("EIO");
+    h.executor.fail(key(run.id), 3);
+    h.executor.fail(key(run.id), 3);
+    await h.settle();
+    expect(writer.refused, "the write was refused").toBeGreaterThan(0);
+    h.executor.fail(key(run.id), 4);
+    writer.succeed();
+    for (let step = 0; step < 3; step++) await h.advance(5_000);
+    await h.notifications.settled();
+    expect(h.run(run.id).state).toBe("failed");
+    expect(h.notifications.sent.map(({ notification }) => notification.id)).toEqual([
+      `failure:${run.id}:a:1`,
+    ]);
+  });
 });
