@@ -57,11 +57,17 @@ async function writeInPieces(handle: FileHandle, parts: readonly string[]): Prom
     piece.push(part);
     chars += part.length;
     if (chars < PIECE_CHARS) continue;
-    await handle.write(piece.join(""), null, "utf8");
+    await writeWhole(handle, piece.join(""));
     piece = [];
     chars = 0;
   }
-  if (piece.length > 0) await handle.write(piece.join(""), null, "utf8");
+  if (piece.length > 0) await writeWhole(handle, piece.join(""));
+}
+
+/** Writes all of `text`: write() may take fewer bytes than asked (a disk filling up) without an error. */
+async function writeWhole(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Makes a rename or a new entry in `dir` durable. */
