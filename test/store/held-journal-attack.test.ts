@@ -3,15 +3,20 @@
 // append through the descriptor opened on the old file would land in a file no path names: the
 // write must be refused (and the next one written whole), never acknowledged and lost at restart.
 // And descriptors are not leaked: many compactions, many stores opened and settled in one process.
-import { copyFile, readdir, readFile, readlink, rename, rm, truncate } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { copyFile, open, readdir, readFile, readlink, rename, rm, truncate } from "node:fs/promises";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state-file.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("test");
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 const at = new Date("2026-03-01T00:00:00Z");
 
 /** Updates the store; true when the write was acknowledged. */
@@ -77,6 +82,36 @@ describe("held journal descriptor, file changed under the daemon", () => {
     for (const id of ["three", "four", "five"]) if (await tryAdd(store, id)) acknowledged.push(id);
     expect(acknowledged).toContain("five");
     await expectAcknowledgedRead(dir, acknowledged);
+    await store.settle();
+  });
+});
+
+describe("held journal descriptor, a disk that fills up", () => {
+  it("ENOSPC after half a line: nothing of it stays, the write is refused, the next one is read back", async () => {
+    const dir = await cleanup.tempDir("held-enospc");
+    const store = await RunStore.open(dir);
+    for (const id of ["one", "two"]) expect(await tryAdd(store, id)).toBe(true);
+    const journal = path.join(dir, "state.journal");
+    const before = await readFile(journal, "utf8");
+    const probe = await open(path.join(dir, ".probe"), "w");
+    const prototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const write = prototype.write;
+    let calls = 0;
+    vi.spyOn(prototype, "write").mockImplementation(async function (
+      this: FileHandle,
+      ...args: Parameters<FileHandle["write"]>
+    ) {
+      const [data, offset = 0, length] = args as [Buffer, number, number];
+      if (++calls === 1) return write.call(this, data, offset, Math.floor(length / 2)) as never;
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    } as FileHandle["write"]);
+    expect(await tryAdd(store, "three")).toBe(false);
+    vi.restoreAllMocks();
+    expect(calls).toBe(2);
+    expect(await readFile(journal, "utf8")).toBe(before);
+    expect(await tryAdd(store, "four")).toBe(true);
+    expect(Object.keys((await readActiveState(dir)).runs).sort()).toEqual(["four", "one", "two"]);
     await store.settle();
   });
 });
