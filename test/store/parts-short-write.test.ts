@@ -15,6 +15,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** FileHandle.write's overload for bytes. */
+type WriteBytes = (
+  this: FileHandle,
+  data: Buffer,
+  offset?: number,
+  length?: number,
+) => Promise<{ bytesWritten: number; buffer: Buffer }>;
+
 /** FileHandle.prototype (its methods are there, shared by every handle). */
 async function fileHandlePrototype(dir: string): Promise<FileHandle> {
   const probe = await open(path.join(dir, ".probe"), "w");
@@ -27,23 +35,19 @@ describe("state.json from parts, written short", () => {
   it("a write() that takes fewer bytes than asked is written on: the file holds the whole text", async () => {
     const dir = await cleanup.tempDir("parts-short");
     const prototype = await fileHandlePrototype(dir);
-    const write = prototype.write;
+    const write = prototype.write as unknown as WriteBytes;
     let short = 0;
     // Every write of 16 bytes or more takes half (as a disk does when it fills up), the rest follows.
-    vi.spyOn(prototype, "write").mockImplementation(async function (
-      this: FileHandle,
-      ...args: Parameters<FileHandle["write"]>
-    ) {
-      const [data, ...rest] = args;
-      const bytes =
-        typeof data === "string" ? Buffer.from(data, (rest[1] as BufferEncoding) ?? "utf8") : data;
-      const offset = typeof data === "string" ? 0 : ((rest[0] as number | undefined) ?? 0);
-      const length =
-        typeof data === "string" ? bytes.length : ((rest[1] as number | undefined) ?? bytes.length - offset);
-      if (length < 16) return write.call(this, bytes, offset, length) as never;
+    const half = async function (this: FileHandle, data: Buffer | string, offset = 0, length?: number) {
+      // A string (with its position and encoding) is its UTF-8 bytes to the disk.
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      const asked = typeof data === "string" ? bytes.length : (length ?? bytes.length - offset);
+      const from = typeof data === "string" ? 0 : offset;
+      if (asked < 16) return write.call(this, bytes, from, asked);
       short++;
-      return write.call(this, bytes, offset, Math.floor(length / 2)) as never;
-    } as FileHandle["write"]);
+      return write.call(this, bytes, from, Math.floor(asked / 2));
+    };
+    vi.spyOn(prototype, "write").mockImplementation(half as unknown as FileHandle["write"]);
     const parts = [
       '{"a":',
       JSON.stringify("x".repeat(100_000)),
