@@ -64,6 +64,8 @@ export class RunStore {
   readonly #keptDefinitions = new Set<string>();
   /** Compaction waits while this is above 0 (a burst of definitions: see keepDefinitions). */
   #compactionPutOff = 0;
+  /** Calls of settle() (a stop): a burst of definitions begun before one stops writing. */
+  #settles = 0;
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
@@ -178,9 +180,12 @@ export class RunStore {
     for (const key of added.keys()) this.#keptDefinitions.add(key);
     for (const key of released) this.#keptDefinitions.delete(key);
     const entries = [...added];
+    const settles = this.#settles;
     this.#compactionPutOff++;
     try {
       for (let at = 0; at < Math.max(entries.length, 1); at += DEFINITIONS_PER_WRITE) {
+        // Stopped meanwhile: the rest are written with their runs, as after a refused line.
+        if (this.#settles !== settles) break;
         const chunk = entries.slice(at, at + DEFINITIONS_PER_WRITE);
         await this.update((state) => {
           // The loaded object, even for a key already there (read from disk: the same JSON), so the
@@ -261,6 +266,8 @@ export class RunStore {
    * that refuses leaves the journal, which holds every change anyway.
    */
   async settle(): Promise<void> {
+    // A burst of definitions under way writes no line after this (the stop then gives the state dir up).
+    this.#settles++;
     const db = this.#db;
     await this.#persist(async () => {
       if (db.journaled) await db.compact();

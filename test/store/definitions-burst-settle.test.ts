@@ -1,0 +1,40 @@
+// Issue 17 attack on definitions kept 50 a line (RunStore.keepDefinitions): the daemon stops while
+// the start-up burst is still writing (10,000 DAGs: 200 lines, each an fdatasync). The stop's
+// settle() writes state.json whole and leaves the journal empty; the burst must not go on writing
+// lines after it (into a state dir whose lock the stop then gives up, behind the settled state).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readActiveState } from "../../src/store/active-state-file.ts";
+import { DEFINITIONS_PER_WRITE, RunStore } from "../../src/store/run-store.ts";
+import { dag, pod } from "../scheduler-loop/harness.ts";
+import { useCleanup } from "../support/use-cleanup.ts";
+
+const cleanup = useCleanup("test");
+const many = (count: number) =>
+  Array.from({ length: count }, (_, i) => dag(`d${i}`, { tasks: [pod("only")] }));
+
+describe("a stop in the middle of a burst of definitions", () => {
+  it("writes nothing after settle(): the journal stays as the stop left it", async () => {
+    const dir = await cleanup.tempDir("burst-settle");
+    const store = await RunStore.open(dir);
+    const burst = store.keepDefinitions(many(40 * DEFINITIONS_PER_WRITE));
+    await store.settle();
+    const journal = path.join(dir, "state.journal");
+    const settled = await readFile(journal, "utf8");
+    const kept = Object.keys((await readActiveState(dir)).definitions).length;
+    await burst.catch(() => undefined);
+    expect(kept, "part of the burst was written before the stop").toBeGreaterThan(0);
+    expect(await readFile(journal, "utf8"), "the journal after the burst ended").toBe(settled);
+    expect(Object.keys((await readActiveState(dir)).definitions)).toHaveLength(kept);
+  });
+
+  it("a store loaded again after the stop keeps definitions as before", async () => {
+    const dir = await cleanup.tempDir("burst-settle-reload");
+    const store = await RunStore.open(dir);
+    await store.settle();
+    await store.load();
+    await store.keepDefinitions(many(3 * DEFINITIONS_PER_WRITE));
+    expect(Object.keys((await readActiveState(dir)).definitions)).toHaveLength(3 * DEFINITIONS_PER_WRITE);
+  });
+});
