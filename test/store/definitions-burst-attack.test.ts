@@ -2,10 +2,13 @@
 // the start-up burst is still writing (10,000 DAGs: 200 lines, each an fdatasync). The stop's
 // settle() writes state.json whole and leaves the journal empty; the burst must not go on writing
 // lines after it (into a state dir whose lock the stop then gives up, behind the settled state).
+// And a line refused in the middle of a burst: the burst stops there, the state in memory is what is
+// on disk, and the store writes again.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readActiveState } from "../../src/store/active-state-file.ts";
+import { durableStateWriter } from "../../src/store/durable-write.ts";
 import { DEFINITIONS_PER_WRITE, RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
@@ -36,5 +39,27 @@ describe("a stop in the middle of a burst of definitions", () => {
     await store.load();
     await store.keepDefinitions(many(3 * DEFINITIONS_PER_WRITE));
     expect(Object.keys((await readActiveState(dir)).definitions)).toHaveLength(3 * DEFINITIONS_PER_WRITE);
+  });
+
+  it("a line refused in the middle: the burst rejects, memory is what is on disk, the next write lands", async () => {
+    const dir = await cleanup.tempDir("burst-refused");
+    let appends = 0;
+    const store = await RunStore.open(dir, {
+      writer: {
+        write: durableStateWriter.write,
+        append: async (file, text) => {
+          if (++appends === 5) throw Object.assign(new Error("EIO: refused by the test"), { code: "EIO" });
+          await durableStateWriter.append?.(file, text);
+        },
+      },
+    });
+    await expect(store.keepDefinitions(many(20 * DEFINITIONS_PER_WRITE))).rejects.toThrow("EIO");
+    expect(appends).toBe(5);
+    const onDisk = Object.keys((await readActiveState(dir)).definitions).sort();
+    // The first write (whole) and four appended lines.
+    expect(onDisk).toHaveLength(5 * DEFINITIONS_PER_WRITE);
+    expect(Object.keys(store.state.definitions).sort()).toEqual(onDisk);
+    await store.keepDefinitions(many(20 * DEFINITIONS_PER_WRITE));
+    expect(Object.keys((await readActiveState(dir)).definitions)).toHaveLength(20 * DEFINITIONS_PER_WRITE);
   });
 });
