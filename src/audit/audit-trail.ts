@@ -14,7 +14,7 @@ export const AUDIT_PROBE_EVERY_MS = 2000;
  * follows a gap says how many went unrecorded.
  */
 export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
-  readonly #log: AuditSink & AuditReader & AuditEntries;
+  readonly #log: AuditSink & AuditReader & AuditEntries & { close?(): Promise<void> };
   readonly #now: () => number;
   readonly #probe: (() => Promise<void>) | undefined;
   #writeError: Error | undefined;
@@ -28,7 +28,7 @@ export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
    * AUDIT_PROBE_EVERY_MS until it works, so an idle daemon's `/healthz` recovers with the disk.
    */
   constructor(
-    log: AuditSink & AuditReader & AuditEntries,
+    log: AuditSink & AuditReader & AuditEntries & { close?(): Promise<void> },
     options: { now?: () => number; probe?: () => Promise<void> } = {},
   ) {
     this.#log = log;
@@ -41,8 +41,13 @@ export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
     return this.#writeError;
   }
 
-  /** Stops probing (the daemon stops). */
-  close(): void {
+  /** Stops probing and closes the log's file (the daemon stops; a later append opens it again). */
+  async close(): Promise<void> {
+    this.#stopProbing();
+    await this.#log.close?.();
+  }
+
+  #stopProbing(): void {
     clearInterval(this.#probing);
     this.#probing = undefined;
   }
@@ -98,6 +103,6 @@ export class AuditTrail implements AuditSink, AuditReader, AuditEntries {
 
   #recovered(): void {
     this.#writeError = undefined;
-    this.close();
+    this.#stopProbing();
   }
 }

@@ -25,7 +25,8 @@ export class PacedDelivery<T> {
       this.flush();
       return;
     }
-    this.#timer = setTimeout(() => this.flush(), wait);
+    // Never more than an interval: a clock that went back (an injected wall clock) holds nothing longer.
+    this.#timer = setTimeout(() => this.flush(), Math.min(wait, this.intervalMs));
     this.#timer.unref();
   }
 

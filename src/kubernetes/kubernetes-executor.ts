@@ -102,7 +102,16 @@ export class KubernetesExecutor implements Executor {
     this.#creates = new CallLimit(options.createConcurrency ?? 32);
     this.#now = options.now ?? Date.now;
     this.#events = new PacedDelivery((events) => {
-      for (const event of events) for (const listener of this.#listeners) listener(event);
+      for (const event of events)
+        for (const listener of this.#listeners) {
+          // A listener's throw costs that one call: not the rest of a burst, nor the daemon (the
+          // pacer's timer has no caller to take it).
+          try {
+            listener(event);
+          } catch (error) {
+            this.#o.log?.error({ err: error, ...event.key }, "an executor event listener threw");
+          }
+        }
     }, options.eventIntervalMs ?? 100);
     this.#sweep = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
     this.#sweep.unref();

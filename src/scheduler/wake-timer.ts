@@ -4,6 +4,9 @@ export interface TimerFunctions {
   clear(timer: NodeJS.Timeout | undefined): void;
 }
 
+/** The longest delay Node's setTimeout holds: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
 const nodeTimers: TimerFunctions = {
   set: (callback, delayMs) => setTimeout(callback, delayMs),
   clear: (timer) => clearTimeout(timer),
@@ -36,13 +39,15 @@ export class WakeTimer {
 
   #arm(wakeAt: number, delayMs: number): void {
     this.clear();
+    // Further than Node holds: a timer at its limit, then the rest (not one that fires at 1 ms).
+    const setMs = Math.min(delayMs, TIMEOUT_MAX);
     this.#timer = this.timers.set(() => {
       const rest = wakeAt - this.now();
       // Early by less than it was set for: the rest. More than that (the clock went back): now, so
       // the loop never sleeps more than twice what it asked (maxSleepMs).
       if (rest > 0 && rest < delayMs) this.#arm(wakeAt, rest);
       else this.wake();
-    }, delayMs);
+    }, setMs);
     this.#timer.unref?.();
   }
 }

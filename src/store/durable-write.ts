@@ -57,11 +57,17 @@ async function writeInPieces(handle: FileHandle, parts: readonly string[]): Prom
     piece.push(part);
     chars += part.length;
     if (chars < PIECE_CHARS) continue;
-    await handle.write(piece.join(""), null, "utf8");
+    await writeWhole(handle, piece.join(""));
     piece = [];
     chars = 0;
   }
-  if (piece.length > 0) await handle.write(piece.join(""), null, "utf8");
+  if (piece.length > 0) await writeWhole(handle, piece.join(""));
+}
+
+/** Writes all of `text`: write() may take fewer bytes than asked (a disk filling up) without an error. */
+async function writeWhole(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Makes a rename or a new entry in `dir` durable. */
@@ -142,18 +148,29 @@ export class HeldAppendWriter implements StateWriter {
   append = async (file: string, text: string): Promise<void> => {
     const held = this.#held.get(file) ?? (await this.#open(file));
     const bytes = Buffer.from(text, "utf8");
+    let foreign = false;
     try {
       for (let at = 0; at < bytes.length;)
         at += (await held.handle.write(bytes, at, bytes.length - at)).bytesWritten;
-      await held.handle.datasync();
+      // With the sync, not after it: the descriptor still names `file`, at the size this writer left.
+      const [, stat] = await Promise.all([held.handle.datasync(), held.handle.stat()]);
+      if (stat.nlink === 0 || stat.size !== held.size + bytes.length) {
+        // Removed, replaced (a restored backup) or cut under the daemon: what is appended here is
+        // in no file a restart reads. Refused, the store writes whole next (and opens it afresh).
+        foreign = true;
+        throw Object.assign(new Error(`${file} was removed, replaced or changed by another process`), {
+          code: "ESTALE",
+        });
+      }
       held.size += bytes.length;
     } catch (error) {
       // As appendDurably: cut back what was never acknowledged; the next append opens afresh.
       this.#held.delete(file);
-      await held.handle
-        .truncate(held.size)
-        .then(() => held.handle.datasync())
-        .catch(() => undefined);
+      if (!foreign)
+        await held.handle
+          .truncate(held.size)
+          .then(() => held.handle.datasync())
+          .catch(() => undefined);
       await held.handle.close().catch(() => undefined);
       throw error;
     }

@@ -64,6 +64,10 @@ export class RunStore {
   readonly #keptDefinitions = new Set<string>();
   /** Compaction waits while this is above 0 (a burst of definitions: see keepDefinitions). */
   #compactionPutOff = 0;
+  /** Calls of settle() (a stop): a burst of definitions begun before one stops writing. */
+  #settles = 0;
+  /** settle() was called since the state was last read: no definitions are written ahead. */
+  #settledSinceLoad = false;
 
   constructor(stateDir: string, options: RunStoreOptions = {}) {
     this.#stateDir = stateDir;
@@ -100,6 +104,7 @@ export class RunStore {
     const owner = options.owner ?? true;
     // Another leader may have replaced the journal since (this process read-only meanwhile).
     await this.#heldWriter?.release();
+    this.#settledSinceLoad = false;
     // Finished runs' confs and results are the owner's only (an older version made it 0755).
     await ensurePrivateDir(this.#historyDir);
     const active = await ActiveStateFile.open(this.#stateDir, this.#writer, this.#confs);
@@ -178,9 +183,13 @@ export class RunStore {
     for (const key of added.keys()) this.#keptDefinitions.add(key);
     for (const key of released) this.#keptDefinitions.delete(key);
     const entries = [...added];
+    const settles = this.#settles;
     this.#compactionPutOff++;
     try {
       for (let at = 0; at < Math.max(entries.length, 1); at += DEFINITIONS_PER_WRITE) {
+        // Stopped (meanwhile, or before a call queued behind the burst): the rest are written with
+        // their runs, as after a refused line.
+        if (this.#settles !== settles || this.#settledSinceLoad) break;
         const chunk = entries.slice(at, at + DEFINITIONS_PER_WRITE);
         await this.update((state) => {
           // The loaded object, even for a key already there (read from disk: the same JSON), so the
@@ -261,6 +270,9 @@ export class RunStore {
    * that refuses leaves the journal, which holds every change anyway.
    */
   async settle(): Promise<void> {
+    // A burst of definitions under way writes no line after this (the stop then gives the state dir up).
+    this.#settles++;
+    this.#settledSinceLoad = true;
     const db = this.#db;
     await this.#persist(async () => {
       if (db.journaled) await db.compact();
