@@ -1,30 +1,16 @@
 // A batch of executor events that ends a try is stored in ONE durable write together with the
 // advance it allows (the next try queued, the run finished): a burst of Pods ending used to cost
 // two writes per batch, each finding the changed entries among every active run.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
-import { Cleanup } from "../support/cleanup.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { recordingWriter } from "../support/recording-writer.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
-import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { dag, pod, schedulerHarness } from "./harness.ts";
+import { useSchedulerLoop } from "./loop-fixture.ts";
 
-const cleanup = new Cleanup();
-const harnesses: Harness[] = [];
-
-beforeEach(() => {
-  vi.useFakeTimers({
-    now: new Date("2026-05-01T10:00:30.000Z"),
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-  });
-});
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.scheduler.stop();
-  vi.useRealTimers();
-  await cleanup.run();
-});
+const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T10:00:30.000Z");
 
 const key = (runId: string, taskId: string): TaskKey => ({ dagId: "chain", runId, taskId, try: 1 });
 const chain = dag("chain", { tasks: [pod("a"), pod("b", { dependsOn: ["a"] }), pod("c")] });

@@ -4,12 +4,13 @@
 // write must be refused (and the next one written whole), never acknowledged and lost at restart.
 // And descriptors are not leaked: many compactions, many stores opened and settled in one process.
 import type { FileHandle } from "node:fs/promises";
-import { copyFile, open, readdir, readFile, readlink, rename, rm, truncate } from "node:fs/promises";
+import { copyFile, readdir, readFile, readlink, rename, rm, truncate } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { COMPACT_MIN_BYTES, readActiveState } from "../../src/store/active-state-file.ts";
 import { RunStore } from "../../src/store/run-store.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { fileHandlePrototype, type WriteBytes } from "./support/file-handle-writes.ts";
 import { oneTaskRun } from "./support/one-task-run.ts";
 
 const cleanup = useCleanup("test");
@@ -34,14 +35,6 @@ async function expectAcknowledgedRead(dir: string, acknowledged: string[]): Prom
   const read = await readActiveState(dir);
   for (const id of acknowledged) expect(Object.keys(read.runs), `run ${id} acknowledged`).toContain(id);
 }
-
-/** FileHandle.write's overload for bytes (the store's appends use it). */
-type WriteBytes = (
-  this: FileHandle,
-  data: Buffer,
-  offset?: number,
-  length?: number,
-) => Promise<{ bytesWritten: number; buffer: Buffer }>;
 
 /** Descriptors this process holds on files under `dir` (other tests' files are not counted). */
 async function openFds(dir: string): Promise<number> {
@@ -101,9 +94,7 @@ describe("held journal descriptor, a disk that fills up", () => {
     for (const id of ["one", "two"]) expect(await tryAdd(store, id)).toBe(true);
     const journal = path.join(dir, "state.journal");
     const before = await readFile(journal, "utf8");
-    const probe = await open(path.join(dir, ".probe"), "w");
-    const prototype = Object.getPrototypeOf(probe) as FileHandle;
-    await probe.close();
+    const prototype = await fileHandlePrototype(dir);
     const write = prototype.write as unknown as WriteBytes;
     let calls = 0;
     const halfThenFull: WriteBytes = async function (this: FileHandle, data, offset = 0, length = 0) {

@@ -3,10 +3,11 @@
 // ENOSPC). A piece written short must be written on, never synced and renamed in as a state.json
 // cut short (a daemon that then cannot start: CorruptStateError).
 import type { FileHandle } from "node:fs/promises";
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { writeFileDurably } from "../../src/store/durable-write.ts";
+import { fileHandlePrototype, type WriteBytes } from "./support/file-handle-writes.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 
 const cleanup = useCleanup("test");
@@ -14,22 +15,6 @@ const cleanup = useCleanup("test");
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** FileHandle.write's overload for bytes. */
-type WriteBytes = (
-  this: FileHandle,
-  data: Buffer,
-  offset?: number,
-  length?: number,
-) => Promise<{ bytesWritten: number; buffer: Buffer }>;
-
-/** FileHandle.prototype (its methods are there, shared by every handle). */
-async function fileHandlePrototype(dir: string): Promise<FileHandle> {
-  const probe = await open(path.join(dir, ".probe"), "w");
-  const prototype = Object.getPrototypeOf(probe) as FileHandle;
-  await probe.close();
-  return prototype;
-}
 
 describe("state.json from parts, written short", () => {
   it("a write() that takes fewer bytes than asked is written on: the file holds the whole text", async () => {
