@@ -64,10 +64,25 @@ async function writeInPieces(handle: FileHandle, parts: readonly string[]): Prom
   if (piece.length > 0) await writeWhole(handle, piece.join(""));
 }
 
-/** Writes all of `text`: write() may take fewer bytes than asked (a disk filling up) without an error. */
+/** Writes all of `text`. */
 async function writeWhole(handle: FileHandle, text: string): Promise<void> {
-  const bytes = Buffer.from(text, "utf8");
+  await writeAll(handle, Buffer.from(text, "utf8"));
+}
+
+/** Writes all of `bytes`: write() may take fewer bytes than asked (a disk filling up) without an error. */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
   for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+}
+
+/**
+ * After a refused append: a failed sync (EIO; ENOSPC on NFS) leaves the whole text in the file, and
+ * read after a restart a refused change would come back. Cut back to `size`, as far as the disk allows.
+ */
+async function cutBack(handle: FileHandle, size: number): Promise<void> {
+  await handle
+    .truncate(size)
+    .then(() => handle.datasync())
+    .catch(() => undefined);
 }
 
 /** Makes a rename or a new entry in `dir` durable. */
@@ -96,12 +111,7 @@ export async function appendDurably(file: string, text: string): Promise<void> {
       await handle.writeFile(text, "utf8");
       await handle.datasync();
     } catch (error) {
-      // A failed sync (EIO; ENOSPC on NFS) leaves the whole text in the file: read after a restart,
-      // a refused change would come back. Cut back, it was never acknowledged.
-      await handle
-        .truncate(size)
-        .then(() => handle.datasync())
-        .catch(() => undefined);
+      await cutBack(handle, size);
       throw error;
     }
   } finally {
@@ -150,8 +160,7 @@ export class HeldAppendWriter implements StateWriter {
     const bytes = Buffer.from(text, "utf8");
     let foreign = false;
     try {
-      for (let at = 0; at < bytes.length;)
-        at += (await held.handle.write(bytes, at, bytes.length - at)).bytesWritten;
+      await writeAll(held.handle, bytes);
       // With the sync, not after it: the descriptor still names `file`, at the size this writer left.
       const [, stat] = await Promise.all([held.handle.datasync(), held.handle.stat()]);
       if (stat.nlink === 0 || stat.size !== held.size + bytes.length) {
@@ -166,11 +175,7 @@ export class HeldAppendWriter implements StateWriter {
     } catch (error) {
       // As appendDurably: cut back what was never acknowledged; the next append opens afresh.
       this.#held.delete(file);
-      if (!foreign)
-        await held.handle
-          .truncate(held.size)
-          .then(() => held.handle.datasync())
-          .catch(() => undefined);
+      if (!foreign) await cutBack(held.handle, held.size);
       await held.handle.close().catch(() => undefined);
       throw error;
     }
