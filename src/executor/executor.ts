@@ -38,7 +38,10 @@ export interface Executor {
   readonly name: "local" | "kubernetes";
   /** What users should know about every run this executor runs; noted on each run as it starts. */
   readonly notes?: readonly string[];
-  /** What users should know about one DAG's runs on this executor (say, env it cannot resolve). */
+  /**
+   * What users should know about one DAG's runs on this executor (say, env it cannot resolve). A
+   * function of the definition: the scheduler asks it ahead of a due second (due-preparation.ts).
+   */
   notesFor?(dag: DagDefinition): readonly string[];
   /**
    * Called once when this daemon starts scheduling (it holds the state dir, before any start):

@@ -1,7 +1,7 @@
 import type { ActiveDag } from "../dags/active-dags.ts";
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import { paramDefaults } from "../dags/spec/params-schema.ts";
-import type { TaskKey } from "../executor/executor.ts";
+import type { TaskKey, TaskLaunch } from "../executor/executor.ts";
 import { isTerminal, type Run, type TaskInstance } from "../runs/run-model.ts";
 import { sortOldestFirst } from "../runs/oldest-first.ts";
 import { isoTime } from "../runs/iso-time.ts";
@@ -49,6 +49,8 @@ export type ScheduledDag = Pick<ActiveDag, "definition" | "commit" | "snapshot">
 export interface Launch {
   run: Run;
   instance: TaskInstance;
+  /** What the executor is asked to start, when made ahead (see due-preparation.ts). */
+  prepared?: TaskLaunch;
 }
 
 export interface Cancel {

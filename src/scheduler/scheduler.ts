@@ -8,7 +8,7 @@ import { tryLogFile } from "../runs/try-files.ts";
 import { checkClear } from "./clear-request.ts";
 import { type CheckedRun, rerunChecked } from "./rerun.ts";
 import { DueTimesCache } from "./due-times.ts";
-import { warmUpDefinitions } from "./idle-warm-up.ts";
+import { DuePreparation } from "./due-preparation.ts";
 import { advanceRuns, nextWakeAt, planTickActions, type TickContext } from "./plan-tick.ts";
 import { type PoolUsage, poolUsage } from "./pool-usage.ts";
 import { checkRetryFailed, retryFailedTasks } from "./retry-failed.ts";
@@ -49,6 +49,7 @@ export class Scheduler {
   #failures = 0;
   readonly #effects: StepEffects;
   readonly #dueTimes = new DueTimesCache();
+  readonly #due: DuePreparation;
 
   constructor(options: SchedulerOptions) {
     this.#o = options;
@@ -69,6 +70,7 @@ export class Scheduler {
       definitionOf: this.#context.definitionOf,
       wake: () => this.wake(),
     });
+    this.#due = new DuePreparation({ ...options, context: this.#context });
   }
 
   async start(): Promise<void> {
@@ -194,12 +196,11 @@ export class Scheduler {
     const now = this.#now();
     this.#o.heartbeat.beat();
     const dags = this.#o.registry.all();
+    if (this.#due.ready(now)) await this.#effects.step((state) => this.#due.take(state, now, dags));
     const plan = await this.#effects.step((state) => planTickActions(state, dags, now, this.#context));
     await this.#effects.cancel(plan);
-    // After the tries started: the due DAGs' following times are cron work nothing waits on.
-    this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context));
-    // While idle, not by the tick that stores a DAG's first run and starts its first try.
-    warmUpDefinitions(dags);
+    // After the starts: cron work nothing waits on; then, while idle, the next due second is prepared.
+    this.#due.afterTick(this.#sleepUntil(nextWakeAt(this.#o.store.state, dags, now, this.#context)), dags);
   }
 
   /** Executor events are handled in batches: one state write and one advance for all that arrived. */
@@ -239,10 +240,11 @@ export class Scheduler {
     this.#timer.at(this.#now().getTime() + delay);
   }
 
-  /** Sleeps until `wakeAt` (epoch ms; planning caps it at maxSleepMs). */
-  #sleepUntil(wakeAt: number): void {
-    if (this.#stopped) return;
+  /** Sleeps until `wakeAt` (epoch ms; planning caps it at maxSleepMs), and returns it. */
+  #sleepUntil(wakeAt: number): number {
+    if (this.#stopped) return wakeAt;
     this.#failures = 0;
     this.#timer.at(wakeAt);
+    return wakeAt;
   }
 }

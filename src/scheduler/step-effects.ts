@@ -1,6 +1,6 @@
 import type { DagDefinition } from "../dags/spec/dag-schema.ts";
 import type { DaemonEventBus } from "../events/daemon-events.ts";
-import { type Executor, type ExecutorEvent, keyString } from "../executor/executor.ts";
+import { type Executor, type ExecutorEvent, keyString, type TaskLaunch } from "../executor/executor.ts";
 import type { Logger } from "../log/logger.ts";
 import type { MissedSchedule } from "../runs/missed-schedule.ts";
 import type { Run, TaskInstance } from "../runs/run-model.ts";
@@ -10,7 +10,7 @@ import { settleFinishedRuns } from "./backfill-progress.ts";
 import { applyExecutorEvents } from "./executor-events.ts";
 import type { Advance, Cancel } from "./plan-tick.ts";
 import { failTry } from "./run-progress.ts";
-import { taskLaunchOf } from "./task-launch.ts";
+import { type LaunchPlan, taskLaunchOf } from "./task-launch.ts";
 
 export interface StepEffectsOptions {
   store: RunStore;
@@ -73,7 +73,7 @@ export class StepEffects {
   ): Promise<void> {
     for (const run of planned.created ?? []) this.#o.events.emit("run:created", { run });
     for (const missed of planned.missed ?? []) this.#o.events.emit("schedule:missed", missed);
-    for (const { run, instance } of planned.launches) await this.launch(run, instance);
+    for (const { run, instance, prepared } of planned.launches) await this.launch(run, instance, prepared);
     const startedAt = this.#o.now().getTime();
     for (const run of planned.started) {
       const lagMs = run.trigger === "scheduled" ? startedAt - Date.parse(run.logicalDate) : null;
@@ -140,8 +140,10 @@ export class StepEffects {
   }
 
   /** Asks the executor to start a queued try, or fails it for good if it cannot start. */
-  async launch(run: Run, instance: TaskInstance): Promise<void> {
-    const planned = taskLaunchOf(run, instance, this.#o.definitionOf(run), this.#o.logsDir);
+  async launch(run: Run, instance: TaskInstance, prepared?: TaskLaunch): Promise<void> {
+    const planned: LaunchPlan = prepared
+      ? { ok: true, launch: prepared }
+      : taskLaunchOf(run, instance, this.#o.definitionOf(run), this.#o.logsDir);
     if (!planned.ok) return this.#failTry(run, instance, planned.reason);
     this.#o.log.info({ dag: run.dagId, run: run.id, task: instance.id, try: instance.try }, "task starting");
     try {

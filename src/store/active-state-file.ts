@@ -32,6 +32,12 @@ interface KeyedShape {
   shape: EntryShape | undefined;
 }
 
+/** An entry's JSON and shape, made by its owner before it was added (a due second prepared while idle). */
+export interface GivenText {
+  text: string;
+  shape: EntryShape;
+}
+
 /** Active state as read from disk: each entry's text as written, parsed into `data`. */
 interface OnDisk {
   data: ActiveState;
@@ -72,6 +78,11 @@ export class ActiveStateFile {
   #appended: boolean;
   /** The last write failed (the disk was full or read-only). */
   #refused = false;
+  /**
+   * Texts and shapes made ahead for the next write, by collection and key (see giveText): used if
+   * the entry is the same object with that shape. Each write forgets them.
+   */
+  readonly #given = new Map<Journaled, Map<string, GivenText & { entry: object }>>();
 
   private constructor(stateDir: string, writer: StateWriter, confs: ConfFiles, read: OnDisk) {
     this.#file = path.join(stateDir, "state.json");
@@ -120,6 +131,14 @@ export class ActiveStateFile {
    * When the disk refuses, `data` is put back to what is on disk and the error is thrown.
    */
   async write(): Promise<void> {
+    try {
+      await this.#write();
+    } finally {
+      this.#given.clear();
+    }
+  }
+
+  async #write(): Promise<void> {
     const undo: EntryChange[] = [];
     const shapes = new Map<object, KeyedShape>();
     let rest: string;
@@ -203,6 +222,12 @@ export class ActiveStateFile {
         const before = written.get(key);
         if (before !== undefined) kept++;
         if (this.#unchanged(collection, key, entry, before)) continue;
+        const given = this.#givenText(collection, key, entry);
+        if (given) {
+          shapes.set(entry, { key, shape: given.shape });
+          if (before !== given.text) changes.push({ collection, key, text: given.text });
+          continue;
+        }
         const text =
           this.#textOf(collection, value) ?? JSON.stringify(await this.#confs.stored(value as Run));
         // Not for an entry new in this write (a due second's 10,000 runs): the next write that finds
@@ -225,9 +250,9 @@ export class ActiveStateFile {
    * its JSON (checked against the JSON in tests).
    */
   #unchanged(collection: Journaled, key: string, entry: object, written: string | undefined): boolean {
-    if (typeof entry !== "object" || entry === null) return false;
+    if (typeof entry !== "object" || entry === null || written === undefined) return false;
     const known = this.#shapes.get(entry);
-    if (written === undefined || known?.key !== key) return false;
+    if (known?.key !== key) return false;
     if (known.shape !== undefined && !sameShape(entry, known.shape)) return false;
     if (VERIFY_SHAPES) {
       const text =
@@ -242,6 +267,36 @@ export class ActiveStateFile {
         );
     }
     return true;
+  }
+
+  /**
+   * Gives the JSON text and shape of a run or DAG state as the next write will find it (made ahead
+   * of time, see src/scheduler/due-preparation.ts). The write uses the text only if the entry has
+   * that shape then, else it serialises the entry as any other; tests check the text against the
+   * JSON. A text is used by one write at most.
+   */
+  giveText(collection: "runs" | "dags", key: string, entry: object, given: GivenText): void {
+    let texts = this.#given.get(collection);
+    if (!texts) this.#given.set(collection, (texts = new Map()));
+    texts.set(key, { ...given, entry });
+  }
+
+  /** The JSON text `run` would be written as now; undefined when its large conf needs a file first. */
+  runText(run: Run): string | undefined {
+    return this.#textOf("runs", run);
+  }
+
+  #givenText(collection: Journaled, key: string, entry: object): GivenText | undefined {
+    const given = this.#given.get(collection)?.get(key);
+    if (given?.entry !== entry || !sameShape(entry, given.shape)) return undefined;
+    if (VERIFY_SHAPES) {
+      const text = this.#textOf(collection, entry);
+      if (text !== given.text)
+        throw new Error(
+          `${collection} entry given as ${given.text} is ${String(text)}: the text made ahead was wrong`,
+        );
+    }
+    return given;
   }
 
   /** The entry's JSON as stored; undefined for a run whose large conf must be written first. */

@@ -4,12 +4,13 @@ import type { ActiveState, DagState } from "../runs/active-state.ts";
 import { definitionKeyOf, type Run } from "../runs/run-model.ts";
 import { newestFirst, type RunCursor } from "../runs/run-order.ts";
 import { ensurePrivateDir, HeldAppendWriter, type StateWriter } from "./durable-write.ts";
-import { ActiveStateFile } from "./active-state-file.ts";
+import { ActiveStateFile, type GivenText } from "./active-state-file.ts";
 import { type HistoryEntry, RunHistory } from "./run-history.ts";
 import type { HistoryReader } from "./history-reader.ts";
 import { ConfFiles } from "./conf-files.ts";
 import { RunLogFolders } from "./run-files.ts";
 import { ownValue } from "./id-record.ts";
+import { dagTextAhead, type TextAhead, textAhead, withStamp } from "./text-ahead.ts";
 
 const SKIPPED_KEPT = 50;
 /**
@@ -159,13 +160,48 @@ export class RunStore {
 
   /** Adds a run to active state (in an update), storing its definition once. */
   addRun(state: ActiveState, run: Run): void {
+    this.addStateCopy(state, this.stateCopyOf(run), run.definition);
+  }
+
+  /** The copy of `run` that active state holds (its definition by key): addRun's, made ahead of time. */
+  stateCopyOf(run: Run): Run {
     const { definition, ...rest } = run;
-    if (definition) {
-      const key = definitionKeyOf(definition);
-      state.definitions[key] ??= definition;
-      rest.definitionKey = key;
-    }
-    state.runs[run.id] = rest;
+    if (definition) rest.definitionKey = definitionKeyOf(definition);
+    return rest;
+  }
+
+  /** A state copy's JSON and shape, made ahead with `placeholder` for its times (see text-ahead.ts). */
+  runTextAhead(copy: Run, placeholder: string): TextAhead | undefined {
+    const text = this.#db.runText(copy);
+    return text === undefined ? undefined : textAhead(copy, text, placeholder);
+  }
+
+  /**
+   * Adds a state copy (in an update). `ahead`, made by runTextAhead before its times were set to
+   * `stamp`, spares the write serialising it.
+   */
+  addStateCopy(
+    state: ActiveState,
+    copy: Run,
+    definition?: DagDefinition,
+    ahead?: TextAhead,
+    stamp = "",
+  ): void {
+    if (definition && copy.definitionKey) state.definitions[copy.definitionKey] ??= definition;
+    state.runs[copy.id] = copy;
+    if (ahead) this.#db.giveText("runs", copy.id, copy, withStamp(ahead, stamp));
+  }
+
+  /**
+   * The text and shape a DAG's state will have once its lastScheduledAt is `logicalDate` (made
+   * ahead, with the run that sets it); `giveDagText` hands it to the write that changes it.
+   */
+  dagTextAhead(dagState: DagState, lastScheduledAt: string): GivenText | undefined {
+    return dagTextAhead(dagState, lastScheduledAt);
+  }
+
+  giveDagText(dagId: string, dagState: DagState, given: GivenText): void {
+    this.#db.giveText("dags", dagId, dagState, given);
   }
 
   /**
