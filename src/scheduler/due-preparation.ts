@@ -23,7 +23,13 @@ const CHUNK = 500;
 export interface DuePreparationOptions {
   store: Pick<
     RunStore,
-    "state" | "revision" | "stateCopyOf" | "runTextAhead" | "addStateCopy" | "dagTextAhead" | "giveDagText"
+    | "state"
+    | "changesApplied"
+    | "stateCopyOf"
+    | "runTextAhead"
+    | "addStateCopy"
+    | "dagTextAhead"
+    | "giveDagText"
   >;
   registry: { get(id: string): ActiveDag | undefined };
   context: TickContext;
@@ -68,14 +74,16 @@ export class DuePreparation {
   #at = Number.NaN;
   #dags: readonly ActiveDag[] = [];
   #runs: PreparedRun[] = [];
-  /** Moves on at each prepare or clear: a chunk of an older preparation then stops. */
+  /** The DAGs of `#runs`. */
+  #prepared = new Set<string>();
+  /** Moves on at each pass or clear: a chunk of an older pass then stops. */
   #generation = 0;
   /**
-   * The store's state and revision when the first chunk was prepared, while every later chunk saw
-   * the same: if the due second finds them still, no prepared run needs its checks (nothing was
-   * written since, and the loaded DAGs are the same objects).
+   * The store's state and count of changes applied a whole pass saw (every prepared run checked or made against
+   * them): if the due second finds them still, no prepared run needs its checks (nothing was
+   * written since, and the loaded DAGs are the same objects). Undefined while a pass is under way.
    */
-  #steady: { data: ActiveState; revision: number } | undefined;
+  #steady: { data: ActiveState; changes: number } | undefined;
 
   constructor(options: DuePreparationOptions) {
     this.#o = options;
@@ -84,29 +92,46 @@ export class DuePreparation {
   /**
    * After a tick that sleeps until `at` (epoch ms): what every start asks of a definition is worked
    * out (idle-warm-up.ts), then the runs due at `at` are prepared, a chunk per turn of the loop.
+   * For the same `at` and DAGs, a pass keeps what still holds and prepares the DAGs not prepared
+   * yet (a run active at the last pass may have ended since).
    */
   afterTick(at: number, dags: readonly ActiveDag[]): void {
     warmUpDefinitions(dags);
-    if (at === this.#at && sameDags(dags, this.#dags)) return;
-    this.clear();
-    this.#at = at;
-    this.#dags = dags;
-    const generation = this.#generation;
     const store = this.#o.store;
-    this.#steady = { data: store.state, revision: store.revision };
-    let next = 0;
+    if (at !== this.#at || !sameDags(dags, this.#dags)) {
+      this.clear();
+      this.#at = at;
+      this.#dags = dags;
+    } else if (this.#steady?.data === store.state && this.#steady.changes === store.changesApplied) return;
+    const generation = ++this.#generation;
+    const seen = { data: store.state, changes: store.changesApplied };
+    this.#steady = undefined;
+    let next = -1;
     const chunk = () => {
       if (generation !== this.#generation) return;
       const state = store.state;
-      if (this.#steady?.data !== state || this.#steady.revision !== store.revision) this.#steady = undefined;
       const busy = dagsWithWork(state);
+      let whole = seen.data === state && seen.changes === store.changesApplied;
+      // First what was prepared before: what no longer holds is dropped (and prepared again below).
+      if (next < 0) {
+        this.#runs = this.#runs.filter((prepared) => this.#holds(prepared, at, state, busy, at));
+        this.#prepared = new Set(this.#runs.map((prepared) => prepared.dag.definition.id));
+        next = 0;
+      }
       const notes = new Map<DagDefinition, readonly string[]>();
       const end = Math.min(next + CHUNK, dags.length);
       for (; next < end; next++) {
-        const prepared = this.#prepareOne(dags[next] as ActiveDag, at, state, busy, notes);
-        if (prepared) this.#runs.push(prepared);
+        const dag = dags[next] as ActiveDag;
+        if (this.#prepared.has(dag.definition.id)) continue;
+        const prepared = this.#prepareOne(dag, at, state, busy, notes);
+        if (!prepared) continue;
+        this.#runs.push(prepared);
+        this.#prepared.add(dag.definition.id);
       }
+      whole &&= seen.data === store.state && seen.changes === store.changesApplied;
+      if (!whole) seen.changes = Number.NaN;
       if (next < dags.length) setImmediate(chunk);
+      else if (whole) this.#steady = seen;
     };
     setImmediate(chunk);
   }
@@ -125,7 +150,7 @@ export class DuePreparation {
     const at = this.#at;
     const steady =
       this.#steady?.data === state &&
-      this.#steady.revision === this.#o.store.revision &&
+      this.#steady.changes === this.#o.store.changesApplied &&
       sameDags(dags, this.#dags);
     this.clear();
     const step: PreparedStep = { created: [], launches: [], started: [], finished: [], newlyFinished: [] };
@@ -152,6 +177,7 @@ export class DuePreparation {
   clear(): void {
     this.#generation++;
     this.#runs = [];
+    this.#prepared = new Set();
     this.#at = Number.NaN;
     this.#dags = [];
     this.#steady = undefined;

@@ -55,6 +55,7 @@ export class RunStore {
   readonly #heldWriter: HeldAppendWriter | undefined;
   readonly #history: RunHistory;
   #revision = 0;
+  #changesApplied = 0;
   #writing: Promise<void> = Promise.resolve();
   /** Changes waiting for the next state write (see update). */
   #openGroup: PendingChange[] | undefined;
@@ -143,6 +144,15 @@ export class RunStore {
   /** Moves on whenever active state may have changed: readers cache what they derive from it by this. */
   get revision(): number {
     return this.#revision;
+  }
+
+  /**
+   * How many changes have been applied to active state. Unlike `revision`, it has not moved yet
+   * inside the change being applied: a change can tell whether any other was applied since a
+   * count it took (see src/scheduler/due-preparation.ts).
+   */
+  get changesApplied(): number {
+    return this.#changesApplied;
   }
 
   /** Why the last write failed, if it did (health reports it). */
@@ -270,7 +280,7 @@ export class RunStore {
     this.#revision++;
     const failed = new Map<PendingChange, unknown>();
     // A change that threw may have changed state half-way: again from the disk's state, without it.
-    while (!applyAll(group, db.data, failed)) await db.revert();
+    while (!applyAll(group, db.data, failed, () => this.#changesApplied++)) await db.revert();
     try {
       await db.write();
     } catch (error) {
@@ -484,11 +494,17 @@ export class RunStore {
 }
 
 /** Applies the changes not failed yet; false when one threw (it is added to `failed`). */
-function applyAll(group: PendingChange[], state: ActiveState, failed: Map<PendingChange, unknown>): boolean {
+function applyAll(
+  group: PendingChange[],
+  state: ActiveState,
+  failed: Map<PendingChange, unknown>,
+  applied: () => void,
+): boolean {
   for (const pending of group) {
     if (failed.has(pending)) continue;
     try {
       pending.change(state);
+      applied();
     } catch (error) {
       failed.set(pending, error);
       return false;
