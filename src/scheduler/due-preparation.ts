@@ -19,6 +19,8 @@ const PLACEHOLDER = new Date("0001-01-01T00:00:00.000Z");
 const PLACEHOLDER_ISO = PLACEHOLDER.toISOString();
 /** DAGs prepared per turn of the event loop: a request (or the tick) waits for one chunk at most. */
 const CHUNK = 500;
+/** A pass that saw the state change is done again this long before the due second. */
+const RECHECK_BEFORE_MS = 300;
 
 export interface DuePreparationOptions {
   store: Pick<
@@ -34,6 +36,7 @@ export interface DuePreparationOptions {
   registry: { get(id: string): ActiveDag | undefined };
   context: TickContext;
   logsDir: string;
+  now: () => Date;
 }
 
 /** A scheduled run made ahead of its due second, with what creating it at that second changes. */
@@ -84,6 +87,7 @@ export class DuePreparation {
    * written since, and the loaded DAGs are the same objects). Undefined while a pass is under way.
    */
   #steady: { data: ActiveState; changes: number } | undefined;
+  #recheck: NodeJS.Timeout | undefined;
 
   constructor(options: DuePreparationOptions) {
     this.#o = options;
@@ -103,6 +107,20 @@ export class DuePreparation {
       this.#at = at;
       this.#dags = dags;
     } else if (this.#steady?.data === store.state && this.#steady.changes === store.changesApplied) return;
+    this.#pass();
+  }
+
+  /**
+   * Checks what was prepared, drops what no longer holds and prepares the DAGs not prepared, a
+   * chunk per turn of the loop. A pass during which the state changed (a burst of writes at start,
+   * say) leaves the due second to check run by run; one more pass, shortly before it, may find
+   * the state settled.
+   */
+  #pass(): void {
+    clearTimeout(this.#recheck);
+    const at = this.#at;
+    const dags = this.#dags;
+    const store = this.#o.store;
     const generation = ++this.#generation;
     const seen = { data: store.state, changes: store.changesApplied };
     this.#steady = undefined;
@@ -132,8 +150,19 @@ export class DuePreparation {
       if (!whole) seen.changes = Number.NaN;
       if (next < dags.length) setImmediate(chunk);
       else if (whole) this.#steady = seen;
+      else this.#recheckBefore(at, generation);
     };
     setImmediate(chunk);
+  }
+
+  /** One more pass RECHECK_BEFORE_MS before `at`, if there is time for it and none came since. */
+  #recheckBefore(at: number, generation: number): void {
+    const delay = at - RECHECK_BEFORE_MS - this.#o.now().getTime();
+    if (delay <= 0) return;
+    this.#recheck = setTimeout(() => {
+      if (generation === this.#generation) this.#pass();
+    }, delay);
+    this.#recheck.unref?.();
   }
 
   /** Whether prepared runs wait for `now` (their due second has come). */
@@ -175,6 +204,7 @@ export class DuePreparation {
 
   /** Forgets what was prepared (the loop stopped, or a new due second is prepared). */
   clear(): void {
+    clearTimeout(this.#recheck);
     this.#generation++;
     this.#runs = [];
     this.#prepared = new Set();

@@ -70,7 +70,7 @@ export class Scheduler {
       definitionOf: this.#context.definitionOf,
       wake: () => this.wake(),
     });
-    this.#due = new DuePreparation({ ...options, context: this.#context });
+    this.#due = new DuePreparation({ ...options, now: this.#now, context: this.#context });
   }
 
   async start(): Promise<void> {

@@ -42,6 +42,7 @@ async function setup(definitions: DagDefinition[]) {
     registry: { get: (id) => byId.get(id) },
     context,
     logsDir: `${dir}/logs`,
+    now: () => new Date(DUE - 60_000),
   });
   return { store, dags, preparation };
 }
