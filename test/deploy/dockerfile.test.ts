@@ -189,7 +189,12 @@ describe("Dockerfile", () => {
       expect(output).not.toContain("running the TypeScript sources through tsx");
       const listed = (await (await fetch(`${base}/api/dags`)).json()) as Array<{ id: string }>;
       expect(listed.map((dag) => dag.id)).toContain("node_jobs");
-      await stat(path.join(work, "state", "state.json"));
+      // /readyz answers once the first load is done; the first state write follows it.
+      await waitFor(
+        "state.json in the state dir",
+        () => stat(path.join(work, "state", "state.json")).catch(() => undefined),
+        { timeoutMs: 30_000, everyMs: 100, details: () => output },
+      );
     },
   );
 });
