@@ -23,6 +23,26 @@ function baseDags(): DagDefinition[] {
     dag("target", { ...EVERY_MINUTE, tasks: [pod("first"), pod("second", { dependsOn: ["first"] })] }),
     dag("forbid", { ...EVERY_MINUTE, concurrencyPolicy: "forbid" }),
     dag("replace", { ...EVERY_MINUTE, concurrencyPolicy: "replace" }),
+    // Text the store must write as JSON.stringify does: U+2028, a lone surrogate, most of the placeholder.
+    dag("odd_text", {
+      ...EVERY_MINUTE,
+      params: {
+        line: { type: "string", default: "a\u2028b\u2029c" },
+        lone: { type: "string", default: "x\ud800y" },
+        near: { type: "string", default: "0001-01-01T00:00:00.000" },
+      },
+      tasks: [pod("only", { args: ["{{ conf.line }}", "{{ conf.lone }}"] })],
+    }),
+    // Many tasks: a fan of 30 roots into one join.
+    dag("wide", {
+      ...EVERY_MINUTE,
+      tasks: [
+        ...Array.from({ length: 30 }, (_, i) => pod(`t${i}`)),
+        pod("join", { dependsOn: Array.from({ length: 30 }, (_, i) => `t${i}`) }),
+      ],
+    }),
+    // Its last interval is 10:01; in another time zone.
+    dag("ending", { ...EVERY_MINUTE, endDate: "2026-05-01T12:01:00", timezone: "Europe/Paris" }),
   ];
 }
 
@@ -251,7 +271,8 @@ describe("the due second prepared while idle, attacked", () => {
         await h.advance(timerAt);
       },
     });
-    expect(taken).toEqual([]);
+    // Only the DAG with no interval after 10:01 (its endDate): planning creates just that run too.
+    expect(taken).toEqual(["ending__scheduled__20260501T100100Z"]);
   });
 
   it("the clock going back an hour before the due second", async () => {
@@ -297,6 +318,6 @@ describe("the due second prepared while idle, attacked", () => {
       },
     });
     // Taken in the step the disk refused (rolled back); the retry planned them as the planned path did.
-    expect(taken).toHaveLength(4);
+    expect(taken).toHaveLength(6);
   });
 });
