@@ -97,12 +97,15 @@ export class DuePreparation {
    * After a tick that sleeps until `at` (epoch ms): what every start asks of a definition is worked
    * out (idle-warm-up.ts), then the runs due at `at` are prepared, a chunk per turn of the loop.
    * For the same `at` and DAGs, a pass keeps what still holds and prepares the DAGs not prepared
-   * yet (a run active at the last pass may have ended since).
+   * yet (a run active at the last pass may have ended since); so does a wake-up due earlier than
+   * the second prepared (a retry, a timeout), whose tick plans what is due then as before.
    */
   afterTick(at: number, dags: readonly ActiveDag[]): void {
     warmUpDefinitions(dags);
     const store = this.#o.store;
-    if (at !== this.#at || !sameDags(dags, this.#dags)) {
+    // A wake-up before the prepared second (a retry, a timeout) keeps it: the loop sleeps until it next.
+    const keep = at === this.#at || (at < this.#at && this.#runs.length > 0);
+    if (!keep || !sameDags(dags, this.#dags)) {
       this.clear();
       this.#at = at;
       this.#dags = dags;

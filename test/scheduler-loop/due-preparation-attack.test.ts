@@ -41,6 +41,8 @@ function baseDags(): DagDefinition[] {
         pod("join", { dependsOn: Array.from({ length: 30 }, (_, i) => `t${i}`) }),
       ],
     }),
+    // Manual only: its try fails and is retried 20 s later (a wake-up before 10:01).
+    dag("flaky", { tasks: [pod("only", { retries: 1, retryDelay: "20s" })] }),
     // Its last interval is 10:01; in another time zone.
     dag("ending", { ...EVERY_MINUTE, endDate: "2026-05-01T12:01:00", timezone: "Europe/Paris" }),
   ];
@@ -319,5 +321,20 @@ describe("the due second prepared while idle, attacked", () => {
     });
     // Taken in the step the disk refused (rolled back); the retry planned them as the planned path did.
     expect(taken).toHaveLength(6);
+  });
+
+  it("a retry due before the due second (a wake-up between keeps what was prepared)", async () => {
+    const taken = await compare({
+      name: "retry-between",
+      between: async (h) => {
+        const run = await h.scheduler.trigger("flaky", {});
+        await h.settle();
+        h.executor.fail({ dagId: "flaky", runId: run.id, taskId: "only", try: 1 });
+        await h.settle();
+        // An API call's tick: the loop now wakes for the retry first.
+        h.scheduler.wake();
+      },
+    });
+    expect(taken).toContain("plain__scheduled__20260501T100100Z");
   });
 });

@@ -73,3 +73,22 @@ describe("DuePreparation, attacked", () => {
     expect(JSON.parse(JSON.stringify(reread.state))).toEqual(JSON.parse(JSON.stringify(store.state)));
   });
 });
+
+describe("DuePreparation, a wake-up before the prepared due second", () => {
+  it("keeps what was prepared (a retry or a timeout due first does not drop 10:00's runs)", async () => {
+    const definitions = Array.from({ length: 1200 }, (_, i) => dag(`d${i}`, EVERY_MINUTE));
+    const { store, dags, preparation } = await setup(definitions);
+    preparation.afterTick(DUE, dags);
+    await turns(5);
+    // A tick for a retry due 500 ms before 10:00, then, at it, the loop sleeps until 10:00 again.
+    preparation.afterTick(DUE - 500, dags);
+    await turns(1);
+    preparation.afterTick(DUE, dags);
+    await turns(1);
+    let taken = 0;
+    await store.update((state) => {
+      taken = preparation.take(state, new Date(DUE), dags).created.length;
+    });
+    expect(taken).toBe(1200);
+  });
+});
