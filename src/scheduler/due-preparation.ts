@@ -178,6 +178,9 @@ export class DuePreparation {
    * as their creation time, and returns them as a step (the tries to start, the runs started).
    */
   take(state: ActiveState, now: Date, dags: readonly ActiveDag[]): PreparedStep {
+    const step: PreparedStep = { created: [], launches: [], started: [], finished: [], newlyFinished: [] };
+    // Not before the due second (planning would not create them yet): they are kept for it.
+    if (!this.ready(now)) return step;
     const runs = this.#runs;
     const at = this.#at;
     const steady =
@@ -185,7 +188,6 @@ export class DuePreparation {
       this.#steady.changes === this.#o.store.changesApplied &&
       sameDags(dags, this.#dags);
     this.clear();
-    const step: PreparedStep = { created: [], launches: [], started: [], finished: [], newlyFinished: [] };
     const busy = steady ? undefined : dagsWithWork(state);
     const stamp = isoTime(now);
     const store = this.#o.store;

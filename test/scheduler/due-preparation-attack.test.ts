@@ -92,3 +92,23 @@ describe("DuePreparation, a wake-up before the prepared due second", () => {
     expect(taken).toBe(1200);
   });
 });
+
+describe("DuePreparation.take, called early", () => {
+  it("creates nothing before the due second, and keeps the runs for it", async () => {
+    const { store, dags, preparation } = await setup([dag("a", EVERY_MINUTE)]);
+    preparation.afterTick(DUE, dags);
+    await turns(3);
+    let early = -1;
+    await store.update((state) => {
+      early = preparation.take(state, new Date(DUE - 1000), dags).created.length;
+    });
+    expect(early).toBe(0);
+    expect(store.state.runs).toEqual({});
+    expect(store.state.dags["a"]?.lastScheduledAt).toBe(LAST);
+    let due: string[] = [];
+    await store.update((state) => {
+      due = preparation.take(state, new Date(DUE), dags).created.map((run) => run.id);
+    });
+    expect(due).toEqual(["a__scheduled__20260501T100000Z"]);
+  });
+});
