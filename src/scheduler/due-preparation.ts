@@ -97,12 +97,15 @@ export class DuePreparation {
    * After a tick that sleeps until `at` (epoch ms): what every start asks of a definition is worked
    * out (idle-warm-up.ts), then the runs due at `at` are prepared, a chunk per turn of the loop.
    * For the same `at` and DAGs, a pass keeps what still holds and prepares the DAGs not prepared
-   * yet (a run active at the last pass may have ended since).
+   * yet (a run active at the last pass may have ended since); so does a wake-up due earlier than
+   * the second prepared (a retry, a timeout), whose tick plans what is due then as before.
    */
   afterTick(at: number, dags: readonly ActiveDag[]): void {
     warmUpDefinitions(dags);
     const store = this.#o.store;
-    if (at !== this.#at || !sameDags(dags, this.#dags)) {
+    // A wake-up before the prepared second (a retry, a timeout) keeps it: the loop sleeps until it next.
+    const keep = at === this.#at || (at < this.#at && this.#runs.length > 0);
+    if (!keep || !sameDags(dags, this.#dags)) {
       this.clear();
       this.#at = at;
       this.#dags = dags;
@@ -175,6 +178,9 @@ export class DuePreparation {
    * as their creation time, and returns them as a step (the tries to start, the runs started).
    */
   take(state: ActiveState, now: Date, dags: readonly ActiveDag[]): PreparedStep {
+    const step: PreparedStep = { created: [], launches: [], started: [], finished: [], newlyFinished: [] };
+    // Not before the due second (planning would not create them yet): they are kept for it.
+    if (!this.ready(now)) return step;
     const runs = this.#runs;
     const at = this.#at;
     const steady =
@@ -182,7 +188,6 @@ export class DuePreparation {
       this.#steady.changes === this.#o.store.changesApplied &&
       sameDags(dags, this.#dags);
     this.clear();
-    const step: PreparedStep = { created: [], launches: [], started: [], finished: [], newlyFinished: [] };
     const busy = steady ? undefined : dagsWithWork(state);
     const stamp = isoTime(now);
     const store = this.#o.store;
