@@ -149,7 +149,8 @@ export class RunStore {
   /**
    * How many changes have been applied to active state. Unlike `revision`, it has not moved yet
    * inside the change being applied: a change can tell whether any other was applied since a
-   * count it took (see src/scheduler/due-preparation.ts).
+   * count it took (see src/scheduler/due-preparation.ts). Active state is changed only through
+   * `update`: a change made to `state` directly would not be counted.
    */
   get changesApplied(): number {
     return this.#changesApplied;
