@@ -9,6 +9,8 @@ import { RunStore } from "../../src/store/run-store.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { dag, dagSet, type Harness, pod, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { turns } from "../scheduler/support/prepared-store.ts";
+import { finishOpenTries, recordRunEvents } from "./support/scenario-record.ts";
 
 const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T09:59:30.000Z");
 afterEach(() => vi.restoreAllMocks());
@@ -53,26 +55,6 @@ function baseDags(): DagDefinition[] {
   ];
 }
 
-async function turns(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Ends every open try, until none is left. */
-async function finishAll(h: Harness, ended: Set<string>): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    const open = h.executor.starts.filter(
-      (launch) => !ended.has(`${launch.runId}/${launch.taskId}/${launch.try}`),
-    );
-    if (open.length === 0) return;
-    for (const launch of open) {
-      ended.add(`${launch.runId}/${launch.taskId}/${launch.try}`);
-      h.executor.running(launch);
-      h.executor.finish(launch);
-    }
-    await h.settle();
-  }
-}
-
 interface Scenario {
   name: string;
   /** After 10:01 was prepared (at 09:59:59-ish), before 10:01. */
@@ -102,16 +84,11 @@ async function run(scenario: Scenario, label: string, when: When) {
   const writer = new FailingStateWriter();
   const h = await schedulerHarness({ stateDir, dags: baseDags(), executorNotes: ["noted"], writer });
   harnesses.push(h);
-  const events: string[] = [];
-  for (const type of ["run:created", "run:started", "run:finished"] as const)
-    h.events.on(type, ({ run }) => events.push(`${type} ${run.id} ${run.state} queued ${run.queuedAt}`));
-  h.events.on("try:finished", ({ run, task }) =>
-    events.push(`try:finished ${run.id}/${task.id} ${task.state}`),
-  );
+  const events = recordRunEvents(h);
   const ended = new Set<string>();
   await h.start();
   await h.advance(30_000);
-  await finishAll(h, ended);
+  await finishOpenTries(h, ended);
   await h.advance(29_000);
   // A tick once the 10:00 runs are archived (as a capped wake-up would): 10:01 is prepared for all.
   h.scheduler.wake();
@@ -123,7 +100,7 @@ async function run(scenario: Scenario, label: string, when: When) {
   await turns(5);
   if (scenario.due) await scenario.due(h, writer);
   else await toDue(h, when === "at" ? 1_000 : 0);
-  if (!scenario.keepOpen) await finishAll(h, ended);
+  if (!scenario.keepOpen) await finishOpenTries(h, ended);
   const sortedRuns = Object.entries(h.store.state.runs).sort(([a], [b]) => a.localeCompare(b));
   return {
     stateDir,

@@ -6,8 +6,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import { DuePreparation } from "../../src/scheduler/due-preparation.ts";
 import { RunStore } from "../../src/store/run-store.ts";
-import { dag, dagSet, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { dag, dagSet, pod, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { turns } from "../scheduler/support/prepared-store.ts";
+import { finishOpenTries, recordRunEvents } from "./support/scenario-record.ts";
 
 const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T09:59:30.000Z");
 afterEach(() => vi.restoreAllMocks());
@@ -48,26 +50,6 @@ interface Outcome {
   events: string[];
 }
 
-async function turns(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Ends every try started so far except the busy DAG's, until none is left to end. */
-async function finishAllButBusy(h: Harness, ended: Set<string>): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    const open = h.executor.starts.filter(
-      (launch) => launch.dagId !== "busy" && !ended.has(`${launch.runId}/${launch.taskId}/${launch.try}`),
-    );
-    if (open.length === 0) return;
-    for (const launch of open) {
-      ended.add(`${launch.runId}/${launch.taskId}/${launch.try}`);
-      h.executor.running(launch);
-      h.executor.finish(launch);
-    }
-    await h.settle();
-  }
-}
-
 async function runScenario(name: string): Promise<{ outcome: Outcome; stateDir: string }> {
   // Each scenario from the same instant, alone.
   for (const h of harnesses.splice(0)) await h.scheduler.stop();
@@ -75,18 +57,13 @@ async function runScenario(name: string): Promise<{ outcome: Outcome; stateDir: 
   const stateDir = await cleanup.tempDir(name);
   const h = await schedulerHarness({ stateDir, dags: scenarioDags(), executorNotes: ["noted on every run"] });
   harnesses.push(h);
-  const events: string[] = [];
-  for (const type of ["run:created", "run:started", "run:finished"] as const)
-    h.events.on(type, ({ run }) => events.push(`${type} ${run.id} ${run.state} queued ${run.queuedAt}`));
-  h.events.on("try:finished", ({ run, task }) =>
-    events.push(`try:finished ${run.id}/${task.id} ${task.state}`),
-  );
+  const events = recordRunEvents(h);
   const ended = new Set<string>();
   await h.start();
   await turns(5);
   // 10:00: the first runs of every DAG.
   await h.advance(30_000);
-  await finishAllButBusy(h, ended);
+  await finishOpenTries(h, ended, (dagId) => dagId === "busy");
   await h.advance(29_000);
   await turns(5);
   // After 10:01 was prepared: a DAG paused (the tick that follows prepares again, without it), and
@@ -105,7 +82,7 @@ async function runScenario(name: string): Promise<{ outcome: Outcome; stateDir: 
   vi.setSystemTime(new Date("2026-05-01T10:01:00.000Z"));
   await h.scheduler.setPaused("paused_at_due", true);
   await h.settle();
-  await finishAllButBusy(h, ended);
+  await finishOpenTries(h, ended, (dagId) => dagId === "busy");
   const sortedRuns = Object.entries(h.store.state.runs).sort(([a], [b]) => a.localeCompare(b));
   return {
     stateDir,

@@ -2,54 +2,13 @@
 // which DAGs it prepares, when a prepared run is no longer taken, and a due second that comes while
 // a pass is still under way.
 import { describe, expect, it } from "vitest";
-import type { ActiveDag } from "../../src/dags/active-dags.ts";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
-import { DuePreparation } from "../../src/scheduler/due-preparation.ts";
-import { DueTimesCache } from "../../src/scheduler/due-times.ts";
-import type { TickContext } from "../../src/scheduler/plan-tick.ts";
-import { RunStore } from "../../src/store/run-store.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
+import { DUE, EVERY_MINUTE, LAST, preparedStore, turns } from "./support/prepared-store.ts";
 
 const cleanup = useCleanup("file");
-const LAST = "2026-05-01T09:59:00.000Z";
-const DUE = Date.parse("2026-05-01T10:00:00.000Z");
-const EVERY_MINUTE = { schedule: "* * * * *" };
-
-async function setup(definitions: DagDefinition[]) {
-  const dir = await cleanup.tempDir("updraft-due-preparation-");
-  const store = await RunStore.open(dir);
-  await store.update((state) => {
-    for (const { id } of definitions) state.dags[id] = { paused: false, lastScheduledAt: LAST, skipped: [] };
-  });
-  const dags: ActiveDag[] = definitions.map((definition) => ({
-    definition,
-    commit: null,
-    snapshot: "/x",
-    file: `${definition.id}.ts`,
-    line: 1,
-  })) as unknown as ActiveDag[];
-  const byId = new Map(dags.map((active) => [active.definition.id, active]));
-  const cache = new DueTimesCache();
-  const context: TickContext = {
-    book: store,
-    definitionOf: (run) => store.definitionOf(run),
-    dueTimes: cache.get,
-    maxSleepMs: 5000,
-  };
-  const preparation = new DuePreparation({
-    store,
-    registry: { get: (id) => byId.get(id) },
-    context,
-    logsDir: `${dir}/logs`,
-    now: () => new Date(DUE - 60_000),
-  });
-  return { store, dags, preparation };
-}
-
-async function turns(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
+const setup = (definitions: DagDefinition[]) => preparedStore(cleanup, definitions);
 
 describe("DuePreparation", () => {
   it("leaves out DAGs whose tasks take a pool slot (counted across DAGs at the due second)", async () => {
