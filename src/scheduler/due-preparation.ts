@@ -128,10 +128,14 @@ export class DuePreparation {
     const seen = { data: store.state, changes: store.changesApplied };
     this.#steady = undefined;
     let next = -1;
+    // Listed again only when a change was applied since (not per chunk: 20 chunks at 10,000 DAGs).
+    let busyAt = { data: undefined as ActiveState | undefined, changes: Number.NaN, busy: new Set<string>() };
     const chunk = () => {
       if (generation !== this.#generation) return;
       const state = store.state;
-      const busy = dagsWithWork(state);
+      if (busyAt.data !== state || busyAt.changes !== store.changesApplied)
+        busyAt = { data: state, changes: store.changesApplied, busy: dagsWithWork(state) };
+      const busy = busyAt.busy;
       let whole = seen.data === state && seen.changes === store.changesApplied;
       // First what was prepared before: what no longer holds is dropped (and prepared again below).
       if (next < 0) {
