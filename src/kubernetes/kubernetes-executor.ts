@@ -59,6 +59,11 @@ interface Tracked {
   startedMs: number;
   reportedRunning: boolean;
   done: boolean;
+  /**
+   * The outcome emitted, not yet acknowledged as stored (`stored`): until then the Pod is the try's
+   * durable record and stays (the sweep and a second start leave it alone).
+   */
+  emitted?: "finished" | "failed";
   cancelReason?: string;
   follower?: LogFollower;
   recheck?: NodeJS.Timeout;
@@ -80,6 +85,8 @@ const EVENT_REASONS = new Set([
  * Runs every try as one Pod (no worker pod in between), named deterministically so that a create
  * after a crash meets `409 AlreadyExists` and adopts the Pod instead of starting a second one.
  * Status comes from one shared watch per namespace; logs are followed into the try's log file.
+ * A finished Pod is deleted only once the scheduler has stored its outcome (`stored`): a restart
+ * then finds the outcome in state or the Pod to adopt, never neither (which would run it again).
  */
 export class KubernetesExecutor implements Executor {
   readonly name = "kubernetes" as const;
@@ -417,10 +424,22 @@ export class KubernetesExecutor implements Executor {
       };
     }
     if (event.type === "failed") await this.#appendEvents(tracked);
-    await recordOutcome(launch, event, this.#o.log);
-    this.#forget(tracked);
+    // A cancel deleted the Pod before the outcome is stored: it cannot stand for the outcome
+    // across a crash, so the outcome is written down (start() replays it). Cancels are rare.
+    if (tracked.cancelReason) await recordOutcome(launch, event, this.#o.log);
+    // Still tracked: the Pod stays, and is cleaned up, once the scheduler has stored the outcome.
+    tracked.emitted = event.type;
     this.#emit(event);
-    await this.#cleanUp(tracked, event.type === "finished");
+  }
+
+  /** The scheduler stored these tries' outcomes: their Pods are no longer their record. */
+  stored(keys: readonly TaskKey[]): void {
+    for (const key of keys) {
+      const tracked = this.#byKey.get(keyString(key));
+      if (!tracked?.emitted) continue;
+      this.#forget(tracked);
+      void this.#cleanUp(tracked, tracked.emitted === "finished");
+    }
   }
 
   /** An init container's failure ends with its last log lines: they say why, and base never ran. */
