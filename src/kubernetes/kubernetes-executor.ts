@@ -58,6 +58,8 @@ interface Tracked {
   podName: string;
   startedMs: number;
   reportedRunning: boolean;
+  /** Its log folder was made for it (empty): the log follower has no cursor to look for. */
+  freshFolder?: boolean;
   done: boolean;
   /**
    * The outcome emitted, not yet acknowledged as stored (`stored`): until then the Pod is the try's
@@ -163,7 +165,9 @@ export class KubernetesExecutor implements Executor {
   async #begin(tracked: Tracked, pod: V1Pod): Promise<void> {
     const { launch } = tracked;
     try {
-      const recorded = await recordedOutcome(launch);
+      // A folder made now holds no outcome record: not looked for (a stat per try).
+      tracked.freshFolder = await makeLogDir(launch.logFile);
+      const recorded = tracked.freshFolder ? undefined : await recordedOutcome(launch);
       if (recorded) {
         // Finished (and maybe deleted) before a restart the scheduler did not hear of: report it
         // again rather than create the Pod anew.
@@ -172,7 +176,6 @@ export class KubernetesExecutor implements Executor {
         this.#emit(recorded);
         return;
       }
-      await makeLogDir(launch.logFile);
       await this.#watch(tracked.namespace);
       await this.#create(tracked, pod);
     } catch (error) {
@@ -252,6 +255,8 @@ export class KubernetesExecutor implements Executor {
       relistMs: this.#o.relistMs ?? 60_000,
       onPod: (pod) => this.#onPod(namespace, pod),
       onGone: (name) => void this.#onGone(namespace, name),
+      // A Pod not tracked, or whose try ended (its delete's events): #onPod would ignore it.
+      wants: (name) => this.#byPod.get(podKey(namespace, name))?.done === false,
       onError: (error) => this.#o.log?.warn({ namespace, err: error }, "pod watch failed; restarting"),
     });
     this.#watchers.set(namespace, watcher);
@@ -390,7 +395,7 @@ export class KubernetesExecutor implements Executor {
       },
       undefined,
       undefined,
-      { mask: this.#o.mask },
+      { mask: this.#o.mask, ...(tracked.freshFolder ? { noCursor: true } : {}) },
     );
     tracked.follower.start();
   }

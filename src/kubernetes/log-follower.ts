@@ -17,6 +17,8 @@ export interface LogFollowerOptions {
   mask?: SecretMask;
   /** Longer lines are cut into pieces this long (see line-splitter.ts). */
   maxLineBytes?: number;
+  /** The try's log folder was just made: no cursor of an earlier daemon to carry on from. */
+  noCursor?: boolean;
 }
 
 /** Why a follow still waiting for its turn is dropped; one instance: an abort without one builds a DOMException. */
@@ -63,7 +65,7 @@ export class LogFollower {
     this.#masker = new PieceMasker(options.mask);
     // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote. A
     // fresh try has no cursor: asked first, since a failed read builds an error with a stack.
-    if (!mayExist(this.#cursorFile)) return;
+    if (options.noCursor || !mayExist(this.#cursorFile)) return;
     try {
       const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
         last?: string;
