@@ -416,7 +416,11 @@ export class KubernetesExecutor implements Executor {
         reason: tracked.cancelReason,
       };
     } else if (verdict.kind === "succeeded") {
-      const extraction = await extractResult(launch.logFile);
+      // Its folder made for it and nothing followed into it: the log is empty, no result in it.
+      const empty = tracked.freshFolder === true && tracked.follower?.wrote === false;
+      const extraction = empty
+        ? ({ ok: true, result: { present: false } } as const)
+        : await extractResult(launch.logFile);
       event = extraction.ok
         ? { type: "finished", key: launch, exitCode: 0, result: extraction.result }
         : { type: "failed", key: launch, exitCode: 0, reason: extraction.reason };

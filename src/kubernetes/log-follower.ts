@@ -44,6 +44,7 @@ export class LogFollower {
   /** The line being written was a repeat: its further pieces are skipped too. */
   #skippingLine = false;
   #writes: Promise<void> = Promise.resolve();
+  #wrote = false;
   #stream: { abort(): void } | undefined;
   /** Aborts a follow request still waiting for the request budget: finish() reads the log instead. */
   #opening: AbortController | undefined;
@@ -86,6 +87,11 @@ export class LogFollower {
 
   start(): void {
     void this.#connect();
+  }
+
+  /** Whether this follower has appended anything to the log file. */
+  get wrote(): boolean {
+    return this.#wrote;
   }
 
   /** Stops following and appends the lines the stream did not deliver. */
@@ -239,6 +245,7 @@ export class LogFollower {
   }
 
   #append(piece: LinePiece): void {
+    this.#wrote = true;
     const text = pieceText(this.#masker.piece(piece), this.#splitter.maxBytes);
     const cursor = JSON.stringify({ last: this.#last, seenAtLast: this.#seenAtLast });
     // The cursor is written after its line, so a crash can lose a cursor update but never a line.

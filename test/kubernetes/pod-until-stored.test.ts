@@ -96,7 +96,11 @@ describe("a finished Pod until its outcome is stored", () => {
     const second = fixture.executor({ tryIsActive: (k) => k.runId !== key.runId });
     const other = await fixture.launch(podTask({ image: "fake/exit:0" }));
     await second.executor.start(other.launch);
-    await outcomeOf(second.recorder, other.key);
+    // It printed nothing: no result (its empty log is not even read).
+    expect(await outcomeOf(second.recorder, other.key)).toMatchObject({
+      type: "finished",
+      result: { present: false },
+    });
     expect(await second.executor.sweep()).toBe(1);
     await podGone(key);
     // Ours and the other try's.
