@@ -52,6 +52,14 @@ export interface Executor {
   /** Stops a try (timeout, replace, clear); it ends with a `failed` event carrying `reason`. */
   cancel(key: TaskKey, reason: string): Promise<void>;
   subscribe(listener: (event: ExecutorEvent) => void): () => void;
+  /**
+   * The scheduler's acknowledgement: the `finished`/`failed` events of these tries are in a state
+   * write that is durable (also those state no longer expected, which it ignored). Called after
+   * each such write, never for a refused one (its events are applied again, then acknowledged). An
+   * executor that keeps a try's durable trace until then may drop it now: the Kubernetes executor
+   * deletes a finished Pod only here, so a restart finds either the outcome in state or the Pod.
+   */
+  stored?(keys: readonly TaskKey[]): void;
   /** Stops watching; running work is left running where the executor can adopt it later. */
   close(): Promise<void>;
 }

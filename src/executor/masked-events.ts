@@ -20,6 +20,7 @@ export function withMaskedEvents(executor: Executor, mask: SecretMask): Executor
     start: (launch) => executor.start(launch),
     cancel: (key, reason) => executor.cancel(key, reason),
     subscribe: (listener) => executor.subscribe((event) => listener(masked(event))),
+    ...(executor.stored ? { stored: (keys) => executor.stored?.(keys) } : {}),
     close: () => executor.close(),
   };
 }

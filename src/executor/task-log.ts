@@ -7,9 +7,12 @@ import { cutMarker, type LinePiece } from "./line-splitter.ts";
 export const LOG_FILE_MODE = 0o600;
 export const LOG_DIR_MODE = 0o700;
 
-/** Creates a log file's folders, 0700 each. */
-export async function makeLogDir(logFile: string): Promise<void> {
-  await mkdir(path.dirname(logFile), { recursive: true, mode: LOG_DIR_MODE });
+/**
+ * Creates a log file's folders, 0700 each. True when its own folder was made by this call: it is
+ * empty, so the try has no side files (outcome record, cursor) to look for.
+ */
+export async function makeLogDir(logFile: string): Promise<boolean> {
+  return (await mkdir(path.dirname(logFile), { recursive: true, mode: LOG_DIR_MODE })) !== undefined;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface KubeApi {
     query: { labelSelector: string; resourceVersion: string },
     onEvent: (type: string, object: V1Pod | StatusObject) => void,
     onDone: (error: unknown) => void,
+    /** Lines handled from their text alone (raw-watch.ts): not parsed, no `onEvent`. */
+    skip?: (line: string) => boolean,
   ): Promise<{ abort(): void }>;
   /**
    * No request is sent after this, even one already waiting for the request budget (the
@@ -218,7 +220,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
       );
       return list.items;
     },
-    async watchPods(namespace, query, onEvent, onDone) {
+    async watchPods(namespace, query, onEvent, onDone, skip) {
       const controller = await counted(
         "watch_pods",
         () =>
@@ -231,6 +233,7 @@ export function createKubeApi(config: KubeConfig, options: KubeApiOptions = {}):
             },
             (type, object) => onEvent(type, object as V1Pod | StatusObject),
             onDone,
+            skip,
           ),
         undefined,
         "start",

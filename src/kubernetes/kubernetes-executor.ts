@@ -58,7 +58,14 @@ interface Tracked {
   podName: string;
   startedMs: number;
   reportedRunning: boolean;
+  /** Its log folder was made for it (empty): the log follower has no cursor to look for. */
+  freshFolder?: boolean;
   done: boolean;
+  /**
+   * The outcome emitted, not yet acknowledged as stored (`stored`): until then the Pod is the try's
+   * durable record and stays (the sweep and a second start leave it alone).
+   */
+  emitted?: "finished" | "failed";
   cancelReason?: string;
   follower?: LogFollower;
   recheck?: NodeJS.Timeout;
@@ -80,6 +87,8 @@ const EVENT_REASONS = new Set([
  * Runs every try as one Pod (no worker pod in between), named deterministically so that a create
  * after a crash meets `409 AlreadyExists` and adopts the Pod instead of starting a second one.
  * Status comes from one shared watch per namespace; logs are followed into the try's log file.
+ * A finished Pod is deleted only once the scheduler has stored its outcome (`stored`): a restart
+ * then finds the outcome in state or the Pod to adopt, never neither (which would run it again).
  */
 export class KubernetesExecutor implements Executor {
   readonly name = "kubernetes" as const;
@@ -156,7 +165,9 @@ export class KubernetesExecutor implements Executor {
   async #begin(tracked: Tracked, pod: V1Pod): Promise<void> {
     const { launch } = tracked;
     try {
-      const recorded = await recordedOutcome(launch);
+      // A folder made now holds no outcome record: not looked for (a stat per try).
+      tracked.freshFolder = await makeLogDir(launch.logFile);
+      const recorded = tracked.freshFolder ? undefined : await recordedOutcome(launch);
       if (recorded) {
         // Finished (and maybe deleted) before a restart the scheduler did not hear of: report it
         // again rather than create the Pod anew.
@@ -165,7 +176,6 @@ export class KubernetesExecutor implements Executor {
         this.#emit(recorded);
         return;
       }
-      await makeLogDir(launch.logFile);
       await this.#watch(tracked.namespace);
       await this.#create(tracked, pod);
     } catch (error) {
@@ -245,6 +255,8 @@ export class KubernetesExecutor implements Executor {
       relistMs: this.#o.relistMs ?? 60_000,
       onPod: (pod) => this.#onPod(namespace, pod),
       onGone: (name) => void this.#onGone(namespace, name),
+      // A Pod not tracked, or whose try ended (its delete's events): #onPod would ignore it.
+      wants: (name) => this.#byPod.get(podKey(namespace, name))?.done === false,
       onError: (error) => this.#o.log?.warn({ namespace, err: error }, "pod watch failed; restarting"),
     });
     this.#watchers.set(namespace, watcher);
@@ -383,7 +395,7 @@ export class KubernetesExecutor implements Executor {
       },
       undefined,
       undefined,
-      { mask: this.#o.mask },
+      { mask: this.#o.mask, ...(tracked.freshFolder ? { noCursor: true } : {}) },
     );
     tracked.follower.start();
   }
@@ -404,7 +416,11 @@ export class KubernetesExecutor implements Executor {
         reason: tracked.cancelReason,
       };
     } else if (verdict.kind === "succeeded") {
-      const extraction = await extractResult(launch.logFile);
+      // Its folder made for it and nothing followed into it: the log is empty, no result in it.
+      const empty = tracked.freshFolder === true && tracked.follower?.wrote === false;
+      const extraction = empty
+        ? ({ ok: true, result: { present: false } } as const)
+        : await extractResult(launch.logFile);
       event = extraction.ok
         ? { type: "finished", key: launch, exitCode: 0, result: extraction.result }
         : { type: "failed", key: launch, exitCode: 0, reason: extraction.reason };
@@ -417,10 +433,22 @@ export class KubernetesExecutor implements Executor {
       };
     }
     if (event.type === "failed") await this.#appendEvents(tracked);
-    await recordOutcome(launch, event, this.#o.log);
-    this.#forget(tracked);
+    // A cancel deleted the Pod before the outcome is stored: it cannot stand for the outcome
+    // across a crash, so the outcome is written down (start() replays it). Cancels are rare.
+    if (tracked.cancelReason) await recordOutcome(launch, event, this.#o.log);
+    // Still tracked: the Pod stays, and is cleaned up, once the scheduler has stored the outcome.
+    tracked.emitted = event.type;
     this.#emit(event);
-    await this.#cleanUp(tracked, event.type === "finished");
+  }
+
+  /** The scheduler stored these tries' outcomes: their Pods are no longer their record. */
+  stored(keys: readonly TaskKey[]): void {
+    for (const key of keys) {
+      const tracked = this.#byKey.get(keyString(key));
+      if (!tracked?.emitted) continue;
+      this.#forget(tracked);
+      void this.#cleanUp(tracked, tracked.emitted === "finished");
+    }
   }
 
   /** An init container's failure ends with its last log lines: they say why, and base never ran. */

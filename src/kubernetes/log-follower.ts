@@ -17,6 +17,8 @@ export interface LogFollowerOptions {
   mask?: SecretMask;
   /** Longer lines are cut into pieces this long (see line-splitter.ts). */
   maxLineBytes?: number;
+  /** The try's log folder was just made: no cursor of an earlier daemon to carry on from. */
+  noCursor?: boolean;
 }
 
 /** Why a follow still waiting for its turn is dropped; one instance: an abort without one builds a DOMException. */
@@ -42,6 +44,7 @@ export class LogFollower {
   /** The line being written was a repeat: its further pieces are skipped too. */
   #skippingLine = false;
   #writes: Promise<void> = Promise.resolve();
+  #wrote = false;
   #stream: { abort(): void } | undefined;
   /** Aborts a follow request still waiting for the request budget: finish() reads the log instead. */
   #opening: AbortController | undefined;
@@ -63,7 +66,7 @@ export class LogFollower {
     this.#masker = new PieceMasker(options.mask);
     // Adopting a Pod after a restart: carry on after the last line the previous daemon wrote. A
     // fresh try has no cursor: asked first, since a failed read builds an error with a stack.
-    if (!mayExist(this.#cursorFile)) return;
+    if (options.noCursor || !mayExist(this.#cursorFile)) return;
     try {
       const cursor = JSON.parse(readFileSync(this.#cursorFile, "utf8")) as {
         last?: string;
@@ -84,6 +87,11 @@ export class LogFollower {
 
   start(): void {
     void this.#connect();
+  }
+
+  /** Whether this follower has appended anything to the log file. */
+  get wrote(): boolean {
+    return this.#wrote;
   }
 
   /** Stops following and appends the lines the stream did not deliver. */
@@ -237,6 +245,7 @@ export class LogFollower {
   }
 
   #append(piece: LinePiece): void {
+    this.#wrote = true;
     const text = pieceText(this.#masker.piece(piece), this.#splitter.maxBytes);
     const cursor = JSON.stringify({ last: this.#last, seenAtLast: this.#seenAtLast });
     // The cursor is written after its line, so a crash can lose a cursor update but never a line.

@@ -1,11 +1,17 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { isStatus, type KubeApi, statusOf } from "./kube-api.ts";
+import { peekWatchEvent } from "./watch-event-peek.ts";
 
 export interface PodWatcherOptions {
   namespace: string;
   labelSelector: string;
   onPod: (pod: V1Pod) => void;
   onGone: (name: string) => void;
+  /**
+   * Whether `onPod` has any use for this Pod now. Events for the others (a finished Pod's delete)
+   * are not parsed: only the known set and `onGone` see them.
+   */
+  wants?: (name: string) => boolean;
   /** A full re-list this often reconciles anything a missed event left wrong. */
   relistMs: number;
   maxBackoffMs?: number;
@@ -114,6 +120,19 @@ export class PodWatcher {
         this.options.onPod(pod);
       }
     };
+    // The resourceVersion stays that of the last event parsed: a resumed watch replays the skipped
+    // ones (skipped again), or a 410 brings a list.
+    const skip = (line: string): boolean => {
+      const wants = this.options.wants;
+      if (generation !== this.#generation || !wants) return false;
+      const event = peekWatchEvent(line);
+      if (!event || wants(event.name)) return false;
+      if (event.type === "DELETED") {
+        this.#known.delete(event.name);
+        this.options.onGone(event.name);
+      } else this.#known.add(event.name);
+      return true;
+    };
     const startedAt = Date.now();
     const onDone = (error: unknown) => {
       if (generation !== this.#generation || this.#stopped) return;
@@ -135,6 +154,7 @@ export class PodWatcher {
         { labelSelector: this.options.labelSelector, resourceVersion: this.#resourceVersion },
         onEvent,
         onDone,
+        skip,
       );
     } catch (error) {
       onDone(error);

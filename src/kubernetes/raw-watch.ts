@@ -3,12 +3,16 @@ import { StringDecoder } from "node:string_decoder";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startRequest } from "./raw-request.ts";
 
-/** Opens a watch; events go to `onEvent`, its end or failure to `onDone` (once). */
+/**
+ * Opens a watch; events go to `onEvent`, its end or failure to `onDone` (once). A line `skip`
+ * answers true for was handled from its text alone: it is not parsed, and `onEvent` not called.
+ */
 export type RawWatch = (
   path: string,
   query: Readonly<Record<string, string | boolean | undefined>>,
   onEvent: (type: string, object: unknown) => void,
   onDone: (error: unknown) => void,
+  skip?: (line: string) => boolean,
 ) => Promise<{ abort(): void }>;
 
 /**
@@ -19,7 +23,7 @@ export type RawWatch = (
  * Error carrying `statusCode`); never throws.
  */
 export function rawWatches(config: KubeConfig): RawWatch {
-  return async (path, query, onEvent, onDone) => {
+  return async (path, query, onEvent, onDone, skip) => {
     let done = false;
     let abort: () => void = () => undefined;
     const finish = (error: unknown) => {
@@ -49,6 +53,7 @@ export function rawWatches(config: KubeConfig): RawWatch {
       const decoder = new StringDecoder("utf8");
       let pending = "";
       const line = (text: string) => {
+        if (skip?.(text)) return;
         let event: { type?: unknown; object?: unknown };
         try {
           event = JSON.parse(text) as typeof event;

@@ -87,8 +87,8 @@ export class StepEffects {
   }
 
   /**
-   * Stores executor events (rejects, changing nothing, if the write fails) and reports the tries
-   * they moved. When a try ended, `advance` runs in the same write (one durable write per batch,
+   * Stores executor events (rejects, changing nothing, if the write fails), acknowledges the ended
+   * tries to the executor (`stored`) and reports the tries they moved. When a try ended, `advance` runs in the same write (one durable write per batch,
    * not two: a burst of Pods ending made a write per event), and is then carried out as a step.
    */
   async applyEvents(
@@ -112,6 +112,10 @@ export class StepEffects {
         refused();
         throw error;
       });
+    // Durable: the executor may now drop what stood for these outcomes until then (a finished Pod).
+    // Every ended try of the batch, also those state ignored: state does not need their Pods either.
+    const ended = events.flatMap((event) => (event.type === "running" ? [] : [event.key]));
+    if (ended.length > 0) this.#o.executor.stored?.(ended);
     for (const { run, task, event } of applied) {
       if (event.type === "running") this.#o.events.emit("try:started", { run, task });
       else {

@@ -16,6 +16,7 @@ import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { nodeLaunch } from "../executor/node-launch.ts";
 import { podTaskIn } from "../support/pod-task.ts";
+import { acknowledgeOutcomes } from "./support/executor-fixture.ts";
 
 const kube = useFakeKubeServer({ namespaces: ["default", "jobs"] });
 
@@ -35,6 +36,7 @@ function executorOn(fake: FakeKube, tryIsActive: (key: TaskKey) => boolean = () 
   });
 }
 
+// No scheduler acknowledges: a restart in the contract is one before the outcome was stored.
 describeExecutorContract(
   "KubernetesExecutor (fake API server)",
   () => executorOn(kube),
@@ -57,13 +59,15 @@ describe("KubernetesExecutor", () => {
     const recorder = new EventRecorder(executor);
     cleanup.defer(() => executor.close());
     cleanup.defer(recorder.stop);
+    // As the scheduler does once it stored the outcome.
+    cleanup.defer(acknowledgeOutcomes(executor));
     return { key, launch, executor, recorder };
   }
 
   const outcomeOf = (recorder: EventRecorder) =>
     waitFor("an outcome", () => recorder.events.find((event) => event.type !== "running"));
 
-  it("creates exactly one Pod per try, named deterministically, and deletes it when done (onFinish delete)", async () => {
+  it("creates exactly one Pod per try, named deterministically, and deletes it once its outcome is stored (onFinish delete)", async () => {
     const { key, launch, executor, recorder } = await setUp();
     const creates = kube.countRequests?.({ verb: "create", resource: "pods" }) ?? 0;
     await executor.start(launch);

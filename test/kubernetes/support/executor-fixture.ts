@@ -51,7 +51,20 @@ export const nodeScript = (script: string): string[] => [process.execPath, "-e",
 /** Run ids are unique across fixtures in a test file: Pod names derive from them. */
 let sequence = 0;
 
-export type ExecutorTuning = Partial<Omit<KubernetesExecutorOptions, "api">>;
+export type ExecutorTuning = Partial<Omit<KubernetesExecutorOptions, "api">> & {
+  /** No scheduler stands behind it: no outcome is acknowledged as stored, so no finished Pod is deleted. */
+  unacknowledged?: boolean;
+};
+
+/**
+ * Stands for the scheduler: acknowledges each ended try as stored (`stored`) right after its event,
+ * as a scheduler whose state writes were instant. Returns the unsubscribe.
+ */
+export function acknowledgeOutcomes(executor: KubernetesExecutor): () => void {
+  return executor.subscribe((event) => {
+    if (event.type !== "running") setImmediate(() => executor.stored([event.key]));
+  });
+}
 
 /** Executors on one fake, each closed (with its event recorder) by `cleanup`. */
 export class KubeExecutorFixture {
@@ -66,6 +79,7 @@ export class KubeExecutorFixture {
     editPod?: (pod: V1Pod) => V1Pod,
     wrapApi: (api: KubeApi) => KubeApi = (api) => api,
   ): { executor: KubernetesExecutor; recorder: EventRecorder } {
+    const { unacknowledged, ...options } = tuning;
     const api = createKubeApi(this.kube.kubeConfig(), { retryBaseMs: 20 });
     const executor = new KubernetesExecutor({
       api: wrapApi(
@@ -77,11 +91,12 @@ export class KubeExecutorFixture {
       cancelGraceSeconds: 5,
       createRetryMs: 100,
       configErrorGraceMs: 1000,
-      ...tuning,
+      ...options,
     });
     const recorder = new EventRecorder(executor);
     this.cleanup.defer(() => executor.close());
     this.cleanup.defer(recorder.stop);
+    if (!unacknowledged) this.cleanup.defer(acknowledgeOutcomes(executor));
     return { executor, recorder };
   }
 
