@@ -24,6 +24,9 @@ import { PodWatcher } from "./pod-watcher.ts";
 import { keyFromAnnotations, MANAGED_SELECTOR } from "./task-labels.ts";
 import { taskPod } from "./task-pod.ts";
 
+/** How often, at most, a burst of events goes to the listeners (see `eventIntervalMs`). */
+const EVENT_INTERVAL_MS = 200;
+
 export interface KubernetesExecutorOptions {
   api: KubeApi;
   /** `--namespace`, else the kubeconfig context's, else `default`. */
@@ -46,8 +49,10 @@ export interface KubernetesExecutorOptions {
   /** `--pod-template`: the base of every task Pod. */
   podTemplate?: PodTemplate;
   /**
-   * Events go to the listeners at most once per this many ms (default 100; 0: each at once). A
-   * lone event goes at once; a burst goes together, as one state write (paced-delivery.ts).
+   * Events go to the listeners at most once per this many ms (default 200; 0: each at once). A
+   * lone event goes at once; a burst goes together, as one state write (paced-delivery.ts). 200
+   * rather than 100: under a burst of 2,000 Pods, 0.3–0.7 ms less CPU per task (fewer state
+   * writes, each checking every active run), for up to 200 ms more before a state change.
    */
   eventIntervalMs?: number;
 }
@@ -121,7 +126,7 @@ export class KubernetesExecutor implements Executor {
             this.#o.log?.error({ err: error, ...event.key }, "an executor event listener threw");
           }
         }
-    }, options.eventIntervalMs ?? 100);
+    }, options.eventIntervalMs ?? EVENT_INTERVAL_MS);
     this.#sweep = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
     this.#sweep.unref();
   }
