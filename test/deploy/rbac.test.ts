@@ -105,7 +105,7 @@ describe("jobs-namespace Role", () => {
   it("grants exactly the verbs and resources the executor calls, all in its namespace", async () => {
     const { executor: first, outcome, running } = executor();
 
-    // Success, with a log followed while the container runs; the Pod is then deleted.
+    // Success, with a log followed while the container runs (the Pod is deleted once the outcome is stored).
     const success = launch(task({}), "console.log('one'); setTimeout(() => console.log('two'), 300)");
     await first.start(success);
     expect(await outcome(success)).toMatchObject({ type: "finished" });
