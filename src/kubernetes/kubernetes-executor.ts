@@ -458,6 +458,10 @@ export class KubernetesExecutor implements Executor {
     // Still tracked: the Pod stays, and is cleaned up, once the scheduler has stored the outcome.
     tracked.emitted = event.type;
     tracked.outcome = event;
+    // It may wait long for `stored` (a disk refusing the state write): only what stands for the
+    // outcome is kept, not the last Pod (a few KB) nor the finished log follower.
+    tracked.lastPod = undefined;
+    tracked.follower = undefined;
     this.#emit(event);
   }
 
