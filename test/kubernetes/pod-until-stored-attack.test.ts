@@ -1,4 +1,5 @@
 // Attacks on "the finished Pod is the try's durable record until its outcome is stored" (attack6).
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { podNameFor } from "../../src/kubernetes/pod-names.ts";
@@ -32,8 +33,10 @@ describe("a finished Pod waiting for its acknowledgement (attacks)", () => {
     // kubectl delete pod, or kube-controller-manager's terminated-Pod GC.
     kube.deletePod("default", podNameFor(key), 0);
     await waitFor("Pod gone", () => (podOf(key) ? undefined : true));
-    // Give the watch every chance to hear of it: a relist finds it gone for sure.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The Pod no longer stands for the outcome: once the watch hears it is gone, a record does.
+    await waitFor("the outcome recorded", () =>
+      existsSync(`${launch.logFile}.outcome.json`) ? true : undefined,
+    );
     // kill -9 before the disk takes the write.
     await first.executor.close();
 
