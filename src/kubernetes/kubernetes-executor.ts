@@ -71,6 +71,12 @@ interface Tracked {
    * durable record and stays (the sweep and a second start leave it alone).
    */
   emitted?: "finished" | "failed";
+  /** The outcome, kept while it waits for `stored`: written down if its Pod goes before that. */
+  outcome?: ExecutorEvent;
+  /** The Pod went (a cancel, someone else's delete, the Pod GC): it no longer stands for the outcome. */
+  podGone?: boolean;
+  /** The outcome is written as a record (start() replays it). */
+  recorded?: boolean;
   cancelReason?: string;
   follower?: LogFollower;
   recheck?: NodeJS.Timeout;
@@ -354,7 +360,14 @@ export class KubernetesExecutor implements Executor {
 
   async #onGone(namespace: string, name: string): Promise<void> {
     const tracked = this.#byPod.get(podKey(namespace, name));
-    if (!tracked || tracked.done) return;
+    if (!tracked) return;
+    if (tracked.done) {
+      // Its outcome not yet stored, and the Pod that stood for it gone (kubectl, the Pod GC): a
+      // crash now would run the try again. Written down instead (#finish does it if still under way).
+      tracked.podGone = true;
+      if (tracked.outcome) await this.#record(tracked, tracked.outcome);
+      return;
+    }
     const last = tracked.lastPod;
     const before = last
       ? podVerdict(last, {
@@ -440,10 +453,23 @@ export class KubernetesExecutor implements Executor {
     if (event.type === "failed") await this.#appendEvents(tracked);
     // A cancel deleted the Pod before the outcome is stored: it cannot stand for the outcome
     // across a crash, so the outcome is written down (start() replays it). Cancels are rare.
-    if (tracked.cancelReason) await recordOutcome(launch, event, this.#o.log);
+    // The same for a Pod that went while the outcome was being made.
+    if (tracked.cancelReason || tracked.podGone) await this.#record(tracked, event);
     // Still tracked: the Pod stays, and is cleaned up, once the scheduler has stored the outcome.
     tracked.emitted = event.type;
+    tracked.outcome = event;
+    // It may wait long for `stored` (a disk refusing the state write): only what stands for the
+    // outcome is kept, not the last Pod (a few KB) nor the finished log follower.
+    tracked.lastPod = undefined;
+    tracked.follower = undefined;
     this.#emit(event);
+  }
+
+  async #record(tracked: Tracked, event: ExecutorEvent): Promise<void> {
+    // Stored meanwhile (forgotten): state holds it, nothing to write.
+    if (tracked.recorded || this.#byKey.get(keyString(tracked.launch)) !== tracked) return;
+    tracked.recorded = true;
+    await recordOutcome(tracked.launch, event, this.#o.log);
   }
 
   /** The scheduler stored these tries' outcomes: their Pods are no longer their record. */
@@ -452,6 +478,7 @@ export class KubernetesExecutor implements Executor {
       const tracked = this.#byKey.get(keyString(key));
       if (!tracked?.emitted) continue;
       this.#forget(tracked);
+      tracked.outcome = undefined;
       void this.#cleanUp(tracked, tracked.emitted === "finished");
     }
   }

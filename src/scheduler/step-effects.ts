@@ -115,7 +115,12 @@ export class StepEffects {
     // Durable: the executor may now drop what stood for these outcomes until then (a finished Pod).
     // Every ended try of the batch, also those state ignored: state does not need their Pods either.
     const ended = events.flatMap((event) => (event.type === "running" ? [] : [event.key]));
-    if (ended.length > 0) this.#o.executor.stored?.(ended);
+    // A throw here costs those tries' cleanup, not the follow-up of a batch already on disk.
+    try {
+      if (ended.length > 0) this.#o.executor.stored?.(ended);
+    } catch (error) {
+      this.#o.log.error({ err: error }, "the executor could not take the acknowledgement of stored outcomes");
+    }
     for (const { run, task, event } of applied) {
       if (event.type === "running") this.#o.events.emit("try:started", { run, task });
       else {
