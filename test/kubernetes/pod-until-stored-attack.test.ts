@@ -6,28 +6,19 @@ import { podNameFor } from "../../src/kubernetes/pod-names.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
 import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
+import { KubeExecutorFixture, outcomeOf } from "./support/executor-fixture.ts";
+import { createsSince, podOf as podOfIn, unacknowledgedTry } from "./support/unacknowledged-try.ts";
 
 const kube = useFakeKubeServer({ namespaces: ["default"] });
 const cleanup = useCleanup();
 
-const ran = () =>
-  podTask({ command: nodeScript("console.log('ran'); console.log('::updraft-result::{\"n\":1}')") });
-const createsSince = (from: number) =>
-  kube.requests
-    .slice(from)
-    .filter((r) => r.verb === "create" && r.resource === "pods")
-    .map((r) => r.code);
-const podOf = (key: TaskKey) => kube.pod("default", podNameFor(key));
+const podOf = (key: TaskKey) => podOfIn(kube, key);
 
 describe("a finished Pod waiting for its acknowledgement (attacks)", () => {
   it("deleted by someone else (or the Pod GC) before the outcome is stored, then a crash: the restart replays the outcome, runs nothing again", async () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
     // The scheduler's writes are refused (disk full): nothing acknowledges.
-    const first = fixture.executor({ unacknowledged: true });
-    const { key, launch } = await fixture.launch(ran());
-    const mark = kube.requests.length;
-    await first.executor.start(launch);
+    const { first, key, launch, mark } = await unacknowledgedTry(fixture, kube);
     const outcome = await outcomeOf(first.recorder, key);
     expect(podOf(key)?.status.phase).toBe("Succeeded");
     // kubectl delete pod, or kube-controller-manager's terminated-Pod GC.
@@ -43,6 +34,6 @@ describe("a finished Pod waiting for its acknowledgement (attacks)", () => {
     const second = fixture.executor({ unacknowledged: true });
     await second.executor.start(launch);
     expect(await outcomeOf(second.recorder, key)).toEqual(outcome);
-    expect(createsSince(mark), "one create: the try ran once").toEqual([201]);
+    expect(createsSince(kube, mark), "one create: the try ran once").toEqual([201]);
   });
 });

@@ -12,21 +12,14 @@ import { useCleanup } from "../support/use-cleanup.ts";
 import { useFakeKubeServer } from "../support/fake-kube/fake-kube-fixture.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { KubeExecutorFixture, nodeScript, outcomeOf, podTask } from "./support/executor-fixture.ts";
+import { createsSince, podOf as podOfIn, ranTask, unacknowledgedTry } from "./support/unacknowledged-try.ts";
 
 const kube = useFakeKubeServer({ namespaces: ["default"] });
 const cleanup = useCleanup();
 
-const ran = () =>
-  podTask({ command: nodeScript("console.log('ran'); console.log('::updraft-result::{\"n\":1}')") });
 const deletesOf = (key: TaskKey) =>
   kube.requests.filter((r) => r.verb === "delete" && r.name === podNameFor(key));
-/** The answers to Pod creates since `from` (an index into the fake's request journal). */
-const createsSince = (from: number) =>
-  kube.requests
-    .slice(from)
-    .filter((r) => r.verb === "create" && r.resource === "pods")
-    .map((r) => r.code);
-const podOf = (key: TaskKey) => kube.pod("default", podNameFor(key));
+const podOf = (key: TaskKey) => podOfIn(kube, key);
 const podGone = (key: TaskKey) =>
   waitFor(`Pod ${podNameFor(key)} gone`, () => (podOf(key) ? undefined : true));
 
@@ -44,7 +37,7 @@ describe("a finished Pod until its outcome is stored", () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
     // No longer active: the outcome is applied in memory while its write is under way.
     const { executor, recorder } = fixture.executor({ unacknowledged: true, tryIsActive: () => false });
-    const { key, launch } = await fixture.launch(ran());
+    const { key, launch } = await fixture.launch(ranTask());
     await executor.start(launch);
     expect(await outcomeOf(recorder, key)).toMatchObject({ type: "finished", result: { value: { n: 1 } } });
     await controlTry(fixture);
@@ -61,10 +54,7 @@ describe("a finished Pod until its outcome is stored", () => {
 
   it("after a crash before the outcome was stored: the restart adopts the Pod, reports the outcome once, runs nothing again", async () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
-    const first = fixture.executor({ unacknowledged: true });
-    const { key, launch } = await fixture.launch(ran());
-    const mark = kube.requests.length;
-    await first.executor.start(launch);
+    const { first, key, launch, mark } = await unacknowledgedTry(fixture, kube);
     const outcome = await outcomeOf(first.recorder, key);
     // The daemon dies (its executor goes with it) before the scheduler's write.
     await first.executor.close();
@@ -75,7 +65,7 @@ describe("a finished Pod until its outcome is stored", () => {
     expect(await outcomeOf(second.recorder, key)).toEqual(outcome);
     expect(second.recorder.of(key).filter((event) => event.type !== "running")).toEqual([outcome]);
     // The first create only: the restart found the Pod in its watch's first list and adopted it.
-    expect(createsSince(mark)).toEqual([201]);
+    expect(createsSince(kube, mark)).toEqual([201]);
     expect((await readLog(launch.logFile)).match(/^ran$/gm)).toEqual(["ran"]);
 
     second.executor.stored([key]);
@@ -85,10 +75,7 @@ describe("a finished Pod until its outcome is stored", () => {
 
   it("after a crash once the outcome was stored, before the delete: nothing starts it again, the sweep deletes the Pod", async () => {
     const fixture = new KubeExecutorFixture(kube, cleanup);
-    const first = fixture.executor({ unacknowledged: true });
-    const { key, launch } = await fixture.launch(ran());
-    const mark = kube.requests.length;
-    await first.executor.start(launch);
+    const { first, key, mark } = await unacknowledgedTry(fixture, kube);
     await outcomeOf(first.recorder, key);
     await first.executor.close();
 
@@ -104,7 +91,7 @@ describe("a finished Pod until its outcome is stored", () => {
     expect(await second.executor.sweep()).toBe(1);
     await podGone(key);
     // Ours and the other try's.
-    expect(createsSince(mark)).toEqual([201, 201]);
+    expect(createsSince(kube, mark)).toEqual([201, 201]);
   });
 
   it("a cancelled try's outcome is still recorded (the cancel deleted its Pod) and replayed after a restart", async () => {
@@ -126,7 +113,7 @@ describe("a finished Pod until its outcome is stored", () => {
     await second.executor.start(launch);
     expect(await outcomeOf(second.recorder, key)).toEqual(outcome);
     expect(second.recorder.of(key)).toEqual([outcome]);
-    expect(createsSince(mark)).toEqual([201]);
+    expect(createsSince(kube, mark)).toEqual([201]);
     expect(existsSync(`${launch.logFile}.outcome.json`)).toBe(true);
   });
 });

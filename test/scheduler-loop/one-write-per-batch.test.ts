@@ -2,18 +2,17 @@
 // advance it allows (the next try queued, the run finished): a burst of Pods ending used to cost
 // two writes per batch, each finding the changed entries among every active run.
 import { describe, expect, it } from "vitest";
-import type { TaskKey } from "../../src/executor/executor.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
 import { recordingWriter } from "../support/recording-writer.ts";
 import type { Run } from "../../src/runs/run-model.ts";
 import { activeStateOnDisk } from "../support/active-state-on-disk.ts";
-import { dag, pod, schedulerHarness } from "./harness.ts";
+import { schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { chain, chainKey, triggeredChain } from "./support/chain-run.ts";
 
 const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T10:00:30.000Z");
 
-const key = (runId: string, taskId: string): TaskKey => ({ dagId: "chain", runId, taskId, try: 1 });
-const chain = dag("chain", { tasks: [pod("a"), pod("b", { dependsOn: ["a"] }), pod("c")] });
+const key = chainKey;
 
 describe("executor events", () => {
   it("store a try's end and the next try it queues in one write, before the next start", async () => {
@@ -52,16 +51,7 @@ describe("executor events", () => {
 
   it("apply nothing of a refused write, and apply the whole batch again once the disk takes it", async () => {
     const writer = new FailingStateWriter();
-    const h = await schedulerHarness({
-      stateDir: await cleanup.tempDir("one-write-refused"),
-      dags: [chain],
-      writer,
-      maxSleepMs: 5_000,
-    });
-    harnesses.push(h);
-    await h.start();
-    const run = await h.scheduler.trigger("chain", {});
-    await h.settle();
+    const { h, run } = await triggeredChain(cleanup, harnesses, "one-write-refused", writer);
     writer.fail("ENOSPC");
     h.executor.finish(key(run.id, "a"));
     await h.settle();

@@ -5,13 +5,13 @@ import { describe, expect, it, vi } from "vitest";
 import type { TaskKey } from "../../src/executor/executor.ts";
 import { durableStateWriter, type StateWriter } from "../../src/store/durable-write.ts";
 import { FailingStateWriter } from "../support/failing-state-writer.ts";
-import { dag, type Harness, pod, schedulerHarness } from "./harness.ts";
+import { type Harness, schedulerHarness } from "./harness.ts";
 import { useSchedulerLoop } from "./loop-fixture.ts";
+import { chain, chainKey, triggeredChain } from "./support/chain-run.ts";
 
 const { cleanup, harnesses } = useSchedulerLoop("2026-05-01T10:00:30.000Z");
 
-const key = (runId: string, taskId: string): TaskKey => ({ dagId: "chain", runId, taskId, try: 1 });
-const chain = dag("chain", { tasks: [pod("a"), pod("b", { dependsOn: ["a"] }), pod("c")] });
+const key = chainKey;
 
 /** The keys of every `stored` call the scheduler makes, one list per call. */
 function acknowledgements(h: Harness): string[][] {
@@ -71,16 +71,7 @@ describe("the acknowledgement of stored outcomes", () => {
 
   it("acknowledges nothing of a refused write, and the batch once the disk takes it", async () => {
     const writer = new FailingStateWriter();
-    const h = await schedulerHarness({
-      stateDir: await cleanup.tempDir("ack-refused"),
-      dags: [chain],
-      writer,
-      maxSleepMs: 5_000,
-    });
-    harnesses.push(h);
-    await h.start();
-    const run = await h.scheduler.trigger("chain", {});
-    await h.settle();
+    const { h, run } = await triggeredChain(cleanup, harnesses, "ack-refused", writer);
     const acks = acknowledgements(h);
     writer.fail("ENOSPC");
     h.executor.finish(key(run.id, "a"));
