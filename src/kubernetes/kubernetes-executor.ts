@@ -68,10 +68,9 @@ interface Tracked {
   done: boolean;
   /**
    * The outcome emitted, not yet acknowledged as stored (`stored`): until then the Pod is the try's
-   * durable record and stays (the sweep and a second start leave it alone).
+   * durable record and stays (the sweep and a second start leave it alone), and the outcome is
+   * written down if its Pod goes before that.
    */
-  emitted?: "finished" | "failed";
-  /** The outcome, kept while it waits for `stored`: written down if its Pod goes before that. */
   outcome?: ExecutorEvent;
   /** The Pod went (a cancel, someone else's delete, the Pod GC): it no longer stands for the outcome. */
   podGone?: boolean;
@@ -456,7 +455,6 @@ export class KubernetesExecutor implements Executor {
     // The same for a Pod that went while the outcome was being made.
     if (tracked.cancelReason || tracked.podGone) await this.#record(tracked, event);
     // Still tracked: the Pod stays, and is cleaned up, once the scheduler has stored the outcome.
-    tracked.emitted = event.type;
     tracked.outcome = event;
     // It may wait long for `stored` (a disk refusing the state write): only what stands for the
     // outcome is kept, not the last Pod (a few KB) nor the finished log follower.
@@ -476,10 +474,9 @@ export class KubernetesExecutor implements Executor {
   stored(keys: readonly TaskKey[]): void {
     for (const key of keys) {
       const tracked = this.#byKey.get(keyString(key));
-      if (!tracked?.emitted) continue;
+      if (!tracked?.outcome) continue;
       this.#forget(tracked);
-      tracked.outcome = undefined;
-      void this.#cleanUp(tracked, tracked.emitted === "finished");
+      void this.#cleanUp(tracked, tracked.outcome.type === "finished");
     }
   }
 

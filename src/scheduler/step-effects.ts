@@ -88,8 +88,9 @@ export class StepEffects {
 
   /**
    * Stores executor events (rejects, changing nothing, if the write fails), acknowledges the ended
-   * tries to the executor (`stored`) and reports the tries they moved. When a try ended, `advance` runs in the same write (one durable write per batch,
-   * not two: a burst of Pods ending made a write per event), and is then carried out as a step.
+   * tries to the executor (`stored`) and reports the tries they moved. When a try ended, `advance`
+   * runs in the same write (one durable write per batch, not two: a burst of Pods ending made a
+   * write per event), and is then carried out as a step.
    */
   async applyEvents(
     events: readonly ExecutorEvent[],
