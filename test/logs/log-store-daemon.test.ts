@@ -92,6 +92,23 @@ async function scrape(daemon: DaemonProcess) {
   return parseScrape((await daemon.request("/metrics")).text);
 }
 
+/**
+ * The run's log object once the daemon counts its upload as done. s3rver writes an object's file
+ * while the PUT streams in, so a GET during the upload reads a part of it (real S3 never shows a
+ * partial object); the daemon's success count comes only after the PUT's answer.
+ */
+async function uploadedText(daemon: DaemonProcess, store: S3Store, runId: string, what: string) {
+  await waitFor(
+    what,
+    async () =>
+      ((await scrape(daemon)).value("updraft_log_uploads_total", { result: "success" }) ?? 0) >= 1
+        ? true
+        : undefined,
+    POLL,
+  );
+  return store.text(objectKey(runId));
+}
+
 describe("task logs in object storage (--log-store)", () => {
   const cleanup = useCleanup("test");
 
@@ -100,7 +117,7 @@ describe("task logs in object storage (--log-store)", () => {
     const folders = await daemonFolders(cleanup, "log-store", { "talker.ts": talkingDag("talker") });
     const daemon = await startDaemon(cleanup, store, folders);
     const runId = await runToEnd(daemon);
-    const text = await waitFor("the log object", () => store.text(objectKey(runId)), POLL);
+    const text = await uploadedText(daemon, store, runId, "the log object");
     expect(await store.keys()).toEqual([objectKey(runId)]);
     expect(text).toContain(`line ${LINES - 1} token=***`);
     expect(text).not.toContain(SECRET);
@@ -168,11 +185,7 @@ describe("task logs in object storage (--log-store)", () => {
     expect(await exists(`${logFile}.uploaded`)).toBe(false);
     expect((await scrape(daemon)).value("updraft_log_upload_pending", {})).toBe(1);
     await store.start();
-    const text = await waitFor(
-      "the log object after the store is back",
-      () => store.text(objectKey(runId)),
-      POLL,
-    );
+    const text = await uploadedText(daemon, store, runId, "the log object after the store is back");
     expect(text).toBe(local);
     const metrics = await scrape(daemon);
     expect(metrics.value("updraft_log_uploads_total", { result: "success" })).toBe(1);
@@ -203,7 +216,7 @@ describe("task logs in object storage (--log-store)", () => {
     await store.start();
     expect(await store.keys()).toEqual([]);
     const second = await startDaemon(cleanup, store, folders);
-    const text = await waitFor("the log object after the restart", () => store.text(objectKey(runId)), POLL);
+    const text = await uploadedText(second, store, runId, "the log object after the restart");
     expect(text).toContain(`line ${LINES - 1} token=***`);
     expect(text).not.toContain(SECRET);
     expect((await scrape(second)).value("updraft_log_uploads_total", { result: "success" })).toBe(1);
