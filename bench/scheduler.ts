@@ -23,6 +23,7 @@ import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { HeldAppendWriter, type StateWriter } from "../src/store/durable-write.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { backfillBenchmark } from "./lib/backfill-bench.ts";
+import { rerunWithDaemonNodeFlags, shebangFlags } from "./lib/daemon-node-flags.ts";
 
 /**
  * DAGs due at once → issue #17's p99 target for due → executor start. The scheduler's clock starts
@@ -265,6 +266,9 @@ async function writeCostBenchmark(dir: string, finishedRuns: number): Promise<nu
   return percentile(samples, 50);
 }
 
+// The scheduler and its store run here, in this process: with the daemon's Node flags, as a daemon's do.
+rerunWithDaemonNodeFlags();
+console.log(`node flags: ${shebangFlags.join(" ")} (the daemon's, from its bin's shebang)`);
 const work = await mkdtemp(path.join(os.tmpdir(), "updraft-bench-scheduler-"));
 try {
   const rssBefore = process.memoryUsage().rss;

@@ -8,12 +8,13 @@
  * start of the bundle path in an empty TMPDIR. Prints PASS/MISS per target; exits 1 only when a
  * correctness check fails.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { shebangFlags } from "./lib/daemon-node-flags.ts";
 import { CLI, type Launch, pollUntil, startDaemonProcess, type StatusBody } from "./lib/daemon-process.ts";
 import { generateDagRepo } from "./lib/dag-repo.ts";
 import { Checks, line, median, ms, rangeOf, verdict } from "./lib/figures.ts";
@@ -28,7 +29,6 @@ const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: "${flags.runs}" is not a count`);
 
 // Both paths with the Node flags of the bin's shebang, as `updraft` runs from a shell.
-const shebangFlags = readFileSync(CLI, "utf8").split("\n")[0]?.split(/\s+/).slice(3) ?? [];
 const PATHS: ReadonlyArray<{ name: string; launch: Launch }> = [
   { name: "bundle", launch: { cli: CLI, nodeFlags: shebangFlags } },
   {

@@ -10,7 +10,6 @@
  * `BENCH_ONLY=caps|size|history` runs one part. It runs with the daemon's Node flags (it starts itself
  * again with them when started without).
  */
-import { spawnSync } from "node:child_process";
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DEFAULT_MAX_CONF_BYTES, DEFAULT_MAX_QUEUED_RUNS } from "../src/config/limit-flags.ts";
@@ -19,7 +18,8 @@ import type { Run } from "../src/runs/run-model.ts";
 import { newRun } from "../src/scheduler/run-planner.ts";
 import { RunStore } from "../src/store/run-store.ts";
 import { benchInTempDir, line, mb, median, ms, verdict } from "./lib/figures.ts";
-import { historyFigures, shebangFlags } from "./lib/history-figures.ts";
+import { rerunWithDaemonNodeFlags } from "./lib/daemon-node-flags.ts";
+import { historyFigures } from "./lib/history-figures.ts";
 
 const WRITES = 1000;
 const DAGS = 10;
@@ -119,15 +119,8 @@ async function sizeOverManyRuns(root: string): Promise<void> {
   );
 }
 
-// The store's writes run here, in this process: with the daemon's Node flags (a 2 MB young
-// generation), as a user's transition runs, not with Node's defaults (16 MB: rarer, longer scavenges).
-const missing = shebangFlags.filter((flag) => !process.execArgv.includes(flag));
-if (missing.length > 0) {
-  const child = spawnSync(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], {
-    stdio: "inherit",
-  });
-  process.exit(child.status ?? 1);
-}
+// The store's writes run here, in this process: with the daemon's Node flags, as a user's transition runs.
+rerunWithDaemonNodeFlags();
 
 await benchInTempDir("bench:state", async (root) => {
   const only = process.env.BENCH_ONLY;

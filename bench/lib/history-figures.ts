@@ -15,6 +15,7 @@ import { dagSchema } from "../../src/dags/spec/dag-schema.ts";
 import { newRun } from "../../src/scheduler/run-planner.ts";
 import { writeFileDurably } from "../../src/store/durable-write.ts";
 import { RunStore } from "../../src/store/run-store.ts";
+import { shebangFlags } from "./daemon-node-flags.ts";
 import { CLI, type Launch, pollUntil, startDaemonProcess } from "./daemon-process.ts";
 import { line, mb, median, ms, verdict } from "./figures.ts";
 import { finishedRuns } from "./finished-runs.ts";
@@ -26,8 +27,6 @@ const WRITES = Number(process.env.BENCH_HISTORY_WRITES ?? 1000);
 const STARTS = Number(process.env.BENCH_HISTORY_STARTS ?? 3);
 const ACTIVE_RUNS = 10;
 const TASKS = 4;
-/** The Node flags the daemon runs with (its bin's shebang): bench:state runs its store with them too. */
-export const shebangFlags = readFileSync(CLI, "utf8").split("\n")[0]?.split(/\s+/).slice(3) ?? [];
 const LAUNCH: Launch = { cli: CLI, nodeFlags: shebangFlags };
 
 const load = () => os.loadavg()[0]?.toFixed(2) ?? "?";
