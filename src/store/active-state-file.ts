@@ -15,6 +15,7 @@ import {
   type Journaled,
   journalHeader,
   journalLine,
+  journalLineParts,
   readJournal,
 } from "./state-journal.ts";
 
@@ -152,9 +153,7 @@ export class ActiveStateFile {
       if (journaled && !this.#refused && changes.length === 0 && rest === this.#restWritten) return;
       // After a refusal, whole: an append can still land in the last block's slack of a full disk.
       if (journaled && this.#journalReady && !this.#refused && rest === this.#restWritten) {
-        const line = journalLine(changes);
-        await this.#writer.append?.(this.#journalFile, line);
-        this.#journalBytes += Buffer.byteLength(line);
+        this.#journalBytes += await this.#append(changes);
         this.#appended = true;
         // On disk now (nothing to undo).
         for (const change of changes) this.#record(change);
@@ -172,6 +171,15 @@ export class ActiveStateFile {
     this.#refused = false;
     this.#restWritten = rest;
     for (const [entry, shape] of shapes) this.#shapes.set(entry, shape);
+  }
+
+  /** Appends the changes' line to the journal; resolves to its bytes. */
+  async #append(changes: readonly EntryChange[]): Promise<number> {
+    const writer = this.#writer;
+    if (writer.appendParts) return writer.appendParts(this.#journalFile, journalLineParts(changes));
+    const line = journalLine(changes);
+    await writer.append?.(this.#journalFile, line);
+    return Buffer.byteLength(line);
   }
 
   /**

@@ -24,10 +24,19 @@ export function journalHeader(generation: number, snapshot: string): string {
 
 /** One group of changes as one line: `[[collection, key, value or null], ...]`. */
 export function journalLine(changes: readonly EntryChange[]): string {
+  return journalLineParts(changes).join("");
+}
+
+/** The line of `journalLine` in parts: each entry's text is a part as it is, not copied into another string. */
+export function journalLineParts(changes: readonly EntryChange[]): string[] {
   const parts: string[] = [];
-  for (const { collection, key, text } of changes)
-    parts.push(`["${collection}",${JSON.stringify(key)},${text ?? "null"}]`);
-  return `[${parts.join(",")}]\n`;
+  let before = "[";
+  for (const { collection, key, text } of changes) {
+    parts.push(`${before}["${collection}",${JSON.stringify(key)},`, text ?? "null");
+    before = "],";
+  }
+  parts.push(changes.length > 0 ? "]]\n" : "[]\n");
+  return parts;
 }
 
 export interface JournalRead {

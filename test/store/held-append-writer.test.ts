@@ -64,6 +64,51 @@ describe("HeldAppendWriter", () => {
     await writer.release();
   });
 
+  it("appends parts in pieces: the bytes of multi-byte text across many pieces, all of them, in order", async () => {
+    const file = path.join(await cleanup.tempDir("held-parts"), "journal");
+    await writeFile(file, "header\n");
+    const writer = new HeldAppendWriter();
+    // 3,000 parts of 100 characters, some of them 2, 3 and 4 bytes each: about 5 pieces of 64 K characters.
+    const parts = Array.from({ length: 3000 }, (_, i) =>
+      `${String(i).padStart(6, "0")}é€😀`.padEnd(100, "x"),
+    );
+    const text = parts.join("");
+    const bytes = await writer.appendParts(file, parts);
+    expect(bytes).toBe(Buffer.byteLength(text));
+    expect(bytes).toBeGreaterThan(text.length);
+    // The writer's own size check (the file grew by exactly these bytes) holds: the next append lands.
+    await writer.append(file, "\nnext\n");
+    expect(await readFile(file, "utf8")).toBe(`header\n${text}\nnext\n`);
+    await writer.release();
+  });
+
+  it("cuts parts whose write failed half-way back, and the next append continues the file", async () => {
+    const dir = await cleanup.tempDir("held-parts-fail");
+    const file = path.join(dir, "journal");
+    await writeFile(file, "line 1\n");
+    const writer = new HeldAppendWriter();
+    await writer.append(file, "line 2\n");
+    const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
+    const prototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const write = prototype.write;
+    let writes = 0;
+    // The third piece's write fails (a disk filling up): two pieces are in the file by then.
+    vi.spyOn(prototype, "write").mockImplementation(function (this: FileHandle, ...args: unknown[]) {
+      if (++writes === 3)
+        return Promise.reject(Object.assign(new Error("ENOSPC: no space"), { code: "ENOSPC" }));
+      return (write as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } as FileHandle["write"]);
+    const parts = Array.from({ length: 5 }, (_, i) => `${i}`.repeat(70 * 1024));
+    await expect(writer.appendParts(file, parts)).rejects.toThrow("ENOSPC");
+    expect(writes).toBe(3);
+    vi.restoreAllMocks();
+    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\n");
+    await writer.append(file, "line 3\n");
+    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\nline 3\n");
+    await writer.release();
+  });
+
   it("a store's writes after a compaction are in the new journal: a restart reads every one", async () => {
     const dir = await cleanup.tempDir("held-store-compact");
     const store = await RunStore.open(dir);
