@@ -116,8 +116,8 @@ export class DuePreparation {
   /**
    * Checks what was prepared, drops what no longer holds and prepares the DAGs not prepared, a
    * chunk per turn of the loop. A pass during which the state changed (a burst of writes at start,
-   * say) leaves the due second to check run by run; one more pass, shortly before it, may find
-   * the state settled.
+   * say), or after which it changed, leaves the due second to check run by run; one more pass,
+   * shortly before it, may find the state settled.
    */
   #pass(): void {
     clearTimeout(this.#recheck);
@@ -155,19 +155,26 @@ export class DuePreparation {
       }
       whole &&= seen.data === store.state && seen.changes === store.changesApplied;
       if (!whole) seen.changes = Number.NaN;
-      if (next < dags.length) setImmediate(chunk);
-      else if (whole) this.#steady = seen;
-      else this.#recheckBefore(at, generation);
+      if (next < dags.length) return void setImmediate(chunk);
+      if (whole) this.#steady = seen;
+      this.#recheckBefore(at, generation);
     };
     setImmediate(chunk);
   }
 
-  /** One more pass RECHECK_BEFORE_MS before `at`, if there is time for it and none came since. */
+  /**
+   * One more pass RECHECK_BEFORE_MS before `at`, if there is time for it, none came since, and the
+   * state changed after the last pass (runs of other DAGs ended, a request): else the due second
+   * checks each prepared run.
+   */
   #recheckBefore(at: number, generation: number): void {
     const delay = at - RECHECK_BEFORE_MS - this.#o.now().getTime();
     if (delay <= 0) return;
     this.#recheck = setTimeout(() => {
-      if (generation === this.#generation) this.#pass();
+      const steady = this.#steady;
+      const store = this.#o.store;
+      if (generation !== this.#generation) return;
+      if (steady?.data !== store.state || steady.changes !== store.changesApplied) this.#pass();
     }, delay);
     this.#recheck.unref?.();
   }

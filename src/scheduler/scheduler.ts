@@ -93,7 +93,7 @@ export class Scheduler {
     this.#timer.clear();
     this.#effects.reset();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    await this.#serial.catch(() => undefined);
+    await this.#serial.catch(() => undefined).finally(() => this.#due.clear());
   }
 
   /** Runs a tick soon (after what is queued). */

@@ -1,7 +1,7 @@
 // DuePreparation on its own (the scheduler-level comparison is test/scheduler-loop/due-preparation.test.ts):
 // which DAGs it prepares, when a prepared run is no longer taken, and a due second that comes while
 // a pass is still under way.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DagDefinition } from "../../src/dags/spec/dag-schema.ts";
 import { dag, pod } from "../scheduler-loop/harness.ts";
 import { useCleanup } from "../support/use-cleanup.ts";
@@ -9,6 +9,11 @@ import { DUE, EVERY_MINUTE, LAST, preparedStore, turns } from "./support/prepare
 
 const cleanup = useCleanup("file");
 const setup = (definitions: DagDefinition[]) => preparedStore(cleanup, definitions);
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 describe("DuePreparation", () => {
   it("leaves out DAGs whose tasks take a pool slot (counted across DAGs at the due second)", async () => {
@@ -51,6 +56,38 @@ describe("DuePreparation", () => {
       created = preparation.take(state, new Date(DUE), dags).created.map((run) => run.id);
     });
     expect(created).toEqual(["b__scheduled__20260501T100000Z"]);
+  });
+
+  it("passes again shortly before the due second when the state changed after a whole pass, so the due second checks no run", async () => {
+    // Timers faked (the recheck is a timeout), turns of the event loop real (a pass's chunks).
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const takenWith = async (recheck: boolean) => {
+      const { store, dags, preparation, registry } = await setup([
+        dag("a", EVERY_MINUTE),
+        dag("b", EVERY_MINUTE),
+      ]);
+      preparation.afterTick(DUE, dags);
+      await turns(3);
+      // After the whole pass: another DAG's run ends, say (here a DAG state of its own).
+      await store.update((state) => {
+        state.dags["other"] = { paused: false, lastScheduledAt: null, skipped: [] };
+      });
+      if (recheck) {
+        // The clock reads a minute before DUE: the recheck is due 300 ms before DUE.
+        vi.advanceTimersByTime(60_000 - 300);
+        await turns(3);
+      }
+      const lookups = vi.spyOn(registry, "get");
+      let created: string[] = [];
+      await store.update((state) => {
+        created = preparation.take(state, new Date(DUE), dags).created.map((run) => run.id);
+      });
+      return { created, lookups: lookups.mock.calls.length };
+    };
+    const expected = ["a__scheduled__20260501T100000Z", "b__scheduled__20260501T100000Z"];
+    // Without the recheck, each prepared run is checked at the due second (a registry lookup each).
+    expect(await takenWith(false)).toEqual({ created: expected, lookups: 2 });
+    expect(await takenWith(true)).toEqual({ created: expected, lookups: 0 });
   });
 
   it("at a due second that comes during a pass, takes what was prepared, and the pass stops", async () => {

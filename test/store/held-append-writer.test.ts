@@ -82,8 +82,8 @@ describe("HeldAppendWriter", () => {
     await writer.release();
   });
 
-  it("cuts parts whose write failed half-way back, and the next append continues the file", async () => {
-    const dir = await cleanup.tempDir("held-parts-fail");
+  it("writes what a short writev left, and cuts parts back when the rest fails (a disk filling up)", async () => {
+    const dir = await cleanup.tempDir("held-parts-short");
     const file = path.join(dir, "journal");
     await writeFile(file, "line 1\n");
     const writer = new HeldAppendWriter();
@@ -91,21 +91,30 @@ describe("HeldAppendWriter", () => {
     const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
     const prototype = Object.getPrototypeOf(probe) as FileHandle;
     await probe.close();
+    // The writev lands the first piece and 1,000 bytes of the second, then returns short, as
+    // write(2) does on a filling disk; a write after that fails when `full`.
+    let full = false;
+    vi.spyOn(prototype, "writev").mockImplementation(async function (this: FileHandle, buffers) {
+      const [first, second] = buffers as unknown as readonly Buffer[];
+      if (!first || !second) throw new Error("the test expects at least two pieces");
+      await this.write(first);
+      await this.write(second.subarray(0, 1000));
+      return { bytesWritten: first.length + 1000, buffers };
+    } as FileHandle["writev"]);
     const write = prototype.write;
-    let writes = 0;
-    // The third piece's write fails (a disk filling up): two pieces are in the file by then.
     vi.spyOn(prototype, "write").mockImplementation(function (this: FileHandle, ...args: unknown[]) {
-      if (++writes === 3)
-        return Promise.reject(Object.assign(new Error("ENOSPC: no space"), { code: "ENOSPC" }));
+      if (full) return Promise.reject(Object.assign(new Error("ENOSPC: no space left"), { code: "ENOSPC" }));
       return (write as (...a: unknown[]) => Promise<unknown>).apply(this, args);
     } as FileHandle["write"]);
-    const parts = Array.from({ length: 5 }, (_, i) => `${i}`.repeat(70 * 1024));
+    const parts = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(70 * 1024));
+    await writer.appendParts(file, parts);
+    expect(await readFile(file, "utf8")).toBe(`line 1\nline 2\n${parts.join("")}`);
+    full = true;
     await expect(writer.appendParts(file, parts)).rejects.toThrow("ENOSPC");
-    expect(writes).toBe(3);
     vi.restoreAllMocks();
-    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\n");
+    expect(await readFile(file, "utf8")).toBe(`line 1\nline 2\n${parts.join("")}`);
     await writer.append(file, "line 3\n");
-    expect(await readFile(file, "utf8")).toBe("line 1\nline 2\nline 3\n");
+    expect(await readFile(file, "utf8")).toBe(`line 1\nline 2\n${parts.join("")}line 3\n`);
     await writer.release();
   });
 

@@ -102,6 +102,16 @@ describe("held journal descriptor, a disk that fills up", () => {
       throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     };
     vi.spyOn(prototype, "write").mockImplementation(halfThenFull as unknown as FileHandle["write"]);
+    // A line is appended with one writev, which lands what write(2) would: half, then a short count.
+    vi.spyOn(prototype, "writev").mockImplementation(async function (this: FileHandle, buffers) {
+      let bytesWritten = 0;
+      for (const buffer of buffers as unknown as readonly Buffer[]) {
+        const { bytesWritten: landed } = await this.write(buffer, 0, buffer.length);
+        bytesWritten += landed;
+        if (landed < buffer.length) break;
+      }
+      return { bytesWritten, buffers };
+    } as FileHandle["writev"]);
     expect(await tryAdd(store, "three")).toBe(false);
     vi.restoreAllMocks();
     expect(calls).toBe(2);

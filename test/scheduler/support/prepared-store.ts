@@ -28,6 +28,7 @@ export async function preparedStore(cleanup: Cleanup, definitions: DagDefinition
     line: 1,
   })) as unknown as ActiveDag[];
   const byId = new Map(dags.map((active) => [active.definition.id, active]));
+  const registry = { get: (id: string) => byId.get(id) };
   const context: TickContext = {
     book: store,
     definitionOf: (run) => store.definitionOf(run),
@@ -36,12 +37,12 @@ export async function preparedStore(cleanup: Cleanup, definitions: DagDefinition
   };
   const preparation = new DuePreparation({
     store,
-    registry: { get: (id) => byId.get(id) },
+    registry,
     context,
     logsDir: `${dir}/logs`,
     now: () => new Date(DUE - 60_000),
   });
-  return { dir, store, dags, preparation };
+  return { dir, store, dags, preparation, registry };
 }
 
 /** Lets `count` turns of the event loop pass (a preparation pass makes a chunk per turn). */
