@@ -21,6 +21,8 @@ const PLACEHOLDER_ISO = PLACEHOLDER.toISOString();
 const CHUNK = 500;
 /** A pass that saw the state change is done again this long before the due second. */
 const RECHECK_BEFORE_MS = 300;
+/** setTimeout's longest delay: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface DuePreparationOptions {
   store: Pick<
@@ -169,7 +171,8 @@ export class DuePreparation {
    */
   #recheckBefore(at: number, generation: number): void {
     const delay = at - RECHECK_BEFORE_MS - this.#o.now().getTime();
-    if (delay <= 0) return;
+    // Over MAX_TIMEOUT_MS (a clock gone back weeks) setTimeout would fire at once, and pass again at once.
+    if (delay <= 0 || delay > MAX_TIMEOUT_MS) return;
     this.#recheck = setTimeout(() => {
       const steady = this.#steady;
       const store = this.#o.store;

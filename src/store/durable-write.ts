@@ -59,7 +59,11 @@ async function writeInPieces(handle: FileHandle, parts: readonly string[]): Prom
   for (const piece of piecesOf(parts)) await writeAll(handle, piece);
 }
 
-/** The parts' text as buffers of about PIECE_CHARS characters each (a part longer than that is one). */
+/**
+ * The parts' text as buffers of about PIECE_CHARS characters each (a part longer than that is one).
+ * A piece never ends in a high surrogate while parts follow: its low half may start the next part,
+ * and the two encoded apart would each be U+FFFD (the file then not the UTF-8 of the text).
+ */
 function* piecesOf(parts: readonly string[]): Generator<Buffer> {
   let piece: string[] = [];
   let chars = 0;
@@ -67,9 +71,13 @@ function* piecesOf(parts: readonly string[]): Generator<Buffer> {
     piece.push(part);
     chars += part.length;
     if (chars < PIECE_CHARS) continue;
-    yield Buffer.from(piece.join(""), "utf8");
-    piece = [];
-    chars = 0;
+    let text = piece.join("");
+    const last = text.charCodeAt(text.length - 1);
+    const high = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : "";
+    if (high) text = text.slice(0, -1);
+    yield Buffer.from(text, "utf8");
+    piece = high ? [high] : [];
+    chars = high.length;
   }
   if (piece.length > 0) yield Buffer.from(piece.join(""), "utf8");
 }

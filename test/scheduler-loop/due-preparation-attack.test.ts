@@ -291,6 +291,52 @@ describe("the due second prepared while idle, attacked", () => {
     },
   );
 
+  it.each<When>(["before", "at"])(
+    "stop and start again at once, the start not waiting for the stop (%s)",
+    async (when) => {
+      await compare(
+        {
+          name: "restart-racing",
+          between: async (h) => void (await Promise.all([h.scheduler.stop(), h.scheduler.start()])),
+        },
+        when,
+      );
+    },
+  );
+
+  it.each<When>(["before", "at"])("stop while a tick waits on its write, then start (%s)", async (when) => {
+    await compare(
+      {
+        name: "stop-mid-tick",
+        between: async (h) => {
+          // The trigger's write is in flight when the stop comes; the tick after it too.
+          const triggered = h.scheduler.trigger("flaky", {});
+          h.scheduler.wake();
+          await turns(1);
+          await h.scheduler.stop();
+          await triggered;
+          await h.scheduler.start();
+        },
+        keepOpen: true,
+      },
+      when,
+    );
+  });
+
+  it("a run that ends after the whole pass, with no tick (the recheck passes again before 10:01)", async () => {
+    const taken = await compare({
+      name: "ended-no-tick",
+      between: async (h) => {
+        const run = await h.scheduler.trigger("flaky", {});
+        await h.settle();
+        await turns(5);
+        // An executor event: the state changes, no tick prepares again (the recheck does).
+        h.executor.finish({ dagId: "flaky", runId: run.id, taskId: "only", try: 1 });
+      },
+    });
+    expect(taken).toContain("plain__scheduled__20260501T100100Z");
+  });
+
   it("a write refused at the due second (disk full): the retry plans again, nothing prepared leaks", async () => {
     const taken = await compare({
       name: "refused",

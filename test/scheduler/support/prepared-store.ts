@@ -12,9 +12,13 @@ export const EVERY_MINUTE = { schedule: "* * * * *" };
 
 /**
  * A DuePreparation over a real RunStore whose DAGs were last scheduled at LAST (so each is due at
- * DUE), with the registry the loaded `definitions` and a clock a minute before DUE.
+ * DUE), with the registry the loaded `definitions` and a clock a minute before DUE (or `now`).
  */
-export async function preparedStore(cleanup: Cleanup, definitions: DagDefinition[]) {
+export async function preparedStore(
+  cleanup: Cleanup,
+  definitions: DagDefinition[],
+  now: () => Date = () => new Date(DUE - 60_000),
+) {
   const dir = await cleanup.tempDir("updraft-due-preparation-");
   const store = await RunStore.open(dir);
   await store.update((state) => {
@@ -40,7 +44,7 @@ export async function preparedStore(cleanup: Cleanup, definitions: DagDefinition
     registry,
     context,
     logsDir: `${dir}/logs`,
-    now: () => new Date(DUE - 60_000),
+    now,
   });
   return { dir, store, dags, preparation, registry };
 }
