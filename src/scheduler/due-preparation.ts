@@ -159,7 +159,8 @@ export class DuePreparation {
       if (!whole) seen.changes = Number.NaN;
       if (next < dags.length) return void setImmediate(chunk);
       if (whole) this.#steady = seen;
-      this.#recheckBefore(at, generation);
+      // Not after a whole pass that prepared nothing (a wake-up with nothing due): nothing to keep steady.
+      if (!whole || this.#runs.length > 0) this.#recheckBefore(at, generation);
     };
     setImmediate(chunk);
   }

@@ -64,6 +64,22 @@ describe("the due second's recheck, attacked", () => {
     expect(lookups).not.toHaveBeenCalled();
   });
 
+  it("a wake-up with nothing due (the loop's longest sleep) passes once, not again before it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { store, dags, preparation, context } = await preparedStore(cleanup, many(3));
+    // The loop sleeps 30 s, capped: no DAG is due then, so nothing is prepared.
+    const capped = DUE - 30_000;
+    preparation.afterTick(capped, dags);
+    await turns(3);
+    expect(preparation.ready(new Date(capped))).toBe(false);
+    await store.update(unrelated("other"));
+    const dueTimes = vi.spyOn(context, "dueTimes");
+    vi.advanceTimersByTime(30_000 - 300);
+    await turns(3);
+    // A recheck here would be a pass over every DAG for nothing.
+    expect(dueTimes).not.toHaveBeenCalled();
+  });
+
   it("a clock read 40 days before the due second: no recheck at once, no overflow warning", async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);

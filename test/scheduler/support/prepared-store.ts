@@ -46,7 +46,7 @@ export async function preparedStore(
     logsDir: `${dir}/logs`,
     now,
   });
-  return { dir, store, dags, preparation, registry };
+  return { dir, store, dags, preparation, registry, context };
 }
 
 /** Lets `count` turns of the event loop pass (a preparation pass makes a chunk per turn). */
