@@ -20,6 +20,19 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A journal of two lines, the second appended by `writer`, and the prototype of file handles (to spy on). */
+async function twoLines(name: string) {
+  const dir = await cleanup.tempDir(name);
+  const file = path.join(dir, "journal");
+  await writeFile(file, "line 1\n");
+  const writer = new HeldAppendWriter();
+  await writer.append(file, "line 2\n");
+  const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
+  const prototype = Object.getPrototypeOf(probe) as FileHandle;
+  await probe.close();
+  return { file, writer, prototype };
+}
+
 describe("HeldAppendWriter", () => {
   it("appends to the new file once it wrote the file whole (renamed over the held one)", async () => {
     const file = path.join(await cleanup.tempDir("held-rewrite"), "journal");
@@ -46,14 +59,7 @@ describe("HeldAppendWriter", () => {
   });
 
   it("cuts a line whose fdatasync failed back, and the next append continues the file", async () => {
-    const dir = await cleanup.tempDir("held-sync-fails");
-    const file = path.join(dir, "journal");
-    await writeFile(file, "line 1\n");
-    const writer = new HeldAppendWriter();
-    await writer.append(file, "line 2\n");
-    const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
-    const prototype = Object.getPrototypeOf(probe) as FileHandle;
-    await probe.close();
+    const { file, writer, prototype } = await twoLines("held-sync-fails");
     vi.spyOn(prototype, "datasync").mockRejectedValueOnce(
       Object.assign(new Error("EIO: fdatasync failed"), { code: "EIO" }),
     );
@@ -83,14 +89,7 @@ describe("HeldAppendWriter", () => {
   });
 
   it("writes what a short writev left, and cuts parts back when the rest fails (a disk filling up)", async () => {
-    const dir = await cleanup.tempDir("held-parts-short");
-    const file = path.join(dir, "journal");
-    await writeFile(file, "line 1\n");
-    const writer = new HeldAppendWriter();
-    await writer.append(file, "line 2\n");
-    const probe: FileHandle = await open(path.join(dir, ".probe"), "w");
-    const prototype = Object.getPrototypeOf(probe) as FileHandle;
-    await probe.close();
+    const { file, writer, prototype } = await twoLines("held-parts-short");
     // The writev lands the first piece and 1,000 bytes of the second, then returns short, as
     // write(2) does on a filling disk; a write after that fails when `full`.
     let full = false;
