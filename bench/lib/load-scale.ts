@@ -172,7 +172,6 @@ export async function daemonFullLoad(
   cpu: { selfMs: number; childrenMs: number; esbuildMs: number };
 }> {
   await mkdir(dirs.stateDir, { recursive: true });
-  const nodeFlags = shebangFlags;
   const env = { ...process.env, TMPDIR: dirs.tmpdir };
   // Builds the CLI bundle and the loader runtime (once per install) with the example DAGs, unmeasured.
   const examples = new URL("../../dags", import.meta.url).pathname;
@@ -181,7 +180,7 @@ export async function daemonFullLoad(
     ["--dags", examples, "--executor", "local", "--state-dir", warmState],
     env,
     180_000,
-    { cli: CLI, nodeFlags },
+    { cli: CLI, nodeFlags: shebangFlags },
   );
   await waitReady(warmUp).finally(() => warmUp.stop());
   // BENCH_LOAD_CPU_PROF=<dir>: the measured daemon writes a CPU profile there when it stops.
@@ -194,7 +193,7 @@ export async function daemonFullLoad(
     ["--dags", repo.root, "--executor", "local", "--state-dir", dirs.stateDir],
     env,
     180_000,
-    { cli: CLI, nodeFlags: [...nodeFlags, ...profile, ...extraFlags] },
+    { cli: CLI, nodeFlags: [...shebangFlags, ...profile, ...extraFlags] },
   );
   try {
     await pollUntil(
